@@ -1,0 +1,14 @@
+namespace ContainerForensics.Core;
+
+/// <summary>
+/// An expected failure: carries the exit code and a one-line message for the responder.
+/// The CLI prints the message without a stack trace.
+/// </summary>
+public sealed class CfirException : Exception
+{
+    public CfirException(ExitCode exitCode, string message) : base(message) => ExitCode = exitCode;
+
+    public CfirException(ExitCode exitCode, string message, Exception inner) : base(message, inner) => ExitCode = exitCode;
+
+    public ExitCode ExitCode { get; }
+}

@@ -1,0 +1,23 @@
+namespace ContainerForensics.Core.Collection;
+
+/// <summary>What to collect and how much; filled by the CLI, read by the runner and the runtimes.</summary>
+public sealed record CollectionOptions
+{
+    public ContainerSelector Selector { get; init; } = new();
+
+    public FilesystemMode Filesystem { get; init; } = FilesystemMode.Changed;
+
+    /// <summary>Null means no limit.</summary>
+    public long? MaxFileSize { get; init; }
+
+    public OversizePolicy Oversize { get; init; } = OversizePolicy.Truncate;
+
+    /// <summary>Only log lines at or after this time; null means the whole history.</summary>
+    public DateTimeOffset? LogsSince { get; init; }
+
+    /// <summary>Engine events from this time on (default: 24 h before the start).</summary>
+    public DateTimeOffset? EventsSince { get; init; }
+
+    /// <summary>Copy the content of named volumes (their metadata is always collected).</summary>
+    public bool Volumes { get; init; }
+}

@@ -1,0 +1,78 @@
+using ContainerForensics.Core.Runtimes;
+using Serilog;
+
+namespace ContainerForensics.Core.Collection;
+
+/// <summary>
+/// Finds the runtimes to use: asks each requested provider (all of them for "auto") for its
+/// candidates, keeps the ones that answered and remembers why the others did not.
+/// </summary>
+public sealed class Discovery
+{
+    private readonly IReadOnlyList<IRuntimeProvider> _providers;
+    private readonly ILogger _log;
+
+    public Discovery(IReadOnlyList<IRuntimeProvider> providers, ILogger log)
+    {
+        _providers = providers;
+        _log = log;
+    }
+
+    public IEnumerable<string> KnownRuntimes => _providers.Select(p => p.Name);
+
+    /// <param name="requested">Runtime names; empty or containing "auto" means every provider.</param>
+    public async Task<DiscoveryResult> DiscoverAsync(IReadOnlyCollection<string> requested, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        bool auto = requested.Count == 0 || requested.Contains("auto");
+        var unknown = requested.Where(r => r != "auto" && !_providers.Any(p => p.Name == r)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new CfirException(ExitCode.UsageError, $"unknown runtime '{unknown[0]}'; known: auto, {string.Join(", ", KnownRuntimes)}");
+        }
+        var chosen = _providers.Where(p => auto || requested.Contains(p.Name)).ToList();
+        // Providers are independent: probe them side by side so one hanging daemon costs its timeout once.
+        var probes = await Task.WhenAll(chosen.Select(p => ProbeOneAsync(p, settings, cancellationToken))).ConfigureAwait(false);
+        var all = probes.SelectMany(p => p).ToList();
+        foreach (var p in all)
+        {
+            if (p.Runtime is not null)
+            {
+                _log.Information("runtime {Runtime} at {Endpoint}: version {Version}", p.Name, p.Endpoint, p.Runtime.Descriptor.Version);
+            }
+            else
+            {
+                _log.Debug("runtime {Runtime} at {Endpoint} not used: {Reason}", p.Name, p.Endpoint, p.Reason);
+            }
+        }
+        return new DiscoveryResult(all, explicitRequest: !auto);
+    }
+
+    private async Task<IReadOnlyList<RuntimeProbe>> ProbeOneAsync(IRuntimeProvider provider, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await provider.ProbeAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return [RuntimeProbe.NotFound(provider.Name, "?", $"probe failed: {ex.Message}")];
+        }
+    }
+}
+
+/// <summary>Every probe made, and the runtimes that answered.</summary>
+public sealed class DiscoveryResult
+{
+    public DiscoveryResult(IReadOnlyList<RuntimeProbe> probes, bool explicitRequest)
+    {
+        Probes = probes;
+        ExplicitRequest = explicitRequest;
+    }
+
+    public IReadOnlyList<RuntimeProbe> Probes { get; }
+
+    /// <summary>The user named runtimes: one that did not answer is a failure, not a note.</summary>
+    public bool ExplicitRequest { get; }
+
+    public IReadOnlyList<IContainerRuntime> Runtimes => Probes.Where(p => p.Runtime is not null).Select(p => p.Runtime!).ToList();
+}

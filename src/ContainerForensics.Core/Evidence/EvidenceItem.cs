@@ -1,0 +1,40 @@
+namespace ContainerForensics.Core.Evidence;
+
+/// <summary>
+/// A piece of evidence as a collector hands it over: which section, its name there, and the
+/// rest of an entry. The name is either a plain relative name the collector picked
+/// ("inspect.json", "proc/1/maps") or, for files from a container, the raw path bytes inside
+/// the container; the layout turns either into a safe archive path.
+/// </summary>
+public sealed record EvidenceItem
+{
+    public required EvidenceSection Section { get; init; }
+
+    /// <summary>A relative, '/'-separated name chosen by the collector (ASCII, no "..").</summary>
+    public string? Name { get; init; }
+
+    /// <summary>A raw path from the source (may hold any byte but NUL); escaped segment by segment.</summary>
+    public byte[]? RawPath { get; init; }
+
+    public EvidenceSource? Source { get; init; }
+
+    public EntryMetadata Metadata { get; init; } = new();
+
+    public IEvidenceContent? Content { get; init; }
+
+    public EntryStatus Status { get; init; } = EntryStatus.Collected;
+
+    public string? Reason { get; init; }
+
+    public int? Errno { get; init; }
+
+    public UnixTime? CollectedAt { get; init; }
+
+    public static EvidenceItem Json(EvidenceSection section, string name, ReadOnlyMemory<byte> utf8Json, string description) => new()
+    {
+        Section = section,
+        Name = name,
+        Content = EvidenceContent.FromBytes(utf8Json),
+        Source = new EvidenceSource { Description = description },
+    };
+}

@@ -1,0 +1,87 @@
+using System.Text;
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Core.Evidence;
+
+/// <summary>
+/// The one place that decides where evidence goes in the archive (docs/evidence-format.md):
+/// <code>
+/// acquisition/acquisition.json            the acquisition record (first entry)
+/// runtimes/&lt;runtime&gt;/&lt;section&gt;/...          engine-wide evidence
+/// containers/&lt;runtime&gt;/&lt;namespace&gt;/&lt;name&gt;_&lt;id12&gt;/&lt;section&gt;/...
+/// acquisition/log.jsonl                   the acquisition log (before the manifest)
+/// </code>
+/// The manifest, SHA256SUMS, provenance and seal are named by the archive writer itself.
+/// Collectors never build paths; they name evidence inside a section.
+/// </summary>
+public sealed class EvidenceLayout
+{
+    public static readonly ArchivePath AcquisitionRecord = ArchivePath.Of("acquisition", "acquisition.json");
+
+    public static readonly ArchivePath AcquisitionLog = ArchivePath.Of("acquisition", "log.jsonl");
+
+    private readonly Dictionary<string, ArchivePath> _containerRoots = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _usedRoots = new(StringComparer.Ordinal);
+
+    public ArchivePath EngineRoot(string runtime) => ArchivePath.Of("runtimes", Segment(runtime));
+
+    /// <summary>The folder of one container; stable for the run, distinct for distinct containers.</summary>
+    public ArchivePath ContainerRoot(ContainerInfo container)
+    {
+        string key = container.Runtime + "\0" + container.Namespace + "\0" + container.Id;
+        lock (_containerRoots)
+        {
+            if (_containerRoots.TryGetValue(key, out var existing))
+            {
+                return existing;
+            }
+            string group = container.Namespace ?? "-";
+            string id = container.Id.Length == 64 && container.Id.All(Uri.IsHexDigit) ? container.Id[..12] : container.Id;
+            string leaf = string.IsNullOrEmpty(container.Name)
+                ? Segment(id)
+                : Segment(container.Name.TrimStart('/')) + "_" + Segment(id);
+            var root = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), leaf);
+            // Two containers whose names and id prefixes collide get the full id instead.
+            if (!_usedRoots.Add(root.Value))
+            {
+                root = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), Segment(container.Id) + "_" + _usedRoots.Count);
+                _usedRoots.Add(root.Value);
+            }
+            _containerRoots[key] = root;
+            return root;
+        }
+    }
+
+    /// <summary>Where an item goes under a scope root.</summary>
+    public static ArchivePath Place(ArchivePath root, EvidenceItem item)
+    {
+        var sectionRoot = root.Append(SectionFolder(item.Section));
+        if (item.RawPath is { Length: > 0 } raw)
+        {
+            var placed = sectionRoot.AppendRaw(raw);
+            if (placed.Equals(sectionRoot))
+            {
+                return sectionRoot.Append("%2F"); // the root directory itself ("/")
+            }
+            return placed;
+        }
+        if (string.IsNullOrEmpty(item.Name))
+        {
+            throw new ArgumentException("an evidence item needs a Name or a RawPath");
+        }
+        return sectionRoot.Append(item.Name);
+    }
+
+    public static string SectionFolder(EvidenceSection section) => section switch
+    {
+        EvidenceSection.Metadata => "metadata",
+        EvidenceSection.Volatile => "volatile",
+        EvidenceSection.Logs => "logs",
+        EvidenceSection.FilesystemChanged => "filesystem/changed",
+        EvidenceSection.FilesystemFull => "filesystem/full",
+        EvidenceSection.Volumes => "volumes",
+        _ => throw new ArgumentOutOfRangeException(nameof(section)),
+    };
+
+    private static string Segment(string untrusted) => ArchivePath.EscapeSegment(Encoding.UTF8.GetBytes(untrusted));
+}

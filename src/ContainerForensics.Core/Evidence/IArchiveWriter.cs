@@ -1,0 +1,55 @@
+namespace ContainerForensics.Core.Evidence;
+
+/// <summary>
+/// The evidence archive as the core sees it: append entries in order, record failures that
+/// have no entry, then seal. Implemented in ContainerForensics.Evidence, which knows tar, gzip
+/// and zip and nothing of containers. Entries are written in the order they are added (the
+/// runner adds them in order of volatility); the writer is not thread-safe, so callers add from
+/// one task at a time.
+/// </summary>
+public interface IArchiveWriter : IAsyncDisposable
+{
+    /// <summary>Writes the entry, hashing its content while it goes out. Never throws for a bad source; only for a broken output.</summary>
+    ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Records a failure that produced no entry (a runtime that did not answer, a phase that threw).</summary>
+    void RecordError(ErrorRecord error);
+
+    /// <summary>Writes manifest, errors, SHA256SUMS, provenance and the seal, then closes the output.</summary>
+    ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A failure recorded in the archive's errors list.</summary>
+public sealed record ErrorRecord
+{
+    public required string Scope { get; init; }
+
+    public required string Message { get; init; }
+
+    public string? Path { get; init; }
+
+    public string? Runtime { get; init; }
+
+    public string? ContainerId { get; init; }
+
+    public int? Errno { get; init; }
+
+    public string? ExceptionType { get; init; }
+
+    public UnixTime? At { get; init; }
+}
+
+/// <summary>What the caller knows at the end of a run and the seal records.</summary>
+public sealed record SealRequest
+{
+    /// <summary>Interrupted, or anything failed: the archive is sealed partial.</summary>
+    public bool Interrupted { get; init; }
+
+    public string? InterruptionReason { get; init; }
+
+    /// <summary>Extra facts about the run for the provenance record (performer, case, ...).</summary>
+    public IReadOnlyDictionary<string, string?> Provenance { get; init; } = new Dictionary<string, string?>();
+}
+
+/// <summary>What sealing produced: counts, the completeness verdict and the hash of the archive's bytes as written.</summary>
+public sealed record SealResult(bool Complete, long EntryCount, long ErrorCount, string ArchiveSha256, long ArchiveBytes, string? FinalPath);

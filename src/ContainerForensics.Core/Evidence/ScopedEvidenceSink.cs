@@ -1,0 +1,75 @@
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Core.Evidence;
+
+/// <summary>
+/// The sink a collector gets: bound to one scope root, it places items with the layout, fills
+/// in the source (runtime, container) and forwards them to the archive writer.
+/// </summary>
+public sealed class ScopedEvidenceSink : IEvidenceSink
+{
+    private readonly IArchiveWriter _writer;
+    private readonly ArchivePath _root;
+    private readonly string _scope;
+    private readonly string? _runtime;
+    private readonly ContainerInfo? _container;
+    private readonly TimeProvider _clock;
+
+    public ScopedEvidenceSink(IArchiveWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock)
+    {
+        _writer = writer;
+        _root = root;
+        _scope = scope;
+        _runtime = runtime;
+        _container = container;
+        _clock = clock;
+    }
+
+    public int EntryCount { get; private set; }
+
+    public int FailureCount { get; private set; }
+
+    public ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
+    {
+        var source = (item.Source ?? new EvidenceSource()) with
+        {
+            Runtime = item.Source?.Runtime ?? _runtime,
+            ContainerId = item.Source?.ContainerId ?? _container?.Id,
+            ContainerName = item.Source?.ContainerName ?? _container?.Name,
+            OriginalPath = item.Source?.OriginalPath ?? item.RawPath,
+        };
+        var entry = new ArchiveEntry
+        {
+            Path = EvidenceLayout.Place(_root, item),
+            Source = source,
+            Metadata = item.Metadata,
+            Content = item.Content,
+            Status = item.Status,
+            Reason = item.Reason,
+            Errno = item.Errno,
+            CollectedAt = item.CollectedAt ?? _clock.GetUnixTime(),
+        };
+        EntryCount++;
+        if (item.Status is EntryStatus.Failed or EntryStatus.Missing)
+        {
+            FailureCount++;
+        }
+        return _writer.AddAsync(entry, cancellationToken);
+    }
+
+    public void RecordError(string message, Exception? exception = null, int? errno = null, string? path = null)
+    {
+        FailureCount++;
+        _writer.RecordError(new ErrorRecord
+        {
+            Scope = _scope,
+            Message = exception is null ? message : $"{message}: {exception.Message}",
+            Runtime = _runtime,
+            ContainerId = _container?.Id,
+            Errno = errno,
+            Path = path,
+            ExceptionType = exception?.GetType().FullName,
+            At = _clock.GetUnixTime(),
+        });
+    }
+}

@@ -1,0 +1,32 @@
+namespace ContainerForensics.Core.Runtimes;
+
+/// <summary>A container as its runtime lists it: enough to select it, name it and find its evidence.</summary>
+public sealed record ContainerInfo
+{
+    /// <summary>The runtime's name for where this came from: docker, podman, containerd.</summary>
+    public required string Runtime { get; init; }
+
+    public required string Id { get; init; }
+
+    public string? Name { get; init; }
+
+    public string? Image { get; init; }
+
+    /// <summary>running, paused, restarting, exited, dead, created, stopped, unknown.</summary>
+    public string State { get; init; } = "unknown";
+
+    /// <summary>containerd namespace (or Podman pod), when the runtime has one.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Kubernetes pod as "namespace/name", when the container belongs to one.</summary>
+    public string? Pod { get; init; }
+
+    /// <summary>The host pid of the container's init process, when running.</summary>
+    public int? Pid { get; init; }
+
+    public DateTimeOffset? Created { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public bool IsRunning => State is "running" or "paused" or "restarting";
+}
