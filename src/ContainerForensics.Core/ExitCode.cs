@@ -18,6 +18,8 @@ public enum ExitCode
     OutputError = 4,
     /// <summary><c>cfir verify</c> found a mismatch, or the archive is unreadable.</summary>
     VerificationFailed = 5,
+    /// <summary>A defect in cfir itself (an unexpected exception); the message says where. Report it.</summary>
+    InternalError = 70,
     /// <summary>Interrupted by SIGINT/SIGTERM; the archive was closed and sealed partial.</summary>
     Interrupted = 130,
 }

@@ -132,6 +132,10 @@ public sealed class CollectionRunner
         {
             throw;
         }
+        catch (CfirException)
+        {
+            throw; // the archive output failed: nothing more can be recorded
+        }
         catch (Exception ex)
         {
             sink.RecordError($"{what} failed", ex);

@@ -1,0 +1,399 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Cli.Hosting;
+using ContainerForensics.Core;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Host;
+using ContainerForensics.Evidence;
+using ContainerForensics.Evidence.Output;
+using Serilog.Events;
+
+namespace ContainerForensics.Cli.Commands;
+
+/// <summary><c>cfir collect [CONTAINER...]</c>: the options, and the one method that runs a collection.</summary>
+internal static class CollectCommand
+{
+    /// <summary>Everything the collect command was told, parsed and checked.</summary>
+    internal sealed record Settings
+    {
+        public IReadOnlyList<string> Containers { get; init; } = [];
+        public IReadOnlyList<string> Runtimes { get; init; } = ["auto"];
+        public bool RunningOnly { get; init; }
+        public IReadOnlyList<string> Labels { get; init; } = [];
+        public string? Output { get; init; }
+        public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
+        public FilesystemMode Filesystem { get; init; } = FilesystemMode.Changed;
+        public string? Case { get; init; }
+        public string? Examiner { get; init; }
+        public string? Note { get; init; }
+        public string? MaxFileSize { get; init; }
+        public OversizePolicy Oversize { get; init; } = OversizePolicy.Truncate;
+        public string? LogsSince { get; init; }
+        public string? EventsSince { get; init; }
+        public bool Volumes { get; init; }
+        public IReadOnlyList<string> Hashes { get; init; } = [];
+        public string? PasswordFile { get; init; }
+        public string? DockerHost { get; init; }
+        public string? ContainerdAddress { get; init; }
+        public string? ContainerdNamespace { get; init; }
+        public int TimeoutSeconds { get; init; } = 15;
+        public bool Json { get; init; }
+        public bool Quiet { get; init; }
+        public bool Verbose { get; init; }
+        public IReadOnlyList<string> CommandLine { get; init; } = [];
+    }
+
+    public static Command Create(CliEnvironment env, Func<SignalCancellation?> signals)
+    {
+        var containers = new Argument<string[]>("CONTAINER")
+        {
+            Description = "Containers to collect, by id prefix or name. None: every container (stopped ones included).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var runtime = CommonOptions.Runtime();
+        var all = new Option<bool>("--all", "-a") { Description = "Every container, stopped ones included (the default)." };
+        var running = new Option<bool>("--running") { Description = "Only running (and paused) containers." };
+        var label = new Option<string[]>("--label", "-l")
+        {
+            Description = "Only containers with this label (KEY or KEY=VALUE). Repeatable: all must match.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            HelpName = "KEY=VALUE",
+        };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Archive path, or - to stream it to stdout. Default: cfir-<host>-<yyyyMMddTHHmmssZ>.<ext> here. Never overwrites.",
+            HelpName = "PATH|-",
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Archive format.",
+            DefaultValueFactory = _ => "tar.gz",
+            HelpName = "tar.gz|tar|zip",
+        };
+        format.AcceptOnlyFromAmong("tar.gz", "tar", "zip");
+        var filesystem = new Option<string>("--filesystem")
+        {
+            Description = "Container filesystem to copy: none, changed (the writable layer) or full.",
+            DefaultValueFactory = _ => "changed",
+            HelpName = "none|changed|full",
+        };
+        filesystem.AcceptOnlyFromAmong("none", "changed", "full");
+        var caseId = new Option<string?>("--case") { Description = "Case identifier, recorded in the archive.", HelpName = "ID" };
+        var examiner = new Option<string?>("--examiner") { Description = "Who collects, recorded in the archive.", HelpName = "NAME" };
+        var note = new Option<string?>("--note") { Description = "Free-text note, recorded in the archive.", HelpName = "TEXT" };
+        var maxFileSize = new Option<string?>("--max-file-size")
+        {
+            Description = "Largest file copied whole (e.g. 512M, 2G); larger ones are truncated or skipped (--oversize) and recorded.",
+            HelpName = "SIZE",
+        };
+        var oversize = new Option<string>("--oversize")
+        {
+            Description = "What happens to files over --max-file-size.",
+            DefaultValueFactory = _ => "truncate",
+            HelpName = "truncate|skip",
+        };
+        oversize.AcceptOnlyFromAmong("truncate", "skip");
+        var logsSince = new Option<string?>("--logs-since") { Description = "Only log lines since this time (ISO-8601) or duration (24h, 7d).", HelpName = "TIME" };
+        var eventsSince = new Option<string?>("--events-since") { Description = "Engine events since this time or duration (default 24h).", HelpName = "TIME" };
+        var volumes = new Option<bool>("--volumes") { Description = "Also copy the content of named volumes (their metadata is always collected)." };
+        var hash = new Option<string[]>("--hash")
+        {
+            Description = "Extra digests besides sha256 in the manifest. Repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            HelpName = "sha1|md5",
+        };
+        hash.AcceptOnlyFromAmong("sha1", "md5");
+        var passwordFile = new Option<string?>("--password-file")
+        {
+            Description = "zip only: encrypt with AES-256 using the first line of this file as the password.",
+            HelpName = "PATH",
+        };
+        var dockerHost = CommonOptions.DockerHost();
+        var containerdAddress = CommonOptions.ContainerdAddress();
+        var containerdNamespace = CommonOptions.ContainerdNamespace();
+        var timeout = CommonOptions.Timeout();
+        var json = CommonOptions.Json();
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no log on stderr (errors still end up in the archive)." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug log on stderr." };
+
+        var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
+        command.Arguments.Add(containers);
+        foreach (Option o in new Option[] { runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
+                     logsSince, eventsSince, volumes, hash, passwordFile, dockerHost, containerdAddress, containerdNamespace, timeout, json, quiet, verbose })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = new Settings
+            {
+                Containers = parse.GetValue(containers) ?? [],
+                Runtimes = parse.GetValue(runtime) ?? ["auto"],
+                RunningOnly = parse.GetValue(running),
+                Labels = parse.GetValue(label) ?? [],
+                Output = parse.GetValue(output),
+                Format = ArchiveFormats.TryParse(parse.GetValue(format) ?? "tar.gz", out var f) ? f : ArchiveFormat.TarGz,
+                Filesystem = Enum.Parse<FilesystemMode>(parse.GetValue(filesystem) ?? "changed", ignoreCase: true),
+                Case = parse.GetValue(caseId),
+                Examiner = parse.GetValue(examiner),
+                Note = parse.GetValue(note),
+                MaxFileSize = parse.GetValue(maxFileSize),
+                Oversize = Enum.Parse<OversizePolicy>(parse.GetValue(oversize) ?? "truncate", ignoreCase: true),
+                LogsSince = parse.GetValue(logsSince),
+                EventsSince = parse.GetValue(eventsSince),
+                Volumes = parse.GetValue(volumes),
+                Hashes = parse.GetValue(hash) ?? [],
+                PasswordFile = parse.GetValue(passwordFile),
+                DockerHost = parse.GetValue(dockerHost),
+                ContainerdAddress = parse.GetValue(containerdAddress),
+                ContainerdNamespace = parse.GetValue(containerdNamespace),
+                TimeoutSeconds = parse.GetValue(timeout),
+                Json = parse.GetValue(json),
+                Quiet = parse.GetValue(quiet),
+                Verbose = parse.GetValue(verbose),
+                CommandLine = Environment.GetCommandLineArgs(),
+            };
+            if (parse.GetValue(all) && settings.RunningOnly)
+            {
+                throw new CfirException(ExitCode.UsageError, "--all and --running contradict each other");
+            }
+            return RunAsync(settings, env, signals(), cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Runs one collection: discover, open the archive, record, collect, seal. Returns the exit code.</summary>
+    public static async Task<int> RunAsync(Settings s, CliEnvironment env, SignalCancellation? signals, CancellationToken cancellationToken)
+    {
+        var now = env.Clock.GetUtcNow();
+        var options = BuildOptions(s, now);
+        var archiveOptions = new EvidenceArchiveOptions
+        {
+            Format = s.Format,
+            ExtraHashes = (s.Hashes.Contains("sha1") ? ExtraHashes.Sha1 : 0) | (s.Hashes.Contains("md5") ? ExtraHashes.Md5 : 0),
+            ZipPassword = ReadPassword(s),
+            Clock = env.Clock,
+            ToolName = "cfir",
+            ToolVersion = $"{ToolVersion.Version}+{ToolVersion.Commit}",
+        };
+        bool toStdout = s.Output == "-";
+        if (toStdout && env.StdoutIsTerminal)
+        {
+            throw new CfirException(ExitCode.UsageError, "refusing to write the archive to a terminal: redirect stdout (-o - > file, or | ssh ...)");
+        }
+        var host = HostFacts.Read(env.HostRoot);
+        string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? DefaultName(host.Hostname, now, s.Format), env.WorkingDirectory);
+
+        var startedAt = env.Clock.GetUnixTime();
+        using var log = new AcquisitionLog(s.Verbose ? LogEventLevel.Debug : LogEventLevel.Information, s.Quiet);
+        var logger = log.Logger;
+        var discovery = await new Discovery(env.Providers(), logger)
+            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.DockerHost, s.ContainerdAddress, s.ContainerdNamespace, s.TimeoutSeconds, env.Variables), cancellationToken)
+            .ConfigureAwait(false);
+        var runtimes = discovery.Runtimes;
+        try
+        {
+            if (runtimes.Count == 0)
+            {
+                foreach (var p in discovery.Probes)
+                {
+                    env.Stderr.WriteLine($"cfir: {p.Name} at {p.Endpoint}: {p.Reason}");
+                }
+                throw new CfirException(ExitCode.NoRuntime, "no container runtime answered; nothing was collected");
+            }
+
+            await using var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
+            await using var writer = EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt });
+            var info = new AcquisitionInfo
+            {
+                ToolName = "cfir",
+                ToolVersion = ToolVersion.Version,
+                ToolCommit = ToolVersion.Commit,
+                CommandLine = s.CommandLine,
+                Examiner = s.Examiner,
+                Case = s.Case,
+                Note = s.Note,
+                FormatVersion = ArchiveNames.FormatVersion,
+                OutputDescription = toStdout ? "stdout" : outputPath,
+            };
+            await writer.AddAsync(new ArchiveEntry
+            {
+                Path = EvidenceLayout.AcquisitionRecord,
+                Source = new EvidenceSource { Description = "acquisition record written by cfir" },
+                Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(info, host, discovery, options, startedAt, env.Clock)),
+                CollectedAt = startedAt,
+            }, CancellationToken.None).ConfigureAwait(false);
+            foreach (var probe in discovery.Probes.Where(p => p.Runtime is null && discovery.ExplicitRequest))
+            {
+                writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = probe.Name, Message = $"{probe.Endpoint}: {probe.Reason}" });
+            }
+
+            var progress = ConsoleProgress.Create(s.Quiet);
+            var runner = new CollectionRunner(env.Clock, logger, progress);
+            var result = await runner.RunAsync(runtimes, options, writer, cancellationToken).ConfigureAwait(false);
+            string? interruption = result.Interrupted ? $"interrupted by {signals?.Received?.ToString() ?? "cancellation"}" : null;
+
+            // The acquisition log goes in last, just before the manifest, so it holds the whole run.
+            logger.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted}",
+                result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
+            await AddLogAsync(writer, log).ConfigureAwait(false);
+            var seal = await writer.SealAsync(new SealRequest
+            {
+                Interrupted = result.Interrupted,
+                InterruptionReason = interruption,
+                Provenance = new Dictionary<string, string?>
+                {
+                    ["examiner"] = s.Examiner,
+                    ["case"] = s.Case,
+                    ["note"] = s.Note,
+                    ["host"] = host.Hostname,
+                    ["commandLine"] = string.Join(' ', s.CommandLine),
+                },
+            }, CancellationToken.None).ConfigureAwait(false);
+
+            var code = result.Interrupted ? ExitCode.Interrupted : seal.Complete ? ExitCode.Complete : ExitCode.Partial;
+            Report(env, s, seal, result, code, toStdout);
+            return (int)code;
+        }
+        finally
+        {
+            foreach (var r in runtimes)
+            {
+                await r.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task AddLogAsync(EvidenceArchiveWriter writer, AcquisitionLog log)
+    {
+        // The log keeps growing until the seal; the copy holds everything logged up to this point.
+        byte[] bytes;
+        await using (var fs = new FileStream(log.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            using var ms = new MemoryStream();
+            await fs.CopyToAsync(ms).ConfigureAwait(false);
+            bytes = ms.ToArray();
+        }
+        await writer.AddAsync(new ArchiveEntry
+        {
+            Path = EvidenceLayout.AcquisitionLog,
+            Source = new EvidenceSource { Description = "cfir's own acquisition log (JSON lines)" },
+            Content = EvidenceContent.FromBytes(bytes),
+        }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static void Report(CliEnvironment env, Settings s, SealResult seal, CollectionResult result, ExitCode code, bool toStdout)
+    {
+        string where = seal.FinalPath ?? "stdout";
+        if (!s.Quiet)
+        {
+            env.Stderr.WriteLine($"cfir: archive {where}: {seal.EntryCount} entries, {seal.ErrorCount} errors, {(seal.Complete ? "complete" : "partial")}");
+        }
+        // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
+        env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
+        if (s.Json && !toStdout)
+        {
+            var summary = new Dictionary<string, object?>
+            {
+                ["archive"] = seal.FinalPath,
+                ["sha256"] = seal.ArchiveSha256,
+                ["bytes"] = seal.ArchiveBytes,
+                ["complete"] = seal.Complete,
+                ["interrupted"] = result.Interrupted,
+                ["entries"] = seal.EntryCount,
+                ["errors"] = seal.ErrorCount,
+                ["exitCode"] = (int)code,
+                ["containers"] = result.Containers.Select(c => new Dictionary<string, object?>
+                {
+                    ["runtime"] = c.Runtime,
+                    ["id"] = c.Id,
+                    ["name"] = c.Name,
+                    ["state"] = c.State,
+                    ["vanished"] = result.Gone.ContainsKey(c),
+                }).ToList(),
+            };
+            using var stdout = env.OpenStdout();
+            JsonSerializer.Serialize(stdout, summary, JsonOutput.Options);
+            stdout.Write("\n"u8);
+        }
+    }
+
+    internal static CollectionOptions BuildOptions(Settings s, DateTimeOffset now)
+    {
+        long? max = null;
+        if (s.MaxFileSize is { } text)
+        {
+            if (!SizeParser.TryParseSize(text, out long bytes) || bytes <= 0)
+            {
+                throw new CfirException(ExitCode.UsageError, $"--max-file-size: '{text}' is not a size (try 512M or 2G)");
+            }
+            max = bytes;
+        }
+        DateTimeOffset? Since(string? text, string option)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+            return SizeParser.TryParseSince(text, now, out var t) ? t : throw new CfirException(ExitCode.UsageError, $"{option}: '{text}' is neither a time nor a duration (try 24h or 2026-11-01T00:00:00Z)");
+        }
+        return new CollectionOptions
+        {
+            Selector = new ContainerSelector
+            {
+                Names = s.Containers,
+                RunningOnly = s.RunningOnly,
+                Labels = s.Labels.Select(l => l.IndexOf('=', StringComparison.Ordinal) is var i and >= 0
+                    ? new KeyValuePair<string, string?>(l[..i], l[(i + 1)..])
+                    : new KeyValuePair<string, string?>(l, null)).ToList(),
+            },
+            Filesystem = s.Filesystem,
+            MaxFileSize = max,
+            Oversize = s.Oversize,
+            LogsSince = Since(s.LogsSince, "--logs-since"),
+            EventsSince = Since(s.EventsSince, "--events-since") ?? now.AddHours(-24),
+            Volumes = s.Volumes,
+        };
+    }
+
+    private static string? ReadPassword(Settings s)
+    {
+        if (s.PasswordFile is null)
+        {
+            return null;
+        }
+        if (s.Format != ArchiveFormat.Zip)
+        {
+            throw new CfirException(ExitCode.UsageError, "--password-file needs --format zip");
+        }
+        try
+        {
+            string first = File.ReadLines(s.PasswordFile).FirstOrDefault() ?? "";
+            return first.Length > 0 ? first : throw new CfirException(ExitCode.UsageError, $"--password-file: {s.PasswordFile} is empty");
+        }
+        catch (IOException ex)
+        {
+            throw new CfirException(ExitCode.UsageError, $"--password-file: {ex.Message}");
+        }
+    }
+
+    internal static string DefaultName(string? hostname, DateTimeOffset now, ArchiveFormat format)
+    {
+        var host = new StringBuilder();
+        foreach (char c in hostname ?? "host")
+        {
+            host.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_');
+        }
+        return $"cfir-{host}-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}{ArchiveFormats.Extension(format)}";
+    }
+}
+
+internal static class JsonOutput
+{
+    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Cli.Commands;
+
+/// <summary>Options that collect and list share, so both say the same thing in --help.</summary>
+internal static class CommonOptions
+{
+    public static readonly string[] RuntimeNames = ["auto", "docker", "podman", "containerd"];
+
+    public static Option<string[]> Runtime() => new Option<string[]>("--runtime", "-r")
+    {
+        Description = "Runtime to collect from: auto (every local runtime that answers), docker, podman, containerd. Repeatable.",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => ["auto"],
+        HelpName = "auto|docker|podman|containerd",
+    }.AcceptOnlyFromAmongFluent(RuntimeNames);
+
+    public static Option<string?> DockerHost() => new("--docker-host")
+    {
+        Description = "Docker or Podman API endpoint (unix:///path, tcp://host:port). Default: $DOCKER_HOST, then the usual sockets.",
+        HelpName = "URL",
+    };
+
+    public static Option<string?> ContainerdAddress() => new("--containerd-address")
+    {
+        Description = "containerd socket. Default: $CONTAINERD_ADDRESS, then /run/containerd/containerd.sock.",
+        HelpName = "PATH",
+    };
+
+    public static Option<string?> ContainerdNamespace() => new("--containerd-namespace")
+    {
+        Description = "Only this containerd namespace (default: every namespace).",
+        HelpName = "NAME",
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Write a machine-readable summary to stdout (not when the archive itself goes to stdout).",
+    };
+
+    public static Option<int> Timeout() => new("--timeout")
+    {
+        Description = "Seconds one call to a daemon may take before it is given up and recorded.",
+        DefaultValueFactory = _ => 15,
+        HelpName = "SECONDS",
+    };
+
+    public static RuntimeSettings Settings(string? dockerHost, string? containerdAddress, string? containerdNamespace, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()
+    {
+        DockerHost = dockerHost ?? Get(env, "DOCKER_HOST"),
+        ContainerdAddress = containerdAddress ?? Get(env, "CONTAINERD_ADDRESS"),
+        ContainerdNamespace = containerdNamespace,
+        Environment = env,
+        CallTimeout = TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)),
+    };
+
+    private static string? Get(IReadOnlyDictionary<string, string?> env, string name) =>
+        env.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+
+    private static Option<T> AcceptOnlyFromAmongFluent<T>(this Option<T> option, string[] values)
+    {
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+}

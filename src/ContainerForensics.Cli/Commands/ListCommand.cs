@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Text.Json;
+using ContainerForensics.Cli.Hosting;
+using ContainerForensics.Core;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Runtimes;
+using Serilog;
+
+namespace ContainerForensics.Cli.Commands;
+
+/// <summary><c>cfir list</c>: the runtimes found and their containers, i.e. what collect would take.</summary>
+internal static class ListCommand
+{
+    internal sealed record Settings(IReadOnlyList<string> Runtimes, string? DockerHost, string? ContainerdAddress, string? ContainerdNamespace, int TimeoutSeconds, bool Json);
+
+    public static Command Create(CliEnvironment env)
+    {
+        var runtime = CommonOptions.Runtime();
+        var dockerHost = CommonOptions.DockerHost();
+        var containerdAddress = CommonOptions.ContainerdAddress();
+        var containerdNamespace = CommonOptions.ContainerdNamespace();
+        var timeout = CommonOptions.Timeout();
+        var json = CommonOptions.Json();
+        var command = new Command("list", "List the runtimes found (endpoint, version) and their containers.");
+        foreach (Option o in new Option[] { runtime, dockerHost, containerdAddress, containerdNamespace, timeout, json })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Settings(parse.GetValue(runtime) ?? ["auto"], parse.GetValue(dockerHost), parse.GetValue(containerdAddress),
+                parse.GetValue(containerdNamespace), parse.GetValue(timeout), parse.GetValue(json)),
+            env, cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(Settings s, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        var discovery = await new Discovery(env.Providers(), Serilog.Core.Logger.None)
+            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.DockerHost, s.ContainerdAddress, s.ContainerdNamespace, s.TimeoutSeconds, env.Variables), cancellationToken)
+            .ConfigureAwait(false);
+        var listed = new List<(RuntimeProbe Probe, IReadOnlyList<ContainerInfo> Containers, string? Error)>();
+        foreach (var probe in discovery.Probes)
+        {
+            if (probe.Runtime is null)
+            {
+                listed.Add((probe, [], null));
+                continue;
+            }
+            try
+            {
+                listed.Add((probe, await probe.Runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false), null));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                listed.Add((probe, [], ex.Message));
+            }
+            finally
+            {
+                await probe.Runtime.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (s.Json)
+        {
+            var doc = listed.Select(l => new Dictionary<string, object?>
+            {
+                ["runtime"] = l.Probe.Name,
+                ["endpoint"] = l.Probe.Endpoint,
+                ["answered"] = l.Probe.Runtime is not null,
+                ["version"] = l.Probe.Runtime?.Descriptor.Version,
+                ["apiVersion"] = l.Probe.Runtime?.Descriptor.ApiVersion,
+                ["reason"] = l.Probe.Reason ?? l.Error,
+                ["containers"] = l.Containers.Select(c => new Dictionary<string, object?>
+                {
+                    ["id"] = c.Id,
+                    ["name"] = c.Name,
+                    ["image"] = c.Image,
+                    ["state"] = c.State,
+                    ["runtime"] = c.Runtime,
+                    ["namespace"] = c.Namespace,
+                    ["pod"] = c.Pod,
+                    ["pid"] = c.Pid,
+                }).ToList(),
+            }).ToList();
+            using var stdout = env.OpenStdout();
+            JsonSerializer.Serialize(stdout, doc, JsonOutput.Options);
+            stdout.Write("\n"u8);
+        }
+        else
+        {
+            // A listing is for people: stderr, like everything else for people.
+            var w = env.Stderr;
+            foreach (var (probe, containers, error) in listed)
+            {
+                if (probe.Runtime is null)
+                {
+                    w.WriteLine($"{probe.Name} at {probe.Endpoint}: not available ({probe.Reason})");
+                    continue;
+                }
+                var d = probe.Runtime.Descriptor;
+                w.WriteLine($"{d.Name} at {d.Endpoint}: version {d.Version}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} container(s){(error is null ? "" : $", listing failed: {error}")}");
+                if (containers.Count > 0)
+                {
+                    w.WriteLine($"  {"ID",-12}  {"NAME",-30}  {"STATE",-10}  {"NAMESPACE/POD",-20}  IMAGE");
+                }
+                foreach (var c in containers)
+                {
+                    string group = c.Pod ?? c.Namespace ?? "-";
+                    w.WriteLine(ConsoleProgress.Sanitize($"  {c.Id[..Math.Min(12, c.Id.Length)],-12}  {c.Name ?? "",-30}  {c.State,-10}  {group,-20}  {c.Image}"));
+                }
+            }
+        }
+        return discovery.Runtimes.Count == 0 ? (int)ExitCode.NoRuntime : (int)ExitCode.Complete;
+    }
+}

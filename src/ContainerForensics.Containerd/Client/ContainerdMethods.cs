@@ -1,0 +1,27 @@
+using ContainerForensics.Containerd.Api;
+using ContainerForensics.Containerd.Grpc;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ContainerForensics.Containerd.Client;
+
+/// <summary>The containerd RPCs cfir calls, each bound to its proto declaration (Protos/).</summary>
+internal static class ContainerdMethods
+{
+    public static readonly GrpcMethod<Empty, VersionResponse> Version =
+        new(VersionReflection.Descriptor, "Version", "Version");
+
+    public static readonly GrpcMethod<ListNamespacesRequest, ListNamespacesResponse> ListNamespaces =
+        new(NamespaceReflection.Descriptor, "Namespaces", "List");
+
+    public static readonly GrpcMethod<ListContainersRequest, ListContainersResponse> ListContainers =
+        new(ContainersReflection.Descriptor, "Containers", "List");
+
+    public static readonly GrpcMethod<GetContainerRequest, GetContainerResponse> GetContainer =
+        new(ContainersReflection.Descriptor, "Containers", "Get");
+
+    public static readonly GrpcMethod<ListTasksRequest, ListTasksResponse> ListTasks =
+        new(TasksReflection.Descriptor, "Tasks", "List");
+
+    public static readonly GrpcMethod<GetRequest, GetResponse> GetTask =
+        new(TasksReflection.Descriptor, "Tasks", "Get");
+}

@@ -1,0 +1,15 @@
+namespace ContainerForensics.Containerd;
+
+/// <summary>Labels other tools put on containerd containers that tell who a container is.</summary>
+public static class ContainerdLabels
+{
+    /// <summary>Set by the CRI plugin on every Kubernetes container (not on pod sandboxes).</summary>
+    public const string KubernetesContainerName = "io.kubernetes.container.name";
+
+    public const string KubernetesPodName = "io.kubernetes.pod.name";
+
+    public const string KubernetesPodNamespace = "io.kubernetes.pod.namespace";
+
+    /// <summary>Set by nerdctl to the name given with <c>--name</c>.</summary>
+    public const string NerdctlName = "nerdctl/name";
+}

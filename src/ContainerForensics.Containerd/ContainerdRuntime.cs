@@ -1,0 +1,203 @@
+using ContainerForensics.Containerd.Api;
+using ContainerForensics.Containerd.Client;
+using ContainerForensics.Containerd.Grpc;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Containerd;
+
+/// <summary>
+/// One containerd daemon, through its gRPC API. Containers live in namespaces (default, k8s.io
+/// for Kubernetes, moby for Docker's containers when dockerd uses this containerd); every
+/// namespace is listed unless <see cref="RuntimeSettings.ContainerdNamespace"/> names one.
+/// Docker's containers in "moby" are kept here; the Docker collector sees them too.
+/// </summary>
+public sealed class ContainerdRuntime : IContainerRuntime
+{
+    /// <summary>The type URL containerd gives the OCI runtime spec; its value is the spec's JSON.</summary>
+    public const string OciSpecTypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
+
+    private readonly ContainerdClient _client;
+    private readonly RuntimeSettings _settings;
+
+    private ContainerdRuntime(ContainerdClient client, RuntimeDescriptor descriptor, RuntimeSettings settings)
+    {
+        _client = client;
+        Descriptor = descriptor;
+        _settings = settings;
+    }
+
+    public RuntimeDescriptor Descriptor { get; }
+
+    /// <summary>
+    /// Connects to the socket and asks for the version, within <see cref="RuntimeSettings.CallTimeout"/>.
+    /// Throws <see cref="GrpcCallException"/> or <see cref="GrpcTimeoutException"/> when it does not answer.
+    /// </summary>
+    public static Task<ContainerdRuntime> ConnectAsync(string socketPath, RuntimeSettings settings, TimeProvider? clock, CancellationToken cancellationToken) =>
+        ConnectAsync(new GrpcUnixChannel(socketPath, settings.CallTimeout, clock), settings, new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>Takes ownership of the channel: disposes it when the version call fails, else with the runtime.</summary>
+    internal static async Task<ContainerdRuntime> ConnectAsync(GrpcUnixChannel channel, RuntimeSettings settings, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken)
+    {
+        var client = new ContainerdClient(channel);
+        try
+        {
+            var version = await client.Version.GetAsync(cancellationToken).ConfigureAwait(false);
+            var all = new Dictionary<string, string>(details, StringComparer.Ordinal) { ["revision"] = version.Revision };
+            if (settings.ContainerdNamespace is { } ns)
+            {
+                all["namespace"] = ns;
+            }
+            var descriptor = new RuntimeDescriptor(ContainerdRuntimeProvider.RuntimeName, channel.Endpoint, version.Version, null) { Details = all };
+            return new ContainerdRuntime(client, descriptor, settings);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<ContainerInfo>();
+        foreach (string ns in await NamespacesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Containers first: a task whose container is not listed yet is ignored, never invented.
+            var containers = await _client.Containers.ListAsync(ns, null, cancellationToken).ConfigureAwait(false);
+            var tasks = await _client.Tasks.ListAsync(ns, cancellationToken).ConfigureAwait(false);
+            var byContainer = new Dictionary<string, Process>(StringComparer.Ordinal);
+            foreach (var task in tasks.Tasks)
+            {
+                byContainer[string.IsNullOrEmpty(task.ContainerId) ? task.Id : task.ContainerId] = task;
+            }
+            foreach (var container in containers.Containers)
+            {
+                result.Add(ContainerdContainerMapper.ToContainerInfo(container, byContainer.GetValueOrDefault(container.Id), ns));
+            }
+        }
+        return result;
+    }
+
+    public async Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        await AddJsonAsync(sink, EvidenceSection.Metadata, "version.json", ContainerdMethods.Version.Path, null,
+            async ct => ContainerdJson.Format(await _client.Version.GetAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        await AddJsonAsync(sink, EvidenceSection.Metadata, "namespaces.json", ContainerdMethods.ListNamespaces.Path, null,
+            async ct => ContainerdJson.Format(await _client.Namespaces.ListAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Metadata: container.json (Containers.Get), spec.json (the OCI spec, byte-exact as
+    /// containerd stores it) and task.json (Tasks.Get) when the container has a task; a container
+    /// without a task gets no task.json (its state "created" already says so). The other phases
+    /// collect nothing from containerd yet.
+    /// </summary>
+    public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        if (phase != CollectionPhase.Metadata)
+        {
+            return;
+        }
+        string ns = container.Namespace ?? _settings.ContainerdNamespace
+            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
+
+        GetContainerResponse got;
+        try
+        {
+            got = await _client.Containers.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+        {
+            throw new ContainerGoneException(container.Id, $"containerd has no container {container.Id} in namespace {ns} any more", ex);
+        }
+        string where = $"containerd {Descriptor.Endpoint}, namespace {ns}";
+        await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "container.json", ContainerdJson.Format(got),
+            $"{ContainerdMethods.GetContainer.Path} ({where})"), cancellationToken).ConfigureAwait(false);
+
+        await sink.AddAsync(SpecItem(got.Container, where), cancellationToken).ConfigureAwait(false);
+
+        await AddJsonAsync(sink, EvidenceSection.Metadata, "task.json", ContainerdMethods.GetTask.Path, ns, async ct =>
+        {
+            try
+            {
+                return ContainerdJson.Format(await _client.Tasks.GetAsync(ns, container.Id, ct).ConfigureAwait(false));
+            }
+            catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+            {
+                return null; // no task: never started, or its task was deleted
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The OCI spec as containerd stores it: the <c>Any</c>'s value is the spec's JSON, kept
+    /// byte for byte (not re-serialized), whatever its type URL says.
+    /// </summary>
+    private static EvidenceItem SpecItem(Container? container, string where)
+    {
+        if (container?.Spec is not { } spec)
+        {
+            return new EvidenceItem
+            {
+                Section = EvidenceSection.Metadata,
+                Name = "spec.json",
+                Status = EntryStatus.Missing,
+                Reason = "the container record has no spec",
+                Source = new EvidenceSource { Description = $"{ContainerdMethods.GetContainer.Path} ({where})" },
+            };
+        }
+        string type = spec.TypeUrl == OciSpecTypeUrl ? "" : $", type {spec.TypeUrl}";
+        return EvidenceItem.Json(EvidenceSection.Metadata, "spec.json", spec.Value.Memory,
+            $"{ContainerdMethods.GetContainer.Path} container.spec value ({where}{type})");
+    }
+
+    /// <summary>
+    /// One JSON item from one call, inside its own failure boundary: a failed call becomes a
+    /// failed entry with the daemon's words, and the next item is still collected. A null
+    /// document means "nothing to record".
+    /// </summary>
+    private static async Task AddJsonAsync(IEvidenceSink sink, EvidenceSection section, string name, string method, string? ns,
+        Func<CancellationToken, Task<byte[]?>> produce, CancellationToken cancellationToken)
+    {
+        string description = ns is null ? method : $"{method} (namespace {ns})";
+        byte[]? json;
+        try
+        {
+            json = await produce(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
+        {
+            await sink.AddAsync(new EvidenceItem
+            {
+                Section = section,
+                Name = name,
+                Status = EntryStatus.Failed,
+                Reason = ex.Message,
+                Source = new EvidenceSource { Description = description },
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (json is not null)
+        {
+            await sink.AddAsync(EvidenceItem.Json(section, name, json, description), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> NamespacesAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.ContainerdNamespace is { } only)
+        {
+            return [only];
+        }
+        var list = await _client.Namespaces.ListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. list.Namespaces.Select(n => n.Name).Order(StringComparer.Ordinal)];
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

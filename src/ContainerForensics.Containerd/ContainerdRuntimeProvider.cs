@@ -1,0 +1,113 @@
+using ContainerForensics.Containerd.Grpc;
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Containerd;
+
+/// <summary>
+/// Finds containerd daemons. Candidates, in order (<see cref="Candidates"/>):
+/// <list type="number">
+/// <item><c>--containerd-address</c> (<see cref="RuntimeSettings.ContainerdAddress"/>);</item>
+/// <item><c>CONTAINERD_ADDRESS</c> from the environment;</item>
+/// <item><c>/run/containerd/containerd.sock</c>, containerd's default;</item>
+/// <item><c>/var/run/docker/containerd/containerd.sock</c>, the containerd that dockerd starts
+/// itself when it is not pointed at one;</item>
+/// <item><c>$XDG_RUNTIME_DIR/containerd/containerd.sock</c>, rootless containerd
+/// (containerd-rootless.sh), when XDG_RUNTIME_DIR is set.</item>
+/// </list>
+/// Every candidate is tried; two that are the same socket (after resolving symbolic links, e.g.
+/// /var/run → /run) are probed once. A candidate answers when the Version call succeeds within
+/// <see cref="RuntimeSettings.CallTimeout"/>.
+/// </summary>
+public sealed class ContainerdRuntimeProvider : IRuntimeProvider
+{
+    public const string RuntimeName = "containerd";
+
+    /// <summary>The sockets tried after the explicit addresses, with why.</summary>
+    public static readonly IReadOnlyList<ContainerdEndpointCandidate> WellKnownSockets =
+    [
+        new("default", "/run/containerd/containerd.sock"),
+        new("docker-managed", "/var/run/docker/containerd/containerd.sock"),
+    ];
+
+    private readonly TimeProvider _clock;
+    private readonly IReadOnlyList<ContainerdEndpointCandidate> _wellKnown;
+
+    public ContainerdRuntimeProvider(TimeProvider? clock = null)
+        : this(clock, WellKnownSockets)
+    {
+    }
+
+    /// <summary>With other well-known sockets (tests: so that a host's real containerd stays out).</summary>
+    internal ContainerdRuntimeProvider(TimeProvider? clock, IReadOnlyList<ContainerdEndpointCandidate> wellKnown)
+    {
+        _clock = clock ?? TimeProvider.System;
+        _wellKnown = wellKnown;
+    }
+
+    public string Name => RuntimeName;
+
+    /// <summary>The candidates for these settings, in the order they are tried, before deduplication.</summary>
+    public IReadOnlyList<ContainerdEndpointCandidate> Candidates(RuntimeSettings settings)
+    {
+        var list = new List<ContainerdEndpointCandidate>();
+        if (!string.IsNullOrEmpty(settings.ContainerdAddress))
+        {
+            list.Add(new("--containerd-address", settings.ContainerdAddress));
+        }
+        if (settings.GetEnvironment("CONTAINERD_ADDRESS") is { } env)
+        {
+            list.Add(new("CONTAINERD_ADDRESS", env));
+        }
+        list.AddRange(_wellKnown);
+        if (settings.GetEnvironment("XDG_RUNTIME_DIR") is { } xdg && Path.IsPathRooted(xdg))
+        {
+            list.Add(new("rootless", Path.Join(xdg, "containerd", "containerd.sock")));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        var probes = new List<RuntimeProbe>();
+        var seen = new Dictionary<string, ContainerdEndpointCandidate>(StringComparer.Ordinal);
+        foreach (var candidate in Candidates(settings))
+        {
+            probes.Add(await ProbeOneAsync(candidate, settings, seen, cancellationToken).ConfigureAwait(false));
+        }
+        return probes;
+    }
+
+    private async Task<RuntimeProbe> ProbeOneAsync(ContainerdEndpointCandidate candidate, RuntimeSettings settings,
+        Dictionary<string, ContainerdEndpointCandidate> seen, CancellationToken cancellationToken)
+    {
+        string? path = ContainerdAddress.ToSocketPath(candidate.Address, out string? unusable);
+        if (path is null)
+        {
+            return RuntimeProbe.NotFound(Name, candidate.Address, $"{candidate.Source}: {unusable}");
+        }
+        string real = RealPath.Resolve(path);
+        if (seen.TryGetValue(real, out var earlier))
+        {
+            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: same socket as {earlier.Source} ({earlier.Address}), probed once");
+        }
+        seen[real] = candidate;
+        if (!File.Exists(path))
+        {
+            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: no socket at {path}");
+        }
+        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = candidate.Source };
+        if (real != path)
+        {
+            details["realPath"] = real;
+        }
+        try
+        {
+            var channel = new GrpcUnixChannel(path, settings.CallTimeout, _clock);
+            return RuntimeProbe.Found(await ContainerdRuntime.ConnectAsync(channel, settings, details, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
+        {
+            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: {ex.Message}");
+        }
+    }
+}

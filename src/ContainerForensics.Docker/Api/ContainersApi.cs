@@ -1,0 +1,68 @@
+using System.Globalization;
+using ContainerForensics.Core.Evidence;
+
+namespace ContainerForensics.Docker.Api;
+
+/// <summary>
+/// The containers area of the Engine API (https://docs.docker.com/reference/api/engine/version/v1.41/#tag/Container).
+/// Each method is one endpoint.
+/// </summary>
+public sealed class ContainersApi
+{
+    private readonly DockerConnection _connection;
+    private readonly string _prefix;
+
+    internal ContainersApi(DockerConnection connection, string prefix)
+    {
+        _connection = connection;
+        _prefix = prefix;
+    }
+
+    /// <summary><c>GET /containers/json[?all=1]</c>, raw.</summary>
+    public Task<DockerJson> ListRawAsync(bool all, CancellationToken cancellationToken) =>
+        _connection.GetJsonAsync(_prefix + "/containers/json" + (all ? "?all=1" : ""), cancellationToken);
+
+    /// <summary><c>GET /containers/json[?all=1]</c>, parsed.</summary>
+    public async Task<IReadOnlyList<ContainerSummary>> ListAsync(bool all, CancellationToken cancellationToken)
+    {
+        var raw = await ListRawAsync(all, cancellationToken).ConfigureAwait(false);
+        return ContainerSummary.ParseList(raw, _connection.Endpoint.ToString());
+    }
+
+    /// <summary>
+    /// <c>GET /containers/{id}/json</c>: the inspect document byte-exact (evidence) with its parsed view.
+    /// A container that does not exist throws <see cref="DockerNotFoundException"/>.
+    /// </summary>
+    public Task<DockerJson> InspectRawAsync(string id, CancellationToken cancellationToken) =>
+        _connection.GetJsonAsync($"{_prefix}/containers/{Escape(id)}/json", cancellationToken);
+
+    /// <summary><c>GET /containers/{id}/json</c>, with a typed view of the fields cfir relies on.</summary>
+    public async Task<ContainerInspect> InspectAsync(string id, CancellationToken cancellationToken) =>
+        new(await InspectRawAsync(id, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// <c>GET /containers/{id}/logs?stdout=1&amp;stderr=1</c>, streamed. The daemon frames the body
+    /// by the container's own TTY setting (the inspect document's <c>Config.Tty</c>): without a
+    /// TTY it is the multiplexed stream, read it with <see cref="MultiplexedStreamReader"/>; with a
+    /// TTY it is the raw terminal output. The caller disposes the stream.
+    /// </summary>
+    /// <param name="since">Only lines at or after this time; null for the whole log.</param>
+    /// <param name="timestamps">Prefix each line with the engine's RFC 3339 timestamp.</param>
+    public Task<Stream> LogsAsync(string id, DateTimeOffset? since, bool timestamps, CancellationToken cancellationToken)
+    {
+        var query = "stdout=1&stderr=1";
+        if (since is { } s)
+        {
+            // Docker accepts "seconds.nanoseconds" since the epoch.
+            var t = UnixTime.FromDateTimeOffset(s);
+            query += "&since=" + t.Seconds.ToString(CultureInfo.InvariantCulture) + "." + t.Nanoseconds.ToString("D9", CultureInfo.InvariantCulture);
+        }
+        if (timestamps)
+        {
+            query += "&timestamps=1";
+        }
+        return _connection.GetStreamAsync($"{_prefix}/containers/{Escape(id)}/logs?{query}", cancellationToken);
+    }
+
+    private static string Escape(string id) => Uri.EscapeDataString(id);
+}

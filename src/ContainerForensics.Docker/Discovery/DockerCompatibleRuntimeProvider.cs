@@ -1,0 +1,155 @@
+using ContainerForensics.Core.Runtimes;
+using ContainerForensics.Docker.Api;
+using ContainerForensics.Docker.Runtime;
+using ContainerForensics.Docker.Transport;
+
+namespace ContainerForensics.Docker.Discovery;
+
+/// <summary>
+/// The probing shared by <see cref="DockerRuntimeProvider"/> and <see cref="PodmanRuntimeProvider"/>:
+/// <list type="number">
+/// <item>its own candidates (<see cref="EndpointCandidates"/>) in order; one that does not apply
+///   is reported with why not; one that resolves to a socket already on the list (symlinks
+///   followed: /var/run is /run) is reported as a duplicate and not probed again;</item>
+/// <item>then the other engine's candidates, probed too but reported only when they turn out
+///   to be this engine (podman-docker's /var/run/docker.sock is Podman), so no socket is
+///   listed under both names;</item>
+/// <item>probe = socket exists, connect, <c>GET /version</c>, all within
+///   <see cref="RuntimeSettings.CallTimeout"/>; probes run side by side, so a hanging daemon
+///   costs its budget once. A socket that answers as the other engine is reported "not
+///   this engine, see the other provider".</item>
+/// </list>
+/// </summary>
+public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
+{
+    private readonly DockerEngineKind _engine;
+    private readonly IHostFileSystem _fileSystem;
+    private readonly TimeProvider _clock;
+
+    protected DockerCompatibleRuntimeProvider(DockerEngineKind engine, IHostFileSystem fileSystem, TimeProvider clock)
+    {
+        _engine = engine;
+        _fileSystem = fileSystem;
+        _clock = clock;
+    }
+
+    public string Name => _engine.RuntimeName();
+
+    public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        var plan = Plan(settings);
+        var outcomes = await Task.WhenAll(plan.Select(p => p.Probe ? ProbeOneAsync(p.Candidate, settings, cancellationToken) : Task.FromResult<ProbeOutcome?>(null))).ConfigureAwait(false);
+        var probes = new List<RuntimeProbe>();
+        for (int i = 0; i < plan.Count; i++)
+        {
+            var (candidate, foreign, _, duplicateOf) = plan[i];
+            var outcome = outcomes[i];
+            if (foreign)
+            {
+                // The other provider reports this candidate; here only if it is ours in disguise.
+                if (outcome?.Runtime is { } rt && outcome.Engine == _engine)
+                {
+                    probes.Add(RuntimeProbe.Found(rt));
+                }
+                else if (outcome?.Runtime is { } other)
+                {
+                    await other.DisposeAsync().ConfigureAwait(false);
+                }
+                continue;
+            }
+            if (!candidate.Applies)
+            {
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: {candidate.Why}"));
+            }
+            else if (duplicateOf is not null)
+            {
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: same socket as {duplicateOf.Source} ({duplicateOf.Display}), probed there"));
+            }
+            else if (outcome!.Runtime is { } runtime)
+            {
+                if (outcome.Engine == _engine)
+                {
+                    probes.Add(RuntimeProbe.Found(runtime));
+                }
+                else
+                {
+                    string reason = $"{candidate.Source}: answers as {outcome.Engine.DisplayName()} {runtime.Descriptor.Version}, reported by the {outcome.Engine.RuntimeName()} provider";
+                    await runtime.DisposeAsync().ConfigureAwait(false);
+                    probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, reason));
+                }
+            }
+            else
+            {
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: {outcome.Reason}"));
+            }
+        }
+        return probes;
+    }
+
+    /// <summary>What will be probed, in order: own candidates (with duplicates marked), then the other engine's new sockets.</summary>
+    internal IReadOnlyList<PlannedProbe> Plan(RuntimeSettings settings)
+    {
+        var seen = new Dictionary<string, EndpointCandidate>(StringComparer.Ordinal);
+        var plan = new List<PlannedProbe>();
+        foreach (var c in EndpointCandidates.For(_engine, settings))
+        {
+            if (!c.Applies)
+            {
+                plan.Add(new PlannedProbe(c, Foreign: false, Probe: false, DuplicateOf: null));
+            }
+            else if (seen.TryGetValue(Key(c.Endpoint!), out var first))
+            {
+                plan.Add(new PlannedProbe(c, Foreign: false, Probe: false, DuplicateOf: first));
+            }
+            else
+            {
+                seen[Key(c.Endpoint!)] = c;
+                plan.Add(new PlannedProbe(c, Foreign: false, Probe: true, DuplicateOf: null));
+            }
+        }
+        foreach (var c in EndpointCandidates.For(_engine.Other(), settings).Where(c => c.Applies))
+        {
+            if (seen.TryAdd(Key(c.Endpoint!), c))
+            {
+                plan.Add(new PlannedProbe(c, Foreign: true, Probe: true, DuplicateOf: null));
+            }
+        }
+        return plan;
+    }
+
+    /// <summary>Two candidates are one daemon when they resolve to the same socket file or host:port.</summary>
+    private string Key(DockerEndpoint endpoint) => endpoint.Kind == DockerEndpointKind.Unix
+        ? "unix:" + _fileSystem.ResolvePath(endpoint.SocketPath!)
+        : $"tcp:{endpoint.Host!.ToLowerInvariant()}:{endpoint.Port}";
+
+    private async Task<ProbeOutcome?> ProbeOneAsync(EndpointCandidate candidate, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        var endpoint = candidate.Endpoint!;
+        if (endpoint.Kind == DockerEndpointKind.Unix && !_fileSystem.Exists(endpoint.SocketPath!))
+        {
+            return ProbeOutcome.Failed($"no socket at {endpoint.SocketPath}");
+        }
+        try
+        {
+            var client = await DockerClient.ConnectAsync(endpoint, settings.CallTimeout, _clock, cancellationToken).ConfigureAwait(false);
+            var engine = client.ServerVersion.IsPodman ? DockerEngineKind.Podman : DockerEngineKind.Docker;
+            return new ProbeOutcome(new DockerRuntime(client, candidate.Source), engine, null);
+        }
+        catch (DockerException ex)
+        {
+            return ProbeOutcome.Failed($"{ex.Call}: {ex.Detail}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // TLS files that do not load, and the like: a reason, never a crash of discovery.
+            return ProbeOutcome.Failed($"cannot connect to {endpoint}: {ex.Message}");
+        }
+    }
+
+    internal sealed record PlannedProbe(EndpointCandidate Candidate, bool Foreign, bool Probe, EndpointCandidate? DuplicateOf);
+
+    private sealed record ProbeOutcome(DockerRuntime? Runtime, DockerEngineKind Engine, string? Reason)
+    {
+        public static ProbeOutcome Failed(string reason) => new(null, default, reason);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+using ContainerForensics.Docker.Api;
+
+namespace ContainerForensics.Docker.Runtime;
+
+/// <summary>
+/// A Docker-compatible daemon as a runtime: Docker Engine ("docker") or Podman's compat service
+/// ("podman"), on one endpoint. Lists containers and collects their evidence through
+/// <see cref="DockerClient"/>.
+/// </summary>
+public sealed class DockerRuntime : IContainerRuntime
+{
+    private readonly DockerClient _client;
+
+    public DockerRuntime(DockerClient client, string? endpointSource = null)
+    {
+        _client = client;
+        var v = client.ServerVersion;
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        Add(details, "engine", v.IsPodman ? "Podman Engine" : "Docker Engine");
+        Add(details, "server_api_version", v.ApiVersion?.ToString());
+        Add(details, "min_api_version", v.MinApiVersion?.ToString());
+        Add(details, "libpod_api_version", v.LibpodApiVersion);
+        Add(details, "os", v.Os);
+        Add(details, "arch", v.Arch);
+        Add(details, "kernel_version", v.KernelVersion);
+        Add(details, "git_commit", v.GitCommit);
+        Add(details, "platform", v.PlatformName);
+        Add(details, "endpoint_source", endpointSource);
+        if (client.Endpoint.Tls is { } tls)
+        {
+            Add(details, "tls_verify", tls.Verify ? "true" : "false");
+        }
+        Descriptor = new RuntimeDescriptor(v.RuntimeName, client.Endpoint.ToString(), v.Version, client.ApiVersion?.ToString())
+        {
+            Details = details,
+        };
+    }
+
+    public RuntimeDescriptor Descriptor { get; }
+
+    public DockerClient Client => _client;
+
+    private string Runtime => Descriptor.Name;
+
+    public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        var listed = await _client.Containers.ListAsync(all: true, cancellationToken).ConfigureAwait(false);
+        var extra = await PodmanExtrasAsync(cancellationToken).ConfigureAwait(false);
+        return listed.Select(c =>
+        {
+            extra.TryGetValue(c.Id, out var x);
+            return new ContainerInfo
+            {
+                Runtime = Runtime,
+                Id = c.Id,
+                Name = c.PrimaryName,
+                Image = c.Image,
+                State = string.IsNullOrEmpty(c.State) ? "unknown" : c.State,
+                Created = c.Created,
+                Labels = c.Labels,
+                Namespace = x.PodName,
+                // Docker's list has no pid; the volatile phase reads it from inspect when it needs it.
+                Pid = x.Pid,
+            };
+        }).ToList();
+    }
+
+    /// <summary>
+    /// Podman's compat list has no pod and no pid (checked on 4.3.1); its libpod list has both,
+    /// so one more call fills them in. Best effort: the compat list alone is a complete listing.
+    /// </summary>
+    private async Task<Dictionary<string, (string? PodName, int? Pid)>> PodmanExtrasAsync(CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, (string?, int?)>(StringComparer.Ordinal);
+        if (_client.Libpod is null)
+        {
+            return result;
+        }
+        DockerJson raw;
+        try
+        {
+            raw = await _client.Libpod.ListContainersRawAsync(all: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerException)
+        {
+            return result;
+        }
+        if (raw.Root.ValueKind != JsonValueKind.Array)
+        {
+            return result;
+        }
+        foreach (var e in raw.Root.EnumerateArray())
+        {
+            if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("Id", out var id) && id.ValueKind == JsonValueKind.String)
+            {
+                string? pod = e.TryGetProperty("PodName", out var p) && p.ValueKind == JsonValueKind.String && p.GetString() is { Length: > 0 } s ? s : null;
+                int? pid = e.TryGetProperty("Pid", out var pi) && pi.ValueKind == JsonValueKind.Number && pi.TryGetInt32(out int n) && n > 0 ? n : null;
+                result[id.GetString()!] = (pod, pid);
+            }
+        }
+        return result;
+    }
+
+    public async Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        // The /version answer the runtime was negotiated with, byte-exact and stamped with when it came.
+        var version = _client.ServerVersion.Raw;
+        await AddJsonAsync(sink, "version.json", version, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var info = await _client.System.InfoRawAsync(cancellationToken).ConfigureAwait(false);
+            await AddJsonAsync(sink, "info.json", info, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerException ex)
+        {
+            sink.RecordError("info.json not collected", ex);
+        }
+    }
+
+    public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        switch (phase)
+        {
+            case CollectionPhase.Metadata:
+                await CollectInspectAsync(container, sink, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                // Volatile state, logs and the filesystem are collected by later work; nothing is faked here.
+                break;
+        }
+    }
+
+    private async Task CollectInspectAsync(ContainerInfo container, IEvidenceSink sink, CancellationToken cancellationToken)
+    {
+        DockerJson inspect;
+        try
+        {
+            inspect = await _client.Containers.InspectRawAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerNotFoundException ex)
+        {
+            throw new ContainerGoneException(container.Id, $"{Runtime} container {container.Id} no longer exists: {ex.Message}", ex);
+        }
+        await AddJsonAsync(sink, "inspect.json", inspect, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ValueTask<EntryResult> AddJsonAsync(IEvidenceSink sink, string name, DockerJson json, CancellationToken cancellationToken) =>
+        sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, name, json.Bytes, json.Call) with { CollectedAt = json.ReceivedAt }, cancellationToken);
+
+    private static void Add(Dictionary<string, string> details, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            details[key] = value;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

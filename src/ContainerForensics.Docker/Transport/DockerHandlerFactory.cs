@@ -1,0 +1,110 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ContainerForensics.Docker.Transport;
+
+/// <summary>
+/// The one place that knows sockets: makes the <see cref="HttpMessageHandler"/> for an endpoint
+/// (unix socket, TCP, TCP+TLS). The API classes only ever see HTTP.
+/// </summary>
+public static class DockerHandlerFactory
+{
+    public static HttpMessageHandler Create(DockerEndpoint endpoint)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // Never through a proxy: HTTP(S)_PROXY in a responder's shell must not redirect or
+            // leak the traffic, and a unix socket cannot be proxied anyway.
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            // Daemons close idle connections on their own schedule; do not reuse stale ones for long.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            // Connect time is part of each call's budget (DockerConnection), not a separate limit.
+            ConnectTimeout = Timeout.InfiniteTimeSpan,
+        };
+        if (endpoint.Kind == DockerEndpointKind.Unix)
+        {
+            string path = endpoint.SocketPath!;
+            handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(path, cancellationToken);
+        }
+        else if (endpoint.Tls is { } tls)
+        {
+            handler.SslOptions = CreateSslOptions(endpoint, tls);
+        }
+        return handler;
+    }
+
+    private static async ValueTask<Stream> ConnectUnixAsync(string path, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static SslClientAuthenticationOptions CreateSslOptions(DockerEndpoint endpoint, DockerTlsSettings tls)
+    {
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = endpoint.Host,
+            EnabledSslProtocols = SslProtocols.None, // the OS default: TLS 1.2 and 1.3
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+        if (tls.CertificateFile is { } certFile && tls.KeyFile is { } keyFile && File.Exists(certFile) && File.Exists(keyFile))
+        {
+            options.ClientCertificates = [X509Certificate2.CreateFromPemFile(certFile, keyFile)];
+        }
+        X509Certificate2Collection? roots = null;
+        if (tls.CaFile is { } caFile && File.Exists(caFile))
+        {
+            roots = [];
+            roots.ImportFromPemFile(caFile);
+        }
+        options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateServer(tls.Verify, roots, certificate, chain, errors);
+        return options;
+    }
+
+    /// <summary>
+    /// Docker's ca.pem is a private CA: the chain is built against it alone (custom root trust),
+    /// and the host name must still match. Without ca.pem the system's verdict stands.
+    /// </summary>
+    internal static bool ValidateServer(bool verify, X509Certificate2Collection? roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
+    {
+        if (!verify)
+        {
+            return true;
+        }
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+        if (roots is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(leaf);
+    }
+}

@@ -1,0 +1,31 @@
+namespace ContainerForensics.Evidence;
+
+/// <summary>How the archive is written; filled by the CLI from <c>--format</c>, <c>--hash</c>, <c>--password-file</c>.</summary>
+public sealed record EvidenceArchiveOptions
+{
+    public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
+
+    public ExtraHashes ExtraHashes { get; init; }
+
+    /// <summary>
+    /// zlib level for tar.gz. 1 by measurement (docs/evidence-format.md): evidence is dominated by
+    /// binaries and already-compressed data, where higher levels cost several times the CPU for a
+    /// few percent of size.
+    /// </summary>
+    public int GzipLevel { get; init; } = 1;
+
+    /// <summary>Zip only: AES-256 encryption with this password.</summary>
+    public string? ZipPassword { get; init; }
+
+    /// <summary>Where spools go (manifest, streams of unknown length); default the system temp directory.</summary>
+    public string? TempDirectory { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>When the run began (the acquisition record's start); default: when the writer opened.</summary>
+    public Core.Evidence.UnixTime? StartedAt { get; init; }
+
+    public string ToolName { get; init; } = "cfir";
+
+    public string ToolVersion { get; init; } = "0.0.0";
+}

@@ -1,0 +1,633 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Core;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Evidence.Manifest;
+using ContainerForensics.Evidence.Output;
+using ContainerForensics.Evidence.Provenance;
+using ContainerForensics.Evidence.Tar;
+
+namespace ContainerForensics.Evidence;
+
+/// <summary>
+/// The evidence archive: one pass, append-only, to a file or a pipe. Each entry's bytes are
+/// hashed while they are written; the manifest, errors, SHA256SUMS, provenance and seal close
+/// the archive (docs/evidence-format.md). Knows tar, gzip and zip; knows nothing of containers.
+/// </summary>
+public sealed class EvidenceArchiveWriter : IArchiveWriter
+{
+    private const int BufferSize = 1 << 20;
+    private const int FillBlock = 4096;
+
+    private readonly ArchiveOutput _output;
+    private readonly EvidenceArchiveOptions _options;
+    private readonly HashingWriteStream _archiveBytes;
+    private readonly IMemberWriter _members;
+    private readonly string _spoolDir;
+    private readonly TempSpool _manifestSpool;
+    private readonly TempSpool _errorSpool;
+    private readonly TempSpool _sumsSpool;
+    private readonly TempSpool _streamSpool;
+    private readonly ManifestWriter _manifest;
+    private readonly ManifestWriter _errors;
+    private readonly StreamWriter _sums;
+    private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+    private readonly Dictionary<(ulong Dev, ulong Ino), string> _firstLinks = [];
+    private readonly Dictionary<EntryStatus, long> _statusCounts = [];
+    private readonly UnixTime _startedAt;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private long _entryCount;
+    private long _errorCount;
+    private bool _sealed;
+    private bool _broken;
+
+    private EvidenceArchiveWriter(ArchiveOutput output, EvidenceArchiveOptions options)
+    {
+        _output = output;
+        _options = options;
+        _startedAt = options.StartedAt ?? options.Clock.GetUnixTime();
+        _archiveBytes = new HashingWriteStream(new BufferedStream(output.Stream, 1 << 20), leaveOpen: false);
+        _members = options.Format switch
+        {
+            ArchiveFormat.Tar => new TarMemberWriter(_archiveBytes, gzipLevel: null),
+            ArchiveFormat.TarGz => new TarMemberWriter(_archiveBytes, options.GzipLevel),
+            ArchiveFormat.Zip => new ZipMemberWriter(_archiveBytes, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
+            _ => throw new ArgumentOutOfRangeException(nameof(options)),
+        };
+        _spoolDir = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), "cfir-spool-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_spoolDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _manifestSpool = new TempSpool(_spoolDir, "manifest");
+        _errorSpool = new TempSpool(_spoolDir, "errors");
+        _sumsSpool = new TempSpool(_spoolDir, "sums");
+        _streamSpool = new TempSpool(_spoolDir, "stream");
+        _manifest = new ManifestWriter(_manifestSpool.Stream);
+        _errors = new ManifestWriter(_errorSpool.Stream);
+        _sums = new StreamWriter(_sumsSpool.Stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+    }
+
+    /// <summary>Opens the archive on an output (a new file or stdout).</summary>
+    public static EvidenceArchiveWriter Create(ArchiveOutput output, EvidenceArchiveOptions options) => new(output, options);
+
+    public long EntryCount => _entryCount;
+
+    public long ErrorCount => _errorCount;
+
+    public async ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        var collectedAt = entry.CollectedAt ?? _options.Clock.GetUnixTime();
+        var path = UniquePath(entry.Path);
+        try
+        {
+            return entry.Content is null
+                ? AddRecordOnly(entry, path, collectedAt)
+                : await AddWithContentAsync(entry, path, collectedAt, entry.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
+        {
+            // Source errors are handled where they are read; what gets here is the output failing.
+            _broken = true;
+            throw new CfirException(ExitCode.OutputError, $"writing the archive failed at {path}: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (entry.Content is not null)
+            {
+                await entry.Content.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void RecordError(ErrorRecord error)
+    {
+        EnsureWritable();
+        _errors.Write(error with { At = error.At ?? _options.Clock.GetUnixTime() });
+        _errorCount++;
+    }
+
+    /// <summary>Entries with no bytes: directories, links, devices, fifos, sockets, whiteouts, and failures.</summary>
+    private EntryResult AddRecordOnly(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt)
+    {
+        var m = entry.Metadata;
+        var status = entry.Status;
+        string? member = null;
+        long offset = _members.Position;
+        TarHeader? header = null;
+        bool failed = status is EntryStatus.Failed or EntryStatus.Missing;
+        var memberPath = path;
+        if (!failed)
+        {
+            switch (m.Kind)
+            {
+                case EntryKind.Directory:
+                    header = Header(path, m, collectedAt, TarEntryType.Directory, 0);
+                    break;
+                case EntryKind.Symlink:
+                    header = CopyWith(Header(path, m, collectedAt, TarEntryType.Symlink, 0), linkName: m.LinkTarget ?? []);
+                    break;
+                case EntryKind.CharDevice or EntryKind.BlockDevice:
+                    header = CopyWith(Header(path, m, collectedAt, m.Kind == EntryKind.CharDevice ? TarEntryType.CharDevice : TarEntryType.BlockDevice, 0),
+                        devMajor: m.DeviceMajor ?? 0, devMinor: m.DeviceMinor ?? 0);
+                    break;
+                case EntryKind.Fifo:
+                    header = Header(path, m, collectedAt, TarEntryType.Fifo, 0);
+                    break;
+                case EntryKind.Socket:
+                    // Tar has no socket type: an empty file whose PAX record says what it was.
+                    header = CopyWith(Header(path, m, collectedAt, TarEntryType.Regular, 0), extra: [new("CFIR.type", "socket")]);
+                    break;
+                case EntryKind.Whiteout:
+                    // Deleted in the writable layer: an OCI-style ".wh.<name>" marker next to where it was.
+                    memberPath = WhiteoutPath(path);
+                    header = CopyWith(Header(memberPath, m, collectedAt, TarEntryType.Regular, 0), extra: [new("CFIR.type", "whiteout")]);
+                    break;
+                default:
+                    break; // a file without content: skipped or record-only, manifest line only
+            }
+        }
+        if (header is not null)
+        {
+            _members.BeginMember(header);
+            _members.EndMember();
+            member = memberPath.Value;
+        }
+        if (m.Kind == EntryKind.File && !failed && status == EntryStatus.Collected)
+        {
+            status = EntryStatus.Skipped; // a file handed over without content was not collected
+        }
+        WriteManifest(new ManifestRecord
+        {
+            Path = path,
+            Entry = entry,
+            Kind = ManifestWriter.KindName(m.Kind),
+            Status = status,
+            Reason = entry.Reason ?? (status == EntryStatus.Skipped && m.Kind == EntryKind.File ? "no content was provided" : null),
+            Errno = entry.Errno,
+            Member = member,
+            StoredSize = header is null ? null : 0,
+            CollectedAt = collectedAt,
+            HeaderOffset = offset,
+        });
+        return new EntryResult(path, status, null, 0, entry.Reason);
+    }
+
+    private async ValueTask<EntryResult> AddWithContentAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent content, CancellationToken cancellationToken)
+    {
+        var m = entry.Metadata;
+        long offset = _members.Position;
+
+        // A further name of a file already stored whole: a hard link, not a second copy.
+        if (_members.SupportsHardLinks && m.LinkCount > 1 && m.SourceDevice is { } dev && m.Inode is { } ino &&
+            _firstLinks.TryGetValue((dev, ino), out var first))
+        {
+            var header = CopyWith(Header(path, m, collectedAt, TarEntryType.HardLink, 0), linkName: Encoding.UTF8.GetBytes(first));
+            _members.BeginMember(header);
+            _members.EndMember();
+            WriteManifest(new ManifestRecord
+            {
+                Path = path, Entry = entry, Kind = "hardlink", Status = entry.Status, Reason = entry.Reason, Errno = entry.Errno,
+                Member = path.Value, StoredSize = 0, HardLinkTo = first, CollectedAt = collectedAt, HeaderOffset = offset,
+            });
+            return new EntryResult(path, entry.Status, null, 0, entry.Reason);
+        }
+
+        // Unknown length (a daemon's stream): count it into a spool first; the tar header needs the size.
+        IEvidenceContent source = content;
+        ContentReadNote? spoolNote = null;
+        long spooledRead = -1;
+        if (content.Length is null)
+        {
+            (spoolNote, spooledRead) = await SpoolAsync(content, cancellationToken).ConfigureAwait(false);
+            source = _streamSpool.AsContent();
+        }
+        long length = source.Length!.Value;
+        var segments = _members.SupportsSparse ? source.Segments : null;
+        var tarHeader = Header(path, m, collectedAt, TarEntryType.Regular, length);
+        if (segments is not null)
+        {
+            tarHeader = CopyWith(tarHeader, sparse: segments);
+        }
+
+        using var hasher = new ContentHasher(_options.ExtraHashes);
+        var unreadable = new List<DataSegment>();
+        long bytesRead = 0;
+        string? stopped = null;   // why the source gave no more bytes; the rest of the entry is zero-filled
+        bool interrupted = false;
+        _members.BeginMember(tarHeader);
+        var ranges = segments ?? [new DataSegment(0, length)];
+        long logical = 0;
+        foreach (var seg in ranges)
+        {
+            hasher.AppendZeros(seg.Offset - logical); // a hole reads as zeros: the logical file is hashed
+            long pos = seg.Offset;
+            while (pos < seg.End)
+            {
+                if (stopped is not null)
+                {
+                    AddRange(unreadable, pos, seg.End - pos);
+                    WriteZeros(hasher, seg.End - pos);
+                    break;
+                }
+                int want = (int)Math.Min(_buffer.Length, seg.End - pos);
+                int got;
+                try
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    got = await source.ReadAsync(pos, _buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // NIST CFTT benign fill: keep what was read, zero the unreadable block, record it, go on.
+                    long blockEnd = Math.Min(seg.End, (pos / FillBlock + 1) * FillBlock);
+                    AddRange(unreadable, pos, blockEnd - pos);
+                    WriteZeros(hasher, blockEnd - pos);
+                    pos = blockEnd;
+                    continue;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The member is already begun: finish it so the archive stays valid, then stop.
+                    interrupted = true;
+                    stopped = $"interrupted at byte {pos} of {length}; the rest is zero-filled";
+                    continue;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    stopped = $"source failed at byte {pos} of {length} ({ex.Message}); the rest is zero-filled";
+                    continue;
+                }
+                if (got == 0)
+                {
+                    stopped = $"source ended at byte {pos} of {length} (it shrank while read); the rest is zero-filled";
+                    continue;
+                }
+                var chunk = _buffer.AsSpan(0, got);
+                _members.Write(chunk);
+                hasher.Append(chunk);
+                bytesRead += got;
+                pos += got;
+            }
+            logical = seg.End;
+        }
+        hasher.AppendZeros(length - logical);
+        _members.EndMember();
+
+        var note = await CompleteQuietlyAsync(source).ConfigureAwait(false) ?? spoolNote;
+        if (!ReferenceEquals(source, content))
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            bytesRead = spooledRead;
+        }
+        var status = entry.Status;
+        var reasons = new List<string>();
+        if (entry.Reason is not null)
+        {
+            reasons.Add(entry.Reason);
+        }
+        if (stopped is not null)
+        {
+            status = Worse(status, EntryStatus.Partial);
+            reasons.Add(stopped);
+        }
+        else if (unreadable.Count > 0)
+        {
+            status = Worse(status, EntryStatus.Partial);
+            reasons.Add($"{unreadable.Count} unreadable range(s) zero-filled");
+        }
+        if (note is not null)
+        {
+            status = Worse(status, note.Status);
+            reasons.Add(note.Reason);
+        }
+        var digests = hasher.Finish();
+        bool changed = note?.Reason.Contains("changed while read", StringComparison.Ordinal) == true;
+        WriteManifest(new ManifestRecord
+        {
+            Path = path, Entry = entry, Kind = ManifestWriter.KindName(m.Kind == EntryKind.HardLink ? EntryKind.File : m.Kind),
+            Status = status, Reason = reasons.Count == 0 ? null : string.Join("; ", reasons), Errno = entry.Errno ?? note?.Errno,
+            Member = path.Value, StoredSize = length, BytesRead = bytesRead, Digests = digests, Segments = segments,
+            Unreadable = unreadable, ChangedWhileRead = changed, CollectedAt = collectedAt, HeaderOffset = offset,
+        });
+        _sums.Write(digests.Sha256);
+        _sums.Write("  ");
+        _sums.Write(path.Value);
+        _sums.Write('\n');
+        if (m.LinkCount > 1 && m.SourceDevice is { } d && m.Inode is { } i && status == EntryStatus.Collected)
+        {
+            _firstLinks.TryAdd((d, i), path.Value);
+        }
+        if (interrupted)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        return new EntryResult(path, status, digests.Sha256, bytesRead, reasons.Count == 0 ? null : string.Join("; ", reasons));
+    }
+
+    /// <summary>The source's closing check; a source that fails here is noted, never allowed to break the archive.</summary>
+    private static async ValueTask<ContentReadNote?> CompleteQuietlyAsync(IEvidenceContent source)
+    {
+        try
+        {
+            return await source.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return new ContentReadNote(EntryStatus.Partial, $"the source's closing check failed: {ex.Message}");
+        }
+    }
+
+    private async ValueTask<(ContentReadNote? Note, long Read)> SpoolAsync(IEvidenceContent content, CancellationToken cancellationToken)
+    {
+        _streamSpool.Reset();
+        long pos = 0;
+        ContentReadNote? failure = null;
+        while (true)
+        {
+            int got;
+            try
+            {
+                got = await content.ReadAsync(pos, _buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw; // nothing of this entry is in the archive yet: the caller records the interruption
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A stream cannot step over a bad range: keep what arrived, say where it stopped.
+                failure = new ContentReadNote(EntryStatus.Partial, $"stream failed after {pos} bytes: {ex.Message}");
+                break;
+            }
+            if (got == 0)
+            {
+                break;
+            }
+            _streamSpool.Stream.Write(_buffer, 0, got);
+            pos += got;
+        }
+        var note = failure ?? await CompleteQuietlyAsync(content).ConfigureAwait(false);
+        _streamSpool.Flush();
+        return (note, pos);
+    }
+
+    private void WriteZeros(ContentHasher hasher, long count)
+    {
+        Array.Clear(_buffer);
+        while (count > 0)
+        {
+            int n = (int)Math.Min(count, _buffer.Length);
+            _members.Write(_buffer.AsSpan(0, n));
+            hasher.Append(_buffer.AsSpan(0, n));
+            count -= n;
+        }
+    }
+
+    private static void AddRange(List<DataSegment> ranges, long offset, long length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        if (ranges.Count > 0 && ranges[^1].End == offset)
+        {
+            ranges[^1] = new DataSegment(ranges[^1].Offset, ranges[^1].Length + length);
+        }
+        else
+        {
+            ranges.Add(new DataSegment(offset, length));
+        }
+    }
+
+    private static EntryStatus Worse(EntryStatus a, EntryStatus b) => Rank(b) > Rank(a) ? b : a;
+
+    private static int Rank(EntryStatus s) => s switch
+    {
+        EntryStatus.Collected => 0,
+        EntryStatus.Truncated => 1,
+        EntryStatus.Partial => 2,
+        EntryStatus.Skipped => 3,
+        EntryStatus.Missing => 4,
+        EntryStatus.Failed => 5,
+        _ => 0,
+    };
+
+    private void WriteManifest(ManifestRecord record)
+    {
+        _manifest.Write(record);
+        _entryCount++;
+        _statusCounts[record.Status] = _statusCounts.GetValueOrDefault(record.Status) + 1;
+    }
+
+    private ArchivePath UniquePath(ArchivePath path)
+    {
+        if (_paths.Add(path.Value))
+        {
+            return path;
+        }
+        // Two entries for one name (a file listed twice, an id collision): keep both, never overwrite.
+        for (int n = 2; ; n++)
+        {
+            var candidate = ArchivePath.Parse(path.Value + "~" + n);
+            if (_paths.Add(candidate.Value))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private static ArchivePath WhiteoutPath(ArchivePath path)
+    {
+        int slash = path.Value.LastIndexOf('/');
+        return slash < 0
+            ? ArchivePath.Parse(ArchiveNames.WhiteoutPrefix + path.Value)
+            : ArchivePath.Parse(path.Value[..(slash + 1)] + ArchiveNames.WhiteoutPrefix + path.Value[(slash + 1)..]);
+    }
+
+    private static TarHeader Header(ArchivePath path, EntryMetadata m, UnixTime collectedAt, TarEntryType type, long size) => new()
+    {
+        Name = Encoding.UTF8.GetBytes(path.Value),
+        Type = type,
+        Mode = m.Mode ?? (type == TarEntryType.Directory ? 0b111_101_101u : 0b110_100_100u),
+        Uid = m.Uid ?? 0,
+        Gid = m.Gid ?? 0,
+        UserName = m.UserName,
+        GroupName = m.GroupName,
+        Size = size,
+        // Source times when the source has them; evidence made by cfir carries its collection time.
+        ModifiedTime = m.ModifiedTime ?? collectedAt,
+        AccessTime = m.AccessTime,
+        ChangeTime = m.ChangeTime,
+        ExtendedAttributes = m.ExtendedAttributes,
+    };
+
+    private static TarHeader CopyWith(TarHeader h, byte[]? linkName = null, uint? devMajor = null, uint? devMinor = null,
+        IReadOnlyList<KeyValuePair<string, string>>? extra = null, IReadOnlyList<DataSegment>? sparse = null) => new()
+    {
+        Name = h.Name,
+        Type = h.Type,
+        Mode = h.Mode,
+        Uid = h.Uid,
+        Gid = h.Gid,
+        UserName = h.UserName,
+        GroupName = h.GroupName,
+        Size = h.Size,
+        ModifiedTime = h.ModifiedTime,
+        AccessTime = h.AccessTime,
+        ChangeTime = h.ChangeTime,
+        ExtendedAttributes = h.ExtendedAttributes,
+        LinkName = linkName ?? h.LinkName,
+        DevMajor = devMajor ?? h.DevMajor,
+        DevMinor = devMinor ?? h.DevMinor,
+        ExtraRecords = extra ?? h.ExtraRecords,
+        Sparse = sparse ?? h.Sparse,
+    };
+
+    private void EnsureWritable()
+    {
+        if (_sealed)
+        {
+            throw new InvalidOperationException("the archive is sealed");
+        }
+        if (_broken)
+        {
+            throw new CfirException(ExitCode.OutputError, "the archive output failed earlier");
+        }
+    }
+
+    public async ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        _ = cancellationToken; // sealing runs to the end even after an interruption: an unsealed archive proves nothing
+        var none = CancellationToken.None;
+        try
+        {
+            var manifestPath = ArchiveNames.Manifest;
+            _manifestSpool.Flush();
+            var manifestDigest = await WriteClosingAsync(manifestPath, _manifestSpool.AsContent(), none).ConfigureAwait(false);
+            _errorSpool.Flush();
+            var errorsDigest = await WriteClosingAsync(ArchiveNames.Errors, _errorSpool.AsContent(), none).ConfigureAwait(false);
+
+            _sums.Write($"{manifestDigest}  {manifestPath.Value}\n{errorsDigest}  {ArchiveNames.Errors.Value}\n");
+            _sums.Flush();
+            var sumsDigest = await WriteClosingAsync(ArchiveNames.Sha256Sums, _sumsSpool.AsContent(), none).ConfigureAwait(false);
+
+            var endedAt = _options.Clock.GetUnixTime();
+            bool complete = !request.Interrupted && _errorCount == 0 &&
+                            _statusCounts.GetValueOrDefault(EntryStatus.Failed) == 0 &&
+                            _statusCounts.GetValueOrDefault(EntryStatus.Missing) == 0 &&
+                            _statusCounts.GetValueOrDefault(EntryStatus.Partial) == 0;
+
+            using (var prov = new TempSpool(_spoolDir, "provenance"))
+            {
+                CaseUcoWriter.Write(prov.Stream, _sumsSpool, new CaseUcoWriter.Facts(
+                    _options.ToolName, _options.ToolVersion, _startedAt, endedAt, complete, request.Provenance));
+                prov.Flush();
+                await WriteClosingAsync(ArchiveNames.Provenance, prov.AsContent(), none).ConfigureAwait(false);
+            }
+
+            long sealOffset = _members.Position;
+            var seal = new Dictionary<string, object?>
+            {
+                ["format"] = ArchiveNames.FormatVersion,
+                ["tool"] = $"{_options.ToolName} {_options.ToolVersion}",
+                ["container"] = _options.Format switch { ArchiveFormat.Zip => "zip", _ => "pax-tar" },
+                ["sealedBytes"] = sealOffset,
+                ["sealedBytesSha256"] = _members.CurrentStreamSha256(),
+                ["sha256sumsSha256"] = sumsDigest,
+                ["manifestSha256"] = manifestDigest,
+                ["entries"] = _entryCount,
+                ["errors"] = _errorCount,
+                ["statusCounts"] = _statusCounts.OrderBy(k => k.Key).ToDictionary(k => ManifestWriter.StatusName(k.Key), k => k.Value),
+                ["startedAt"] = _startedAt.ToIso8601(),
+                ["endedAt"] = endedAt.ToIso8601(),
+                ["complete"] = complete,
+                ["interrupted"] = request.Interrupted,
+                ["interruption"] = request.InterruptionReason,
+            };
+            byte[] sealJson = JsonSerializer.SerializeToUtf8Bytes(seal, SealJson.Options);
+            var sealHeader = Header(ArchiveNames.Seal, new EntryMetadata(), endedAt, TarEntryType.Regular, sealJson.Length);
+            _members.BeginMember(sealHeader);
+            _members.Write(sealJson);
+            _members.EndMember();
+            _members.Finish();
+            _members.Dispose();
+            await _archiveBytes.FlushAsync(none).ConfigureAwait(false);
+            string archiveSha = _archiveBytes.CurrentSha256();
+            long archiveLength = _archiveBytes.BytesWritten;
+            _sealed = true;
+            await _output.CommitAsync().ConfigureAwait(false);
+            return new SealResult(complete, _entryCount, _errorCount, archiveSha, archiveLength, _output.FinalPath);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            _broken = true;
+            throw new CfirException(ExitCode.OutputError, $"sealing the archive failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes one of the closing records (never listed in the manifest) and returns its sha256.</summary>
+    private async ValueTask<string> WriteClosingAsync(ArchivePath path, IEvidenceContent content, CancellationToken cancellationToken)
+    {
+        long length = content.Length!.Value;
+        var now = _options.Clock.GetUnixTime();
+        _members.BeginMember(Header(path, new EntryMetadata(), now, TarEntryType.Regular, length));
+        using var hasher = new ContentHasher(ExtraHashes.None);
+        long pos = 0;
+        while (pos < length)
+        {
+            int got = await content.ReadAsync(pos, _buffer, cancellationToken).ConfigureAwait(false);
+            if (got == 0)
+            {
+                throw new IOException($"spool for {path} ended at {pos} of {length}");
+            }
+            _members.Write(_buffer.AsSpan(0, got));
+            hasher.Append(_buffer.AsSpan(0, got));
+            pos += got;
+        }
+        _members.EndMember();
+        return hasher.Finish().Sha256;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _manifest.Dispose();
+        _errors.Dispose();
+        await _sums.DisposeAsync().ConfigureAwait(false);
+        _manifestSpool.Dispose();
+        _errorSpool.Dispose();
+        _sumsSpool.Dispose();
+        _streamSpool.Dispose();
+        if (!_sealed)
+        {
+            try
+            {
+                _members.Dispose();
+                _archiveBytes.Dispose();
+            }
+            catch (IOException)
+            {
+                // The output is already broken; what was written stays under the temporary name.
+            }
+        }
+        await _output.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            Directory.Delete(_spoolDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}
+
+internal static class SealJson
+{
+    // Relaxed escaping keeps "+" and non-ASCII readable; the seal is read by people as well as by verify.
+    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

@@ -1,0 +1,232 @@
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Core.Evidence;
+
+namespace ContainerForensics.Evidence.Manifest;
+
+/// <summary>Writes manifest and error records as JSON lines, one object per line.</summary>
+internal sealed class ManifestWriter : IDisposable
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+    private readonly Stream _output;
+    private readonly Utf8JsonWriter _json;
+
+    public ManifestWriter(Stream output)
+    {
+        _output = output;
+        _json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, SkipValidation = false });
+    }
+
+    public void Write(ManifestRecord r)
+    {
+        var e = r.Entry;
+        var m = e.Metadata;
+        _json.Reset(_output);
+        _json.WriteStartObject();
+        _json.WriteString(ManifestFields.Path, r.Path.Value);
+        _json.WriteString(ManifestFields.Kind, r.Kind);
+        _json.WriteString(ManifestFields.Status, StatusName(r.Status));
+        WriteOptional(ManifestFields.Reason, r.Reason);
+        if (r.Errno is { } errno)
+        {
+            _json.WriteNumber(ManifestFields.Errno, errno);
+        }
+        _json.WriteBoolean(ManifestFields.Member, r.Member is not null);
+        if (r.Member is not null && r.Member != r.Path.Value)
+        {
+            _json.WriteString(ManifestFields.MemberName, r.Member);
+        }
+
+        _json.WriteStartObject(ManifestFields.Source);
+        WriteOptional("runtime", e.Source.Runtime);
+        WriteOptional("containerId", e.Source.ContainerId);
+        WriteOptional("containerName", e.Source.ContainerName);
+        WriteBytes("path", e.Source.OriginalPath);
+        WriteOptional("description", e.Source.Description);
+        _json.WriteEndObject();
+
+        if (m.Mode is { } mode)
+        {
+            _json.WriteString(ManifestFields.Mode, Convert.ToString(mode, 8).PadLeft(4, '0'));
+        }
+        WriteNumber(ManifestFields.Uid, m.Uid);
+        WriteNumber(ManifestFields.Gid, m.Gid);
+        WriteOptional("user", m.UserName);
+        WriteOptional("group", m.GroupName);
+        WriteNumber(ManifestFields.Size, m.Size);
+        WriteNumber(ManifestFields.StoredSize, r.StoredSize);
+        _json.WriteNumber(ManifestFields.BytesRead, r.BytesRead);
+        if (r.Digests is { } d)
+        {
+            _json.WriteString(ManifestFields.Sha256, d.Sha256);
+            WriteOptional(ManifestFields.Sha1, d.Sha1);
+            WriteOptional(ManifestFields.Md5, d.Md5);
+        }
+        WriteTime("mtime", m.ModifiedTime);
+        WriteTime("atime", m.AccessTime);
+        WriteTime("ctime", m.ChangeTime);
+        WriteTime("btime", m.BirthTime);
+        WriteBytes("linkTarget", m.LinkTarget);
+        WriteOptional(ManifestFields.HardLinkTo, r.HardLinkTo);
+        if (m.DeviceMajor is not null || m.DeviceMinor is not null)
+        {
+            _json.WriteStartObject("device");
+            _json.WriteNumber("major", m.DeviceMajor ?? 0);
+            _json.WriteNumber("minor", m.DeviceMinor ?? 0);
+            _json.WriteEndObject();
+        }
+        if (m.Inode is { } ino)
+        {
+            _json.WriteNumber("inode", ino);
+        }
+        if (m.LinkCount is { } nlink)
+        {
+            _json.WriteNumber("nlink", nlink);
+        }
+        if (m.ExtendedAttributes.Count > 0)
+        {
+            _json.WriteStartObject("xattrs");
+            foreach (var (key, value) in m.ExtendedAttributes)
+            {
+                _json.WriteString(key, Convert.ToBase64String(value));
+            }
+            _json.WriteEndObject();
+        }
+        if (r.Segments is { } segments)
+        {
+            WriteRanges(ManifestFields.Sparse, segments);
+        }
+        if (r.Unreadable.Count > 0)
+        {
+            WriteRanges(ManifestFields.Unreadable, r.Unreadable);
+        }
+        if (r.ChangedWhileRead)
+        {
+            _json.WriteBoolean(ManifestFields.ChangedWhileRead, true);
+        }
+        _json.WriteString(ManifestFields.CollectedAt, r.CollectedAt.ToIso8601());
+        _json.WriteNumber("offset", r.HeaderOffset);
+        _json.WriteEndObject();
+        _json.Flush();
+        _output.WriteByte((byte)'\n');
+    }
+
+    public void Write(ErrorRecord error)
+    {
+        _json.Reset(_output);
+        _json.WriteStartObject();
+        _json.WriteString("scope", error.Scope);
+        _json.WriteString("message", error.Message);
+        WriteOptional("path", error.Path);
+        WriteOptional("runtime", error.Runtime);
+        WriteOptional("containerId", error.ContainerId);
+        if (error.Errno is { } errno)
+        {
+            _json.WriteNumber("errno", errno);
+        }
+        WriteOptional("exception", error.ExceptionType);
+        WriteTime("at", error.At);
+        _json.WriteEndObject();
+        _json.Flush();
+        _output.WriteByte((byte)'\n');
+    }
+
+    public static string StatusName(EntryStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string KindName(EntryKind kind) => kind switch
+    {
+        EntryKind.File => "file",
+        EntryKind.Directory => "directory",
+        EntryKind.Symlink => "symlink",
+        EntryKind.HardLink => "hardlink",
+        EntryKind.CharDevice => "chardevice",
+        EntryKind.BlockDevice => "blockdevice",
+        EntryKind.Fifo => "fifo",
+        EntryKind.Socket => "socket",
+        EntryKind.Whiteout => "whiteout",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private void WriteRanges(string name, IReadOnlyList<DataSegment> ranges)
+    {
+        _json.WriteStartArray(name);
+        foreach (var s in ranges)
+        {
+            _json.WriteStartArray();
+            _json.WriteNumberValue(s.Offset);
+            _json.WriteNumberValue(s.Length);
+            _json.WriteEndArray();
+        }
+        _json.WriteEndArray();
+    }
+
+    private void WriteOptional(string name, string? value)
+    {
+        if (value is not null)
+        {
+            _json.WriteString(name, value);
+        }
+    }
+
+    private void WriteNumber(string name, long? value)
+    {
+        if (value is { } v)
+        {
+            _json.WriteNumber(name, v);
+        }
+    }
+
+    private void WriteTime(string name, UnixTime? value)
+    {
+        if (value is { } t)
+        {
+            _json.WriteString(name, t.ToIso8601());
+        }
+    }
+
+    /// <summary>Byte-exact: as text when the bytes are UTF-8, else base64 under "&lt;name&gt;Base64".</summary>
+    private void WriteBytes(string name, byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            return;
+        }
+        try
+        {
+            _json.WriteString(name, StrictUtf8.GetString(bytes));
+        }
+        catch (DecoderFallbackException)
+        {
+            _json.WriteString(name + "Base64", Convert.ToBase64String(bytes));
+        }
+    }
+
+    public void Dispose() => _json.Dispose();
+}
+
+/// <summary>Field names of manifest records that the verifier reads back.</summary>
+internal static class ManifestFields
+{
+    public const string Path = "path";
+    public const string Kind = "kind";
+    public const string Status = "status";
+    public const string Reason = "reason";
+    public const string Errno = "errno";
+    public const string Member = "member";
+    public const string MemberName = "memberName";
+    public const string Source = "source";
+    public const string Mode = "mode";
+    public const string Uid = "uid";
+    public const string Gid = "gid";
+    public const string Size = "size";
+    public const string StoredSize = "storedSize";
+    public const string BytesRead = "bytesRead";
+    public const string Sha256 = "sha256";
+    public const string Sha1 = "sha1";
+    public const string Md5 = "md5";
+    public const string HardLinkTo = "hardLinkTo";
+    public const string Sparse = "sparse";
+    public const string Unreadable = "unreadable";
+    public const string ChangedWhileRead = "changedWhileRead";
+    public const string CollectedAt = "collectedAt";
+}

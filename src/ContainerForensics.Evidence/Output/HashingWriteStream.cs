@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+
+namespace ContainerForensics.Evidence.Output;
+
+/// <summary>
+/// A write-only pass-through that counts and sha256-hashes every byte on its way to the
+/// stream below. The writer uses two: one under the tar/zip layer (what the seal covers) and
+/// one at the very bottom (the archive's own hash, for comparison with what arrives).
+/// </summary>
+internal sealed class HashingWriteStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly bool _leaveOpen;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public HashingWriteStream(Stream inner, bool leaveOpen)
+    {
+        _inner = inner;
+        _leaveOpen = leaveOpen;
+    }
+
+    public long BytesWritten { get; private set; }
+
+    /// <summary>The sha256 of every byte so far; hashing goes on afterwards.</summary>
+    public string CurrentSha256() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _inner.Write(buffer);
+        _hash.AppendData(buffer);
+        BytesWritten += buffer.Length;
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _hash.AppendData(buffer.Span);
+        BytesWritten += buffer.Length;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    public override void Flush() => _inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => BytesWritten; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            if (!_leaveOpen)
+            {
+                _inner.Dispose();
+            }
+        }
+        base.Dispose(disposing);
+    }
+}

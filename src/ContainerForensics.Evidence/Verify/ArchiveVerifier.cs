@@ -1,0 +1,430 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Evidence.Manifest;
+using ContainerForensics.Evidence.Tar;
+using ICSharpCode.SharpZipLib.Zip;
+
+namespace ContainerForensics.Evidence.Verify;
+
+/// <summary>
+/// <c>cfir verify</c>: reads an archive once, from a file or a pipe, re-hashes every member,
+/// and checks them against the manifest, SHA256SUMS and the seal (docs/evidence-format.md,
+/// "Verification"). Memory grows with the number of entries (a path and a digest each), never
+/// with their size.
+/// </summary>
+public static class ArchiveVerifier
+{
+    private const int BufferSize = 1 << 20;
+
+    public static VerificationReport Verify(Stream input)
+    {
+        var report = new VerificationReport();
+        using var raw = new RawInputStream(input);
+        var state = new State(report);
+        try
+        {
+            var head = raw.Head;
+            if (head.Length >= 4 && head[0] == 0x50 && head[1] == 0x4B && head[2] == 0x03 && head[3] == 0x04)
+            {
+                report.Format = "zip";
+                ReadZip(raw, state);
+            }
+            else if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B)
+            {
+                report.Format = "tar.gz";
+                using var gz = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true);
+                ReadTar(gz, state);
+            }
+            else
+            {
+                report.Format = "tar";
+                ReadTar(raw, state);
+            }
+            // Read to the very end so the archive's own hash covers every byte that arrived.
+            var sink = new byte[BufferSize];
+            while (raw.Read(sink) > 0)
+            {
+            }
+        }
+        catch (TarFormatException ex)
+        {
+            report.Add("corrupt", null, $"the tar stream is damaged or cut off: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ZipException or EndOfStreamException or IOException)
+        {
+            report.Add("corrupt", null, $"the archive cannot be read to its end: {ex.Message}");
+        }
+        report.ArchiveSha256 = raw.Sha256();
+        report.ArchiveBytes = raw.Total;
+        state.Finish(raw);
+        return report;
+    }
+
+    private static void ReadTar(Stream tarStream, State state)
+    {
+        using var lagging = new LaggingHashStream(tarStream);
+        using var reader = new PaxTarReader(lagging, leaveOpen: true);
+        var buffer = new byte[BufferSize];
+        while (true)
+        {
+            var entry = reader.Next();
+            if (entry is null)
+            {
+                break;
+            }
+            // Only bytes the reader has confirmed are hashed, so the hash can stop exactly where this entry begins.
+            lagging.HashUpTo(entry.HeaderOffset, digest: false);
+            string name = Encoding.UTF8.GetString(entry.Header.Name).TrimEnd('/');
+            if (name == ArchiveNames.Seal.Value)
+            {
+                state.SealAt(entry.HeaderOffset, lagging.CurrentDigest());
+            }
+            var kind = entry.Header.Type;
+            state.BeginMember(name, kind == TarEntryType.HardLink ? "hardlink" : kind.ToString().ToLowerInvariant());
+            if (kind == TarEntryType.Regular)
+            {
+                int n;
+                while ((n = reader.ReadLogical(buffer)) > 0)
+                {
+                    state.Content(buffer.AsSpan(0, n));
+                    lagging.HashUpTo(reader.Position, digest: false);
+                }
+            }
+            state.EndMember();
+        }
+    }
+
+    private static void ReadZip(RawInputStream raw, State state)
+    {
+        using var zip = new ZipInputStream(raw) { IsStreamOwner = false };
+        var buffer = new byte[BufferSize];
+        long ordinal = 0;
+        while (zip.GetNextEntry() is { } entry)
+        {
+            string name = entry.Name.TrimEnd('/');
+            if (name == ArchiveNames.Seal.Value)
+            {
+                state.SealAtZipEntry(ordinal);
+            }
+            ordinal++;
+            uint type = (uint)(entry.ExternalFileAttributes >> 16) & 0xF000;
+            string kind = entry.IsDirectory ? "directory" : type switch
+            {
+                0xA000 => "symlink",
+                0x2000 => "chardevice",
+                0x6000 => "blockdevice",
+                0x1000 => "fifo",
+                _ => "regular",
+            };
+            state.BeginMember(name, kind);
+            if (kind == "regular")
+            {
+                int n;
+                while ((n = zip.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    state.Content(buffer.AsSpan(0, n));
+                }
+            }
+            else
+            {
+                while (zip.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+            }
+            state.EndMember();
+        }
+    }
+
+    /// <summary>What the single pass has seen so far; the checks that need the whole archive run in Finish.</summary>
+    private sealed class State(VerificationReport report)
+    {
+        private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _referenced = new(StringComparer.Ordinal);
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private string? _current;
+        private string _currentKind = "";
+        private long _currentSize;
+        private MemoryStream? _capture;          // small closing records parsed after they are read
+        private LineParser? _lines;              // manifest, errors, SHA256SUMS: parsed line by line as they stream
+        private bool _afterSeal;
+        private long? _sealOffset;
+        private string? _sealPrefixSha;
+        private long? _sealZipOrdinal;
+        private byte[]? _sealJson;
+        private long _manifestLines;
+        private long _errorLines;
+        private readonly List<(string Path, string Sha)> _sums = [];
+
+        public void BeginMember(string name, string kind)
+        {
+            report.Members++;
+            if (_afterSeal)
+            {
+                report.Add("extra", name, "member after the seal");
+            }
+            _current = name;
+            _currentKind = kind;
+            _currentSize = 0;
+            if (name == ArchiveNames.Seal.Value)
+            {
+                _capture = new MemoryStream();
+                _afterSeal = true;
+            }
+            else if (name == ArchiveNames.Manifest.Value)
+            {
+                _lines = new LineParser(ManifestLine);
+            }
+            else if (name == ArchiveNames.Errors.Value)
+            {
+                _lines = new LineParser(_ => _errorLines++);
+            }
+            else if (name == ArchiveNames.Sha256Sums.Value)
+            {
+                _lines = new LineParser(SumsLine);
+            }
+        }
+
+        public void Content(ReadOnlySpan<byte> data)
+        {
+            _hash.AppendData(data);
+            _currentSize += data.Length;
+            if (_capture is not null)
+            {
+                if (_capture.Length + data.Length > 1 << 20)
+                {
+                    throw new InvalidDataException("the seal is implausibly large");
+                }
+                _capture.Write(data);
+            }
+            _lines?.Feed(data);
+        }
+
+        public void EndMember()
+        {
+            string sha = Convert.ToHexStringLower(_hash.GetHashAndReset());
+            _lines?.End();
+            _lines = null;
+            if (_current == ArchiveNames.Seal.Value)
+            {
+                _sealJson = _capture!.ToArray();
+                _capture = null;
+            }
+            if (_members.ContainsKey(_current!))
+            {
+                report.Add("extra", _current, "a second member with the same name");
+            }
+            _members[_current!] = new Member(_currentKind, sha, _currentSize);
+        }
+
+        public void SealAt(long offset, string? prefixSha)
+        {
+            _sealOffset = offset;
+            _sealPrefixSha = prefixSha;
+        }
+
+        public void SealAtZipEntry(long ordinal) => _sealZipOrdinal = ordinal;
+
+        private void ManifestLine(ReadOnlySpan<byte> line)
+        {
+            _manifestLines++;
+            report.ManifestEntries++;
+            JsonDocument doc;
+            try
+            {
+                doc = JsonDocument.Parse(line.ToArray());
+            }
+            catch (JsonException ex)
+            {
+                report.Add("manifest", null, $"line {_manifestLines} is not JSON: {ex.Message}");
+                return;
+            }
+            using (doc)
+            {
+                var root = doc.RootElement;
+                string path = root.TryGetProperty(ManifestFields.Path, out var p) ? p.GetString() ?? "" : "";
+                string status = root.TryGetProperty(ManifestFields.Status, out var st) ? st.GetString() ?? "" : "";
+                report.StatusCounts[status] = report.StatusCounts.GetValueOrDefault(status) + 1;
+                if (status == "truncated")
+                {
+                    report.Truncated.Add(path);
+                }
+                bool hasMember = root.TryGetProperty(ManifestFields.Member, out var mem) && mem.ValueKind == JsonValueKind.True;
+                if (!hasMember)
+                {
+                    return;
+                }
+                string memberName = root.TryGetProperty(ManifestFields.MemberName, out var mn) ? mn.GetString() ?? path : path;
+                _referenced.Add(memberName);
+                if (!_members.TryGetValue(memberName, out var member))
+                {
+                    report.Add("missing", memberName, "listed in the manifest, not in the archive");
+                    return;
+                }
+                if (root.TryGetProperty(ManifestFields.Sha256, out var sha) && sha.GetString() is { } expected && expected != member.Sha256)
+                {
+                    report.Add("modified", memberName, $"sha256 {member.Sha256}, manifest says {expected}");
+                }
+                if (root.TryGetProperty(ManifestFields.StoredSize, out var size) && size.TryGetInt64(out long s) &&
+                    member.Kind == "regular" && s != member.Size)
+                {
+                    report.Add("size", memberName, $"{member.Size} bytes, manifest says {s}");
+                }
+            }
+        }
+
+        private void SumsLine(ReadOnlySpan<byte> line)
+        {
+            string text = Encoding.UTF8.GetString(line);
+            int sep = text.IndexOf("  ", StringComparison.Ordinal);
+            if (sep != 64)
+            {
+                report.Add("sums", null, $"malformed SHA256SUMS line: {text}");
+                return;
+            }
+            _sums.Add((text[(sep + 2)..], text[..sep]));
+        }
+
+        public void Finish(RawInputStream raw)
+        {
+            bool corrupt = report.Problems.Any(p => p.Kind == "corrupt");
+            foreach (var name in new[] { ArchiveNames.Manifest, ArchiveNames.Errors, ArchiveNames.Sha256Sums, ArchiveNames.Provenance, ArchiveNames.Seal })
+            {
+                if (!_members.ContainsKey(name.Value))
+                {
+                    report.Add("missing", name.Value, corrupt ? "not reached: the archive ends early" : "closing record absent");
+                }
+            }
+            foreach (var (path, sha) in _sums)
+            {
+                if (!_members.TryGetValue(path, out var m))
+                {
+                    report.Add("missing", path, "listed in SHA256SUMS, not in the archive");
+                }
+                else if (m.Sha256 != sha)
+                {
+                    report.Add("modified", path, $"sha256 {m.Sha256}, SHA256SUMS says {sha}");
+                }
+            }
+            var closing = new HashSet<string>(StringComparer.Ordinal)
+            {
+                ArchiveNames.Manifest.Value, ArchiveNames.Errors.Value, ArchiveNames.Sha256Sums.Value, ArchiveNames.Provenance.Value, ArchiveNames.Seal.Value,
+            };
+            if (_members.ContainsKey(ArchiveNames.Manifest.Value))
+            {
+                foreach (var name in _members.Keys.Where(k => !closing.Contains(k) && !_referenced.Contains(k)))
+                {
+                    report.Add("extra", name, "in the archive, not in the manifest");
+                }
+            }
+            report.ErrorRecords = _errorLines;
+            CheckSeal(raw);
+            _hash.Dispose();
+        }
+
+        private void CheckSeal(RawInputStream raw)
+        {
+            if (_sealJson is null)
+            {
+                return;
+            }
+            JsonElement seal;
+            try
+            {
+                seal = JsonDocument.Parse(_sealJson).RootElement;
+            }
+            catch (JsonException ex)
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"not JSON: {ex.Message}");
+                return;
+            }
+            string? Str(string n) => seal.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            long? Num(string n) => seal.TryGetProperty(n, out var v) && v.TryGetInt64(out long x) ? x : null;
+            if (Str("format") is not { } format || !format.StartsWith("cfir-evidence/1.", StringComparison.Ordinal))
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"unknown format '{Str("format")}'");
+            }
+            report.SealComplete = seal.TryGetProperty("complete", out var c) && c.ValueKind is JsonValueKind.True or JsonValueKind.False ? c.GetBoolean() : null;
+            report.SealEndedAt = Str("endedAt");
+            long? sealedBytes = Num("sealedBytes");
+            string? sealedSha = Str("sealedBytesSha256");
+            string? actualSha = null;
+            if (_sealZipOrdinal is not null && sealedBytes is { } zb)
+            {
+                actualSha = raw.ZipCheckpoints.GetValueOrDefault(zb);
+            }
+            else if (_sealOffset is { } off)
+            {
+                if (sealedBytes != off)
+                {
+                    report.Add("seal", ArchiveNames.Seal.Value, $"seal says it starts at byte {sealedBytes}, it starts at {off}");
+                }
+                actualSha = _sealPrefixSha;
+            }
+            if (actualSha is null || actualSha != sealedSha)
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"the bytes before the seal hash to {actualSha ?? "(not found)"}, the seal says {sealedSha}");
+            }
+            if (_members.TryGetValue(ArchiveNames.Sha256Sums.Value, out var sums) && Str("sha256sumsSha256") != sums.Sha256)
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"SHA256SUMS hashes to {sums.Sha256}, the seal says {Str("sha256sumsSha256")}");
+            }
+            if (_members.TryGetValue(ArchiveNames.Manifest.Value, out var manifest) && Str("manifestSha256") != manifest.Sha256)
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"the manifest hashes to {manifest.Sha256}, the seal says {Str("manifestSha256")}");
+            }
+            if (Num("entries") != _manifestLines)
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"the manifest has {_manifestLines} entries, the seal says {Num("entries")}");
+            }
+            if (Num("errors") != _errorLines)
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"the errors list has {_errorLines} records, the seal says {Num("errors")}");
+            }
+        }
+
+        private readonly record struct Member(string Kind, string Sha256, long Size);
+    }
+
+    /// <summary>Splits streamed bytes into lines without holding more than one line.</summary>
+    private sealed class LineParser(LineParser.LineHandler handler)
+    {
+        public delegate void LineHandler(ReadOnlySpan<byte> line);
+
+        private readonly MemoryStream _partial = new();
+
+        public void Feed(ReadOnlySpan<byte> data)
+        {
+            while (data.Length > 0)
+            {
+                int nl = data.IndexOf((byte)'\n');
+                if (nl < 0)
+                {
+                    _partial.Write(data);
+                    return;
+                }
+                if (_partial.Length > 0)
+                {
+                    _partial.Write(data[..nl]);
+                    handler(_partial.GetBuffer().AsSpan(0, (int)_partial.Length));
+                    _partial.SetLength(0);
+                }
+                else
+                {
+                    handler(data[..nl]);
+                }
+                data = data[(nl + 1)..];
+            }
+        }
+
+        public void End()
+        {
+            if (_partial.Length > 0)
+            {
+                handler(_partial.GetBuffer().AsSpan(0, (int)_partial.Length));
+                _partial.SetLength(0);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+
+namespace ContainerForensics.Evidence.Verify;
+
+/// <summary>
+/// A read-through stream that hashes bytes only up to a position the caller confirms. A
+/// reader above may read ahead; the seal covers "every byte before the seal entry", so the
+/// hash must be taken exactly at that entry's offset, not wherever the reader's buffer ended.
+/// Holds only the read-ahead bytes not yet confirmed.
+/// </summary>
+internal sealed class LaggingHashStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private byte[] _pending = new byte[1 << 16];
+    private int _pendingCount;
+    private long _hashedTo;
+
+    public LaggingHashStream(Stream inner) => _inner = inner;
+
+    /// <summary>Bytes read from below so far.</summary>
+    public long ReadTotal { get; private set; }
+
+    /// <summary>The sha256 of every byte hashed so far.</summary>
+    public string CurrentDigest() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
+    /// <summary>Hashes every byte before <paramref name="position"/>; with <paramref name="digest"/>, returns the digest of exactly that prefix.</summary>
+    public string? HashUpTo(long position, bool digest = true)
+    {
+        if (position == _hashedTo)
+        {
+            return digest ? CurrentDigest() : null;
+        }
+        long take = position - _hashedTo;
+        if (take < 0 || take > _pendingCount)
+        {
+            throw new InvalidOperationException($"cannot hash up to {position}: hashed to {_hashedTo}, {_pendingCount} pending");
+        }
+        _hash.AppendData(_pending, 0, (int)take);
+        Buffer.BlockCopy(_pending, (int)take, _pending, 0, _pendingCount - (int)take);
+        _pendingCount -= (int)take;
+        _hashedTo = position;
+        return digest ? CurrentDigest() : null;
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = _inner.Read(buffer);
+        if (n > 0)
+        {
+            if (_pendingCount + n > _pending.Length)
+            {
+                Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingCount + n));
+            }
+            buffer[..n].CopyTo(_pending.AsSpan(_pendingCount));
+            _pendingCount += n;
+            ReadTotal += n;
+        }
+        return n;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => ReadTotal; set => throw new NotSupportedException(); }
+
+    public override void Flush() { }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,41 @@
+namespace ContainerForensics.Evidence.Verify;
+
+/// <summary>What <c>cfir verify</c> found. Ok only when there is no problem at all.</summary>
+public sealed class VerificationReport
+{
+    public string? Format { get; set; }
+
+    public List<VerificationProblem> Problems { get; } = [];
+
+    /// <summary>Entries the collection itself marked truncated (by <c>--max-file-size</c>): listed, not a failure.</summary>
+    public List<string> Truncated { get; } = [];
+
+    /// <summary>Entries the collection marked partial, failed, skipped or missing: listed, not a failure of the archive.</summary>
+    public Dictionary<string, long> StatusCounts { get; } = new(StringComparer.Ordinal);
+
+    public long Members { get; set; }
+
+    public long ManifestEntries { get; set; }
+
+    public long ErrorRecords { get; set; }
+
+    /// <summary>What the seal says about the collection: complete, or partial (the archive can still verify).</summary>
+    public bool? SealComplete { get; set; }
+
+    public string? SealEndedAt { get; set; }
+
+    /// <summary>sha256 of the bytes as they arrived, to compare with the hash cfir printed at the end of the collection.</summary>
+    public string? ArchiveSha256 { get; set; }
+
+    public long ArchiveBytes { get; set; }
+
+    public bool Ok => Problems.Count == 0;
+
+    public void Add(string kind, string? path, string detail) => Problems.Add(new VerificationProblem(kind, path, detail));
+}
+
+/// <summary>One mismatch: kind is missing, extra, modified, size, manifest, sums, seal, corrupt or truncated.</summary>
+public sealed record VerificationProblem(string Kind, string? Path, string Detail)
+{
+    public override string ToString() => Path is null ? $"{Kind}: {Detail}" : $"{Kind}: {Path}: {Detail}";
+}
