@@ -52,7 +52,23 @@ internal static class ContainerdJson
             extensions[key] = RawAny(value);
         }
         c["extensions"] = extensions;
+        json["container"] = InFieldOrder(c, Container.Descriptor);
         return Serialize(json);
+    }
+
+    /// <summary>The object's members in the order of the message's field numbers, as the formatter writes them.</summary>
+    private static JsonObject InFieldOrder(JsonObject obj, Google.Protobuf.Reflection.MessageDescriptor descriptor)
+    {
+        var ordered = new JsonObject();
+        var names = descriptor.Fields.InFieldNumberOrder().Select(f => f.JsonName).ToList();
+        foreach (var name in names.Concat(obj.Select(p => p.Key).Where(k => !names.Contains(k))).ToList())
+        {
+            if (obj.Remove(name, out var value))
+            {
+                ordered[name] = value;
+            }
+        }
+        return ordered;
     }
 
     public static JsonNode? RawAny(Any? any) => any is null

@@ -82,9 +82,9 @@ public sealed class ContainerdRuntime : IContainerRuntime
 
     public async Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
-        await AddJsonAsync(sink, EvidenceSection.Metadata, "version.json", ContainerdMethods.Version.Path, null,
+        await AddJsonAsync(sink, "version.json", ContainerdMethods.Version.Path, null,
             async ct => ContainerdJson.Format(await _client.Version.GetAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        await AddJsonAsync(sink, EvidenceSection.Metadata, "namespaces.json", ContainerdMethods.ListNamespaces.Path, null,
+        await AddJsonAsync(sink, "namespaces.json", ContainerdMethods.ListNamespaces.Path, null,
             async ct => ContainerdJson.Format(await _client.Namespaces.ListAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,13 +112,12 @@ public sealed class ContainerdRuntime : IContainerRuntime
         {
             throw new ContainerGoneException(container.Id, $"containerd has no container {container.Id} in namespace {ns} any more", ex);
         }
-        string where = $"containerd {Descriptor.Endpoint}, namespace {ns}";
-        await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "container.json", ContainerdJson.Format(got),
-            $"{ContainerdMethods.GetContainer.Path} ({where})"), cancellationToken).ConfigureAwait(false);
+        string getDescription = Describe(ContainerdMethods.GetContainer.Path, ns);
+        await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "container.json", ContainerdJson.Format(got), getDescription), cancellationToken).ConfigureAwait(false);
 
-        await sink.AddAsync(SpecItem(got.Container, where), cancellationToken).ConfigureAwait(false);
+        await sink.AddAsync(SpecItem(got.Container, getDescription), cancellationToken).ConfigureAwait(false);
 
-        await AddJsonAsync(sink, EvidenceSection.Metadata, "task.json", ContainerdMethods.GetTask.Path, ns, async ct =>
+        await AddJsonAsync(sink, "task.json", ContainerdMethods.GetTask.Path, ns, async ct =>
         {
             try
             {
@@ -135,7 +134,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// The OCI spec as containerd stores it: the <c>Any</c>'s value is the spec's JSON, kept
     /// byte for byte (not re-serialized), whatever its type URL says.
     /// </summary>
-    private static EvidenceItem SpecItem(Container? container, string where)
+    private static EvidenceItem SpecItem(Container? container, string getDescription)
     {
         if (container?.Spec is not { } spec)
         {
@@ -145,12 +144,11 @@ public sealed class ContainerdRuntime : IContainerRuntime
                 Name = "spec.json",
                 Status = EntryStatus.Missing,
                 Reason = "the container record has no spec",
-                Source = new EvidenceSource { Description = $"{ContainerdMethods.GetContainer.Path} ({where})" },
+                Source = new EvidenceSource { Description = getDescription },
             };
         }
-        string type = spec.TypeUrl == OciSpecTypeUrl ? "" : $", type {spec.TypeUrl}";
         return EvidenceItem.Json(EvidenceSection.Metadata, "spec.json", spec.Value.Memory,
-            $"{ContainerdMethods.GetContainer.Path} container.spec value ({where}{type})");
+            $"{getDescription}: container.spec value bytes, type {spec.TypeUrl}");
     }
 
     /// <summary>
@@ -158,10 +156,10 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// failed entry with the daemon's words, and the next item is still collected. A null
     /// document means "nothing to record".
     /// </summary>
-    private static async Task AddJsonAsync(IEvidenceSink sink, EvidenceSection section, string name, string method, string? ns,
+    private async Task AddJsonAsync(IEvidenceSink sink, string name, string method, string? ns,
         Func<CancellationToken, Task<byte[]?>> produce, CancellationToken cancellationToken)
     {
-        string description = ns is null ? method : $"{method} (namespace {ns})";
+        string description = Describe(method, ns);
         byte[]? json;
         try
         {
@@ -171,7 +169,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
         {
             await sink.AddAsync(new EvidenceItem
             {
-                Section = section,
+                Section = EvidenceSection.Metadata,
                 Name = name,
                 Status = EntryStatus.Failed,
                 Reason = ex.Message,
@@ -181,9 +179,13 @@ public sealed class ContainerdRuntime : IContainerRuntime
         }
         if (json is not null)
         {
-            await sink.AddAsync(EvidenceItem.Json(section, name, json, description), cancellationToken).ConfigureAwait(false);
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, name, json, description), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What was read, for the manifest: the RPC, the daemon, the namespace.</summary>
+    private string Describe(string method, string? ns) =>
+        ns is null ? $"containerd {Descriptor.Endpoint} {method}" : $"containerd {Descriptor.Endpoint} {method} (namespace {ns})";
 
     private async Task<IReadOnlyList<string>> NamespacesAsync(CancellationToken cancellationToken)
     {

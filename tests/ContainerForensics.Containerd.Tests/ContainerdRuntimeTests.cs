@@ -126,6 +126,8 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         using var container = JsonDocument.Parse(sink.Get("container.json").Bytes);
         var c = container.RootElement.GetProperty("container");
         Assert.Equal("run1", c.GetProperty("id").GetString());
+        Assert.Equal(["id", "labels", "image", "runtime", "spec", "snapshotter", "snapshotKey", "createdAt", "updatedAt", "extensions", "sandbox"],
+            c.EnumerateObject().Select(p => p.Name));
         Assert.Equal("b", c.GetProperty("labels").GetProperty("a").GetString());
         Assert.Equal("overlayfs", c.GetProperty("snapshotter").GetString());
         Assert.Equal("run1", c.GetProperty("snapshotKey").GetString());

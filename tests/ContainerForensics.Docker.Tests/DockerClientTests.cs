@@ -166,6 +166,19 @@ public sealed class DockerClientTests
     }
 
     [Fact]
+    public async Task Body_that_stops_halfway_costs_the_budget()
+    {
+        // Headers and half a document, then silence: the budget covers the whole body of a JSON call.
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), _ =>
+            FakeResponse.Stream([Encoding.UTF8.GetBytes("{\"ID\":")], after: FakeBehaviour.Hang)));
+        using var client = await FakeDaemon.ConnectAsync(server, Budget);
+        var sw = Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<DockerTimeoutException>(() => client.System.InfoRawAsync(CancellationToken.None));
+        Assert.True(sw.Elapsed < HangGuard, $"took {sw.Elapsed}");
+        Assert.Equal("GET /v1.41/info", ex.Call);
+    }
+
+    [Fact]
     public async Task Hang_during_negotiation_is_a_timeout_too()
     {
         await using var server = FakeDockerServer.OnUnixSocket(_ => FakeResponse.Hang);

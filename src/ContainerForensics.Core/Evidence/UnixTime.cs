@@ -20,6 +20,21 @@ public readonly record struct UnixTime(long Seconds, uint Nanoseconds) : ICompar
         return new UnixTime(seconds, (uint)(rem * 100));
     }
 
+    /// <summary>Reads back <see cref="ToIso8601"/>'s form ("2026-11-22T02:06:07.123456789Z"), nanoseconds intact.</summary>
+    public static bool TryParseIso8601(string? text, out UnixTime value)
+    {
+        value = default;
+        if (text is null || text.Length != 30 || text[19] != '.' || text[^1] != 'Z' ||
+            !DateTimeOffset.TryParseExact(text[..19], "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var whole) ||
+            !uint.TryParse(text.AsSpan(20, 9), NumberStyles.None, CultureInfo.InvariantCulture, out uint ns))
+        {
+            return false;
+        }
+        value = new UnixTime(whole.ToUnixTimeSeconds(), ns);
+        return true;
+    }
+
     public DateTimeOffset ToDateTimeOffset() =>
         DateTimeOffset.UnixEpoch.AddTicks(Seconds * TimeSpan.TicksPerSecond + Nanoseconds / 100);
 

@@ -81,7 +81,7 @@ internal static unsafe class ExtendedAttributeReader
     private static List<KeyValuePair<string, byte[]>> ReadValues(Native.XattrTarget how, int fd, byte* path, ReadOnlySpan<byte> names, ref string? problem)
     {
         var found = new List<(byte[] Name, byte[] Value)>();
-        byte[] value = ArrayPool<byte>.Shared.Rent(4096);
+        byte[] value = ArrayPool<byte>.Shared.Rent(512);  // labels and capabilities are tens of bytes; bigger values grow it
         byte[] nameZ = ArrayPool<byte>.Shared.Rent(256);
         try
         {

@@ -34,7 +34,8 @@ public static class HostFile
     /// Captures the file at <paramref name="path"/> (absolute, or relative to the working directory).
     /// Symlinks in the directories along the path ARE followed — pass trusted host paths here (a
     /// log file, /proc/PID/...); for anything inside a container use <see cref="SafeTreeWalker"/>,
-    /// which never follows one. The final component is never followed.
+    /// which never follows one. The final component is never followed (trailing slashes are
+    /// dropped, as they would make the kernel follow it).
     /// </summary>
     public static HostFileCapture Capture(byte[] path, CaptureLimits limits)
     {
@@ -44,12 +45,18 @@ public static class HostFile
         {
             return HostFileCapture.Failure(UnixError.EINVAL, "path is empty or holds a NUL byte", null);
         }
-        int errno = Native.Statx(Native.AT_FDCWD, path, Native.AT_SYMLINK_NOFOLLOW, out var sx);
+        // A trailing slash makes the kernel follow a final symlink even with O_NOFOLLOW (path_resolution(7)).
+        ReadOnlySpan<byte> name = path.AsSpan().TrimEnd((byte)'/');
+        if (name.IsEmpty)
+        {
+            name = "/"u8;
+        }
+        int errno = Native.Statx(Native.AT_FDCWD, name, Native.AT_SYMLINK_NOFOLLOW, out var sx);
         if (errno != 0)
         {
             return HostFileCapture.Failure(errno, "lstat failed", null);
         }
-        return CaptureAt(Native.AT_FDCWD, path, FileStat.FromStatx(sx), limits, nameIsFullPath: true);
+        return CaptureAt(Native.AT_FDCWD, name, FileStat.FromStatx(sx), limits, nameIsFullPath: true);
     }
 
     /// <inheritdoc cref="Capture(byte[], CaptureLimits)"/>
@@ -173,7 +180,8 @@ public static class HostFile
     /// magic link leads to that inode, not to whatever the name means now (proc(5)). Without a
     /// usable /proc (not mounted, another PID namespace's) the name is opened again with
     /// O_NOFOLLOW and the caller's dev/ino check catches a swap; O_NONBLOCK keeps a FIFO swapped
-    /// in from blocking the open.
+    /// in from blocking the open, and makes a file under another process's write lease fail
+    /// with EAGAIN at once instead of waiting lease-break-time (fcntl(2), "Leases").
     /// </summary>
     private static int OpenForReading(int pfd, int dirFd, ReadOnlySpan<byte> name, out int fd, out bool noAtime)
     {

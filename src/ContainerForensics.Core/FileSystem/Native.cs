@@ -15,6 +15,7 @@ internal static unsafe partial class Native
 
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_NO_AUTOMOUNT = 0x800;
     public const int AT_EMPTY_PATH = 0x1000;
     public const int AT_STATX_SYNC_AS_STAT = 0;
 
@@ -35,7 +36,7 @@ internal static unsafe partial class Native
     // open(2) flags that are the same on x86-64, arm64 and the other asm-generic architectures.
     public const int O_RDONLY = 0;
     public const int O_NOCTTY = 0x100;      // 0400: a tty swapped in must not become our controlling terminal
-    public const int O_NONBLOCK = 0x800;    // 04000: a FIFO swapped in must not block the open
+    public const int O_NONBLOCK = 0x800;    // 04000: a FIFO swapped in, or a write lease held on the file, must not block the open (EAGAIN instead, fcntl(2) "Leases")
     public const int O_CLOEXEC = 0x80000;   // 02000000
     public const int O_NOATIME = 0x40000;   // 01000000
     public const int O_PATH = 0x200000;     // 010000000
@@ -170,7 +171,10 @@ internal static unsafe partial class Native
 
     // ---- wrappers: 0 or errno ---------------------------------------------------------------
 
-    /// <summary>statx(2) with AT_STATX_SYNC_AS_STAT, asking for the basic stats and the birth time.</summary>
+    /// <summary>
+    /// statx(2) with AT_STATX_SYNC_AS_STAT, asking for the basic stats and the birth time, and
+    /// AT_NO_AUTOMOUNT: looking at evidence must not mount anything (fstatat(2)).
+    /// </summary>
     public static int Statx(int dirfd, ReadOnlySpan<byte> path, int flags, out StatxBuffer buffer)
     {
         buffer = default;
@@ -188,7 +192,7 @@ internal static unsafe partial class Native
                 int rc;
                 do
                 {
-                    rc = SysStatx(dirfd, p, flags | AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME, b);
+                    rc = SysStatx(dirfd, p, flags | AT_STATX_SYNC_AS_STAT | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, b);
                 }
                 while (rc < 0 && Marshal.GetLastPInvokeError() == UnixError.EINTR);
                 return rc < 0 ? Marshal.GetLastPInvokeError() : 0;

@@ -193,11 +193,11 @@ public sealed class SafeTreeWalker : IDisposable
                     continue;
                 }
                 Enter(frame.Directory, name, stat, depth, out var child, out int? childErrno, out string? childError, relative);
-                yield return new WalkEntry(this, frame.Directory, relative, nameStart, depth, stat, childErrno, childError, null);
                 if (child is not null)
                 {
-                    stack.Push(child);
+                    stack.Push(child);  // before the yield: a consumer that stops here still gets it closed
                 }
+                yield return new WalkEntry(this, frame.Directory, relative, nameStart, depth, stat, childErrno, childError, null);
             }
         }
         finally

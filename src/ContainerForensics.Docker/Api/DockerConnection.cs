@@ -132,7 +132,7 @@ internal sealed class DockerConnection : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new DockerConnectionException(Endpoint.ToString(), call, DescribeTransportFailure(ex), ex);
+            throw new DockerConnectionException(Endpoint.ToString(), call, DescribeTransportFailure(ex, Endpoint.Kind == DockerEndpointKind.Unix), ex);
         }
     }
 
@@ -233,14 +233,16 @@ internal sealed class DockerConnection : IDisposable
     }
 
     /// <summary>A responder reads this in the archive: say what happened in words, not a socket error number.</summary>
-    internal static string DescribeTransportFailure(HttpRequestException ex)
+    internal static string DescribeTransportFailure(HttpRequestException ex, bool unixSocket)
     {
         var socket = FindInner<SocketException>(ex);
         if (socket is not null)
         {
             return socket.SocketErrorCode switch
             {
-                SocketError.ConnectionRefused => "connection refused (nothing listens there: daemon stopped, stale socket?)",
+                SocketError.ConnectionRefused => "connection refused (nothing listens there: daemon stopped?)",
+                // .NET reports ECONNREFUSED and ENOENT on a unix socket as EADDRNOTAVAIL (checked on .NET 10).
+                SocketError.AddressNotAvailable when unixSocket => "connection refused or socket gone (nothing listens there: daemon stopped, stale socket file?)",
                 SocketError.AccessDenied => "permission denied (run as root or as a member of the socket's group)",
                 SocketError.AddressNotAvailable or SocketError.HostNotFound or SocketError.NoData => "cannot connect: " + socket.Message,
                 SocketError.ConnectionReset => "the daemon reset the connection",

@@ -51,7 +51,7 @@ internal sealed class DockerResponseStream : Stream
         }
         catch (HttpRequestException ex)
         {
-            throw new IOException($"{_call} at {_endpoint}: {DockerConnection.DescribeTransportFailure(ex)}", ex);
+            throw new IOException($"{_call} at {_endpoint}: {DockerConnection.DescribeTransportFailure(ex, unixSocket: false)}", ex);
         }
     }
 

@@ -38,7 +38,21 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
     public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
     {
         var plan = Plan(settings);
-        var outcomes = await Task.WhenAll(plan.Select(p => p.Probe ? ProbeOneAsync(p.Candidate, settings, cancellationToken) : Task.FromResult<ProbeOutcome?>(null))).ConfigureAwait(false);
+        var tasks = plan.Select(p => p.Probe ? ProbeOneAsync(p.Candidate, settings, cancellationToken) : Task.FromResult<ProbeOutcome?>(null)).ToList();
+        ProbeOutcome?[] outcomes;
+        try
+        {
+            outcomes = await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Cancelled: close what did connect before passing the cancellation on.
+            foreach (var t in tasks.Where(t => t.IsCompletedSuccessfully && t.Result?.Runtime is not null))
+            {
+                await t.Result!.Runtime!.DisposeAsync().ConfigureAwait(false);
+            }
+            throw;
+        }
         var probes = new List<RuntimeProbe>();
         for (int i = 0; i < plan.Count; i++)
         {
@@ -59,7 +73,7 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
             }
             if (!candidate.Applies)
             {
-                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: {candidate.Why}"));
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, candidate.Why)); // Why names its own source
             }
             else if (duplicateOf is not null)
             {

@@ -104,7 +104,11 @@ public static class DockerHandlerFactory
                 chain.ChainPolicy.ExtraStore.Add(element.Certificate);
             }
         }
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(leaf);
+        if (certificate is X509Certificate2 leaf)
+        {
+            return chain.Build(leaf);
+        }
+        using var loaded = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(loaded);
     }
 }

@@ -45,11 +45,10 @@ internal static class GnuSparseMapReader
                 {
                     return value;
                 }
-                if (b is < (byte)'0' or > (byte)'9' || value > (long.MaxValue - 9) / 10)
+                if (!DecimalDigits.TryAppend(ref value, b))
                 {
                     throw new TarFormatException("GNU sparse 1.0 map holds something other than decimal numbers", start + consumed - block.Length + pos - 1);
                 }
-                value = (value * 10) + (b - '0');
                 digits++;
             }
         }

@@ -36,21 +36,6 @@ internal static class PaxRecord
         return (int)total;
     }
 
-    /// <summary>Appends one record with a keyword and a value given as raw bytes.</summary>
-    public static void Append(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> keyword, ReadOnlySpan<byte> value)
-    {
-        int length = RecordLength(keyword.Length, value.Length);
-        var span = output.GetSpan(length);
-        int n = WriteLengthAndSpace(span, length);
-        keyword.CopyTo(span[n..]);
-        n += keyword.Length;
-        span[n++] = (byte)'=';
-        value.CopyTo(span[n..]);
-        n += value.Length;
-        span[n++] = (byte)'\n';
-        output.Advance(Check(n, length));
-    }
-
     /// <summary>Appends one record, encoding keyword and value as UTF-8 straight into the output (no temporary strings).</summary>
     public static void Append(ArrayBufferWriter<byte> output, string keyword, string value)
     {
@@ -74,6 +59,44 @@ internal static class PaxRecord
         var span = output.GetSpan(length);
         int n = WriteLengthAndSpace(span, length);
         n += Utf8.GetBytes(keyword, span[n..]);
+        span[n++] = (byte)'=';
+        value.CopyTo(span[n..]);
+        n += value.Length;
+        span[n++] = (byte)'\n';
+        output.Advance(Check(n, length));
+    }
+
+    /// <summary>
+    /// Appends <c>SCHILY.xattr.&lt;name&gt;=&lt;raw value&gt;</c>, escaping '%' and '=' in the name as GNU
+    /// tar does (see <see cref="PaxKeywords.EncodeXattrName"/>), without building the keyword string.
+    /// </summary>
+    public static void AppendXattr(ArrayBufferWriter<byte> output, string name, ReadOnlySpan<byte> value)
+    {
+        var prefix = "SCHILY.xattr."u8;
+        int escapes = name.AsSpan().Count('%') + name.AsSpan().Count('=');
+        int keywordBytes = prefix.Length + Utf8.GetByteCount(name) + (2 * escapes);
+        int length = RecordLength(keywordBytes, value.Length);
+        var span = output.GetSpan(length);
+        int n = WriteLengthAndSpace(span, length);
+        prefix.CopyTo(span[n..]);
+        n += prefix.Length;
+        if (escapes == 0)
+        {
+            n += Utf8.GetBytes(name, span[n..]);
+        }
+        else
+        {
+            foreach (var part in name.AsSpan().SplitAny('%', '='))
+            {
+                n += Utf8.GetBytes(name.AsSpan(part), span[n..]);
+                if (part.End.Value < name.Length)
+                {
+                    var escape = name[part.End.Value] == '%' ? "%25"u8 : "%3D"u8;
+                    escape.CopyTo(span[n..]);
+                    n += escape.Length;
+                }
+            }
+        }
         span[n++] = (byte)'=';
         value.CopyTo(span[n..]);
         n += value.Length;

@@ -15,6 +15,12 @@ namespace ContainerForensics.Evidence.Tar;
 /// writer never seeks, so the output may be a pipe or a compressor. It is not thread-safe.
 /// </para>
 /// <para>
+/// Sparse files: the caller gives only the segments' bytes; the writer stores them so that GNU
+/// tar and contiguous readers agree (see <see cref="GnuSparseMap.Layout"/>), which may widen an
+/// interior segment that is not whole 512-byte blocks long into the hole after it. The stored
+/// map a reader sees can therefore differ from the caller's; the file's content never does.
+/// </para>
+/// <para>
 /// Every entry gets a pax header, because <c>mtime</c> with nanoseconds is always recorded.
 /// <see cref="Dispose"/> does not finish the archive: an archive whose writing was abandoned has
 /// no end-of-archive blocks, so readers (ours, GNU tar) can tell it is incomplete.
@@ -35,11 +41,16 @@ public sealed class PaxTarWriter : IDisposable
     private readonly byte[] _block = new byte[BlockSize];
     private readonly ArrayBufferWriter<byte> _pax = new(4096);
     private readonly ArrayBufferWriter<byte> _header = new(4096);
+    private readonly List<DataSegment> _storedMap = [];
+    private readonly List<ZeroRun> _zeroRuns = [];
 
     private long _position;
     private bool _inEntry;
-    private long _expected;
-    private long _written;
+    private long _expected;   // content bytes the caller owes
+    private long _written;    // content bytes the caller gave
+    private long _stored;     // data bytes written after the headers (caller bytes plus zero runs)
+    private int _zeroRunIndex;
+    private long _nextZeroRunAt = long.MaxValue;
     private bool _finished;
     private bool _faulted;
     private bool _disposed;
@@ -82,11 +93,23 @@ public sealed class PaxTarWriter : IDisposable
         _pax.ResetWrittenCount();
 
         // What the archive stores: the content, or for a sparse file the map (part of the data
-        // area, so of the stored size) followed by the segments' bytes.
-        long dataLength = sparse is not null ? GnuSparseMap.DataLength(sparse)
-            : header.Type == TarEntryType.Regular ? header.Size : 0;
-        int mapLength = sparse is not null ? MeasureSparseMap(sparse, header.Size) : 0;
-        long storedSize = mapLength + dataLength;
+        // area, so of the stored size) followed by the segments' bytes, laid out for GNU tar.
+        long dataLength;
+        long storedSize;
+        long mapLength = 0;
+        if (sparse is not null)
+        {
+            GnuSparseMap.Layout(sparse, _storedMap, _zeroRuns);
+            dataLength = GnuSparseMap.DataLength(sparse);
+            mapLength = GnuSparseMap.MeasureMap(_storedMap, header.Size);
+            storedSize = mapLength + GnuSparseMap.DataLength(_storedMap);
+        }
+        else
+        {
+            _zeroRuns.Clear();
+            dataLength = header.Type == TarEntryType.Regular ? header.Size : 0;
+            storedSize = dataLength;
+        }
 
         bool nameFits = UstarNames.TryFit(header.Name, out int split);
         bool linkFits = header.LinkName is null || UstarNames.FitsLinkName(header.LinkName);
@@ -105,7 +128,7 @@ public sealed class PaxTarWriter : IDisposable
 
         if (sparse is not null)
         {
-            int written = GnuSparseMap.Append(_header, sparse, header.Size);
+            int written = GnuSparseMap.Append(_header, _storedMap, header.Size);
             if (written != mapLength)
             {
                 throw new InvalidOperationException($"sparse map measured {mapLength} bytes, encoded {written}");
@@ -116,6 +139,9 @@ public sealed class PaxTarWriter : IDisposable
         _inEntry = true;
         _expected = dataLength;
         _written = 0;
+        _stored = 0;
+        _zeroRunIndex = 0;
+        _nextZeroRunAt = _zeroRuns.Count > 0 ? _zeroRuns[0].At : long.MaxValue;
     }
 
     /// <summary>
@@ -133,8 +159,15 @@ public sealed class PaxTarWriter : IDisposable
             throw new InvalidOperationException(
                 $"The entry holds {_expected} content bytes; {_written} were written and {data.Length} more offered.");
         }
-        WriteOutput(data);
-        _written += data.Length;
+        if (data.Length < _nextZeroRunAt - _written)
+        {
+            // The hot path: a straight copy (always, for dense entries).
+            WriteOutput(data);
+            _written += data.Length;
+            _stored += data.Length;
+            return;
+        }
+        WriteAcrossZeroRuns(data);
     }
 
     /// <summary>
@@ -156,8 +189,7 @@ public sealed class PaxTarWriter : IDisposable
         while (count > 0)
         {
             int n = (int)Math.Min(count, Zeros.Length);
-            WriteOutput(Zeros.AsSpan(0, n));
-            _written += n;
+            WriteData(Zeros.AsSpan(0, n));
             count -= n;
         }
     }
@@ -178,7 +210,7 @@ public sealed class PaxTarWriter : IDisposable
             throw new InvalidOperationException(
                 $"The entry announced {_expected} content bytes but {_written} were written.");
         }
-        int padding = (int)(GnuSparseMap.RoundUp(_written) - _written);
+        int padding = (int)(GnuSparseMap.RoundUp(_stored) - _stored);
         if (padding > 0)
         {
             WriteOutput(Zeros.AsSpan(0, padding));
@@ -300,7 +332,7 @@ public sealed class PaxTarWriter : IDisposable
         var xattrs = header.ExtendedAttributes;
         for (int i = 0; i < xattrs.Count; i++)
         {
-            PaxRecord.Append(_pax, PaxKeywords.EncodeXattrName(xattrs[i].Key), xattrs[i].Value);
+            PaxRecord.AppendXattr(_pax, xattrs[i].Key, xattrs[i].Value);
         }
         var extras = header.ExtraRecords;
         for (int i = 0; i < extras.Count; i++)
@@ -376,43 +408,37 @@ public sealed class PaxTarWriter : IDisposable
         UstarBlock.WriteChecksum(block);
     }
 
-    private static int MeasureSparseMap(IReadOnlyList<DataSegment> segments, long realSize)
+    /// <summary>Copies caller bytes, inserting the zero runs of a widened sparse layout where they fall.</summary>
+    private void WriteAcrossZeroRuns(ReadOnlySpan<byte> data)
     {
-        // Digits of every number plus its '\n', rounded up to a block, without building the map twice.
-        long length = Digits(1 + CountNonEmpty(segments)) + 1 + Digits(realSize) + 1 + 2;
-        for (int i = 0; i < segments.Count; i++)
+        while (true)
         {
-            if (segments[i].Length > 0)
+            int chunk = (int)Math.Min(data.Length, _nextZeroRunAt - _written);
+            if (chunk > 0)
             {
-                length += Digits(segments[i].Offset) + 1 + Digits(segments[i].Length) + 1;
+                WriteOutput(data[..chunk]);
+                _written += chunk;
+                _stored += chunk;
+                data = data[chunk..];
+            }
+            if (_written == _nextZeroRunAt)
+            {
+                long zeros = _zeroRuns[_zeroRunIndex].Count;
+                while (zeros > 0)
+                {
+                    int n = (int)Math.Min(zeros, Zeros.Length);
+                    WriteOutput(Zeros.AsSpan(0, n));
+                    _stored += n;
+                    zeros -= n;
+                }
+                _zeroRunIndex++;
+                _nextZeroRunAt = _zeroRunIndex < _zeroRuns.Count ? _zeroRuns[_zeroRunIndex].At : long.MaxValue;
+            }
+            if (data.IsEmpty)
+            {
+                return;
             }
         }
-        long padded = GnuSparseMap.RoundUp(length);
-        return padded <= int.MaxValue ? (int)padded : throw new ArgumentException("sparse map too large", nameof(segments));
-    }
-
-    private static int CountNonEmpty(IReadOnlyList<DataSegment> segments)
-    {
-        int count = 0;
-        for (int i = 0; i < segments.Count; i++)
-        {
-            if (segments[i].Length > 0)
-            {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static int Digits(long value)
-    {
-        int digits = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            digits++;
-        }
-        return digits;
     }
 
     private static void AppendPadding(ArrayBufferWriter<byte> output, int length)

@@ -58,11 +58,10 @@ internal static class PaxTime
         int secondDigits = 0;
         for (; i < text.Length && text[i] is >= (byte)'0' and <= (byte)'9'; i++)
         {
-            if (seconds > (long.MaxValue - 9) / 10)
+            if (!DecimalDigits.TryAppend(ref seconds, text[i]))
             {
                 return false;
             }
-            seconds = (seconds * 10) + (text[i] - '0');
             secondDigits++;
         }
         uint fraction = 0;

@@ -234,11 +234,10 @@ internal static class TarHeaderDecoder
         long result = 0;
         foreach (byte b in value)
         {
-            if (b is < (byte)'0' or > (byte)'9' || result > (long.MaxValue - 9) / 10)
+            if (!DecimalDigits.TryAppend(ref result, b))
             {
                 throw new TarFormatException($"pax record {keyword} is not a decimal number", blockOffset);
             }
-            result = (result * 10) + (b - '0');
         }
         return result;
     }

@@ -49,7 +49,11 @@ internal static class TarHeaderValidator
         bool isLink = header.Type is TarEntryType.HardLink or TarEntryType.Symlink;
         if (isLink)
         {
-            if (header.LinkName is not { Length: > 0 } link || link.AsSpan().Contains((byte)0))
+            // A symlink whose target could not be read is still evidence: an empty target is
+            // stored as such (GNU tar cannot extract it: symlink(2) refuses ""). A hard link
+            // without a target means nothing.
+            bool empty = header.LinkName is { Length: 0 };
+            if (header.LinkName is not { } link || link.AsSpan().Contains((byte)0) || (empty && header.Type == TarEntryType.HardLink))
             {
                 throw new ArgumentException($"A {header.Type} needs a LinkName without NUL bytes.", nameof(header));
             }

@@ -45,9 +45,6 @@ internal static class UstarBlock
     /// <summary>POSIX magic "ustar\0" followed by version "00".</summary>
     public static ReadOnlySpan<byte> PosixMagicAndVersion => "ustar\000"u8;
 
-    /// <summary>Pre-POSIX GNU tar magic "ustar  \0" (magic and version run together); its prefix field holds other data.</summary>
-    public static ReadOnlySpan<byte> GnuMagicAndVersion => "ustar  \0"u8;
-
     /// <summary>
     /// Writes <paramref name="value"/> as zero-padded octal digits filling the field but its last
     /// byte, which stays NUL (the form GNU tar and POSIX both write, e.g. "0000644\0").
@@ -67,9 +64,6 @@ internal static class UstarBlock
     /// <summary>The value itself when it fits the field's octal digits; else 0 (a pax record then carries it).</summary>
     public static void WriteOctalOrZero(Span<byte> field, long value, long max) =>
         WriteOctal(field, value >= 0 && value <= max ? value : 0);
-
-    /// <summary>Writes ASCII bytes into a field, the rest stays NUL (the block was cleared).</summary>
-    public static void WriteBytes(Span<byte> field, ReadOnlySpan<byte> bytes) => bytes.CopyTo(field);
 
     /// <summary>
     /// The header checksum: the sum of all 512 bytes as unsigned values, with the checksum field

@@ -30,12 +30,15 @@ public static class ArchiveVerifier
             {
                 report.Format = "zip";
                 ReadZip(raw, state);
+                CheckZipEnd(raw, report);
             }
             else if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B)
             {
                 report.Format = "tar.gz";
                 using var gz = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true);
-                ReadTar(gz, state);
+                var counted = new CountingReadStream(gz);
+                ReadTar(counted, state);
+                DrainAndCheckGzipEnd(raw, counted, report);
             }
             else
             {
@@ -52,14 +55,55 @@ public static class ArchiveVerifier
         {
             report.Add("corrupt", null, $"the tar stream is damaged or cut off: {ex.Message}");
         }
-        catch (Exception ex) when (ex is InvalidDataException or ZipException or EndOfStreamException or IOException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // A damaged archive can make any decoder throw anything (SharpZipLib throws IndexOutOfRange on bad Huffman codes).
             report.Add("corrupt", null, $"the archive cannot be read to its end: {ex.Message}");
         }
         report.ArchiveSha256 = raw.Sha256();
         report.ArchiveBytes = raw.Total;
         state.Finish(raw);
         return report;
+    }
+
+    /// <summary>
+    /// .NET's GZipStream treats input that ends inside the gzip trailer as a clean end. The
+    /// trailer's last field is the uncompressed length mod 2^32 (RFC 1952, ISIZE): a cut-off
+    /// archive cannot match it, so it is checked here.
+    /// </summary>
+    private static void DrainAndCheckGzipEnd(RawInputStream raw, CountingReadStream tar, VerificationReport report)
+    {
+        var sink = new byte[BufferSize];
+        while (tar.Read(sink) > 0)
+        {
+        }
+        while (raw.Read(sink) > 0)
+        {
+        }
+        var last = raw.LastBytes;
+        uint isize = last.Length >= 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(last[^4..]) : 0;
+        if (last.Length < 8 || isize != (uint)tar.Total)
+        {
+            report.Add("corrupt", null, $"the gzip stream ends without its trailer (uncompressed length {tar.Total}, trailer says {isize}): the archive is cut off");
+        }
+    }
+
+    /// <summary>
+    /// The zip reader stops at the central directory without reading it; a zip cut inside it
+    /// would pass. cfir writes no zip comment, so the end-of-central-directory record
+    /// (PK\x05\x06, 22 bytes) must be the very end of the input.
+    /// </summary>
+    private static void CheckZipEnd(RawInputStream raw, VerificationReport report)
+    {
+        var sink = new byte[BufferSize];
+        while (raw.Read(sink) > 0)
+        {
+        }
+        var last = raw.LastBytes;
+        if (last.Length < 22 || !last[^22..].StartsWith((ReadOnlySpan<byte>)[0x50, 0x4B, 0x05, 0x06]))
+        {
+            report.Add("corrupt", null, "the zip's end-of-central-directory record is missing: the archive is cut off");
+        }
     }
 
     private static void ReadTar(Stream tarStream, State state)
@@ -81,6 +125,7 @@ public static class ArchiveVerifier
             {
                 state.SealAt(entry.HeaderOffset, lagging.CurrentDigest());
             }
+            bool isSeal = name == ArchiveNames.Seal.Value;
             var kind = entry.Header.Type;
             state.BeginMember(name, kind == TarEntryType.HardLink ? "hardlink" : kind.ToString().ToLowerInvariant());
             if (kind == TarEntryType.Regular)
@@ -89,11 +134,20 @@ public static class ArchiveVerifier
                 while ((n = reader.ReadLogical(buffer)) > 0)
                 {
                     state.Content(buffer.AsSpan(0, n));
-                    lagging.HashUpTo(reader.Position, digest: false);
+                    if (!isSeal)
+                    {
+                        lagging.HashUpTo(reader.Position, digest: false); // keeps the unhashed read-ahead small
+                    }
                 }
             }
             state.EndMember();
         }
+        // Everything from the seal on is still unhashed in the lagging buffer: keep it for CheckSealBytes.
+        var rest = new byte[BufferSize];
+        while (lagging.Read(rest) > 0)
+        {
+        }
+        state.TarTail = lagging.Pending.ToArray();
     }
 
     private static void ReadZip(RawInputStream raw, State state)
@@ -224,23 +278,28 @@ public static class ArchiveVerifier
             _sealPrefixSha = prefixSha;
         }
 
+        /// <summary>Tar only: the bytes from the seal's first header to the end of the tar stream.</summary>
+        public byte[]? TarTail { get; set; }
+
         public void SealAtZipEntry(long ordinal) => _sealZipOrdinal = ordinal;
 
         private void ManifestLine(ReadOnlySpan<byte> line)
         {
             _manifestLines++;
             report.ManifestEntries++;
-            JsonDocument doc;
             try
             {
-                doc = JsonDocument.Parse(line.ToArray());
+                CheckManifestLine(line);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
             {
-                report.Add("manifest", null, $"line {_manifestLines} is not JSON: {ex.Message}");
-                return;
+                report.Add("manifest", ArchiveNames.Manifest.Value, $"line {_manifestLines} cannot be read: {ex.Message}");
             }
-            using (doc)
+        }
+
+        private void CheckManifestLine(ReadOnlySpan<byte> line)
+        {
+            using (var doc = JsonDocument.Parse(line.ToArray()))
             {
                 var root = doc.RootElement;
                 string path = root.TryGetProperty(ManifestFields.Path, out var p) ? p.GetString() ?? "" : "";
@@ -266,8 +325,9 @@ public static class ArchiveVerifier
                 {
                     report.Add("modified", memberName, $"sha256 {member.Sha256}, manifest says {expected}");
                 }
-                if (root.TryGetProperty(ManifestFields.StoredSize, out var size) && size.TryGetInt64(out long s) &&
-                    member.Kind == "regular" && s != member.Size)
+                // Only files have a size to compare: zip's local headers do not say which members are links or devices.
+                bool isFile = root.TryGetProperty(ManifestFields.Kind, out var k) && k.ValueEquals("file");
+                if (isFile && root.TryGetProperty(ManifestFields.StoredSize, out var size) && size.TryGetInt64(out long s) && s != member.Size)
                 {
                     report.Add("size", memberName, $"{member.Size} bytes, manifest says {s}");
                 }
@@ -329,6 +389,10 @@ public static class ArchiveVerifier
             {
                 return;
             }
+            if (!SealJson.SelfHashMatches(_sealJson))
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, "the seal's own sha256 (sealSha256) does not match its content");
+            }
             JsonElement seal;
             try
             {
@@ -347,6 +411,7 @@ public static class ArchiveVerifier
             }
             report.SealComplete = seal.TryGetProperty("complete", out var c) && c.ValueKind is JsonValueKind.True or JsonValueKind.False ? c.GetBoolean() : null;
             report.SealEndedAt = Str("endedAt");
+            CheckSealBytes();
             long? sealedBytes = Num("sealedBytes");
             string? sealedSha = Str("sealedBytesSha256");
             string? actualSha = null;
@@ -368,11 +433,11 @@ public static class ArchiveVerifier
             }
             if (_members.TryGetValue(ArchiveNames.Sha256Sums.Value, out var sums) && Str("sha256sumsSha256") != sums.Sha256)
             {
-                report.Add("seal", ArchiveNames.Seal.Value, $"SHA256SUMS hashes to {sums.Sha256}, the seal says {Str("sha256sumsSha256")}");
+                report.Add("modified", ArchiveNames.Sha256Sums.Value, $"hashes to {sums.Sha256}, the seal says {Str("sha256sumsSha256")}");
             }
             if (_members.TryGetValue(ArchiveNames.Manifest.Value, out var manifest) && Str("manifestSha256") != manifest.Sha256)
             {
-                report.Add("seal", ArchiveNames.Seal.Value, $"the manifest hashes to {manifest.Sha256}, the seal says {Str("manifestSha256")}");
+                report.Add("modified", ArchiveNames.Manifest.Value, $"hashes to {manifest.Sha256}, the seal says {Str("manifestSha256")}");
             }
             if (Num("entries") != _manifestLines)
             {
@@ -381,6 +446,36 @@ public static class ArchiveVerifier
             if (Num("errors") != _errorLines)
             {
                 report.Add("seal", ArchiveNames.Seal.Value, $"the errors list has {_errorLines} records, the seal says {Num("errors")}");
+            }
+        }
+
+        /// <summary>
+        /// No hash covers the seal's own headers, padding and the end-of-archive blocks. The writer
+        /// makes them deterministically from the seal's content, so they are rebuilt here and
+        /// compared byte for byte: a flipped bit there is found too.
+        /// </summary>
+        private void CheckSealBytes()
+        {
+            if (TarTail is null || _sealJson is null)
+            {
+                return;
+            }
+            if (!Core.Evidence.UnixTime.TryParseIso8601(report.SealEndedAt, out var endedAt))
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, $"endedAt '{report.SealEndedAt}' is not a cfir time");
+                return;
+            }
+            var expected = new MemoryStream();
+            using (var tar = new PaxTarWriter(expected, leaveOpen: true))
+            {
+                tar.BeginEntry(EvidenceArchiveWriter.SealHeader(endedAt, _sealJson.Length));
+                tar.WriteData(_sealJson);
+                tar.EndEntry();
+                tar.Finish();
+            }
+            if (!expected.ToArray().AsSpan().SequenceEqual(TarTail))
+            {
+                report.Add("seal", ArchiveNames.Seal.Value, "the seal's header, padding or the end of the archive differ from what the writer makes");
             }
         }
 

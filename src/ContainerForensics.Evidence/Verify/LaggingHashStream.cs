@@ -21,6 +21,9 @@ internal sealed class LaggingHashStream : Stream
     /// <summary>Bytes read from below so far.</summary>
     public long ReadTotal { get; private set; }
 
+    /// <summary>Bytes read but not hashed yet (after the last confirmed position).</summary>
+    public ReadOnlySpan<byte> Pending => _pending.AsSpan(0, _pendingCount);
+
     /// <summary>The sha256 of every byte hashed so far.</summary>
     public string CurrentDigest() => Convert.ToHexStringLower(_hash.GetCurrentHash());
 

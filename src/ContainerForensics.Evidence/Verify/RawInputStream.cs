@@ -33,12 +33,34 @@ internal sealed class RawInputStream : Stream
             _headCount += n;
         }
         Consume(_head.AsSpan(0, _headCount));
+        RememberLast(_head.AsSpan(0, _headCount));
+    }
+
+    private void RememberLast(ReadOnlySpan<byte> data)
+    {
+        if (data.Length >= LastKept)
+        {
+            data[^LastKept..].CopyTo(_last);
+            _lastCount = LastKept;
+            return;
+        }
+        int keep = Math.Min(_lastCount, LastKept - data.Length);
+        _last.AsSpan(_lastCount - keep, keep).CopyTo(_last);
+        data.CopyTo(_last.AsSpan(keep));
+        _lastCount = keep + data.Length;
     }
 
     /// <summary>The first bytes, for sniffing the format.</summary>
     public ReadOnlySpan<byte> Head => _head.AsSpan(0, _headCount);
 
     public long Total { get; private set; }
+
+    private readonly byte[] _last = new byte[LastKept];
+    private const int LastKept = 64;
+    private int _lastCount;
+
+    /// <summary>The last bytes received (the gzip trailer or the zip end record, once the input is at its end).</summary>
+    public ReadOnlySpan<byte> LastBytes => _last.AsSpan(0, _lastCount);
 
     public Dictionary<long, string> ZipCheckpoints { get; } = [];
 
@@ -66,6 +88,7 @@ internal sealed class RawInputStream : Stream
         if (n > 0)
         {
             Consume(buffer[..n]);
+            RememberLast(buffer[..n]);
         }
         return n;
     }

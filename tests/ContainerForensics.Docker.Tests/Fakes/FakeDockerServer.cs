@@ -43,6 +43,9 @@ internal sealed class FakeDockerServer : IAsyncDisposable
     /// <summary>Request lines received, e.g. "GET /v1.41/info".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Unexpected failures while serving a connection (TLS handshakes refused, ...).</summary>
+    public ConcurrentQueue<Exception> Failures { get; } = new();
+
     /// <summary>Client certificates presented on TLS connections (subject names).</summary>
     public ConcurrentQueue<string?> ClientCertificates { get; } = new();
 
@@ -94,7 +97,7 @@ internal sealed class FakeDockerServer : IAsyncDisposable
             Stream stream = new NetworkStream(client, ownsSocket: true);
             if (_serverCertificate is not null)
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
                     ServerCertificate = _serverCertificate,
@@ -124,8 +127,13 @@ internal sealed class FakeDockerServer : IAsyncDisposable
         catch (IOException)
         {
         }
-        catch (System.Security.Authentication.AuthenticationException)
+        catch (Exception ex)
         {
+            Failures.Enqueue(ex);
+        }
+        finally
+        {
+            client.Dispose();
         }
     }
 

@@ -82,6 +82,25 @@ public sealed class PaxRecordTests
     }
 
     [Theory]
+    [InlineData("user.plain")]
+    [InlineData("user.a=b%c")]
+    [InlineData("user.%=%=")]
+    [InlineData("user.ünï=cödé%")]
+    public void Xattr_keywords_escape_like_gnu_tar_and_decode_back(string name)
+    {
+        var direct = new ArrayBufferWriter<byte>();
+        PaxRecord.AppendXattr(direct, name, [1, 2]);
+        var viaString = new ArrayBufferWriter<byte>();
+        PaxRecord.Append(viaString, PaxKeywords.EncodeXattrName(name), [1, 2]);
+        Assert.Equal(viaString.WrittenSpan.ToArray(), direct.WrittenSpan.ToArray());
+
+        var parsed = new List<KeyValuePair<string, byte[]>>();
+        PaxHeaderParser.Parse(direct.WrittenSpan, 0, parsed);
+        Assert.DoesNotContain('=', parsed[0].Key);
+        Assert.Equal(name, PaxKeywords.DecodeXattrName(parsed[0].Key["SCHILY.xattr.".Length..]));
+    }
+
+    [Theory]
     [InlineData("5 a=b")]              // no newline, length too short
     [InlineData("7 a=b\n")]            // length one too large
     [InlineData("5 a=b\n")]            // length one too small

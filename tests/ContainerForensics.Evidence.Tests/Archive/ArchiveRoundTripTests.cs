@@ -1,0 +1,164 @@
+using System.Text;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Evidence.Tests.Tar;
+using ContainerForensics.TestSupport;
+
+namespace ContainerForensics.Evidence.Tests.Archive;
+
+/// <summary>
+/// The archive as a receiver meets it: real GNU tar extracts it, real sha256sum -c --strict
+/// accepts it from the extraction root, and cfir verify finds it intact.
+/// </summary>
+public sealed class ArchiveRoundTripTests
+{
+    private static readonly UnixTime Mtime = new(1_700_000_000, 123_456_789);
+
+    private static async Task<byte[]> SampleAsync(ArchiveFormat format)
+    {
+        var root = ArchivePath.Of("containers", "docker", "-", "web_0123456789ab", "filesystem", "changed");
+        return await ArchiveKit.BuildAsync(format, async w =>
+        {
+            await w.AddAsync(ArchiveKit.Bytes("acquisition/acquisition.json", "{\"marker\":\"EVIDENCE-ACQ\"}"), default);
+            await w.AddAsync(new ArchiveEntry
+            {
+                Path = root.AppendRaw("var/www/shell.php"u8),
+                Content = EvidenceContent.FromBytes("<?php system($_GET['c']); ?> EVIDENCE-CONTENT"u8.ToArray()),
+                Metadata = new EntryMetadata { Mode = 0b110_100_100, Uid = 33, Gid = 33, ModifiedTime = Mtime, AccessTime = Mtime, ChangeTime = Mtime },
+                Source = new EvidenceSource { Runtime = "docker", ContainerId = "0123456789ab", OriginalPath = "/var/www/shell.php"u8.ToArray() },
+            }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("empty"u8), Content = EvidenceContent.FromBytes(Array.Empty<byte>()) }, default);
+            // Hostile names: a newline, bytes that are not UTF-8, a 300-byte path.
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("tmp/evil\nname"u8), Content = EvidenceContent.FromBytes("newline"u8.ToArray()) }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw([(byte)'b', 0xFF, 0xFE, (byte)'d']), Content = EvidenceContent.FromBytes("bad utf8"u8.ToArray()),
+                Source = new EvidenceSource { OriginalPath = [(byte)'/', (byte)'b', 0xFF, 0xFE, (byte)'d'] } }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw(Encoding.ASCII.GetBytes(string.Join('/', Enumerable.Repeat("abcdefghi", 30)))), Content = EvidenceContent.FromBytes("deep"u8.ToArray()) }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("etc/link"u8), Metadata = new EntryMetadata { Kind = EntryKind.Symlink, LinkTarget = "/etc/shadow"u8.ToArray(), ModifiedTime = Mtime } }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("run/fifo"u8), Metadata = new EntryMetadata { Kind = EntryKind.Fifo, Mode = 0b110_100_100 } }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("dev/null"u8), Metadata = new EntryMetadata { Kind = EntryKind.CharDevice, DeviceMajor = 1, DeviceMinor = 3, Mode = 0b110_110_110 } }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("run/sock"u8), Metadata = new EntryMetadata { Kind = EntryKind.Socket } }, default);
+            await w.AddAsync(new ArchiveEntry { Path = root.AppendRaw("etc/hosts.allow"u8), Metadata = new EntryMetadata { Kind = EntryKind.Whiteout } }, default);
+        });
+    }
+
+    [RootFact]
+    public async Task Gnu_tar_extracts_it_and_sha256sum_accepts_it_from_the_extraction_root()
+    {
+        foreach (var format in new[] { ArchiveFormat.Tar, ArchiveFormat.TarGz })
+        {
+            var archive = await SampleAsync(format);
+            using var dir = new TempDirectory();
+            File.WriteAllBytes(dir.Combine("a"), archive);
+            Directory.CreateDirectory(dir.Combine("x"));
+            var tar = ExternalTools.Run(dir.Combine("x"), "tar", "-xpf", "../a");
+            Assert.True(tar.ExitCode == 0, tar.StdErr);
+            var sums = ExternalTools.Run(dir.Combine("x"), "sha256sum", "-c", "--strict", "SHA256SUMS");
+            Assert.True(sums.ExitCode == 0, sums.Text + sums.StdErr);
+            Assert.Contains("shell.php: OK", sums.Text, StringComparison.Ordinal);
+
+            string changed = dir.Combine("x", "containers", "docker", "-", "web_0123456789ab", "filesystem", "changed");
+            Assert.Equal("<?php system($_GET['c']); ?> EVIDENCE-CONTENT", File.ReadAllText(Path.Combine(changed, "var", "www", "shell.php")));
+            Assert.Equal("newline", File.ReadAllText(Path.Combine(changed, "tmp", "evil%0Aname")));
+            Assert.Equal("bad utf8", File.ReadAllText(Path.Combine(changed, "b%FF%FEd")));
+            Assert.Equal("/etc/shadow", new FileInfo(Path.Combine(changed, "etc", "link")).LinkTarget);
+            Assert.True(File.Exists(Path.Combine(changed, "etc", ".wh.hosts.allow")));
+            var stat = ExternalTools.Run(changed, "stat", "-c", "%F %t,%T %u %g %.9Y", "dev/null", "run/fifo", "var/www/shell.php");
+            var lines = stat.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("character special file 1,3", lines[0][..26]);
+            Assert.StartsWith("fifo", lines[1], StringComparison.Ordinal);
+            Assert.EndsWith("33 33 1700000000.123456789", lines[2], StringComparison.Ordinal);
+
+            var report = ArchiveKit.Verify(archive);
+            Assert.True(report.Ok, string.Join("\n", report.Problems));
+            Assert.True(report.SealComplete);
+        }
+    }
+
+    [Fact]
+    public async Task The_manifest_keeps_original_bytes_and_metadata_of_every_entry()
+    {
+        var archive = await SampleAsync(ArchiveFormat.Tar);
+        var manifest = ArchiveKit.Manifest(archive);
+        var bad = manifest.Single(m => m.GetProperty("path").GetString()!.EndsWith("b%FF%FEd", StringComparison.Ordinal));
+        Assert.Equal(Convert.ToBase64String([(byte)'/', (byte)'b', 0xFF, 0xFE, (byte)'d']), bad.GetProperty("source").GetProperty("pathBase64").GetString());
+
+        var shell = manifest.Single(m => m.GetProperty("path").GetString()!.EndsWith("shell.php", StringComparison.Ordinal));
+        Assert.Equal("/var/www/shell.php", shell.GetProperty("source").GetProperty("path").GetString());
+        Assert.Equal("0644", shell.GetProperty("mode").GetString());
+        Assert.Equal(33, shell.GetProperty("uid").GetInt64());
+        Assert.Equal("2023-11-14T22:13:20.123456789Z", shell.GetProperty("mtime").GetString());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("<?php system($_GET['c']); ?> EVIDENCE-CONTENT"u8)),
+            shell.GetProperty("sha256").GetString());
+
+        var link = manifest.Single(m => m.GetProperty("kind").GetString() == "symlink");
+        Assert.Equal("/etc/shadow", link.GetProperty("linkTarget").GetString());
+        var wh = manifest.Single(m => m.GetProperty("kind").GetString() == "whiteout");
+        Assert.EndsWith(".wh.hosts.allow", wh.GetProperty("memberName").GetString(), StringComparison.Ordinal);
+        var dev = manifest.Single(m => m.GetProperty("kind").GetString() == "chardevice");
+        Assert.Equal(1, dev.GetProperty("device").GetProperty("major").GetInt32());
+
+        var seal = ArchiveKit.Seal(archive);
+        Assert.Equal(manifest.Count, seal.GetProperty("entries").GetInt64());
+        Assert.Equal("cfir-evidence/1.0", seal.GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public async Task A_second_name_of_the_same_inode_is_stored_as_a_hard_link()
+    {
+        var meta = new EntryMetadata { SourceDevice = 42, Inode = 7, LinkCount = 2 };
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
+        {
+            await w.AddAsync(ArchiveKit.Bytes("fs/a", "same bytes", meta), default);
+            await w.AddAsync(ArchiveKit.Bytes("fs/b", "same bytes", meta), default);
+        });
+        var manifest = ArchiveKit.Manifest(archive);
+        Assert.Equal("hardlink", manifest[1].GetProperty("kind").GetString());
+        Assert.Equal("fs/a", manifest[1].GetProperty("hardLinkTo").GetString());
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.Combine("a.tar"), archive);
+        Directory.CreateDirectory(dir.Combine("x"));
+        Assert.Equal(0, ExternalTools.Run(dir.Combine("x"), "tar", "-xf", "../a.tar").ExitCode);
+        var inodes = ExternalTools.Run(dir.Combine("x"), "stat", "-c", "%i", "fs/a", "fs/b").Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(inodes[0], inodes[1]);
+        Assert.True(ArchiveKit.Verify(archive).Ok);
+    }
+
+    [Fact]
+    public async Task The_same_path_twice_keeps_both_entries()
+    {
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
+        {
+            await w.AddAsync(ArchiveKit.Bytes("x/dup", "first"), default);
+            await w.AddAsync(ArchiveKit.Bytes("x/dup", "second"), default);
+        });
+        Assert.Equal("first", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "x/dup")));
+        Assert.Equal("second", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "x/dup~2")));
+        Assert.True(ArchiveKit.Verify(archive).Ok);
+    }
+
+    [Fact]
+    public async Task Zip_output_passes_unzip_t_and_verifies()
+    {
+        var archive = await SampleAsync(ArchiveFormat.Zip);
+        var report = ArchiveKit.Verify(archive);
+        Assert.True(report.Ok, string.Join("\n", report.Problems));
+        Assert.Equal("zip", report.Format);
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.Combine("a.zip"), archive);
+        var unzip = ExternalTools.Run(dir.Path, "unzip", "-t", "a.zip");
+        Assert.True(unzip.ExitCode == 0, unzip.Text + unzip.StdErr);
+        Assert.Contains("No errors detected", unzip.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aes_zip_is_encrypted_with_the_password()
+    {
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Zip, async w =>
+            await w.AddAsync(ArchiveKit.Bytes("secret/env", "AWS_SECRET_ACCESS_KEY=EVIDENCE-SECRET"), default), password: "correct horse");
+        Assert.Equal(-1, archive.AsSpan().IndexOf("EVIDENCE-SECRET"u8));
+        using var zip = new ICSharpCode.SharpZipLib.Zip.ZipFile(new MemoryStream(archive)) { Password = "correct horse" };
+        var entry = zip.GetEntry("secret/env");
+        Assert.Equal(256, entry.AESKeySize);
+        using var reader = new StreamReader(zip.GetInputStream(entry));
+        Assert.Equal("AWS_SECRET_ACCESS_KEY=EVIDENCE-SECRET", reader.ReadToEnd());
+    }
+}
