@@ -452,7 +452,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     {
         Name = Encoding.UTF8.GetBytes(path.Value),
         Type = type,
-        Mode = m.Mode ?? (type == TarEntryType.Directory ? 0b111_101_101u : 0b110_100_100u),
+        Mode = (m.Mode ?? (type == TarEntryType.Directory ? 0b111_101_101u : 0b110_100_100u)) & 0xFFF, // permission bits only: the type is the entry type
         Uid = m.Uid ?? 0,
         Gid = m.Gid ?? 0,
         UserName = m.UserName,

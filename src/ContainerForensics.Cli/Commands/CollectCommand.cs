@@ -228,9 +228,16 @@ internal static class CollectCommand
                 Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(info, host, discovery, options, startedAt, env.Clock)),
                 CollectedAt = startedAt,
             }, CancellationToken.None).ConfigureAwait(false);
-            foreach (var probe in discovery.Probes.Where(p => p.Runtime is null && discovery.ExplicitRequest))
+            // A runtime the responder asked for by name that did not answer at all is a failure of this run;
+            // candidates that simply do not exist on this host are only notes in the acquisition record.
+            foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
             {
-                writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = probe.Name, Message = $"{probe.Endpoint}: {probe.Reason}" });
+                writer.RecordError(new ErrorRecord
+                {
+                    Scope = "discovery",
+                    Runtime = missing.Key,
+                    Message = $"{missing.Key} was requested but did not answer: " + string.Join("; ", missing.Select(p => $"{p.Endpoint}: {p.Reason}")),
+                });
             }
 
             var progress = ConsoleProgress.Create(s.Quiet);

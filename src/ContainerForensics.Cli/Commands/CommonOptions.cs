@@ -47,17 +47,15 @@ internal static class CommonOptions
         HelpName = "SECONDS",
     };
 
+    /// <summary>The flags only: each provider reads its own environment variables (DOCKER_HOST, CONTAINERD_ADDRESS) as a candidate of its own.</summary>
     public static RuntimeSettings Settings(string? dockerHost, string? containerdAddress, string? containerdNamespace, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()
     {
-        DockerHost = dockerHost ?? Get(env, "DOCKER_HOST"),
-        ContainerdAddress = containerdAddress ?? Get(env, "CONTAINERD_ADDRESS"),
+        DockerHost = dockerHost,
+        ContainerdAddress = containerdAddress,
         ContainerdNamespace = containerdNamespace,
         Environment = env,
         CallTimeout = TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)),
     };
-
-    private static string? Get(IReadOnlyDictionary<string, string?> env, string name) =>
-        env.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v : null;
 
     private static Option<T> AcceptOnlyFromAmongFluent<T>(this Option<T> option, string[] values)
     {

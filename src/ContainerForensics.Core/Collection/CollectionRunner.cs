@@ -116,7 +116,7 @@ public sealed class CollectionRunner
     }
 
     private ScopedEvidenceSink EngineSink(IArchiveWriter writer, IContainerRuntime runtime) =>
-        new(writer, _layout.EngineRoot(runtime.Descriptor.Name), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock);
+        new(writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock);
 
     /// <summary>Runs one unit of work; any failure but cancellation becomes an error record and the run goes on.</summary>
     private async Task<bool> BoundaryAsync(ScopedEvidenceSink sink, string what, CollectionResult result, Func<Task> work, CancellationToken cancellationToken)

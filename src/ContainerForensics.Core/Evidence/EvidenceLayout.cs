@@ -23,7 +23,23 @@ public sealed class EvidenceLayout
     private readonly Dictionary<string, ArchivePath> _containerRoots = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedRoots = new(StringComparer.Ordinal);
 
-    public ArchivePath EngineRoot(string runtime) => ArchivePath.Of("runtimes", Segment(runtime));
+    private readonly Dictionary<string, ArchivePath> _engineRoots = new(StringComparer.Ordinal);
+
+    /// <summary>The folder of one engine: runtimes/&lt;name&gt;, and runtimes/&lt;name&gt;-2 ... for further endpoints of the same runtime.</summary>
+    public ArchivePath EngineRoot(Runtimes.RuntimeDescriptor engine)
+    {
+        string key = engine.Name + "\0" + engine.Endpoint;
+        lock (_engineRoots)
+        {
+            if (!_engineRoots.TryGetValue(key, out var root))
+            {
+                int n = _engineRoots.Keys.Count(k => k.StartsWith(engine.Name + "\0", StringComparison.Ordinal));
+                root = ArchivePath.Of("runtimes", Segment(n == 0 ? engine.Name : $"{engine.Name}-{n + 1}"));
+                _engineRoots[key] = root;
+            }
+            return root;
+        }
+    }
 
     /// <summary>The folder of one container; stable for the run, distinct for distinct containers.</summary>
     public ArchivePath ContainerRoot(ContainerInfo container)
@@ -37,7 +53,7 @@ public sealed class EvidenceLayout
             }
             string group = container.Namespace ?? "-";
             string id = container.Id.Length == 64 && container.Id.All(Uri.IsHexDigit) ? container.Id[..12] : container.Id;
-            string leaf = string.IsNullOrEmpty(container.Name)
+            string leaf = string.IsNullOrEmpty(container.Name) || container.Name == container.Id
                 ? Segment(id)
                 : Segment(container.Name.TrimStart('/')) + "_" + Segment(id);
             var root = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), leaf);

@@ -65,6 +65,39 @@ public sealed class GnuTarExtractTests
     }
 
     [Fact]
+    public void Size_beyond_ustar_goes_to_a_pax_size_record()
+    {
+        // Only the headers come from the writer; the 8 GiB of content are a hole in the archive
+        // file (zeros are valid content), so the test stays small and fast.
+        long size = (8L << 30) + 1;
+        var headers = new MemoryStream();
+        using (var writer = new PaxTarWriter(headers, leaveOpen: true))
+        {
+            writer.BeginEntry(new TarHeader { Name = "huge.bin"u8.ToArray(), Size = size, ModifiedTime = MTime });
+        }
+        var bytes = headers.ToArray();
+        Assert.Contains("size=8589934593\n", Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equal("00000000000\0"u8.ToArray(), bytes[^512..][124..136]);  // ustar size field: 0, the record rules
+
+        using var temp = new TempDirectory();
+        string path = temp.Combine("huge.tar");
+        using (var file = File.Create(path))
+        {
+            file.Write(bytes);
+            file.SetLength(bytes.Length + ((size + 511) & ~511L) + 1024);
+        }
+        string listing = ExternalTools.TarOk(temp.Path, "-tvf", "huge.tar");
+        Assert.Matches(@"^-rw-r--r-- \S+\s+8589934593 2023-11-14 22:13 huge\.bin\n$", listing);
+
+        using var reader = new PaxTarReader(File.OpenRead(path));
+        var entry = reader.Next()!;
+        Assert.Equal(size, entry.Header.Size);
+        Assert.Equal(size, entry.StoredSize);
+        Assert.Null(reader.Next());  // skipped by seeking, not by reading 8 GiB
+        Assert.Equal(new FileInfo(path).Length, reader.Position);
+    }
+
+    [Fact]
     public void Gnu_tar_extracts_every_field_as_written()
     {
         using var temp = new TempDirectory();
