@@ -1,0 +1,140 @@
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Core.Tests.Collection;
+
+/// <summary>The runner's promises: volatile first across all containers, one failure never stops the others, vanishing is normal.</summary>
+public sealed class CollectionRunnerTests
+{
+    private static readonly ContainerInfo A = new() { Runtime = "test", Id = "aaaa", Name = "a", State = "running", Labels = new Dictionary<string, string> { ["app"] = "web" } };
+    private static readonly ContainerInfo B = new() { Runtime = "test", Id = "bbbb", Name = "b", State = "exited" };
+
+    private static CollectionRunner Runner() => new(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None);
+
+    [Fact]
+    public async Task Every_container_goes_through_a_phase_before_any_starts_the_next()
+    {
+        var runtime = new ScriptedRuntime([A, B]);
+        var writer = new RecordingWriter();
+        var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
+        Assert.Equal(
+            ["Volatile a", "Volatile b", "engine", "Metadata a", "Metadata b", "Logs a", "Logs b", "Filesystem a", "Filesystem b"],
+            runtime.Calls);
+        Assert.Equal(2, result.Containers.Count);
+        Assert.Contains(writer.Entries, e => e.Path.Value == "containers/test/-/a_aaaa/metadata/m.json");
+        Assert.Empty(writer.Errors);
+    }
+
+    [Fact]
+    public async Task A_failing_phase_is_recorded_and_the_rest_goes_on()
+    {
+        var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Metadata ? new InvalidOperationException("daemon said 500") : null };
+        var writer = new RecordingWriter();
+        var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
+        Assert.Contains("Metadata b", runtime.Calls);
+        Assert.Contains("Logs a", runtime.Calls);
+        var error = Assert.Single(writer.Errors);
+        Assert.Contains("daemon said 500", error.Message, StringComparison.Ordinal);
+        Assert.Equal("aaaa", error.ContainerId);
+        Assert.Equal(1, result.Failures);
+    }
+
+    [Fact]
+    public async Task A_vanished_container_keeps_what_was_captured_and_skips_later_phases()
+    {
+        var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Logs ? new ContainerGoneException("aaaa", "404 no such container") : null };
+        var writer = new RecordingWriter();
+        var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
+        Assert.DoesNotContain("Filesystem a", runtime.Calls);
+        Assert.Contains("Filesystem b", runtime.Calls);
+        Assert.Equal(CollectionPhase.Logs, result.Gone[A]);
+        Assert.Contains(writer.Errors, e => e.Message.Contains("vanished during the logs phase", StringComparison.Ordinal));
+        Assert.Contains(writer.Entries, e => e.Path.Value.StartsWith("containers/test/-/a_aaaa/metadata", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Selection_by_name_label_and_state_and_unmatched_names_are_recorded()
+    {
+        var runtime = new ScriptedRuntime([A, B]);
+        var writer = new RecordingWriter();
+        var options = new CollectionOptions { Selector = new ContainerSelector { Names = ["b", "nosuch"] } };
+        await Runner().RunAsync([runtime], options, writer, default);
+        Assert.DoesNotContain("Volatile a", runtime.Calls);
+        Assert.Contains("Volatile b", runtime.Calls);
+        Assert.Contains(writer.Errors, e => e.Message == "no container matches 'nosuch'");
+
+        Assert.True(new ContainerSelector { Labels = [new("app", "web")] }.Matches(A));
+        Assert.False(new ContainerSelector { Labels = [new("app", "db")] }.Matches(A));
+        Assert.True(new ContainerSelector { Labels = [new("app", null)] }.Matches(A));
+        Assert.False(new ContainerSelector { RunningOnly = true }.Matches(B));
+        Assert.True(new ContainerSelector { Names = ["aa"] }.Matches(A)); // id prefix
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_walk_and_is_recorded()
+    {
+        using var cts = new CancellationTokenSource();
+        var runtime = new ScriptedRuntime([A, B]) { OnCall = (c, p) => { if (p == CollectionPhase.Metadata) { cts.Cancel(); } } };
+        var writer = new RecordingWriter();
+        var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, cts.Token);
+        Assert.True(result.Interrupted);
+        Assert.DoesNotContain("Logs a", runtime.Calls);
+        Assert.Contains(writer.Errors, e => e.Scope == "run" && e.Message.Contains("interrupted", StringComparison.Ordinal));
+    }
+
+    private sealed class ScriptedRuntime(IReadOnlyList<ContainerInfo> containers) : IContainerRuntime
+    {
+        public List<string> Calls { get; } = [];
+
+        public Func<ContainerInfo, CollectionPhase, Exception?> Fail { get; init; } = (_, _) => null;
+
+        public Action<ContainerInfo, CollectionPhase> OnCall { get; init; } = (_, _) => { };
+
+        public RuntimeDescriptor Descriptor { get; } = new("test", "test://", "1", null);
+
+        public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(containers);
+
+        public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+        {
+            Calls.Add("engine");
+            return Task.CompletedTask;
+        }
+
+        public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+        {
+            Calls.Add($"{phase} {container.Name}");
+            OnCall(container, phase);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Fail(container, phase) is { } ex)
+            {
+                throw ex;
+            }
+            if (phase == CollectionPhase.Metadata)
+            {
+                await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "m.json", "{}"u8.ToArray(), "test"), cancellationToken);
+            }
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class RecordingWriter : IArchiveWriter
+    {
+        public List<ArchiveEntry> Entries { get; } = [];
+
+        public List<ErrorRecord> Errors { get; } = [];
+
+        public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
+        {
+            Entries.Add(entry);
+            return ValueTask.FromResult(new EntryResult(entry.Path, entry.Status, null, 0, null));
+        }
+
+        public void RecordError(ErrorRecord error) => Errors.Add(error);
+
+        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

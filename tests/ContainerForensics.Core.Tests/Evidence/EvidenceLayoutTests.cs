@@ -1,0 +1,47 @@
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+
+namespace ContainerForensics.Core.Tests.Evidence;
+
+public sealed class EvidenceLayoutTests
+{
+    private static ContainerInfo C(string id, string? name, string runtime = "docker", string? ns = null) =>
+        new() { Runtime = runtime, Id = id, Name = name, Namespace = ns };
+
+    [Fact]
+    public void Containers_get_readable_distinct_folders()
+    {
+        var layout = new EvidenceLayout();
+        string id = new('a', 64);
+        Assert.Equal("containers/docker/-/web_aaaaaaaaaaaa", layout.ContainerRoot(C(id, "/web")).Value);
+        Assert.Equal("containers/containerd/k8s.io/cfir-test-x", layout.ContainerRoot(C("cfir-test-x", "cfir-test-x", "containerd", "k8s.io")).Value);
+        // A hostile name cannot climb out or hide.
+        Assert.Equal("containers/docker/-/%2E%2E_1234", layout.ContainerRoot(C("1234", "..")).Value);
+        // Same name and id prefix: a second, distinct folder.
+        string other = new string('a', 12) + new string('b', 52);
+        Assert.NotEqual(layout.ContainerRoot(C(id, "web")).Value, layout.ContainerRoot(C(other, "web")).Value);
+        // Stable for the run.
+        Assert.Equal(layout.ContainerRoot(C(id, "/web")), layout.ContainerRoot(C(id, "/web")));
+    }
+
+    [Fact]
+    public void Engines_of_the_same_runtime_get_their_own_folder()
+    {
+        var layout = new EvidenceLayout();
+        Assert.Equal("runtimes/containerd", layout.EngineRoot(new RuntimeDescriptor("containerd", "/run/containerd/containerd.sock", "1.6", null)).Value);
+        Assert.Equal("runtimes/containerd-2", layout.EngineRoot(new RuntimeDescriptor("containerd", "/var/run/docker/containerd/containerd.sock", "1.6", null)).Value);
+        Assert.Equal("runtimes/containerd", layout.EngineRoot(new RuntimeDescriptor("containerd", "/run/containerd/containerd.sock", "1.6", null)).Value);
+    }
+
+    [Fact]
+    public void Items_are_placed_in_their_section()
+    {
+        var root = ArchivePath.Of("containers", "docker", "-", "web_1");
+        Assert.Equal("containers/docker/-/web_1/metadata/inspect.json",
+            EvidenceLayout.Place(root, new EvidenceItem { Section = EvidenceSection.Metadata, Name = "inspect.json" }).Value);
+        Assert.Equal("containers/docker/-/web_1/filesystem/changed/etc/passwd",
+            EvidenceLayout.Place(root, new EvidenceItem { Section = EvidenceSection.FilesystemChanged, RawPath = "/etc/passwd"u8.ToArray() }).Value);
+        Assert.Equal("containers/docker/-/web_1/filesystem/full/%2F",
+            EvidenceLayout.Place(root, new EvidenceItem { Section = EvidenceSection.FilesystemFull, RawPath = "/"u8.ToArray() }).Value);
+    }
+}
