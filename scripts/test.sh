@@ -108,6 +108,17 @@ else
 fi
 log "rig left running; stop it with: sudo scripts/rig/down.sh"
 
+# The single file a responder copies must run where no .NET is installed: publish it and run
+# --version with every .NET folder hidden. Counted as one more test in the closing line.
+if bash scripts/check-single-file.sh >&2; then
+    summary=$(printf '%s\n' "$summary" | awk '{ $2 = $2 + 1; print }')
+    log "single-file check passed"
+else
+    summary=$(printf '%s\n' "$summary" | awk '{ $4 = $4 + 1; print }')
+    failed=$(( ${failed:-0} + 1 ))
+    log "single-file check FAILED"
+fi
+
 echo "$summary"
 # dotnet test's exit code; never report success when a TRX shows failures.
 if [ "$rc" -eq 0 ] && [ "${failed:-0}" -gt 0 ]; then rc=1; fi

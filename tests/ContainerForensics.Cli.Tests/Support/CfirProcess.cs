@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using ContainerForensics.TestSupport;
+
+namespace ContainerForensics.Cli.Tests.Support;
+
+/// <summary>
+/// The real, built cfir run as its own process, the way a responder runs it:
+/// <c>dotnet cfir.dll ARGS</c> with stdout and stderr redirected. cfir.dll is the CLI project's
+/// build output, copied next to this test assembly by the project reference.
+/// </summary>
+internal static class CfirProcess
+{
+    /// <summary>Variables that steer discovery: removed so a developer's shell cannot change what the tests probe.</summary>
+    private static readonly string[] DiscoveryVariables =
+    [
+        "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_TLS",
+        "CONTAINER_HOST", "CONTAINER_CONNECTION", "CONTAINERD_ADDRESS", "CONTAINERD_NAMESPACE", "XDG_RUNTIME_DIR",
+    ];
+
+    public static string CfirDll
+    {
+        get
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, "cfir.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"cfir.dll is not next to the test assembly ({path}): the project reference to ContainerForensics.Cli copies it there", path);
+        }
+    }
+
+    /// <summary>The dotnet host running these tests (DOTNET_HOST_PATH under dotnet test), else dotnet from PATH.</summary>
+    public static string DotnetHost
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+            {
+                return host;
+            }
+            if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
+            {
+                return self;
+            }
+            return "dotnet";
+        }
+    }
+
+    /// <summary>The rig's Docker endpoint as flags, so the tests follow scripts/rig/up.sh rather than this host's defaults.</summary>
+    public static string[] DockerFlags => ["--runtime", "docker", "--docker-host", RigEnvironment.DockerHost ?? "unix:///var/run/docker.sock"];
+
+    /// <summary>containerd of the rig, in namespace default.</summary>
+    public static string[] ContainerdFlags => ["--runtime", "containerd", "--containerd-address", RigEnvironment.ContainerdAddress ?? "/run/containerd/containerd.sock", "--containerd-namespace", "default"];
+
+    /// <summary>Podman has no flag of its own: CONTAINER_HOST is its first candidate.</summary>
+    public static IReadOnlyDictionary<string, string?> PodmanEnvironment => new Dictionary<string, string?>
+    {
+        ["CONTAINER_HOST"] = RigEnvironment.PodmanHost ?? "unix:///run/podman/podman.sock",
+    };
+
+    /// <summary>
+    /// The start info for <c>dotnet cfir.dll ARGS</c>, optionally behind a wrapper command
+    /// (e.g. unshare), with the discovery variables removed and <paramref name="environment"/> applied
+    /// (a null value removes a variable).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null,
+        string? workingDirectory = null, IReadOnlyList<string>? wrapper = null)
+    {
+        var command = new List<string>();
+        if (wrapper is not null)
+        {
+            command.AddRange(wrapper);
+        }
+        command.Add(DotnetHost);
+        command.Add(CfirDll);
+        command.AddRange(args);
+        var psi = new ProcessStartInfo(command[0]) { WorkingDirectory = workingDirectory ?? Path.GetTempPath() };
+        foreach (var a in command.Skip(1))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var name in DiscoveryVariables)
+        {
+            psi.Environment.Remove(name);
+        }
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                psi.Environment.Remove(name);
+            }
+            else
+            {
+                psi.Environment[name] = value;
+            }
+        }
+        return psi;
+    }
+
+    public static RunningProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, byte[]? stdin = null) =>
+        RunningProcess.Start(StartInfo(args, environment), stdin);
+
+    public static Task<ProcessResult> RunAsync(params string[] args) => RunAsync(args, null);
+
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment, byte[]? stdin = null,
+        IReadOnlyList<string>? wrapper = null)
+    {
+        using var process = RunningProcess.Start(StartInfo(args, environment, wrapper: wrapper), stdin);
+        return await process.WaitAsync(ProcessRunner.HangGuard);
+    }
+}
