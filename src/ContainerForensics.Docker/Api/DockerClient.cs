@@ -24,6 +24,10 @@ public sealed class DockerClient : IDisposable
         string prefix = apiVersion?.PathPrefix ?? "";
         Containers = new ContainersApi(connection, prefix);
         System = new SystemApi(connection, prefix);
+        Images = new ImagesApi(connection, prefix);
+        Networks = new NetworksApi(connection, prefix);
+        Volumes = new VolumesApi(connection, prefix);
+        ContainerFiles = new ContainerFilesApi(connection, prefix);
         if (version.IsPodman && version.LibpodApiVersion is { } libpod)
         {
             Libpod = new LibpodApi(connection, "/v" + libpod);
@@ -43,6 +47,15 @@ public sealed class DockerClient : IDisposable
     public ContainersApi Containers { get; }
 
     public SystemApi System { get; }
+
+    public ImagesApi Images { get; }
+
+    public NetworksApi Networks { get; }
+
+    public VolumesApi Volumes { get; }
+
+    /// <summary>A container's filesystem: changes, export, archive.</summary>
+    public ContainerFilesApi ContainerFiles { get; }
 
     /// <summary>Podman's own API on the same socket; null for Docker.</summary>
     public LibpodApi? Libpod { get; }

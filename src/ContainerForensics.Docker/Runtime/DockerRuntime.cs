@@ -105,51 +105,18 @@ public sealed class DockerRuntime : IContainerRuntime
         return result;
     }
 
-    public async Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
-    {
-        // The /version answer the runtime was negotiated with, byte-exact and stamped with when it came.
-        var version = _client.ServerVersion.Raw;
-        await AddJsonAsync(sink, "version.json", version, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var info = await _client.System.InfoRawAsync(cancellationToken).ConfigureAwait(false);
-            await AddJsonAsync(sink, "info.json", info, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerException ex)
-        {
-            sink.RecordError("info.json not collected", ex);
-        }
-    }
+    public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) =>
+        new DockerEngineCollector(_client).CollectAsync(sink, options, cancellationToken);
 
-    public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    /// <summary>Each phase has its own collector (one file each); this only dispatches.</summary>
+    public Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => phase switch
     {
-        switch (phase)
-        {
-            case CollectionPhase.Metadata:
-                await CollectInspectAsync(container, sink, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                // Volatile state, logs and the filesystem are collected by later work; nothing is faked here.
-                break;
-        }
-    }
-
-    private async Task CollectInspectAsync(ContainerInfo container, IEvidenceSink sink, CancellationToken cancellationToken)
-    {
-        DockerJson inspect;
-        try
-        {
-            inspect = await _client.Containers.InspectRawAsync(container.Id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerNotFoundException ex)
-        {
-            throw new ContainerGoneException(container.Id, $"{Runtime} container {container.Id} no longer exists: {ex.Message}", ex);
-        }
-        await AddJsonAsync(sink, "inspect.json", inspect, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static ValueTask<EntryResult> AddJsonAsync(IEvidenceSink sink, string name, DockerJson json, CancellationToken cancellationToken) =>
-        sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, name, json.Bytes, json.Call) with { CollectedAt = json.ReceivedAt }, cancellationToken);
+        CollectionPhase.Volatile => new DockerStateCollector(_client).CollectAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Metadata => new DockerMetadataCollector(_client).CollectAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Logs => new DockerLogCollector(_client).CollectAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Filesystem => new DockerFilesystemCollector(_client).CollectAsync(container, sink, options, cancellationToken),
+        _ => Task.CompletedTask,
+    };
 
     private static void Add(Dictionary<string, string> details, string key, string? value)
     {

@@ -98,12 +98,12 @@ internal static class CfirProcess
     public static RunningProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, byte[]? stdin = null) =>
         RunningProcess.Start(StartInfo(args, environment), stdin);
 
-    public static Task<ProcessResult> RunAsync(params string[] args) => RunAsync(args, null);
+    public static Task<ProcessResult> RunAsync(params string[] args) => RunAsync(args, environment: null);
 
     public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment, byte[]? stdin = null,
-        IReadOnlyList<string>? wrapper = null)
+        string? workingDirectory = null, IReadOnlyList<string>? wrapper = null)
     {
-        using var process = RunningProcess.Start(StartInfo(args, environment, wrapper: wrapper), stdin);
+        using var process = RunningProcess.Start(StartInfo(args, environment, workingDirectory, wrapper), stdin);
         return await process.WaitAsync(ProcessRunner.HangGuard);
     }
 }

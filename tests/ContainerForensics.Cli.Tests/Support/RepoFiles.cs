@@ -10,7 +10,7 @@ internal static class RepoFiles
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
-                if (File.Exists(Path.Combine(dir.FullName, "ContainerForensics.sln")))
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, "ContainerForensics.sln")))
                 {
                     return dir.FullName;
                 }

@@ -1,0 +1,31 @@
+using ContainerForensics.Cli.Tests.Support;
+using ContainerForensics.Core;
+using ContainerForensics.TestSupport;
+
+namespace ContainerForensics.Cli.Tests;
+
+/// <summary><c>cfir collect --runtime containerd</c> against the rig's containerd, namespace default.</summary>
+public sealed class ContainerdCollectTests
+{
+    [EngineFact(Engine.Containerd)]
+    public async Task Collect_OneContainerdContainer_VerifiesAndHoldsItsSpec()
+    {
+        await using var container = await PlantedContainer.ContainerdAsync("default");
+        using var dir = new TempDirectory();
+        string archive = dir["c.tar.gz"];
+
+        var result = await CfirProcess.RunAsync(["collect", container.Name, .. CfirProcess.ContainerdFlags, "-o", archive], environment: null);
+
+        Assert.True(result.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, result.Describe());
+        var verify = await CfirProcess.RunAsync("verify", archive);
+        Assert.True(verify.ExitCode == 0, verify.Describe());
+        await ArchiveTools.ExtractAndCheckSumsAsync(archive, dir["x"], gzip: true);
+        var members = await ArchiveTools.ListAsync(archive);
+        // The folder is containers/containerd/default/<name>[_<id12>]: the id is the name here.
+        string spec = Assert.Single(members, m => m.StartsWith($"containers/containerd/default/{container.Name}", StringComparison.Ordinal) && m.EndsWith("/metadata/spec.json", StringComparison.Ordinal));
+        var doc = await ArchiveTools.ReadJsonMemberAsync(archive, spec);
+        // An OCI runtime spec, and this container's: its process runs the planted command.
+        Assert.True(doc.TryGetProperty("ociVersion", out _), $"{spec} is not an OCI spec: {doc}");
+        Assert.Equal(["sleep", "3600"], doc.GetProperty("process").GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Cli.Tests.Support;
+using ContainerForensics.Core;
+using ContainerForensics.TestSupport;
+using Xunit.Abstractions;
+
+namespace ContainerForensics.Cli.Tests;
+
+/// <summary>A responder's collection of one Docker container into a file, checked the way the receiver checks it.</summary>
+public sealed class DockerCollectTests(ITestOutputHelper output)
+{
+    [EngineFact(Engine.Docker)]
+    public async Task Collect_OneContainer_ArchiveIsPrivateHashedVerifiableAndHoldsItsInspect()
+    {
+        await using var container = await PlantedContainer.DockerAsync(label: $"cfir.test={Guid.NewGuid()}");
+        using var dir = new TempDirectory();
+        string archive = dir["a.tar.gz"];
+
+        var result = await CfirProcess.RunAsync(
+            ["collect", container.Name, .. CfirProcess.DockerFlags, "-o", archive, "--case", "CASE-1", "--examiner", "alice", "--json"],
+            environment: null);
+
+        await ExplainPartialAsync(result, archive);
+        Assert.True(result.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, result.Describe());
+
+        // The --json summary on stdout, and nothing else there.
+        using var summary = JsonDocument.Parse(result.Stdout);
+        var s = summary.RootElement;
+        Assert.Equal(archive, s.GetProperty("archive").GetString());
+        Assert.Equal(ArchiveTools.Sha256Hex(archive), s.GetProperty("sha256").GetString());
+        Assert.Equal(new FileInfo(archive).Length, s.GetProperty("bytes").GetInt64());
+        Assert.Equal(result.ExitCode, s.GetProperty("exitCode").GetInt32());
+        Assert.Equal(result.ExitCode == 0, s.GetProperty("complete").GetBoolean());
+        var listed = Assert.Single(s.GetProperty("containers").EnumerateArray());
+        Assert.Equal(container.Id, listed.GetProperty("id").GetString());
+        Assert.Contains($"cfir: archive sha256 {ArchiveTools.Sha256Hex(archive)}  {archive}", result.Stderr, StringComparison.Ordinal);
+
+        // Evidence is private to its collector, and only the final name is left.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(archive));
+        Assert.Equal(["a.tar.gz"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+
+        var verify = await CfirProcess.RunAsync("verify", archive);
+        Assert.True(verify.ExitCode == 0, verify.Describe());
+        Assert.Contains("cfir: verify: OK", verify.Stderr, StringComparison.Ordinal);
+
+        string extracted = Path.Combine(dir.Path, "x");
+        await ArchiveTools.ExtractAndCheckSumsAsync(archive, extracted, gzip: true);
+
+        using var acquisition = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(extracted, "acquisition/acquisition.json")));
+        Assert.Equal("CASE-1", acquisition.RootElement.GetProperty("case").GetString());
+        Assert.Equal("alice", acquisition.RootElement.GetProperty("examiner").GetString());
+        Assert.Contains(container.Name, acquisition.RootElement.GetProperty("commandLine").EnumerateArray().Select(a => a.GetString()));
+
+        string containerDir = Path.Combine(extracted, "containers", "docker", "-", $"{container.Name}_{container.Id[..12]}");
+        string inspectPath = Path.Combine(containerDir, "metadata", "inspect.json");
+        Assert.True(File.Exists(inspectPath), $"no {inspectPath}; members:\n{string.Join('\n', await ArchiveTools.ListAsync(archive))}");
+        using var inspect = JsonDocument.Parse(await File.ReadAllBytesAsync(inspectPath));
+        Assert.Equal(container.Id, inspect.RootElement.GetProperty("Id").GetString());
+        Assert.Equal("/" + container.Name, inspect.RootElement.GetProperty("Name").GetString());
+
+        // Logs are collected by later work; once they are, the planted line must be in them.
+        foreach (var log in Directory.Exists(Path.Combine(containerDir, "logs")) ? Directory.EnumerateFiles(Path.Combine(containerDir, "logs"), "*", SearchOption.AllDirectories) : [])
+        {
+            output.WriteLine($"log member {log}");
+            Assert.Contains("hello-evidence", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Exit 1 is acceptable only with its reasons in the archive: print them, and require each to say something.</summary>
+    private async Task ExplainPartialAsync(ProcessResult result, string archive)
+    {
+        if (result.ExitCode != (int)ExitCode.Partial)
+        {
+            return;
+        }
+        var errors = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/errors.jsonl");
+        var manifest = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl");
+        var notCollected = manifest.Where(e => e.GetProperty("status").GetString() != "collected").ToList();
+        var report = new StringBuilder("collection was partial:\n");
+        foreach (var e in errors)
+        {
+            report.AppendLine($"  error: {e}");
+        }
+        foreach (var e in notCollected)
+        {
+            report.AppendLine($"  entry: {e.GetProperty("path")} {e.GetProperty("status")}: {(e.TryGetProperty("reason", out var r) ? r.ToString() : "")}");
+        }
+        output.WriteLine(report.ToString());
+        Assert.True(errors.Count + notCollected.Count > 0, "exit 1 (partial) but neither errors.jsonl nor the manifest says why");
+        Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("message").GetString())));
+        Assert.All(notCollected, e => Assert.True(e.TryGetProperty("reason", out var r) && r.GetString() is { Length: > 0 }, $"no reason: {e}"));
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task Collect_OutputAlreadyExists_ExitsFourAndLeavesTheFileAlone()
+    {
+        using var dir = new TempDirectory();
+        string existing = dir["evidence.tar.gz"];
+        await File.WriteAllTextAsync(existing, "earlier evidence, not to be touched\n");
+        var before = (Hash: ArchiveTools.Sha256Hex(existing), Written: File.GetLastWriteTimeUtc(existing));
+
+        var result = await CfirProcess.RunAsync(
+            ["collect", .. CfirProcess.DockerFlags, "--label", $"cfir.test={Guid.NewGuid()}", "-o", existing], environment: null);
+
+        Assert.True(result.ExitCode == (int)ExitCode.OutputError, result.Describe());
+        Assert.Empty(result.Stdout);
+        Assert.Contains("already exists", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, (ArchiveTools.Sha256Hex(existing), File.GetLastWriteTimeUtc(existing)));
+        Assert.Equal(["evidence.tar.gz"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName)); // no .partial left
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using ContainerForensics.Cli.Tests.Support;
+using ContainerForensics.TestSupport;
+
+namespace ContainerForensics.Cli.Tests;
+
+/// <summary><c>cfir list</c>: what collect would take, as JSON on stdout or as text for people on stderr.</summary>
+public sealed class ListTests
+{
+    [EnginesFact(Engine.Docker, Engine.Podman, Engine.Containerd)]
+    public async Task ListJson_ShowsTheThreeRuntimesWithVersionsAndAPlantedContainerRunning()
+    {
+        await using var container = await PlantedContainer.DockerAsync();
+
+        var result = await CfirProcess.RunAsync(["list", "--json", "--docker-host", PlantedContainer.DockerHost, "--containerd-address", PlantedContainer.ContainerdAddress],
+            CfirProcess.PodmanEnvironment);
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var answered = doc.RootElement.EnumerateArray().Where(p => p.GetProperty("answered").GetBoolean()).ToList();
+        foreach (var runtime in new[] { "docker", "podman", "containerd" })
+        {
+            var probe = Assert.Single(answered, p => p.GetProperty("runtime").GetString() == runtime);
+            Assert.False(string.IsNullOrWhiteSpace(probe.GetProperty("version").GetString()), $"{runtime} has no version: {probe}");
+        }
+        var docker = answered.Single(p => p.GetProperty("runtime").GetString() == "docker");
+        var listed = Assert.Single(docker.GetProperty("containers").EnumerateArray(), c => c.GetProperty("name").GetString() == container.Name);
+        Assert.Equal(container.Id, listed.GetProperty("id").GetString());
+        Assert.Equal("running", listed.GetProperty("state").GetString());
+        Assert.Equal("docker", listed.GetProperty("runtime").GetString());
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task List_ForPeople_GoesToStderrNotStdout()
+    {
+        await using var container = await PlantedContainer.DockerAsync();
+
+        var result = await CfirProcess.RunAsync(["list", .. CfirProcess.DockerFlags], environment: null);
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Empty(result.Stdout);
+        var line = Assert.Single(result.Stderr.Split('\n'), l => l.Contains(container.Name, StringComparison.Ordinal));
+        Assert.Contains(container.Id[..12], line, StringComparison.Ordinal);
+        Assert.Contains("running", line, StringComparison.Ordinal);
+        Assert.Contains($"docker at {PlantedContainer.DockerHost}: version ", result.Stderr, StringComparison.Ordinal);
+    }
+}

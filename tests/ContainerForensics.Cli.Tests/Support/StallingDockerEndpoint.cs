@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ContainerForensics.Cli.Tests.Support;
+
+/// <summary>
+/// A Docker Engine API endpoint on a unix socket that answers discovery and listing like a
+/// Docker daemon (<c>GET /version</c>, <c>/_ping</c>, <c>/info</c>, <c>/containers/json</c> with
+/// one container) and never answers anything else: the first per-container call hangs until
+/// the client goes away. Given to cfir with <c>--docker-host</c> next to the real engines, it
+/// holds a real collection in the middle of its run for as long as a test needs, so that a
+/// signal deterministically arrives mid-collection however fast the real engines are.
+/// HTTP/1.1 as in https://docs.docker.com/reference/api/engine/version/v1.41/ (keep-alive,
+/// Content-Length bodies).
+/// </summary>
+internal sealed class StallingDockerEndpoint : IAsyncDisposable
+{
+    public const string ContainerId = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+    public const string ContainerName = "cfir-test-cli-stalling";
+
+    private readonly string _directory;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentBag<Socket> _clients = [];
+    private readonly TaskCompletionSource<string> _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _acceptLoop;
+
+    public StallingDockerEndpoint()
+    {
+        _directory = Directory.CreateTempSubdirectory("cfir-cli-stall-").FullName;
+        string path = Path.Combine(_directory, "docker.sock");
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(path));
+        _listener.Listen(16);
+        Endpoint = "unix://" + path;
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>Every request line received ("GET /v1.41/info").</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Completes with the request line of the first call left hanging.</summary>
+    public Task<string> Stalled => _stalled.Task;
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            _clients.Add(client);
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        try
+        {
+            using var stream = new NetworkStream(client, ownsSocket: true);
+            var pending = new List<byte>();
+            var buffer = new byte[4096];
+            while (!_stop.IsCancellationRequested)
+            {
+                int end;
+                while ((end = HeaderEnd(pending)) < 0)
+                {
+                    int n = await stream.ReadAsync(buffer, _stop.Token);
+                    if (n == 0)
+                    {
+                        return; // the client closed the connection
+                    }
+                    pending.AddRange(buffer.AsSpan(0, n));
+                }
+                string head = Encoding.ASCII.GetString([.. pending.Take(end)]);
+                pending.RemoveRange(0, end + 4); // GETs only: no body follows the header
+                string requestLine = head.Split("\r\n")[0];
+                Requests.Enqueue(requestLine);
+                string[] parts = requestLine.Split(' ');
+                string path = parts.Length > 1 ? parts[1].Split('?')[0] : "";
+                if (Answer(path) is not { } body)
+                {
+                    _stalled.TrySetResult(requestLine);
+                    await Task.Delay(Timeout.Infinite, _stop.Token); // never answered
+                    return;
+                }
+                byte[] bytes = Encoding.UTF8.GetBytes(body);
+                string header = $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nContent-Length: {bytes.Length}\r\n\r\n";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(header), _stop.Token);
+                await stream.WriteAsync(bytes, _stop.Token);
+            }
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (IOException)
+        {
+            // The client went away mid-request: normal once cfir is interrupted.
+        }
+    }
+
+    /// <summary>The body for the calls discovery and listing make; null for everything else (which hangs).</summary>
+    private static string? Answer(string path)
+    {
+        // Versioned paths: "/v1.41/info" is "/info".
+        if (path.StartsWith("/v", StringComparison.Ordinal) && path.IndexOf('/', 1) is var slash and > 0 && char.IsAsciiDigit(path[2]))
+        {
+            path = path[slash..];
+        }
+        return path switch
+        {
+            "/_ping" => "OK",
+            "/version" => """{"Version":"0.0.0-cfir-stalling","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64","KernelVersion":"0","GitCommit":"0","Components":[{"Name":"Engine","Version":"0.0.0-cfir-stalling"}]}""",
+            "/info" => """{"ID":"cfir-stalling","Containers":1,"Name":"cfir-stalling-endpoint"}""",
+            "/containers/json" => $$$"""[{"Id":"{{{ContainerId}}}","Names":["/{{{ContainerName}}}"],"Image":"cfir-test/stalling","State":"running","Status":"Up","Created":1700000000,"Labels":{}}]""",
+            _ => null,
+        };
+    }
+
+    private static int HeaderEnd(List<byte> data)
+    {
+        for (int i = 0; i + 3 < data.Count; i++)
+        {
+            if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n')
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        foreach (var c in _clients)
+        {
+            c.Dispose();
+        }
+        await _acceptLoop;
+        _stop.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

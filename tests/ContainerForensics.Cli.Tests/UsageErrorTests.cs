@@ -1,0 +1,50 @@
+using ContainerForensics.Cli.Tests.Support;
+using ContainerForensics.Core;
+
+namespace ContainerForensics.Cli.Tests;
+
+/// <summary>
+/// Command lines cfir cannot accept: exit 2 (<see cref="ExitCode.UsageError"/>), a message on
+/// stderr, nothing on stdout, and nothing written. These are refused before any runtime is
+/// asked, so they need no engine.
+/// </summary>
+public sealed class UsageErrorTests
+{
+    [Theory]
+    [InlineData("'--bogus'", "--bogus")]
+    [InlineData("'--bogus'", "collect", "--bogus")]
+    [InlineData("'nosuch'", "collect", "--runtime", "nosuch")]
+    [InlineData("'nosuch'", "list", "--runtime", "nosuch")]
+    [InlineData("'banana' is not a size", "collect", "--max-file-size", "banana")]
+    [InlineData("--all and --running", "collect", "--all", "--running")]
+    [InlineData("'rar'", "collect", "--format", "rar")]
+    [InlineData("--password-file needs --format zip", "collect", "--format", "tar", "--password-file", "/nonexistent")]
+    [InlineData("'yesterday' is neither a time nor a duration", "collect", "--logs-since", "yesterday")]
+    [InlineData("'abc'", "list", "--timeout", "abc")]
+    [InlineData("verify", "verify")]
+    public async Task Refused_ExitsTwoWithAMessageAndWritesNothing(string expectedInMessage, params string[] args)
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CfirProcess.RunAsync(args, environment: null, workingDirectory: dir.Path);
+
+        Assert.True(result.ExitCode == (int)ExitCode.UsageError, result.Describe());
+        Assert.Empty(result.Stdout);
+        Assert.StartsWith("cfir: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(expectedInMessage, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ContainerForensics", result.Stderr, StringComparison.Ordinal); // a message, not a stack trace
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path)); // no default-named archive appeared
+    }
+
+    [Fact]
+    public async Task VerifyOfAMissingFile_ExitsFive()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CfirProcess.RunAsync("verify", dir["absent.tar.gz"]);
+
+        Assert.True(result.ExitCode == (int)ExitCode.VerificationFailed, result.Describe());
+        Assert.Empty(result.Stdout);
+        Assert.Contains("absent.tar.gz", result.Stderr, StringComparison.Ordinal);
+    }
+}
