@@ -1,6 +1,7 @@
 using ContainerForensics.Cli.Tests.Support;
 using ContainerForensics.Core;
 using ContainerForensics.TestSupport;
+using Xunit.Abstractions;
 
 namespace ContainerForensics.Cli.Tests;
 
@@ -15,7 +16,7 @@ namespace ContainerForensics.Cli.Tests;
 /// only end by its --timeout.
 /// </para>
 /// </summary>
-public sealed class InterruptionTests
+public sealed class InterruptionTests(ITestOutputHelper output)
 {
     [EngineFact(Engine.Docker)]
     public async Task Sigterm_MidCollection_Exits130WithAVerifiableArchiveSealedInterrupted()
@@ -31,6 +32,7 @@ public sealed class InterruptionTests
         var kill = await ProcessRunner.RunAsync("kill", ["-TERM", cfir.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         Assert.True(kill.ExitCode == 0, kill.Describe());
         var result = await cfir.WaitAsync(ProcessRunner.HangGuard);
+        output.WriteLine($"SIGTERM sent while `{stalledOn}` hung; cfir's stderr:\n{result.Stderr}");
 
         Assert.True(result.ExitCode == (int)ExitCode.Interrupted, $"stalled on {stalledOn}; {result.Describe()}");
         Assert.Empty(result.Stdout);

@@ -53,6 +53,16 @@ internal static class CollectCommand
             Description = "Containers to collect, by id prefix or name. None: every container (stopped ones included).",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        // System.CommandLine hands an unknown option to a ZeroOrMore argument as a value: without
+        // this, a mistyped "--lable x" would start a collection of everything. No engine allows a
+        // container name or id that starts with '-'.
+        containers.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
+            {
+                result.AddError($"Unrecognized option '{token.Value}' (a container name cannot start with '-')");
+            }
+        });
         var runtime = CommonOptions.Runtime();
         var all = new Option<bool>("--all", "-a") { Description = "Every container, stopped ones included (the default)." };
         var running = new Option<bool>("--running") { Description = "Only running (and paused) containers." };
@@ -378,15 +388,7 @@ internal static class CollectCommand
         {
             throw new CfirException(ExitCode.UsageError, "--password-file needs --format zip");
         }
-        try
-        {
-            string first = File.ReadLines(s.PasswordFile).FirstOrDefault() ?? "";
-            return first.Length > 0 ? first : throw new CfirException(ExitCode.UsageError, $"--password-file: {s.PasswordFile} is empty");
-        }
-        catch (IOException ex)
-        {
-            throw new CfirException(ExitCode.UsageError, $"--password-file: {ex.Message}");
-        }
+        return PasswordFile.Read(s.PasswordFile);
     }
 
     internal static string DefaultName(string? hostname, DateTimeOffset now, ArchiveFormat format)

@@ -9,18 +9,32 @@ namespace ContainerForensics.Cli.Commands;
 /// <summary><c>cfir verify ARCHIVE|-</c>: re-hash everything and check it against manifest, SHA256SUMS and seal.</summary>
 internal static class VerifyCommand
 {
-    internal sealed record Settings(string Archive, bool Json, bool Quiet);
+    internal sealed record Settings(string Archive, bool Json, bool Quiet, string? PasswordFile = null);
 
     public static Command Create(CliEnvironment env, Func<Stream> openStdin)
     {
         var archive = new Argument<string>("ARCHIVE") { Description = "The archive to verify, or - to read it from stdin." };
+        // An unknown option would otherwise arrive here as the archive's name ("cannot read --bogus", exit 5).
+        archive.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-') && t.Value != "-"))
+            {
+                result.AddError($"Unrecognized option '{token.Value}' (an archive named so must be given as ./{token.Value})");
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Write the verification report as JSON to stdout." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only the verdict line on stderr." };
+        var passwordFile = new Option<string?>("--password-file")
+        {
+            Description = "For an AES-encrypted zip (a file, not stdin): the password, from the file's first line.",
+            HelpName = "PATH",
+        };
         var command = new Command("verify", "Verify an archive: every entry against the manifest, SHA256SUMS and the seal. Exit 0 only when intact.");
         command.Arguments.Add(archive);
         command.Options.Add(json);
         command.Options.Add(quiet);
-        command.SetAction(parse => Run(new Settings(parse.GetValue(archive)!, parse.GetValue(json), parse.GetValue(quiet)), env, openStdin));
+        command.Options.Add(passwordFile);
+        command.SetAction(parse => Run(new Settings(parse.GetValue(archive)!, parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(passwordFile)), env, openStdin));
         return command;
     }
 
@@ -29,8 +43,13 @@ internal static class VerifyCommand
         VerificationReport report;
         try
         {
+            string? password = s.PasswordFile is null ? null : PasswordFile.Read(s.PasswordFile);
+            if (password is not null && s.Archive == "-")
+            {
+                throw new CfirException(ExitCode.UsageError, "an encrypted zip is verified from a file, not from stdin (zip decryption needs the central directory)");
+            }
             using var input = s.Archive == "-" ? openStdin() : new FileStream(s.Archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            report = ArchiveVerifier.Verify(input);
+            report = ArchiveVerifier.Verify(input, password);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {

@@ -36,12 +36,17 @@ internal static partial class OptionTokens
     }
 
     /// <summary>
-    /// Long options documented in a usage document, by command (key "" = the section names no
-    /// command: general). Inside code (fenced blocks and `spans`) only what follows a
-    /// <c>cfir</c> in the same shell command counts (the word after cfir names the command);
-    /// <c>tar --xattrs</c> or <c>sha256sum -c --strict</c> in an example are other tools'.
-    /// Outside code, and in spans that start with an option, the option belongs to the
-    /// commands the enclosing heading names.
+    /// The long options a usage document gives each command (key "" = options given to cfir
+    /// itself, as in <c>cfir --version</c>).
+    /// <list type="bullet">
+    /// <item>In code (fenced blocks and `spans`) only what follows a <c>cfir</c> in the same
+    ///   shell command counts, and the word after cfir names the command: <c>tar --xattrs</c> or
+    ///   <c>sha256sum -c --strict</c> in an example are other tools' options.</item>
+    /// <item>Elsewhere (prose, tables, spans that start with an option) an option belongs to the
+    ///   commands its section's heading names; a heading that names none inherits its parent's.
+    ///   Sections under no command (exit codes, extracting with tar) are about other things and
+    ///   are not read.</item>
+    /// </list>
     /// </summary>
     public static Dictionary<string, SortedSet<string>> FromUsageDoc(string markdown)
     {
@@ -58,7 +63,8 @@ internal static partial class OptionTokens
             }
         }
 
-        string[] section = [""];
+        var headings = new Stack<(int Level, string[] Commands)>();
+        string[] section = [];
         bool fenced = false;
         foreach (var raw in markdown.Split('\n'))
         {
@@ -76,29 +82,27 @@ internal static partial class OptionTokens
                 }
                 continue;
             }
-            if (line.StartsWith('#'))
+            if (Heading().Match(line) is { Success: true } heading)
             {
-                var named = Commands.Where(c => Regex.IsMatch(line, $@"\b{c}\b")).ToArray();
-                section = named.Length > 0 ? named : [""];
-                foreach (Match m in LongOption().Matches(line))
+                int level = heading.Groups["hashes"].Length;
+                while (headings.Count > 0 && headings.Peek().Level >= level)
                 {
-                    Add(section, m.Value);
+                    headings.Pop();
                 }
-                continue;
+                var named = Commands.Where(c => Regex.IsMatch(line, $@"\b{c}\b")).ToArray();
+                section = named.Length > 0 ? named : headings.Count > 0 ? headings.Peek().Commands : [];
+                headings.Push((level, section));
             }
             // Code spans first, then the prose around them.
             string prose = CodeSpan().Replace(line, span =>
             {
                 string code = span.Groups["code"].Value.Trim();
                 var shell = FromShell(code).ToList();
-                if (shell.Count > 0)
+                foreach (var (command, option) in shell)
                 {
-                    foreach (var (command, option) in shell)
-                    {
-                        Add([command], option);
-                    }
+                    Add([command], option);
                 }
-                else if (code.StartsWith('-'))
+                if (shell.Count == 0 && code.StartsWith('-'))
                 {
                     foreach (Match m in LongOption().Matches(code))
                     {
@@ -148,6 +152,9 @@ internal static partial class OptionTokens
 
     [GeneratedRegex(@"^\s{2}(?<sig>-\S.*?)(?:\s{2,}|$)")]
     private static partial Regex HelpSignature();
+
+    [GeneratedRegex(@"^(?<hashes>#{1,6})\s")]
+    private static partial Regex Heading();
 
     [GeneratedRegex(@"`(?<code>[^`]+)`")]
     private static partial Regex CodeSpan();

@@ -1,6 +1,7 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Evidence.Tests.Tar;
+using ContainerForensics.Evidence.Verify;
 using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Evidence.Tests.Archive;
@@ -160,5 +161,15 @@ public sealed class ArchiveRoundTripTests
         Assert.Equal(256, entry.AESKeySize);
         using var reader = new StreamReader(zip.GetInputStream(entry));
         Assert.Equal("AWS_SECRET_ACCESS_KEY=EVIDENCE-SECRET", reader.ReadToEnd());
+
+        // verify decrypts it from a file with the password, and fails without or with a wrong one.
+        var report = ArchiveVerifier.Verify(new MemoryStream(archive), "correct horse");
+        Assert.True(report.Ok, string.Join("\n", report.Problems));
+        Assert.True(report.SealComplete);
+        Assert.False(ArchiveVerifier.Verify(new MemoryStream(archive), "wrong").Ok);
+        Assert.False(ArchiveKit.Verify(archive).Ok);
+        // A flipped bit in the encrypted content is found (AES-256 zip carries an HMAC).
+        int middle = ArchiveKit.Find(archive, "secret/env") + 40;
+        Assert.False(ArchiveVerifier.Verify(new MemoryStream(ArchiveKit.FlipBit(archive, middle)), "correct horse").Ok);
     }
 }
