@@ -124,23 +124,23 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                     header = Header(path, m, collectedAt, TarEntryType.Directory, 0);
                     break;
                 case EntryKind.Symlink:
-                    header = CopyWith(Header(path, m, collectedAt, TarEntryType.Symlink, 0), linkName: m.LinkTarget ?? []);
+                    header = Header(path, m, collectedAt, TarEntryType.Symlink, 0) with { LinkName = m.LinkTarget ?? [] };
                     break;
                 case EntryKind.CharDevice or EntryKind.BlockDevice:
-                    header = CopyWith(Header(path, m, collectedAt, m.Kind == EntryKind.CharDevice ? TarEntryType.CharDevice : TarEntryType.BlockDevice, 0),
-                        devMajor: m.DeviceMajor ?? 0, devMinor: m.DeviceMinor ?? 0);
+                    header = Header(path, m, collectedAt, m.Kind == EntryKind.CharDevice ? TarEntryType.CharDevice : TarEntryType.BlockDevice, 0)
+                        with { DevMajor = m.DeviceMajor ?? 0, DevMinor = m.DeviceMinor ?? 0 };
                     break;
                 case EntryKind.Fifo:
                     header = Header(path, m, collectedAt, TarEntryType.Fifo, 0);
                     break;
                 case EntryKind.Socket:
                     // Tar has no socket type: an empty file whose PAX record says what it was.
-                    header = CopyWith(Header(path, m, collectedAt, TarEntryType.Regular, 0), extra: [new("CFIR.type", "socket")]);
+                    header = Header(path, m, collectedAt, TarEntryType.Regular, 0) with { ExtraRecords = [new("CFIR.type", "socket")] };
                     break;
                 case EntryKind.Whiteout:
                     // Deleted in the writable layer: an OCI-style ".wh.<name>" marker next to where it was.
                     memberPath = WhiteoutPath(path);
-                    header = CopyWith(Header(memberPath, m, collectedAt, TarEntryType.Regular, 0), extra: [new("CFIR.type", "whiteout")]);
+                    header = Header(memberPath, m, collectedAt, TarEntryType.Regular, 0) with { ExtraRecords = [new("CFIR.type", "whiteout")] };
                     break;
                 default:
                     break; // a file without content: skipped or record-only, manifest line only
@@ -181,7 +181,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         if (_members.SupportsHardLinks && m.LinkCount > 1 && m.SourceDevice is { } dev && m.Inode is { } ino &&
             _firstLinks.TryGetValue((dev, ino), out var first))
         {
-            var header = CopyWith(Header(path, m, collectedAt, TarEntryType.HardLink, 0), linkName: Encoding.UTF8.GetBytes(first));
+            var header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(first) };
             _members.BeginMember(header);
             _members.EndMember();
             WriteManifest(new ManifestRecord
@@ -206,7 +206,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         var tarHeader = Header(path, m, collectedAt, TarEntryType.Regular, length);
         if (segments is not null)
         {
-            tarHeader = CopyWith(tarHeader, sparse: segments);
+            tarHeader = tarHeader with { Sparse = segments };
         }
 
         using var hasher = new ContentHasher(_options.ExtraHashes);
@@ -463,28 +463,6 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         AccessTime = m.AccessTime,
         ChangeTime = m.ChangeTime,
         ExtendedAttributes = m.ExtendedAttributes,
-    };
-
-    private static TarHeader CopyWith(TarHeader h, byte[]? linkName = null, uint? devMajor = null, uint? devMinor = null,
-        IReadOnlyList<KeyValuePair<string, string>>? extra = null, IReadOnlyList<DataSegment>? sparse = null) => new()
-    {
-        Name = h.Name,
-        Type = h.Type,
-        Mode = h.Mode,
-        Uid = h.Uid,
-        Gid = h.Gid,
-        UserName = h.UserName,
-        GroupName = h.GroupName,
-        Size = h.Size,
-        ModifiedTime = h.ModifiedTime,
-        AccessTime = h.AccessTime,
-        ChangeTime = h.ChangeTime,
-        ExtendedAttributes = h.ExtendedAttributes,
-        LinkName = linkName ?? h.LinkName,
-        DevMajor = devMajor ?? h.DevMajor,
-        DevMinor = devMinor ?? h.DevMinor,
-        ExtraRecords = extra ?? h.ExtraRecords,
-        Sparse = sparse ?? h.Sparse,
     };
 
     private void EnsureWritable()

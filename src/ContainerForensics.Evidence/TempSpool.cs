@@ -76,7 +76,7 @@ internal sealed class TempSpool : IDisposable
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private sealed class SpoolReadStream(TempSpool spool, long length) : Stream
+    private sealed class SpoolReadStream(TempSpool spool, long length) : ReadOnlyStream
     {
         private long _position;
 
@@ -91,24 +91,8 @@ internal sealed class TempSpool : IDisposable
             return n;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
+        protected override long Consumed => _position;
 
         public override long Length => length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override void Flush() { }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

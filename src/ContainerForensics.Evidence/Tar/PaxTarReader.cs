@@ -222,7 +222,7 @@ public sealed class PaxTarReader : IDisposable
             _segmentIndex = 0;
             _logicalPosition = 0;
             _logicalSize = header.Size;
-            header = WithSparse(header, _segments);
+            header = header with { Sparse = Array.AsReadOnly(_segments) };
         }
 
         _current = new TarReadEntry
@@ -308,27 +308,6 @@ public sealed class PaxTarReader : IDisposable
             throw new TarFormatException("header checksum mismatch (not a tar header, or a damaged one)", blockOffset);
         }
     }
-
-    private static TarHeader WithSparse(TarHeader h, DataSegment[] segments) => new()
-    {
-        Name = h.Name,
-        Type = h.Type,
-        Mode = h.Mode,
-        Uid = h.Uid,
-        Gid = h.Gid,
-        UserName = h.UserName,
-        GroupName = h.GroupName,
-        Size = h.Size,
-        ModifiedTime = h.ModifiedTime,
-        AccessTime = h.AccessTime,
-        ChangeTime = h.ChangeTime,
-        LinkName = h.LinkName,
-        DevMajor = h.DevMajor,
-        DevMinor = h.DevMinor,
-        ExtendedAttributes = h.ExtendedAttributes,
-        ExtraRecords = h.ExtraRecords,
-        Sparse = Array.AsReadOnly(segments),
-    };
 
     private static byte[] UntilNul(ReadOnlySpan<byte> data)
     {

@@ -8,7 +8,7 @@ namespace ContainerForensics.Evidence.Tar;
 /// a sparse file. <see cref="PaxTarWriter"/> stores what ustar cannot hold in pax records
 /// (POSIX.1-2001, pax "Extended Header"); <see cref="PaxTarReader"/> gives it back.
 /// </summary>
-public sealed class TarHeader
+public sealed record TarHeader
 {
     /// <summary>Raw path bytes, relative, no leading '/'; directories may end in '/'. Never contains NUL.</summary>
     public required byte[] Name { get; init; }

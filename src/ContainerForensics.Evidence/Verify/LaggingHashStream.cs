@@ -8,7 +8,7 @@ namespace ContainerForensics.Evidence.Verify;
 /// hash must be taken exactly at that entry's offset, not wherever the reader's buffer ended.
 /// Holds only the read-ahead bytes not yet confirmed.
 /// </summary>
-internal sealed class LaggingHashStream : Stream
+internal sealed class LaggingHashStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -62,25 +62,7 @@ internal sealed class LaggingHashStream : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => ReadTotal; set => throw new NotSupportedException(); }
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long Consumed => ReadTotal;
 
     protected override void Dispose(bool disposing)
     {

@@ -8,7 +8,7 @@ namespace ContainerForensics.Evidence.Verify;
 /// prefix before every local-header signature remembered, because the zip reader above reads
 /// ahead and the seal's offset is only known at the end.
 /// </summary>
-internal sealed class RawInputStream : Stream
+internal sealed class RawInputStream : ReadOnlyStream
 {
     private static readonly byte[] ZipLocalHeader = [0x50, 0x4B, 0x03, 0x04];
     private readonly Stream _inner;
@@ -175,25 +175,7 @@ internal sealed class RawInputStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => Total; set => throw new NotSupportedException(); }
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long Consumed => Total;
 
     protected override void Dispose(bool disposing)
     {
