@@ -88,6 +88,23 @@ public sealed class ContainerdRuntime : IContainerRuntime
             async ct => ContainerdJson.Format(await _client.Namespaces.ListAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The task's pid while it runs (or is paused): Tasks.Get now, not the listing's.</summary>
+    public async Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken)
+    {
+        string ns = container.Namespace ?? _settings.ContainerdNamespace
+            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
+        try
+        {
+            var task = (await _client.Tasks.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false)).Process;
+            string state = ContainerdContainerMapper.StateOf(task.Status);
+            return task.Pid != 0 && state is "running" or "paused" ? checked((int)task.Pid) : null;
+        }
+        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+        {
+            return null; // no task: created, or stopped and cleaned up
+        }
+    }
+
     /// <summary>
     /// Metadata: container.json (Containers.Get), spec.json (the OCI spec, byte-exact as
     /// containerd stores it) and task.json (Tasks.Get) when the container has a task; a container

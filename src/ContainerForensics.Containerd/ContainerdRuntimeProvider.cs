@@ -20,6 +20,9 @@ namespace ContainerForensics.Containerd;
 /// </summary>
 public sealed class ContainerdRuntimeProvider : IRuntimeProvider
 {
+    /// <summary>The candidate the responder named on the command line; its failure is recorded as an error.</summary>
+    private const string RequestedSource = "--containerd-address";
+
     public const string RuntimeName = "containerd";
 
     /// <summary>The sockets tried after the explicit addresses, with why.</summary>
@@ -83,17 +86,17 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
         string? path = ContainerdAddress.ToSocketPath(candidate.Address, out string? unusable);
         if (path is null)
         {
-            return RuntimeProbe.NotFound(Name, candidate.Address, $"{candidate.Source}: {unusable}");
+            return RuntimeProbe.NotFound(Name, candidate.Address, $"{candidate.Source}: {unusable}") with { Requested = candidate.Source == RequestedSource };
         }
         string real = RealPath.Resolve(path);
         if (seen.TryGetValue(real, out var earlier))
         {
-            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: same socket as {earlier.Source} ({earlier.Address}), probed once");
+            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: same socket as {earlier.Source} ({earlier.Address}), probed once") with { Requested = candidate.Source == RequestedSource };
         }
         seen[real] = candidate;
         if (!File.Exists(path))
         {
-            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: no socket at {path}");
+            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: no socket at {path}") with { Requested = candidate.Source == RequestedSource };
         }
         var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = candidate.Source };
         if (real != path)
@@ -107,7 +110,7 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
         }
         catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
         {
-            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: {ex.Message}");
+            return RuntimeProbe.NotFound(Name, path, $"{candidate.Source}: {ex.Message}") with { Requested = candidate.Source == RequestedSource };
         }
     }
 }

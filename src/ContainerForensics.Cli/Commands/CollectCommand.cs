@@ -198,6 +198,11 @@ internal static class CollectCommand
         }
         var host = HostFacts.Read(env.HostRoot);
         string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? DefaultName(host.Hostname, now, s.Format), env.WorkingDirectory);
+        if (!toStdout && (File.Exists(outputPath) || Directory.Exists(outputPath)))
+        {
+            // Said before discovery, which can cost a hung daemon's timeout; ArchiveOutput checks again when it creates the file.
+            throw new CfirException(ExitCode.OutputError, $"{outputPath} already exists; cfir never overwrites evidence");
+        }
 
         var startedAt = env.Clock.GetUnixTime();
         using var log = new AcquisitionLog(s.Verbose ? LogEventLevel.Debug : LogEventLevel.Information, s.Quiet);
@@ -238,6 +243,13 @@ internal static class CollectCommand
                 Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(info, host, discovery, options, startedAt, env.Clock)),
                 CollectedAt = startedAt,
             }, CancellationToken.None).ConfigureAwait(false);
+            // An endpoint the responder named (--docker-host, --containerd-address) that did not answer
+            // is a failure of this run, even when another endpoint of that runtime did.
+            foreach (var dead in discovery.Probes.Where(p => p.Requested && p.Runtime is null))
+            {
+                writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = dead.Name, Message = $"the requested endpoint {dead.Endpoint} did not answer: {dead.Reason}" });
+                logger.Warning("requested endpoint {Endpoint} did not answer: {Reason}", dead.Endpoint, dead.Reason);
+            }
             // A runtime the responder asked for by name that did not answer at all is a failure of this run;
             // candidates that simply do not exist on this host are only notes in the acquisition record.
             foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))

@@ -16,12 +16,15 @@ public sealed class CollectionRunner
     private readonly ILogger _log;
     private readonly ICollectionProgress _progress;
     private readonly EvidenceLayout _layout = new();
+    private readonly IReadOnlyList<IContainerEvidenceCollector> _collectors;
 
-    public CollectionRunner(TimeProvider clock, ILogger log, ICollectionProgress progress)
+    /// <param name="collectors">Runtime-agnostic collectors (host /proc evidence) run after each runtime's own work of a phase.</param>
+    public CollectionRunner(TimeProvider clock, ILogger log, ICollectionProgress progress, IReadOnlyList<IContainerEvidenceCollector>? collectors = null)
     {
         _clock = clock;
         _log = log;
         _progress = progress;
+        _collectors = collectors ?? [];
     }
 
     /// <summary>
@@ -102,6 +105,11 @@ public sealed class CollectionRunner
                 try
                 {
                     await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                    foreach (var collector in _collectors.Where(c => c.Phase == phase))
+                    {
+                        await BoundaryAsync(sink, $"{collector.Name} of {container.Id}", result,
+                            () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
+                    }
                 }
                 catch (ContainerGoneException gone)
                 {
@@ -119,7 +127,7 @@ public sealed class CollectionRunner
         new(writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock);
 
     /// <summary>Runs one unit of work; any failure but cancellation becomes an error record and the run goes on.</summary>
-    private async Task<bool> BoundaryAsync(ScopedEvidenceSink sink, string what, CollectionResult result, Func<Task> work, CancellationToken cancellationToken)
+    private async Task<bool> BoundaryAsync(ScopedEvidenceSink sink, string what, CollectionResult result, Func<Task> work, CancellationToken cancellationToken, bool rethrowGone = false)
     {
         int before = sink.FailureCount;
         try
@@ -135,6 +143,10 @@ public sealed class CollectionRunner
         catch (CfirException)
         {
             throw; // the archive output failed: nothing more can be recorded
+        }
+        catch (ContainerGoneException) when (rethrowGone)
+        {
+            throw; // the enclosing boundary records the vanished container once
         }
         catch (Exception ex)
         {

@@ -22,4 +22,11 @@ public interface IContainerRuntime : IAsyncDisposable
     /// vanished; anything else thrown is recorded by the runner as a failure of this phase only.
     /// </summary>
     Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The host pid of the container's init process right now, or null when it has none (not
+    /// running). Host-side evidence (/proc) starts from it. Throws <see cref="ContainerGoneException"/>
+    /// when the container vanished.
+    /// </summary>
+    Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken);
 }

@@ -19,6 +19,9 @@ public sealed record RuntimeProbe
 
     public string? Reason { get; }
 
+    /// <summary>The responder named this endpoint on the command line: not answering is a failure of the run, not a note.</summary>
+    public bool Requested { get; init; }
+
     public static RuntimeProbe Found(IContainerRuntime runtime) =>
         new(runtime.Descriptor.Name, runtime.Descriptor.Endpoint, runtime, null);
 

@@ -41,19 +41,35 @@ public sealed class ContainersApi
         new(await InspectRawAsync(id, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// <c>GET /containers/{id}/logs?stdout=1&amp;stderr=1</c>, streamed. The daemon frames the body
-    /// by the container's own TTY setting (the inspect document's <c>Config.Tty</c>): without a
-    /// TTY it is the multiplexed stream, read it with <see cref="MultiplexedStreamReader"/>; with a
-    /// TTY it is the raw terminal output. The caller disposes the stream.
+    /// <c>GET /containers/{id}/logs?stdout=1&amp;stderr=1</c>, streamed: both streams in one body.
+    /// See <see cref="LogsAsync(string, bool, bool, DateTimeOffset?, bool, CancellationToken)"/>.
     /// </summary>
+    public Task<Stream> LogsAsync(string id, DateTimeOffset? since, bool timestamps, CancellationToken cancellationToken) =>
+        LogsAsync(id, stdout: true, stderr: true, since, timestamps, cancellationToken);
+
+    /// <summary>
+    /// <c>GET /containers/{id}/logs?stdout=..&amp;stderr=..</c>, streamed, the whole history (no
+    /// <c>follow</c>, no <c>tail</c>). The daemon frames the body by the container's own TTY setting
+    /// (the inspect document's <c>Config.Tty</c>): without a TTY it is the multiplexed stream, read
+    /// it with <see cref="MultiplexedStreamReader"/>; with a TTY it is the raw terminal output, in
+    /// which the daemon cannot tell stderr from stdout (Docker 20.10 and Podman 4.3 both send all
+    /// of it for <c>stdout=1</c> and nothing for <c>stdout=0&amp;stderr=1</c>). The caller disposes the stream.
+    /// </summary>
+    /// <param name="stdout">Ask for the container's stdout.</param>
+    /// <param name="stderr">Ask for the container's stderr; one stream per call keeps them apart without relying on the framing order.</param>
     /// <param name="since">Only lines at or after this time; null for the whole log.</param>
-    /// <param name="timestamps">Prefix each line with the engine's RFC 3339 timestamp.</param>
-    public Task<Stream> LogsAsync(string id, DateTimeOffset? since, bool timestamps, CancellationToken cancellationToken)
+    /// <param name="timestamps">Prefix each line with the engine's RFC 3339 timestamp (Docker: nanoseconds; Podman 4.3's compat API: whole seconds).</param>
+    public Task<Stream> LogsAsync(string id, bool stdout, bool stderr, DateTimeOffset? since, bool timestamps, CancellationToken cancellationToken)
     {
-        var query = "stdout=1&stderr=1";
+        if (!stdout && !stderr)
+        {
+            throw new ArgumentException("ask for stdout, stderr or both", nameof(stdout));
+        }
+        var query = (stdout ? "stdout=1" : "stdout=0") + (stderr ? "&stderr=1" : "&stderr=0");
         if (since is { } s)
         {
-            // Docker accepts "seconds.nanoseconds" since the epoch.
+            // Both take "seconds.nanoseconds" since the epoch: Docker exactly, Podman 4.3 as a float
+            // (sub-microsecond digits are lost there).
             var t = UnixTime.FromDateTimeOffset(s);
             query += "&since=" + t.Seconds.ToString(CultureInfo.InvariantCulture) + "." + t.Nanoseconds.ToString("D9", CultureInfo.InvariantCulture);
         }

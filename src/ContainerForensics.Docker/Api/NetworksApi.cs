@@ -1,6 +1,6 @@
 namespace ContainerForensics.Docker.Api;
 
-/// <summary>The networks (#tag/Network) area of the Engine API. One method per endpoint.</summary>
+/// <summary>The networks (https://docs.docker.com/reference/api/engine/version/v1.41/#tag/Network) area of the Engine API. One method per endpoint.</summary>
 public sealed class NetworksApi
 {
     private readonly DockerConnection _connection;
@@ -11,4 +11,11 @@ public sealed class NetworksApi
         _connection = connection;
         _prefix = prefix;
     }
+
+    /// <summary>
+    /// <c>GET /networks</c>, raw: every network with its driver, subnets and options. Podman 4.3
+    /// lists its default network ("podman" to its own CLI) as "bridge", as Docker clients expect.
+    /// </summary>
+    public Task<DockerJson> ListRawAsync(CancellationToken cancellationToken) =>
+        _connection.GetJsonAsync(_prefix + "/networks", cancellationToken);
 }

@@ -22,6 +22,9 @@ namespace ContainerForensics.Docker.Discovery;
 /// </summary>
 public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
 {
+    /// <summary>The candidate the responder named on the command line; its failure is recorded as an error.</summary>
+    private const string RequestedSource = "--docker-host";
+
     private readonly DockerEngineKind _engine;
     private readonly IHostFileSystem _fileSystem;
     private readonly TimeProvider _clock;
@@ -73,11 +76,11 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
             }
             if (!candidate.Applies)
             {
-                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, candidate.Why)); // Why names its own source
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, candidate.Why) with { Requested = candidate.Source == RequestedSource }); // Why names its own source
             }
             else if (duplicateOf is not null)
             {
-                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: same socket as {duplicateOf.Source} ({duplicateOf.Display}), probed there"));
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: same socket as {duplicateOf.Source} ({duplicateOf.Display}), probed there") with { Requested = candidate.Source == RequestedSource });
             }
             else if (outcome!.Runtime is { } runtime)
             {
@@ -89,12 +92,12 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
                 {
                     string reason = $"{candidate.Source}: answers as {outcome.Engine.DisplayName()} {runtime.Descriptor.Version}, reported by the {outcome.Engine.RuntimeName()} provider";
                     await runtime.DisposeAsync().ConfigureAwait(false);
-                    probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, reason));
+                    probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, reason) with { Requested = candidate.Source == RequestedSource });
                 }
             }
             else
             {
-                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: {outcome.Reason}"));
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Display, $"{candidate.Source}: {outcome.Reason}") with { Requested = candidate.Source == RequestedSource });
             }
         }
         return probes;

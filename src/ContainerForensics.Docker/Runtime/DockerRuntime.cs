@@ -108,6 +108,12 @@ public sealed class DockerRuntime : IContainerRuntime
     public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) =>
         new DockerEngineCollector(_client).CollectAsync(sink, options, cancellationToken);
 
+    public async Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken)
+    {
+        var inspect = await DockerEvidence.AboutContainerAsync(container, () => _client.Containers.InspectAsync(container.Id, cancellationToken)).ConfigureAwait(false);
+        return inspect.Pid;
+    }
+
     /// <summary>Each phase has its own collector (one file each); this only dispatches.</summary>
     public Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => phase switch
     {

@@ -83,6 +83,30 @@ public sealed class CollectionRunnerTests
         Assert.Contains(writer.Errors, e => e.Scope == "run" && e.Message.Contains("interrupted", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Runtime_agnostic_collectors_run_after_the_runtime_in_their_phase_with_the_init_pid()
+    {
+        var runtime = new ScriptedRuntime([A, B]);
+        var host = new PidCollector(runtime.Calls);
+        var writer = new RecordingWriter();
+        await new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None, [host])
+            .RunAsync([runtime], new CollectionOptions(), writer, default);
+        Assert.Equal(["Volatile a", "host a pid 4242", "Volatile b", "host b pid none", "engine"], runtime.Calls.Take(5));
+    }
+
+    private sealed class PidCollector(List<string> calls) : IContainerEvidenceCollector
+    {
+        public string Name => "host";
+
+        public CollectionPhase Phase => CollectionPhase.Volatile;
+
+        public async Task CollectAsync(ContainerInfo container, IContainerRuntime runtime, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+        {
+            int? pid = await runtime.GetInitPidAsync(container, cancellationToken);
+            calls.Add($"host {container.Name} pid {pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+        }
+    }
+
     private sealed class ScriptedRuntime(IReadOnlyList<ContainerInfo> containers) : IContainerRuntime
     {
         public List<string> Calls { get; } = [];
@@ -115,6 +139,9 @@ public sealed class CollectionRunnerTests
                 await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "m.json", "{}"u8.ToArray(), "test"), cancellationToken);
             }
         }
+
+        public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken) =>
+            Task.FromResult(container.IsRunning ? (int?)4242 : null);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
