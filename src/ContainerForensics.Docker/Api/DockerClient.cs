@@ -28,6 +28,7 @@ public sealed class DockerClient : IDisposable
         Networks = new NetworksApi(connection, prefix);
         Volumes = new VolumesApi(connection, prefix);
         ContainerFiles = new ContainerFilesApi(connection, prefix);
+        State = new ContainerStateApi(connection, prefix);
         if (version.IsPodman && version.LibpodApiVersion is { } libpod)
         {
             Libpod = new LibpodApi(connection, "/v" + libpod);
@@ -56,6 +57,8 @@ public sealed class DockerClient : IDisposable
 
     /// <summary>A container's filesystem: changes, export, archive.</summary>
     public ContainerFilesApi ContainerFiles { get; }
+
+    public ContainerStateApi State { get; }
 
     /// <summary>Podman's own API on the same socket; null for Docker.</summary>
     public LibpodApi? Libpod { get; }

@@ -4,22 +4,120 @@ using ContainerForensics.Docker.Api;
 
 namespace ContainerForensics.Docker.Runtime;
 
-/// <summary>Engine-wide evidence of a Docker or Podman daemon (runtimes/&lt;name&gt;/metadata/).</summary>
+/// <summary>
+/// Engine-wide evidence of a Docker or Podman daemon (runtimes/&lt;name&gt;/metadata/), each
+/// piece its own failure boundary: version.json, info.json, events.jsonl, networks.json,
+/// volumes.json, images.json, df.json. Every JSON answer is kept byte-exact.
+/// </summary>
+/// <remarks>
+/// Events come right after info because the daemon forgets them (Docker keeps only the last 256
+/// in memory, seen on the rig's 20.10; Podman's file log is rotated). Disk usage comes last: the daemon walks every
+/// writable layer to size it, the slowest call here.
+/// <para>How Podman 4.3.1's compat API differs (checked on the rig):</para>
+/// <list type="bullet">
+/// <item><c>/events</c>: with the file event logger an <c>until</c> in the past returns no event
+/// at all, so Podman is asked <c>since=..&amp;stream=false</c> (read the log to its end) instead
+/// of <c>since=..&amp;until=now</c>; the events of both engines are one JSON object per line
+/// in the same shape, Podman's not strictly in time order.</item>
+/// <item><c>/networks</c>: the default network is listed as "bridge" (its CLI says "podman").</item>
+/// <item><c>/volumes</c>: <c>Warnings</c> is <c>[]</c> where Docker writes <c>null</c>.</item>
+/// <item><c>/images/json</c>: extra <c>Names</c>, <c>Digest</c>, <c>History</c>; tags carry <c>localhost/</c>.</item>
+/// <item><c>/system/df</c>: image ids without <c>sha256:</c>, <c>RepoTags</c> with the tag only
+/// ("latest"), empty labels, <c>LayersSize</c> 0. Kept as sent: it is what the daemon said.</item>
+/// </list>
+/// </remarks>
 internal sealed class DockerEngineCollector(DockerClient client)
 {
+    /// <summary>When the options name no start (a caller that is not the CLI), as documented on <see cref="CollectionOptions.EventsSince"/>.</summary>
+    internal static readonly TimeSpan DefaultEventsWindow = TimeSpan.FromHours(24);
+
     public async Task CollectAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
         // The /version answer the runtime was negotiated with, byte-exact and stamped with when it came.
         await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Metadata, "version.json", client.ServerVersion.Raw, cancellationToken).ConfigureAwait(false);
+        DockerJson? info = null;
         try
         {
-            var info = await client.System.InfoRawAsync(cancellationToken).ConfigureAwait(false);
+            info = await client.System.InfoRawAsync(cancellationToken).ConfigureAwait(false);
             await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Metadata, "info.json", info, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerException ex)
         {
             sink.RecordError("info.json not collected", ex);
         }
-        _ = options;
+        await EventsAsync(sink, options, info, cancellationToken).ConfigureAwait(false);
+        await JsonAsync(sink, "networks.json", () => client.Networks.ListRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        await JsonAsync(sink, "volumes.json", () => client.Volumes.ListRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        await JsonAsync(sink, "images.json", () => client.Images.ListRawAsync(all: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await JsonAsync(sink, "df.json", () => client.System.DiskUsageRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// events.jsonl: streamed from the daemon into the sink (which spools it), never held whole.
+    /// A stream cut midway keeps what arrived and is marked partial by the content.
+    /// </summary>
+    private async Task EventsAsync(IEvidenceSink sink, CollectionOptions options, DockerJson? info, CancellationToken cancellationToken)
+    {
+        var now = client.System.Clock.GetUtcNow();
+        var since = options.EventsSince ?? now - DefaultEventsWindow;
+        string call;
+        Stream body;
+        try
+        {
+            if (client.ServerVersion.IsPodman)
+            {
+                call = client.System.LoggedEventsCall(since);
+                body = await client.System.LoggedEventsAsync(since, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var until = DaemonNow(info, now);
+                call = client.System.EventsCall(since, until);
+                body = await client.System.EventsAsync(since, until, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DockerException ex)
+        {
+            sink.RecordError("events.jsonl not collected", ex);
+            return;
+        }
+        await sink.AddAsync(new EvidenceItem
+        {
+            Section = EvidenceSection.Metadata,
+            Name = "events.jsonl",
+            Content = EvidenceContent.FromStream(body),
+            Source = new EvidenceSource { Description = call },
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// "Now" on the daemon's clock: its /info SystemTime plus the time since that answer came.
+    /// Docker holds an <c>until</c> in its future open until its clock gets there; asking with
+    /// our clock on a daemon that runs behind (a remote engine, a tampered clock) would leave the
+    /// stream silent until the call budget cuts it. Our clock when /info gave no time.
+    /// </summary>
+    internal static DateTimeOffset DaemonNow(DockerJson? info, DateTimeOffset now)
+    {
+        if (info is not null && Json.Time(info.Root, "SystemTime") is { } systemTime)
+        {
+            var elapsed = now - info.ReceivedAt.ToDateTimeOffset();
+            return systemTime + (elapsed > TimeSpan.Zero ? elapsed : TimeSpan.Zero);
+        }
+        return now;
+    }
+
+    private static async Task JsonAsync(IEvidenceSink sink, string name, Func<Task<DockerJson>> call, CancellationToken cancellationToken)
+    {
+        DockerJson json;
+        try
+        {
+            json = await call().ConfigureAwait(false);
+        }
+        catch (DockerException ex)
+        {
+            sink.RecordError($"{name} not collected", ex);
+            return;
+        }
+        await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Metadata, name, json, cancellationToken).ConfigureAwait(false);
     }
 }

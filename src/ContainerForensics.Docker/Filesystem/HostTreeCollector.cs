@@ -1,0 +1,205 @@
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.FileSystem;
+
+namespace ContainerForensics.Docker.Filesystem;
+
+/// <summary>
+/// Hands every entry of a host directory that holds (part of) a container's filesystem to the
+/// sink: an overlay upper directory (the writable layer), a mounted merged directory (the whole
+/// root) or a volume's <c>_data</c>. The walk is <see cref="SafeTreeWalker"/>'s: no symlink is
+/// ever followed, hostile names are bytes, nothing but regular files is opened.
+/// <para>
+/// With <see cref="Overlay"/> set, the directory is an upper layer and overlayfs' markers are
+/// read (https://docs.kernel.org/filesystems/overlayfs.html): 0:0 character devices are already
+/// whiteouts (<see cref="FileStat.KindOf"/>); opaque and redirected directories get a reason;
+/// xwhiteouts become whiteouts; a metacopy file, whose upper copy holds no data, gets its
+/// content from the lower layer that has it.
+/// </para>
+/// </summary>
+internal sealed class HostTreeCollector
+{
+    public required EvidenceSection Section { get; init; }
+
+    /// <summary>The path inside the container the walk root stands for: "/" for a root or layer, "/NAME" for a volume.</summary>
+    public required byte[] RootRawPath { get; init; }
+
+    /// <summary>Hand over the root directory itself (a volume's); a layer's or rootfs's root is "/", which /changes and the export leave out too.</summary>
+    public bool IncludeRoot { get; init; }
+
+    /// <summary>Null for a plain tree; for an upper layer, the lower layers (topmost first) that metacopy content is looked up in.</summary>
+    public IReadOnlyList<string>? Overlay { get; init; }
+
+    /// <summary>For the manifest's source description, e.g. "overlay upperdir /var/lib/docker/overlay2/ID/diff".</summary>
+    public required string Description { get; init; }
+
+    public required CaptureLimits Limits { get; init; }
+
+    public async Task<SourceResult> CollectAsync(SafeTreeWalker walker, IEvidenceSink sink, CancellationToken cancellationToken)
+    {
+        var source = new EvidenceSource { Description = Description };
+        using var lowers = new LowerLayers(Overlay ?? []);
+        int items = 0;
+        foreach (var entry in walker.Walk(cancellationToken))
+        {
+            if (entry.Errno == UnixError.ENOENT && RootGone(walker))
+            {
+                return Vanished(walker, items);
+            }
+            if (entry.IsRoot && !IncludeRoot)
+            {
+                if (entry.Error is not null)
+                {
+                    sink.RecordError($"{Description}: {entry.Error}", null, entry.Errno, ContainerPath.Show(RootRawPath));
+                }
+                continue;
+            }
+            var capture = entry.Capture(Limits);
+            if (capture.Errno == UnixError.ENOENT && RootGone(walker))
+            {
+                if (capture.Content is { } open)
+                {
+                    await open.DisposeAsync().ConfigureAwait(false);
+                }
+                return Vanished(walker, items);
+            }
+            byte[] rawPath = ContainerPath.Join(RootRawPath, entry.RelativePath);
+            var item = capture.ToEvidenceItem(Section, rawPath, source);
+            if (Overlay is not null)
+            {
+                item = await ApplyOverlayAsync(item, entry.RelativePath, lowers).ConfigureAwait(false);
+            }
+            item = NoteWalkProblems(item, entry);
+            await sink.AddAsync(item, cancellationToken).ConfigureAwait(false);
+            items++;
+        }
+        return new SourceResult(items);
+    }
+
+    /// <summary>A directory whose listing failed or that was not entered is itself collected; what it holds is not, and the entry says so.</summary>
+    private static EvidenceItem NoteWalkProblems(EvidenceItem item, WalkEntry entry)
+    {
+        string? problem = entry.Stat is null ? null : entry.Error ?? entry.NotDescended;
+        if (problem is null || item.Status is EntryStatus.Failed or EntryStatus.Missing)
+        {
+            return item;
+        }
+        return item with
+        {
+            Status = item.Status == EntryStatus.Collected ? EntryStatus.Partial : item.Status,
+            Reason = Reasons.Join(item.Reason, "its contents were not collected: " + problem),
+            Errno = item.Errno ?? entry.Errno,
+        };
+    }
+
+    private async Task<EvidenceItem> ApplyOverlayAsync(EvidenceItem item, byte[] relativePath, LowerLayers lowers)
+    {
+        var m = item.Metadata;
+        if (OverlayMarkers.IsXWhiteout(m))
+        {
+            if (item.Content is { } c)
+            {
+                await c.DisposeAsync().ConfigureAwait(false);
+            }
+            return item with { Content = null, Metadata = m with { Kind = EntryKind.Whiteout, Size = null }, Reason = Reasons.Join(item.Reason, "overlay xwhiteout (an empty file with the whiteout attribute): deleted in the container") };
+        }
+        if (OverlayMarkers.IsOpaque(m))
+        {
+            item = item with { Reason = Reasons.Join(item.Reason, "opaque directory: the image's content below it is hidden") };
+        }
+        if (m.Kind == EntryKind.Directory && OverlayMarkers.Redirect(m) is { } redirect)
+        {
+            item = item with { Reason = Reasons.Join(item.Reason, $"renamed or moved directory: overlay redirect to '{OverlayMarkers.Describe(redirect)}'; its unchanged content is the image's at that path and is not in this layer") };
+        }
+        if (OverlayMarkers.IsMetacopy(m) && item.Content is { } upperContent)
+        {
+            // The upper copy is all holes: reading it would hash zeros. The data is a lower layer's.
+            await upperContent.DisposeAsync().ConfigureAwait(false);
+            byte[] lowerPath = LowerPathOf(relativePath, OverlayMarkers.Redirect(m));
+            var (content, layer) = lowers.FindContent(lowerPath, Limits);
+            return content is null
+                ? item with { Content = null, Status = EntryStatus.Partial, Reason = Reasons.Join(item.Reason, "overlay metacopy: the writable layer holds only this file's metadata, and no lower layer had its content") }
+                : item with { Content = content, Reason = Reasons.Join(item.Reason, $"overlay metacopy: metadata from the writable layer, content from the lower layer {layer}") };
+        }
+        return item;
+    }
+
+    /// <summary>Where a metacopy file's data lies in the lower layers: its redirect (absolute from the layer root, or a name next to it), else the same path.</summary>
+    private static byte[] LowerPathOf(byte[] relativePath, byte[]? redirect)
+    {
+        if (redirect is null)
+        {
+            return relativePath;
+        }
+        if (redirect[0] == (byte)'/')
+        {
+            return redirect.AsSpan().TrimStart((byte)'/').ToArray();
+        }
+        int slash = relativePath.AsSpan().LastIndexOf((byte)'/');
+        return slash < 0 ? redirect : [.. relativePath.AsSpan(0, slash + 1), .. redirect];
+    }
+
+    /// <summary>The walk root is no longer the directory we opened: the layer (or the volume) was removed under us.</summary>
+    private static bool RootGone(SafeTreeWalker walker)
+    {
+        var now = HostFile.Lstat(walker.RootPath, out _);
+        return now is null || !now.IsSameFile(walker.RootStat);
+    }
+
+    private SourceResult Vanished(SafeTreeWalker walker, int items) => new(
+        items,
+        $"{Description}: the directory vanished after {items} entries (removed with its container?); the rest was not collected",
+        null,
+        UnixError.ENOENT);
+
+    /// <summary>The lower layers of an upper one, opened on first use.</summary>
+    private sealed class LowerLayers(IReadOnlyList<string> paths) : IDisposable
+    {
+        private readonly Dictionary<string, SafeTreeWalker?> _open = new(StringComparer.Ordinal);
+
+        public (IEvidenceContent? Content, string? Layer) FindContent(byte[] relativePath, CaptureLimits limits)
+        {
+            foreach (var path in paths)
+            {
+                if (Open(path) is not { } walker)
+                {
+                    continue;
+                }
+                var capture = walker.Capture(relativePath, limits);
+                if (capture.Content is { } content)
+                {
+                    if (capture.Status == EntryStatus.Collected && !OverlayMarkers.IsMetacopy(capture.Metadata))
+                    {
+                        return (content, path);
+                    }
+                    content.Dispose();
+                }
+            }
+            return (null, null);
+        }
+
+        private SafeTreeWalker? Open(string path)
+        {
+            if (!_open.TryGetValue(path, out var walker))
+            {
+                try
+                {
+                    walker = SafeTreeWalker.Open(System.Text.Encoding.UTF8.GetBytes(path));
+                }
+                catch (IOException)
+                {
+                    walker = null;
+                }
+                _open[path] = walker;
+            }
+            return walker;
+        }
+
+        public void Dispose()
+        {
+            foreach (var w in _open.Values)
+            {
+                w?.Dispose();
+            }
+        }
+    }
+}
