@@ -6,7 +6,7 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Evidence.Manifest;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.Evidence.Provenance;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence;
 
@@ -33,6 +33,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     private readonly ManifestWriter _errors;
     private readonly StreamWriter _sums;
     private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fileMembers = new(StringComparer.Ordinal); // regular members with content: hard link targets
     private readonly Dictionary<(ulong Dev, ulong Ino), string> _firstLinks = [];
     private readonly Dictionary<EntryStatus, long> _statusCounts = [];
     private readonly UnixTime _startedAt;
@@ -111,6 +112,8 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     {
         var m = entry.Metadata;
         var status = entry.Status;
+        string? reason = entry.Reason;
+        string? hardLinkTo = null;
         string? member = null;
         long offset = _members.Position;
         TarHeader? header = null;
@@ -132,6 +135,17 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                     break;
                 case EntryKind.Fifo:
                     header = Header(path, m, collectedAt, TarEntryType.Fifo, 0);
+                    break;
+                case EntryKind.HardLink when entry.HardLinkTarget is { } target && _fileMembers.Contains(target.Value) && _members.SupportsHardLinks:
+                    // A second name of a file whose first name is already a member (an export's hard link).
+                    header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(target.Value) };
+                    hardLinkTo = target.Value;
+                    break;
+                case EntryKind.HardLink:
+                    status = status == EntryStatus.Collected ? EntryStatus.Partial : status;
+                    reason = entry.HardLinkTarget is null
+                        ? "hard link without a target name"
+                        : $"hard link to {entry.HardLinkTarget.Value}, which is not in the archive{(_members.SupportsHardLinks ? "" : " (zip has no hard links)")}";
                     break;
                 case EntryKind.Socket:
                     // Tar has no socket type: an empty file whose PAX record says what it was.
@@ -162,14 +176,15 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             Entry = entry,
             Kind = ManifestWriter.KindName(m.Kind),
             Status = status,
-            Reason = entry.Reason ?? (status == EntryStatus.Skipped && m.Kind == EntryKind.File ? "no content was provided" : null),
+            Reason = reason ?? (status == EntryStatus.Skipped && m.Kind == EntryKind.File ? "no content was provided" : null),
             Errno = entry.Errno,
             Member = member,
+            HardLinkTo = hardLinkTo,
             StoredSize = header is null ? null : 0,
             CollectedAt = collectedAt,
             HeaderOffset = offset,
         });
-        return new EntryResult(path, status, null, 0, entry.Reason);
+        return new EntryResult(path, status, null, 0, reason);
     }
 
     private async ValueTask<EntryResult> AddWithContentAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent content, CancellationToken cancellationToken)
@@ -309,6 +324,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             Member = path.Value, StoredSize = length, BytesRead = bytesRead, Digests = digests, Segments = segments,
             Unreadable = unreadable, ChangedWhileRead = changed, CollectedAt = collectedAt, HeaderOffset = offset,
         });
+        _fileMembers.Add(path.Value);
         _sums.Write(digests.Sha256);
         _sums.Write("  ");
         _sums.Write(path.Value);

@@ -6,6 +6,7 @@ using ContainerForensics.Cli.Hosting;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Host;
 using ContainerForensics.Evidence;
 using ContainerForensics.Evidence.Output;
@@ -300,19 +301,17 @@ internal static class CollectCommand
 
     private static async Task AddLogAsync(EvidenceArchiveWriter writer, AcquisitionLog log)
     {
-        // The log keeps growing until the seal; the copy holds everything logged up to this point.
-        byte[] bytes;
-        await using (var fs = new FileStream(log.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-        {
-            using var ms = new MemoryStream();
-            await fs.CopyToAsync(ms).ConfigureAwait(false);
-            bytes = ms.ToArray();
-        }
+        // Read like any other file (bounded memory): nothing logs while it is copied, so it is whole.
+        var capture = HostFile.Capture(log.FilePath, CaptureLimits.None);
         await writer.AddAsync(new ArchiveEntry
         {
             Path = EvidenceLayout.AcquisitionLog,
             Source = new EvidenceSource { Description = "cfir's own acquisition log (JSON lines)" },
-            Content = EvidenceContent.FromBytes(bytes),
+            Metadata = capture.Metadata,
+            Content = capture.Content,
+            Status = capture.Status,
+            Reason = capture.Reason,
+            Errno = capture.Errno,
         }, CancellationToken.None).ConfigureAwait(false);
     }
 

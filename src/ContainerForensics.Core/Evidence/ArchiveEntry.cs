@@ -23,6 +23,13 @@ public sealed record ArchiveEntry
 
     public int? Errno { get; init; }
 
+    /// <summary>
+    /// For a hard link record (kind HardLink): the archive path of the name it links to, placed
+    /// by the layout like any other name. The writer stores a link member to it when that name
+    /// is in the archive.
+    /// </summary>
+    public ArchivePath? HardLinkTarget { get; init; }
+
     /// <summary>When the collector captured it; the writer stamps it when absent.</summary>
     public UnixTime? CollectedAt { get; init; }
 }

@@ -41,6 +41,9 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
         var entry = new ArchiveEntry
         {
             Path = EvidenceLayout.Place(_root, item),
+            HardLinkTarget = item.Metadata is { Kind: EntryKind.HardLink, LinkTarget: { Length: > 0 } target } && item.RawPath is not null
+                ? EvidenceLayout.Place(_root, item with { RawPath = target })
+                : null,
             Source = source,
             Metadata = item.Metadata,
             Content = item.Content,

@@ -23,6 +23,13 @@ internal sealed class HostTreeCollector
     /// <summary>The path inside the container the walk root stands for: "/" for a root or layer, "/NAME" for a volume.</summary>
     public required byte[] RootRawPath { get; init; }
 
+    /// <summary>
+    /// Where the walk root is mounted in the container, when that differs from
+    /// <see cref="RootRawPath"/> (a volume: "/NAME" in the archive, "/data" in the container); the
+    /// manifest's source path then names the file as processes in the container saw it.
+    /// </summary>
+    public byte[]? MountedAt { get; init; }
+
     /// <summary>Hand over the root directory itself (a volume's); a layer's or rootfs's root is "/", which /changes and the export leave out too.</summary>
     public bool IncludeRoot { get; init; }
 
@@ -43,7 +50,7 @@ internal sealed class HostTreeCollector
         {
             if (entry.Errno == UnixError.ENOENT && RootGone(walker))
             {
-                return Vanished(walker, items);
+                return Vanished(items);
             }
             if (entry.IsRoot && !IncludeRoot)
             {
@@ -60,10 +67,11 @@ internal sealed class HostTreeCollector
                 {
                     await open.DisposeAsync().ConfigureAwait(false);
                 }
-                return Vanished(walker, items);
+                return Vanished(items);
             }
             byte[] rawPath = ContainerPath.Join(RootRawPath, entry.RelativePath);
-            var item = capture.ToEvidenceItem(Section, rawPath, source);
+            var item = capture.ToEvidenceItem(Section, rawPath,
+                MountedAt is null ? source : source with { OriginalPath = ContainerPath.Join(MountedAt, entry.RelativePath) });
             if (Overlay is not null)
             {
                 item = await ApplyOverlayAsync(item, entry.RelativePath, lowers).ConfigureAwait(false);
@@ -145,7 +153,7 @@ internal sealed class HostTreeCollector
         return now is null || !now.IsSameFile(walker.RootStat);
     }
 
-    private SourceResult Vanished(SafeTreeWalker walker, int items) => new(
+    private SourceResult Vanished(int items) => new(
         items,
         $"{Description}: the directory vanished after {items} entries (removed with its container?); the rest was not collected",
         null,

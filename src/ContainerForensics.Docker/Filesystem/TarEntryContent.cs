@@ -1,5 +1,5 @@
 using ContainerForensics.Core.Evidence;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Docker.Filesystem;
 

@@ -1,7 +1,7 @@
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Docker.Filesystem;
 

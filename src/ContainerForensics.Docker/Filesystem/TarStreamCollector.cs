@@ -1,6 +1,6 @@
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Docker.Filesystem;
 
@@ -26,6 +26,9 @@ internal sealed class TarStreamCollector
     /// </summary>
     public required Func<byte[], int, byte[]?> MapName { get; init; }
 
+    /// <summary>The path in the container for the manifest when it differs from the mapped one (a volume's files); null: the mapped path.</summary>
+    public Func<byte[], int, byte[]>? OriginalPathOf { get; init; }
+
     /// <summary>Which mapped paths to hand over; null: all.</summary>
     public Func<byte[], bool>? Include { get; init; }
 
@@ -34,6 +37,16 @@ internal sealed class TarStreamCollector
 
     /// <summary>Called with each container path handed over (a filter keeps track of what it saw).</summary>
     public Action<byte[]>? Taken { get; init; }
+
+    /// <summary>
+    /// Set by a filter: whether the target of a hard link (its container path) was handed over.
+    /// A hard link whose target was left out would be a record of nothing; it goes to
+    /// <see cref="Deferred"/> instead, for the caller to fetch as a file of its own.
+    /// </summary>
+    public Func<byte[], bool>? HardLinkTargetTaken { get; init; }
+
+    /// <summary>Hard links left for later (see <see cref="HardLinkTargetTaken"/>).</summary>
+    public Action<byte[]>? Deferred { get; init; }
 
     /// <summary>
     /// Reads until the end-of-archive marker, <see cref="MaxEntries"/>, or a break. A cut-off or
@@ -61,7 +74,8 @@ internal sealed class TarStreamCollector
                 break;
             }
             var header = entry.Header;
-            byte[]? rawPath = MapName(ContainerPath.RelativeFromTarName(header.Name).ToArray(), index);
+            byte[] relative = ContainerPath.RelativeFromTarName(header.Name).ToArray();
+            byte[]? rawPath = MapName(relative, index);
             if (rawPath is null || (Include is not null && !Include(rawPath)))
             {
                 continue;
@@ -69,7 +83,13 @@ internal sealed class TarStreamCollector
             byte[]? linkTarget = header.Type == TarEntryType.HardLink && header.LinkName is { } link
                 ? MapName(ContainerPath.RelativeFromTarName(link).ToArray(), -1) ?? link
                 : null;
-            var item = TarEvidence.Item(reader, header, Section, rawPath, linkTarget, Limits, source, out var content);
+            if (linkTarget is not null && HardLinkTargetTaken is not null && !HardLinkTargetTaken(linkTarget))
+            {
+                Deferred?.Invoke(rawPath);
+                continue;
+            }
+            var itemSource = OriginalPathOf is null ? source : source with { OriginalPath = OriginalPathOf(relative, index) };
+            var item = TarEvidence.Item(reader, header, Section, rawPath, linkTarget, Limits, itemSource, out var content);
             await sink.AddAsync(item, cancellationToken).ConfigureAwait(false);
             items++;
             Taken?.Invoke(rawPath);
@@ -82,5 +102,5 @@ internal sealed class TarStreamCollector
     }
 
     private SourceResult Broken(int items, Exception ex) =>
-        new(items, $"{Description}: the tar stream broke after {items} entries: {ex.Message}", ex, ex is IOException io && io.HResult > 0 ? io.HResult : null);
+        new(items, $"{Description}: the tar stream broke after {items} entries", ex, ex is IOException io && io.HResult > 0 ? io.HResult : null);
 }

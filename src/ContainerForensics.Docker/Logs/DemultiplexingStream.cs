@@ -12,8 +12,10 @@ namespace ContainerForensics.Docker.Logs;
 /// <para>
 /// Strict, as <see cref="MultiplexedStreamReader"/> is: an unknown stream type, non-zero reserved
 /// bytes, a header or payload cut short, the daemon's error frame (type 3) end the stream with a
-/// <see cref="MultiplexedStreamException"/> (an <see cref="IOException"/>), after the payload
-/// that came before it; the stream ends cleanly only on a frame boundary. A frame of the other
+/// <see cref="MultiplexedStreamException"/> (an <see cref="IOException"/>), after every payload
+/// byte that arrived before it, the start of a cut frame included (the exception says how much
+/// of it is missing); the stream ends cleanly only on a frame boundary. A broken connection
+/// ends it with the transport's IOException, likewise after every byte that arrived. A frame of the other
 /// stream than the one asked for (stderr in a <c>stdout=1&amp;stderr=0</c> body) is an error too:
 /// the daemon broke the request, and dropping the frame silently would hide it. Stdin frames
 /// count as stdout, as moby's stdcopy and <see cref="MultiplexedStreamReader.CopyToAsync"/> do.
@@ -40,7 +42,10 @@ public sealed class DemultiplexingStream : Stream
             throw new ArgumentOutOfRangeException(nameof(wanted), wanted, "a log is read from stdout or stderr");
         }
         _source = multiplexed;
-        _reader = new MultiplexedStreamReader(multiplexed);
+        // A log line is a frame: an 8-byte header read and a payload read of a few dozen bytes.
+        // Reading the body in 64 KiB pieces instead saves each small read the HTTP stream's cost
+        // (DockerResponseStream arms a timer per read; two such reads per line add up over a long log).
+        _reader = new MultiplexedStreamReader(new ReadAheadStream(multiplexed));
         Wanted = wanted;
         _leaveOpen = leaveOpen;
     }
@@ -138,6 +143,65 @@ public sealed class DemultiplexingStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Reads its source in large pieces and hands them out in small ones. Unlike
+    /// <see cref="BufferedStream"/>, a read returns what is buffered without also reading the
+    /// source: when the source then fails, no byte that arrived is lost with the exception.
+    /// </summary>
+    private sealed class ReadAheadStream(Stream source) : Stream
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _start;
+        private int _end;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty)
+            {
+                return 0;
+            }
+            if (_start == _end)
+            {
+                if (buffer.Length >= _buffer.Length)
+                {
+                    return await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                _start = 0;
+                _end = await source.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+                if (_end == 0)
+                {
+                    return 0;
+                }
+            }
+            int n = Math.Min(buffer.Length, _end - _start);
+            _buffer.AsMemory(_start, n).CopyTo(buffer);
+            _start += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     protected override void Dispose(bool disposing)
     {

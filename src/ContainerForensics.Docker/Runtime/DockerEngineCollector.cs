@@ -56,10 +56,18 @@ internal sealed class DockerEngineCollector(DockerClient client)
     /// events.jsonl: streamed from the daemon into the sink (which spools it), never held whole.
     /// A stream cut midway keeps what arrived and is marked partial by the content.
     /// </summary>
+    /// <remarks>
+    /// The daemon stamps and filters events with its own clock, so the window [since, now] of
+    /// ours is shifted by how far the daemon's clock is off (from its /info SystemTime): Docker
+    /// holds an <c>until</c> in its future open until its clock gets there, and a daemon that
+    /// runs behind (a remote engine, a tampered clock) would otherwise leave the stream silent
+    /// until the call budget cuts it. The query as sent is the entry's source description.
+    /// </remarks>
     private async Task EventsAsync(IEvidenceSink sink, CollectionOptions options, DockerJson? info, CancellationToken cancellationToken)
     {
         var now = client.System.Clock.GetUtcNow();
-        var since = options.EventsSince ?? now - DefaultEventsWindow;
+        var skew = DaemonNow(info, now) - now;
+        var since = (options.EventsSince ?? now - DefaultEventsWindow) + skew;
         string call;
         Stream body;
         try
@@ -71,7 +79,7 @@ internal sealed class DockerEngineCollector(DockerClient client)
             }
             else
             {
-                var until = DaemonNow(info, now);
+                var until = now + skew;
                 call = client.System.EventsCall(since, until);
                 body = await client.System.EventsAsync(since, until, cancellationToken).ConfigureAwait(false);
             }
@@ -90,13 +98,8 @@ internal sealed class DockerEngineCollector(DockerClient client)
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// "Now" on the daemon's clock: its /info SystemTime plus the time since that answer came.
-    /// Docker holds an <c>until</c> in its future open until its clock gets there; asking with
-    /// our clock on a daemon that runs behind (a remote engine, a tampered clock) would leave the
-    /// stream silent until the call budget cuts it. Our clock when /info gave no time.
-    /// </summary>
-    internal static DateTimeOffset DaemonNow(DockerJson? info, DateTimeOffset now)
+    /// <summary>"Now" on the daemon's clock: its /info SystemTime plus the time since that answer came; ours when /info gave no time.</summary>
+    private static DateTimeOffset DaemonNow(DockerJson? info, DateTimeOffset now)
     {
         if (info is not null && Json.Time(info.Root, "SystemTime") is { } systemTime)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
@@ -31,9 +32,12 @@ namespace ContainerForensics.Docker.Runtime;
 /// Podman 4.3.1's compat API, compared with Docker 20.10 (checked on the rig): the same framing
 /// (multiplexed without a TTY, raw with one; it labels them <c>application/octet-stream</c> and
 /// <c>text/plain</c>, Docker 20.10 sends no Content-Type), but timestamps in whole seconds
-/// (RFC 3339, Docker RFC 3339 with nanoseconds) and <c>since</c> read as a float. Its inspect calls
-/// the conmon k8s-file log <c>json-file</c>; LogPath is the k8s-file <c>ctr.log</c>, whose own lines
-/// carry nanosecond timestamps.
+/// (RFC 3339, Docker RFC 3339 with nanoseconds) and <c>since</c> read as a float. A line conmon
+/// wrote in pieces (k8s-file partial records, flag <c>P</c>: 75 of 100,000 short lines on the rig)
+/// comes as those pieces, each with its own timestamp prefix and no newline between them, where
+/// dockerd joins partial messages first; the description of the entry says so, and the
+/// <c>ctr.log</c> kept under <c>files/</c> has the records with their flags and nanosecond times.
+/// Its inspect calls the conmon k8s-file log <c>json-file</c>; LogPath is that <c>ctr.log</c>.
 /// </para>
 /// </summary>
 internal sealed class DockerLogCollector(DockerClient client)
@@ -92,7 +96,7 @@ internal sealed class DockerLogCollector(DockerClient client)
             await sink.AddAsync(new EvidenceItem
             {
                 Section = EvidenceSection.Logs,
-                Name = string.IsNullOrEmpty(logPath) ? LogFiles.Folder : LogFiles.ItemName(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(logPath))),
+                Name = string.IsNullOrEmpty(logPath) ? LogFiles.Folder : LogFiles.ItemName(Encoding.UTF8.GetBytes(Path.GetFileName(logPath))),
                 Status = EntryStatus.Skipped,
                 Reason = skipped,
                 Source = new EvidenceSource { Description = "LogPath and HostConfig.LogConfig of the inspect document" },
@@ -176,7 +180,8 @@ internal sealed class DockerLogCollector(DockerClient client)
             _ => "the container's terminal output, raw (TTY: stdout and stderr merged by the terminal, which cannot be told apart any more; line ends as the terminal wrote them, CR LF)",
         };
         string stamp = client.ServerVersion.IsPodman
-            ? "each line prefixed with the engine's RFC 3339 timestamp (whole seconds from Podman's compat API; the k8s-file on disk has nanoseconds)"
+            ? "each line prefixed with the engine's RFC 3339 timestamp, in whole seconds (Podman's compat API; the k8s-file on disk has nanoseconds); " +
+              "a line conmon stored in pieces (k8s-file partial records, flag P) comes as its pieces, each with its own timestamp, on one line"
             : "each line prefixed with the engine's RFC 3339 timestamp with nanoseconds";
         return $"{call}: {what}; {stamp}{sinceText}";
     }

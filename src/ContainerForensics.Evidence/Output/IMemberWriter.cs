@@ -1,4 +1,4 @@
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence.Output;
 

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence.Output;
 

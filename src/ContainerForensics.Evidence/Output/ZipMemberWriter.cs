@@ -1,5 +1,5 @@
 using System.Text;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 using ICSharpCode.SharpZipLib.Zip;
 
 namespace ContainerForensics.Evidence.Output;

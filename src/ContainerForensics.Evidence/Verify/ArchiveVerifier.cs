@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ContainerForensics.Evidence.Manifest;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 using ICSharpCode.SharpZipLib.Zip;
 
 namespace ContainerForensics.Evidence.Verify;

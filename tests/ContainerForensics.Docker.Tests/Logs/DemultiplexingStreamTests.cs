@@ -95,6 +95,16 @@ public sealed class DemultiplexingStreamTests
         Assert.Same(first, again);
     }
 
+    /// <summary>Payload bytes that arrived just before the connection broke are handed out before the error, never dropped with it.</summary>
+    [Fact]
+    public async Task Bytes_read_ahead_before_a_broken_connection_are_not_lost()
+    {
+        byte[] arrived = [.. Frame(1, "one\n"), .. Frame(1, "two, cut\n")[..11]];
+        var (before, ex) = await ReadUntilFailureAsync(new DemultiplexingStream(new BreakingStream(arrived), StdStream.Stdout));
+        Assert.Equal("one\ntwo", before);
+        Assert.Equal("connection reset", ex.Message);
+    }
+
     [Fact]
     public void Only_stdout_or_stderr_can_be_wanted() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new DemultiplexingStream(Stream.Null, StdStream.Stdin));
@@ -111,8 +121,9 @@ public sealed class DemultiplexingStreamTests
 
     /// <summary>
     /// Scenario (f): a daemon whose stdout body stops inside a frame. Read directly, the stream
-    /// ends with the IOException after the whole frames before it; handed to the writer as
-    /// streaming content, the entry keeps those bytes and is partial with the reason.
+    /// ends with the IOException after every payload byte that arrived (the whole frames, and the
+    /// start of the cut one: what arrived is kept, the reason says how much is missing); handed to
+    /// the writer as streaming content, the entry keeps those bytes and is partial with the reason.
     /// </summary>
     [Fact]
     public async Task Cut_off_frame_from_a_daemon_ends_the_read_with_an_io_exception_after_the_bytes_before_it()
@@ -122,15 +133,16 @@ public sealed class DemultiplexingStreamTests
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r =>
             r.Path == "/v1.41/containers/abc/logs" ? FakeResponse.Stream(chunks) : null));
         using var client = await FakeDaemon.ConnectAsync(server, TimeSpan.FromSeconds(5));
-        const string expected = "2026-11-22T02:50:24.072333436Z one\n2026-11-22T02:50:24.072368298Z two\n";
+        const string whole = "2026-11-22T02:50:24.072333436Z one\n2026-11-22T02:50:24.072368298Z two\n";
+        const string expected = whole + "thre";
 
         // Directly: the exception, and the bytes before it.
         var body = await client.Containers.LogsAsync("abc", stdout: true, stderr: false, since: null, timestamps: true, CancellationToken.None);
         var (before, ex) = await ReadUntilFailureAsync(new DemultiplexingStream(body, StdStream.Stdout));
         Assert.Equal(expected, before);
         var mux = Assert.IsType<MultiplexedStreamException>(ex);
-        Assert.Equal(expected.Length + 16, mux.Offset);
-        Assert.Contains($"stream cut inside the frame at offset {expected.Length + 16}: 15 of its payload bytes missing", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(whole.Length + 16, mux.Offset);
+        Assert.Contains($"stream cut inside the frame at offset {whole.Length + 16}: 15 of its payload bytes missing", ex.Message, StringComparison.Ordinal);
         Assert.Contains("GET /v1.41/containers/abc/logs?stdout=1&stderr=0&timestamps=1", server.Requests);
 
         // Through the content the collector hands to the writer: kept, and partial with the reason.
@@ -145,6 +157,19 @@ public sealed class DemultiplexingStreamTests
         Assert.Equal(EntryStatus.Partial, result.Status);
         Assert.Equal(expected, sink["stdout.log"].Text);
         Assert.Contains($"stream ended with an error after {expected.Length} bytes: stream cut inside the frame", result.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Gives all its bytes in one read, then fails as a connection that broke.</summary>
+    private sealed class BreakingStream(byte[] data) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position == Length)
+            {
+                throw new IOException("connection reset");
+            }
+            return base.ReadAsync(buffer, cancellationToken);
+        }
     }
 
     /// <summary>Reads to the end or the first IOException: the text before it and the exception.</summary>

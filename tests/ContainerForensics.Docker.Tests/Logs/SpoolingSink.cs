@@ -26,6 +26,7 @@ internal sealed class SpoolingSink : IEvidenceSink, IDisposable
 
     public async ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         string file = Path.Combine(_directory.FullName, Items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var status = item.Status;
         var reasons = new List<string>();
@@ -74,7 +75,7 @@ internal sealed class SpoolingSink : IEvidenceSink, IDisposable
             }
         }
         string? reason = reasons.Count == 0 ? null : string.Join("; ", reasons);
-        Items.Add(new Captured(item, item.Content is null ? null : file, length, sha256, status, reason, failure));
+        Items.Add(new Captured(item, item.Content is null ? null : file, length, sha256, status, reason, failure, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
         return new EntryResult(ArchivePath.Of("test", item.Name ?? "raw"), status, sha256, length, reason);
     }
 
@@ -84,7 +85,7 @@ internal sealed class SpoolingSink : IEvidenceSink, IDisposable
     public void Dispose() => _directory.Delete(recursive: true);
 
     /// <summary>One item as the writer would have stored it.</summary>
-    internal sealed record Captured(EvidenceItem Item, string? File, long Length, string? Sha256, EntryStatus Status, string? Reason, IOException? Failure)
+    internal sealed record Captured(EvidenceItem Item, string? File, long Length, string? Sha256, EntryStatus Status, string? Reason, IOException? Failure, TimeSpan Elapsed)
     {
         public Stream OpenRead() => System.IO.File.OpenRead(File ?? throw new InvalidOperationException($"{Item.Name} has no content"));
 

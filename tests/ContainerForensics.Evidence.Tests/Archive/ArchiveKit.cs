@@ -37,7 +37,7 @@ internal static class ArchiveKit
 
     public static byte[] Member(byte[] tar, string name)
     {
-        using var reader = new ContainerForensics.Evidence.Tar.PaxTarReader(new MemoryStream(tar));
+        using var reader = new ContainerForensics.Tar.PaxTarReader(new MemoryStream(tar));
         while (reader.Next() is { } e)
         {
             if (Encoding.UTF8.GetString(e.Header.Name) == name)

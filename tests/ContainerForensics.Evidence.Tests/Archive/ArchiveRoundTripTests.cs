@@ -124,6 +124,41 @@ public sealed class ArchiveRoundTripTests
     }
 
     [Fact]
+    public async Task A_hard_link_record_from_a_collector_becomes_a_link_member_to_its_first_name()
+    {
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
+        {
+            await w.AddAsync(ArchiveKit.Bytes("fs/tmp/a", "linked bytes"), default);
+            await w.AddAsync(new ArchiveEntry
+            {
+                Path = ArchivePath.Parse("fs/tmp/b"),
+                HardLinkTarget = ArchivePath.Parse("fs/tmp/a"),
+                Metadata = new EntryMetadata { Kind = EntryKind.HardLink, LinkTarget = "/tmp/a"u8.ToArray() },
+            }, default);
+            var orphan = await w.AddAsync(new ArchiveEntry
+            {
+                Path = ArchivePath.Parse("fs/tmp/c"),
+                HardLinkTarget = ArchivePath.Parse("fs/tmp/never-collected"),
+                Metadata = new EntryMetadata { Kind = EntryKind.HardLink, LinkTarget = "/tmp/never-collected"u8.ToArray() },
+            }, default);
+            Assert.Equal(EntryStatus.Partial, orphan.Status);
+        });
+        var manifest = ArchiveKit.Manifest(archive);
+        Assert.Equal("fs/tmp/a", manifest[1].GetProperty("hardLinkTo").GetString());
+        Assert.True(manifest[1].GetProperty("member").GetBoolean());
+        Assert.False(manifest[2].GetProperty("member").GetBoolean());
+        Assert.Contains("not in the archive", manifest[2].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.Combine("a.tar"), archive);
+        Directory.CreateDirectory(dir.Combine("x"));
+        Assert.Equal(0, ExternalTools.Run(dir.Combine("x"), "tar", "-xf", "../a.tar").ExitCode);
+        Assert.Equal("linked bytes", File.ReadAllText(dir.Combine("x", "fs", "tmp", "b")));
+        var inodes = ExternalTools.Run(dir.Combine("x"), "stat", "-c", "%i", "fs/tmp/a", "fs/tmp/b").Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(inodes[0], inodes[1]);
+        Assert.True(ArchiveKit.Verify(archive).Ok);
+    }
+
+    [Fact]
     public async Task The_same_path_twice_keeps_both_entries()
     {
         var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>

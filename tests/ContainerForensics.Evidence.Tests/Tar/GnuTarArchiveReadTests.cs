@@ -1,5 +1,5 @@
 using System.Text;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence.Tests.Tar;
 

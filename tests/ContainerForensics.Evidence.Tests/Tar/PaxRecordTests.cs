@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
-using ContainerForensics.Evidence.Tar;
+using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence.Tests.Tar;
 

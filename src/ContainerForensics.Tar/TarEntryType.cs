@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// The kinds of entry a tar archive can hold, one per ustar typeflag we write

@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Names in the ustar name (100 bytes) and prefix (155 bytes) fields. A name is stored there

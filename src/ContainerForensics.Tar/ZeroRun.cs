@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Zeros the writer inserts into a sparse entry's stored data where <see cref="GnuSparseMap.Layout"/>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Reads GNU sparse data maps: format 1.0 from the start of the entry's data area, formats 0.0

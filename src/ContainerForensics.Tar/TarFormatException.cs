@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// The tar stream is not a well-formed archive: a bad checksum, a malformed pax record, or an

@@ -1,7 +1,7 @@
 using System.Collections.ObjectModel;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Reads pax (POSIX.1-2001) and ustar archives as <see cref="PaxTarWriter"/> and GNU tar

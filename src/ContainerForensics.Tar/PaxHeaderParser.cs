@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Splits the data of a pax 'x' or 'g' header into its records, strictly by their length

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// The data map of GNU pax sparse format 1.0, which sits at the start of the entry's data area

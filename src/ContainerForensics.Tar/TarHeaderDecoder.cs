@@ -1,7 +1,7 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Turns a ustar block plus the pax records and GNU long names in front of it into a

@@ -1,6 +1,6 @@
 using System.Collections.ObjectModel;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>One entry as <see cref="PaxTarReader"/> found it: the header with pax values applied, and where it lies.</summary>
 public sealed class TarReadEntry

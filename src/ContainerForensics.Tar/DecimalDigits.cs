@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>Accumulates ASCII decimal digits into a non-negative long, refusing anything else and overflow.</summary>
 internal static class DecimalDigits

@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// The pax keywords we write and read. Standard ones are POSIX.1-2001 (pax, "pax Extended Header

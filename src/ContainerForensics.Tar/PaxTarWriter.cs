@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Unicode;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Writes a POSIX.1-2001 pax archive (ustar blocks plus pax 'x' extended headers,

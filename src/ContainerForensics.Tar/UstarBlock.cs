@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// The 512-byte ustar header block: field offsets, octal numbers and the checksum, as POSIX.1-2001

@@ -1,6 +1,6 @@
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Everything one tar entry says about a file, in full fidelity: raw path bytes (Linux paths are

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// Times in pax records (mtime, atime, ctime): decimal seconds since the epoch with an optional

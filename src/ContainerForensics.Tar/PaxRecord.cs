@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace ContainerForensics.Evidence.Tar;
+namespace ContainerForensics.Tar;
 
 /// <summary>
 /// One pax extended-header record, <c>"%d %s=%s\n"</c> (POSIX.1-2001 pax, "pax Extended Header"):

@@ -1,0 +1,222 @@
+using System.Formats.Tar;
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+using ContainerForensics.Docker.Filesystem;
+using ContainerForensics.Docker.Runtime;
+using ContainerForensics.Docker.Tests.Fakes;
+using ContainerForensics.Docker.Transport;
+
+namespace ContainerForensics.Docker.Tests.Filesystem;
+
+/// <summary>
+/// What the rig's engines cannot be made to do on demand, against a stand-in daemon speaking the
+/// real protocol: an inspect without GraphDriver (Docker 25+ with the containerd image store),
+/// and an export stream cut half-way with the container gone or still there.
+/// </summary>
+public sealed class FilesystemFakeEngineTests
+{
+    private const string Id = "655acef770371e380aaf6288d392b921651abeb3222f3ebd6d4b2f4b4de4dda9";
+
+    private static readonly ContainerInfo Container = new() { Runtime = "docker", Id = Id, Name = "web", State = "exited" };
+
+    private static string Inspect(string state, bool graphDriver) => $$"""
+        {"Id":"{{Id}}","Name":"/web","State":{"Status":"{{state}}","Pid":0},
+         {{(graphDriver ? "\"GraphDriver\":{\"Name\":\"overlay2\",\"Data\":{\"UpperDir\":\"/nonexistent/cfir/diff\",\"MergedDir\":\"/nonexistent/cfir/merged\"}}," : "")}}
+         "Mounts":[{"Type":"bind","Source":"/srv/www","Destination":"/var/www","RW":true}]}
+        """;
+
+    [Fact]
+    public async Task Without_GraphDriver_changed_comes_from_changes_and_archive()
+    {
+        const string changes = """[{"Path":"/etc","Kind":0},{"Path":"/etc/passwd","Kind":0},{"Path":"/tmp/.x","Kind":1},{"Path":"/tmp/.x/.kworker","Kind":1},{"Path":"/bin/uname","Kind":2},{"Path":"/var/www","Kind":1}]""";
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion("1.47"), r => r.Target switch
+        {
+            $"/v1.47/containers/{Id}/json" => FakeResponse.Json(Inspect("running", graphDriver: false)),
+            $"/v1.47/containers/{Id}/changes" => FakeResponse.Json(changes),
+            // A modified directory comes with its whole subtree; only its own entry is taken.
+            $"/v1.47/containers/{Id}/archive?path=%2Fetc" => Tar(("etc/", null), ("etc/passwd", "root:x:0:0\n"), ("etc/group", "root:x:0:\n")),
+            $"/v1.47/containers/{Id}/archive?path=%2Fetc%2Fpasswd" => Tar(("passwd", "root:x:0:0\nevil:x:0:0\n")),
+            $"/v1.47/containers/{Id}/archive?path=%2Ftmp%2F.x" => Tar((".x/", null), (".x/.kworker", "\u007fELF")),
+            // A bind mount point: /archive would read the host's files through it.
+            $"/v1.47/containers/{Id}/archive?path=%2Fvar%2Fwww" => Tar(("www/", null), ("www/index.php", "host file")),
+            _ => null,
+        }));
+        using var client = await FakeDaemon.ConnectAsync(server);
+        var sink = new HashingSink();
+
+        await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, CancellationToken.None);
+
+        Assert.Empty(sink.Errors);
+        using var record = JsonDocument.Parse(sink.Named(FilesystemSourceRecord.Name).Head);
+        Assert.Equal("engine API: /changes + /archive", record.RootElement.GetProperty("source").GetString());
+        Assert.StartsWith("inspect has no GraphDriver", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.False(record.RootElement.TryGetProperty("graphDriver", out _));
+        Assert.Equal(
+            ["/bin/uname", "/etc", "/etc/passwd", "/tmp/.x", "/tmp/.x/.kworker", "/var/www"],
+            sink.In(EvidenceSection.FilesystemChanged).Select(i => i.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(EntryKind.Whiteout, sink.Single(EvidenceSection.FilesystemChanged, "/bin/uname").Kind);
+        Assert.Equal(EntryKind.Directory, sink.Single(EvidenceSection.FilesystemChanged, "/etc").Kind);
+        Assert.Equal("root:x:0:0\nevil:x:0:0\n", sink.Single(EvidenceSection.FilesystemChanged, "/etc/passwd").Text);
+        Assert.Equal("\u007fELF", sink.Single(EvidenceSection.FilesystemChanged, "/tmp/.x/.kworker").Text);
+        // The added directory's subtree came with it: .kworker was not asked for again.
+        Assert.DoesNotContain(server.Requests, r => r.Contains("kworker", StringComparison.Ordinal));
+        Assert.Equal(EntryKind.Directory, sink.Single(EvidenceSection.FilesystemChanged, "/var/www").Kind);
+    }
+
+    [Fact]
+    public async Task Many_changes_on_Docker_are_picked_out_of_one_export()
+    {
+        var files = Enumerable.Range(0, FilesystemPlanner.MaxArchiveCalls + 8).Select(i => $"tmp/f{i:D2}").ToList();
+        string changes = "[" + string.Join(",", files.Select(f => $$"""{"Path":"/{{f}}","Kind":1}""").Prepend("""{"Path":"/tmp","Kind":0}""").Append("""{"Path":"/etc/motd","Kind":2}""")) + "]";
+        var export = Tar([("bin/", null), ("bin/busybox", "image file"), ("tmp/", null), .. files.Select(f => (f, (string?)f))]);
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion("1.47"), r => r.Target switch
+        {
+            $"/v1.47/containers/{Id}/json" => FakeResponse.Json(Inspect("running", graphDriver: false)),
+            $"/v1.47/containers/{Id}/changes" => FakeResponse.Json(changes),
+            $"/v1.47/containers/{Id}/export" => export,
+            _ => null,
+        }));
+        using var client = await FakeDaemon.ConnectAsync(server);
+        var sink = new HashingSink();
+
+        await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, CancellationToken.None);
+
+        Assert.Empty(sink.Errors);
+        using var record = JsonDocument.Parse(sink.Named(FilesystemSourceRecord.Name).Head);
+        Assert.Equal("engine API: /changes + filtered /export", record.RootElement.GetProperty("source").GetString());
+        Assert.Contains($"{files.Count + 1} /archive calls", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Contains("/archive", StringComparison.Ordinal));
+        Assert.Equal(files.Count + 2, sink.In(EvidenceSection.FilesystemChanged).Count());
+        Assert.Equal("tmp/f07", sink.Single(EvidenceSection.FilesystemChanged, "/tmp/f07").Text);
+        Assert.Equal(EntryKind.Whiteout, sink.Single(EvidenceSection.FilesystemChanged, "/etc/motd").Kind);
+        Assert.Null(sink.Find(EvidenceSection.FilesystemChanged, "/bin/busybox"));
+    }
+
+    [Fact]
+    public async Task Export_cut_by_a_removed_container_is_gone_with_the_items_before()
+    {
+        bool removed = false;
+        byte[] tar = ExportTar();
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r =>
+        {
+            if (r.Target == $"/v1.41/containers/{Id}/json")
+            {
+                return removed ? FakeResponse.NotFound($"No such container: {Id}") : FakeResponse.Json(Inspect("exited", graphDriver: true));
+            }
+            if (r.Target == $"/v1.41/containers/{Id}/export")
+            {
+                removed = true;
+                return FakeResponse.Stream([tar[..InsideTheTenthFile(tar)]], after: FakeBehaviour.Close);
+            }
+            return null;
+        }));
+        using var client = await FakeDaemon.ConnectAsync(server);
+        var sink = new HashingSink();
+
+        var gone = await Assert.ThrowsAsync<ContainerGoneException>(() =>
+            new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None));
+
+        Assert.Equal(Id, gone.ContainerId);
+        using var record = JsonDocument.Parse(sink.Named(FilesystemSourceRecord.Name).Head);
+        Assert.Equal("engine API: /export", record.RootElement.GetProperty("source").GetString());
+        var files = sink.In(EvidenceSection.FilesystemFull).ToList();
+        Assert.NotEmpty(files);
+        Assert.Equal("/a/0", files[0].Path);
+        Assert.Equal(EntryStatus.Collected, files[0].Status);
+        Assert.Equal(10, files.Count);
+        Assert.All(files[..9], f => Assert.Equal(EntryStatus.Collected, f.Status));
+        Assert.Equal("/a/9", files[^1].Path);
+        Assert.Equal(EntryStatus.Partial, files[^1].Status);
+        Assert.Equal(1000, files[^1].BytesRead);
+        var error = Assert.Single(sink.Errors);
+        Assert.Contains("the tar stream broke", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_cut_while_the_container_still_exists_is_a_recorded_failure()
+    {
+        byte[] tar = ExportTar();
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Target switch
+        {
+            $"/v1.41/containers/{Id}/json" => FakeResponse.Json(Inspect("exited", graphDriver: true)),
+            $"/v1.41/containers/{Id}/export" => FakeResponse.Stream([tar[..InsideTheTenthFile(tar)]], after: FakeBehaviour.Close),
+            _ => null,
+        }));
+        using var client = await FakeDaemon.ConnectAsync(server);
+        var sink = new HashingSink();
+
+        await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None);
+
+        Assert.NotEmpty(sink.In(EvidenceSection.FilesystemFull));
+        Assert.Contains("the tar stream broke", Assert.Single(sink.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nothing_is_read_with_neither_a_filesystem_mode_nor_volumes()
+    {
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion()));
+        using var client = await FakeDaemon.ConnectAsync(server);
+        var sink = new HashingSink();
+
+        await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.None }, CancellationToken.None);
+
+        Assert.Empty(sink.Items);
+        Assert.DoesNotContain(server.Requests, r => r.Contains("/containers/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("unix:///var/run/docker.sock", true)]
+    [InlineData("tcp://127.0.0.1:2375", true)]
+    [InlineData("tcp://localhost:2375", true)]
+    [InlineData("tcp://[::1]:2375", true)]
+    [InlineData("tcp://10.20.30.40:2376", false)]
+    [InlineData("tcp://docker.example:2376", false)]
+    public void Host_paths_are_used_only_for_a_daemon_on_this_host(string endpoint, bool usable)
+    {
+        var access = HostPathAccess.For(DockerEndpoint.Parse(endpoint));
+        Assert.Equal(usable, access.Usable);
+        Assert.False(string.IsNullOrEmpty(access.Why));
+    }
+
+    /// <summary>Where to cut <see cref="ExportTar"/> so the stream breaks 1000 bytes into the data of file a/9.</summary>
+    private static int InsideTheTenthFile(byte[] tar)
+    {
+        var marker = new byte[4000];
+        Array.Fill(marker, (byte)10);
+        return tar.AsSpan().IndexOf(marker) + 1000;
+    }
+
+    /// <summary>Twenty 4 KiB files, file i filled with the byte i+1.</summary>
+    private static byte[] ExportTar()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                var data = new byte[4000 + i];
+                Array.Fill(data, (byte)(i + 1));
+                w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"a/{i}") { DataStream = new MemoryStream(data) });
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private static FakeResponse Tar(params (string Name, string? Content)[] entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (name, content) in entries)
+            {
+                w.WriteEntry(content is null
+                    ? new PaxTarEntry(TarEntryType.Directory, name)
+                    : new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
+            }
+        }
+        return new FakeResponse { Headers = [("Content-Type", "application/x-tar")], Body = buffer.ToArray() };
+    }
+}

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Docker.Api;
+using ContainerForensics.Docker.Runtime;
+using ContainerForensics.Docker.Tests.Engine;
+using ContainerForensics.Docker.Transport;
+using Xunit.Abstractions;
+
+namespace ContainerForensics.Docker.Tests.Logs;
+
+/// <summary>
+/// The logs phase against a real engine, written once and run against Docker and Podman
+/// (<see cref="DockerLogTests"/>, <see cref="PodmanLogTests"/>). Every container is planted
+/// with the engine's own CLI, which also gives the independent view the results are compared
+/// with; <see cref="EngineCli"/> removes them again.
+/// </summary>
+internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper output) : IAsyncDisposable
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    private DockerRuntime? _runtime;
+
+    private bool IsPodman => cli.Engine == TestSupport.Engine.Podman;
+
+    /// <summary>"2026-11-22T02:50:24.072333436Z text": RFC 3339, with up to nine fractional digits (Go's RFC3339Nano trims trailing zeros).</summary>
+    [GeneratedRegex(@"^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?<fraction>\.\d{1,9})?Z) (?<text>.*)$")]
+    private static partial Regex TimestampedLine();
+
+    /// <summary>The timestamp prefix of a further piece of a line (Podman: one per k8s-file partial record).</summary>
+    [GeneratedRegex(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z ")]
+    private static partial Regex PiecePrefix();
+
+    /// <summary>(a) A stopped container that wrote to both streams: two files, each with its own lines, in order, timestamped.</summary>
+    public async Task StdoutAndStderrAreKeptApart()
+    {
+        string name = EngineCli.NewName("logs-streams");
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        cli.RunToExit(name, [], "sh", "-c", "echo out1; echo err1 >&2; echo out2");
+        var ended = DateTimeOffset.UtcNow;
+
+        using var sink = await CollectAsync(name, new CollectionOptions());
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal([FileItemName(name), "stdout.log", "stderr.log"], sink.Names);
+        Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Status));
+        var stdout = Parse(sink["stdout.log"]);
+        var stderr = Parse(sink["stderr.log"]);
+        Assert.Equal(["out1", "out2"], stdout.Select(l => l.Text));
+        Assert.Equal(["err1"], stderr.Select(l => l.Text));
+        foreach (var line in stdout.Concat(stderr))
+        {
+            // Same host, same clock; Podman 4.3's compat API cuts the time to whole seconds (hence the second of slack).
+            Assert.InRange(line.Time, started, ended);
+        }
+        Assert.True(stdout[0].Time <= stdout[1].Time);
+        string description = sink["stdout.log"].Item.Source!.Description!;
+        Assert.Contains("/logs?stdout=1&stderr=0&timestamps=1: the container's stdout, demultiplexed", description, StringComparison.Ordinal);
+    }
+
+    /// <summary>(b) A TTY container: one raw stream, both streams merged by the terminal, CR LF line ends.</summary>
+    public async Task TtyContainerGivesOneRawLog()
+    {
+        string name = EngineCli.NewName("logs-tty");
+        cli.RunToExit(name, ["-t"], "sh", "-c", "echo out1; echo err1 >&2; echo out2");
+
+        using var sink = await CollectAsync(name, new CollectionOptions());
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal([FileItemName(name), "tty.log"], sink.Names);
+        var tty = sink["tty.log"];
+        Assert.Equal(EntryStatus.Collected, tty.Status);
+        string text = tty.Text;
+        Assert.EndsWith("\r\n", text, StringComparison.Ordinal);
+        var lines = text.Split("\r\n")[..^1].Select(ParseLine).ToList();
+        Assert.Equal(["out1", "err1", "out2"], lines.Select(l => l.Text));
+        Assert.Contains("stdout and stderr merged by the terminal", tty.Item.Source!.Description, StringComparison.Ordinal);
+        Assert.Contains("/logs?stdout=1&stderr=1&timestamps=1:", tty.Item.Source.Description, StringComparison.Ordinal);
+    }
+
+    /// <summary>(c) 100,000 lines: all there, in order, checked line by line from the spooled file.</summary>
+    public async Task HundredThousandLinesAllInOrder()
+    {
+        const int Count = 100_000;
+        string name = EngineCli.NewName("logs-100k");
+        cli.RunDetached(name, [], "sh", "-c", $"i=0; while [ $i -lt {Count} ]; do echo line-$i; i=$((i+1)); done");
+        Assert.Equal("0", cli.Run("wait", name));
+
+        var watch = Stopwatch.StartNew();
+        using var sink = await CollectAsync(name, new CollectionOptions());
+        watch.Stop();
+
+        Assert.Empty(sink.Errors);
+        var stdout = sink["stdout.log"];
+        Assert.Equal(EntryStatus.Collected, stdout.Status);
+        int i = 0;
+        int split = 0;
+        foreach (string line in stdout.Lines())
+        {
+            var m = TimestampedLine().Match(line);
+            Assert.True(m.Success, $"line {i} is not '<RFC 3339 time> <text>': {line}");
+            string text = m.Groups["text"].Value;
+            if (IsPodman && PiecePrefix().IsMatch(text))
+            {
+                // conmon stored this line in pieces (k8s-file "P" records) and Podman's compat API
+                // sends each piece with its own timestamp, without a newline between them.
+                text = PiecePrefix().Replace(text, "");
+                split++;
+            }
+            string expected = "line-" + i.ToString(CultureInfo.InvariantCulture);
+            if (text != expected)
+            {
+                Assert.Fail($"line {i}: expected '{expected}', found '{line}'");
+            }
+            i++;
+        }
+        Assert.Equal(Count, i);
+        if (!IsPodman)
+        {
+            Assert.Equal(0, split); // dockerd joins partial messages before it serves them
+        }
+        Assert.Equal(0, sink["stderr.log"].Length);
+        output.WriteLine($"{cli.Engine}: logs phase of {Count} lines took {watch.Elapsed.TotalSeconds:0.00} s, {split} line(s) in pieces " +
+            $"({string.Join(", ", sink.Items.Select(x => $"{x.Item.Name} {x.Length} B in {x.Elapsed.TotalSeconds:0.00} s"))})");
+    }
+
+    /// <summary>(d) The log file on disk, byte-exact: its sha256 as the test reads it itself once the container has exited.</summary>
+    public async Task RawLogFileIsByteExact()
+    {
+        string name = EngineCli.NewName("logs-raw");
+        cli.RunToExit(name, [], "sh", "-c", "echo out1; echo err1 >&2; echo out2");
+        string logPath = LogPathFromCli(name);
+        byte[] onDisk = await File.ReadAllBytesAsync(logPath);
+
+        using var sink = await CollectAsync(name, new CollectionOptions());
+
+        var file = sink[FileItemName(name)];
+        Assert.Equal(EntryStatus.Collected, file.Status);
+        Assert.Equal(Sha256(onDisk), file.Sha256);
+        Assert.Equal(onDisk.Length, file.Length);
+        Assert.Equal(onDisk.Length, file.Item.Metadata.Size);
+        Assert.Equal(Encoding.UTF8.GetBytes(logPath), file.Item.Source!.OriginalPath);
+        Assert.Contains(IsPodman ? "k8s-file" : "json-file", file.Item.Source.Description, StringComparison.Ordinal);
+        // What the driver wrote: json-file lines for Docker, CRI lines ("<time> stdout F out1") for Podman's k8s-file.
+        string text = Encoding.UTF8.GetString(onDisk);
+        Assert.Contains(IsPodman ? " stdout F out1\n" : "\"log\":\"out1\\n\",\"stream\":\"stdout\"", text, StringComparison.Ordinal);
+        Assert.Contains(IsPodman ? " stderr F err1\n" : "\"log\":\"err1\\n\",\"stream\":\"stderr\"", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>(d) Docker's json-file rotation (<c>max-size</c>, <c>max-file</c>, optionally <c>compress</c>): every sibling captured byte-exact, in rotation order.</summary>
+    public async Task RotatedSiblingsAreCaptured(bool compress)
+    {
+        string name = EngineCli.NewName("logs-rotated");
+        string[] options = ["--log-opt", "max-size=10k", "--log-opt", "max-file=3", .. compress ? (string[])["--log-opt", "compress=true"] : []];
+        cli.RunDetached(name, options, "sh", "-c", "i=0; while [ $i -lt 3000 ]; do echo rotated-line-$i; i=$((i+1)); done");
+        Assert.Equal("0", cli.Run("wait", name));
+        string logPath = LogPathFromCli(name);
+        string dir = Path.GetDirectoryName(logPath)!;
+        string baseName = Path.GetFileName(logPath);
+        string[] expectedSiblings = compress ? [baseName + ".1.gz", baseName + ".2.gz"] : [baseName + ".1", baseName + ".2"];
+        // Docker compresses a rotated file in the background: wait until the directory settles.
+        Dictionary<string, string> onDisk = [];
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            onDisk = Directory.GetFiles(dir, baseName + "*").ToDictionary(p => Path.GetFileName(p), p => Sha256(File.ReadAllBytes(p)));
+            if (onDisk.Keys.Order(StringComparer.Ordinal).SequenceEqual([baseName, .. expectedSiblings]))
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Equal([baseName, .. expectedSiblings], onDisk.Keys.Order(StringComparer.Ordinal));
+
+        using var sink = await CollectAsync(name, new CollectionOptions());
+
+        Assert.Empty(sink.Errors);
+        var files = sink.Items.Where(i => i.Item.Name!.StartsWith("files/", StringComparison.Ordinal)).ToList();
+        Assert.Equal([baseName, .. expectedSiblings], files.Select(f => f.Item.Name!["files/".Length..]));
+        foreach (var f in files)
+        {
+            Assert.Equal(EntryStatus.Collected, f.Status);
+            Assert.Equal(onDisk[f.Item.Name!["files/".Length..]], f.Sha256);
+        }
+        if (compress)
+        {
+            // Stored as on disk: still gzip.
+            Assert.Equal(new byte[] { 0x1f, 0x8b }, (await File.ReadAllBytesAsync(files[1].File!))[..2]);
+        }
+        // The API reads through the rotated files too: the newest lines, in order, up to the last one.
+        var last = sink["stdout.log"].Lines().Last();
+        Assert.EndsWith(" rotated-line-2999", last, StringComparison.Ordinal);
+    }
+
+    /// <summary>(e) --logs-since between two bursts: only the later lines come, on both streams; the file on disk stays whole.</summary>
+    public async Task LogsSinceKeepsOnlyTheLaterBurst()
+    {
+        string name = EngineCli.NewName("logs-since");
+        cli.RunDetached(name, [], "sh", "-c", "echo early-out; echo early-err >&2; sleep 2; echo late-out; echo late-err >&2");
+        Assert.Equal("0", cli.Run("wait", name));
+        // The engine's own CLI says when the first line came. Podman's compat API and CLI give whole
+        // seconds: the line came in [T, T+1), the later burst at T+2 or after; T+1.5 lies between.
+        string first = cli.Run("logs", "-t", name).Split('\n')[0];
+        var early = ParseLine(first);
+        Assert.Equal("early-out", early.Text);
+        var since = DateTimeOffset.FromUnixTimeSeconds(early.Time.ToUnixTimeSeconds()).AddSeconds(1.5);
+
+        using var sink = await CollectAsync(name, new CollectionOptions { LogsSince = since });
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal(["late-out"], Parse(sink["stdout.log"]).Select(l => l.Text));
+        Assert.Equal(["late-err"], Parse(sink["stderr.log"]).Select(l => l.Text));
+        Assert.Contains("(--logs-since)", sink["stdout.log"].Item.Source!.Description, StringComparison.Ordinal);
+        // --logs-since filters what the API gives; the file on disk is evidence as it is, whole.
+        string onDisk = sink[FileItemName(name)].Text;
+        Assert.Contains("early-out", onDisk, StringComparison.Ordinal);
+        Assert.Contains("late-out", onDisk, StringComparison.Ordinal);
+    }
+
+    private async Task<SpoolingSink> CollectAsync(string name, CollectionOptions options)
+    {
+        var runtime = await RuntimeAsync();
+        string id = cli.Inspect(name, "{{.Id}}");
+        var container = (await runtime.ListContainersAsync(CancellationToken.None)).Single(c => c.Id == id);
+        var sink = new SpoolingSink();
+        try
+        {
+            await runtime.CollectContainerAsync(container, CollectionPhase.Logs, sink, options, CancellationToken.None);
+        }
+        catch
+        {
+            sink.Dispose();
+            throw;
+        }
+        foreach (var item in sink.Items)
+        {
+            output.WriteLine($"{item.Item.Name}: {item.Status} {item.Length} B {item.Reason}");
+        }
+        return sink;
+    }
+
+    private async Task<DockerRuntime> RuntimeAsync()
+    {
+        _runtime ??= new DockerRuntime(await DockerClient.ConnectAsync(DockerEndpoint.Parse(cli.Endpoint), CallTimeout, TimeProvider.System, CancellationToken.None));
+        return _runtime;
+    }
+
+    /// <summary>LogPath as the engine's own CLI reports it (podman keeps it under HostConfig.LogConfig.Path).</summary>
+    private string LogPathFromCli(string name) => cli.Inspect(name, IsPodman ? "{{.HostConfig.LogConfig.Path}}" : "{{.LogPath}}");
+
+    private string FileItemName(string name) => "files/" + Path.GetFileName(LogPathFromCli(name));
+
+    private List<(DateTimeOffset Time, string Text)> Parse(SpoolingSink.Captured captured) => captured.Lines().Select(ParseLine).ToList();
+
+    private (DateTimeOffset Time, string Text) ParseLine(string line)
+    {
+        var m = TimestampedLine().Match(line);
+        Assert.True(m.Success, $"not '<RFC 3339 time> <text>': {line}");
+        if (!IsPodman)
+        {
+            // Docker: RFC3339Nano (trailing zeros trimmed, so all nine digits only mostly).
+            Assert.True(m.Groups["fraction"].Success, $"Docker's timestamp has no fraction: {line}");
+        }
+        var time = DateTimeOffset.ParseExact(m.Groups["time"].Value[..19] + "Z", "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        if (m.Groups["fraction"].Success)
+        {
+            time = time.AddTicks(long.Parse(m.Groups["fraction"].Value[1..].PadRight(9, '0')[..7], CultureInfo.InvariantCulture));
+        }
+        return (time, m.Groups["text"].Value);
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_runtime is not null)
+        {
+            await _runtime.DisposeAsync();
+        }
+    }
+}
