@@ -10,6 +10,7 @@ using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Host;
 using ContainerForensics.Evidence;
 using ContainerForensics.Evidence.Output;
+using ContainerForensics.HostEvidence;
 using Serilog.Events;
 
 namespace ContainerForensics.Cli.Commands;
@@ -264,7 +265,7 @@ internal static class CollectCommand
             }
 
             var progress = ConsoleProgress.Create(s.Quiet);
-            var runner = new CollectionRunner(env.Clock, logger, progress);
+            var runner = new CollectionRunner(env.Clock, logger, progress, [new HostProcessCollector(env.Clock)]);
             var result = await runner.RunAsync(runtimes, options, writer, cancellationToken).ConfigureAwait(false);
             string? interruption = result.Interrupted ? $"interrupted by {signals?.Received?.ToString() ?? "cancellation"}" : null;
 
