@@ -4,6 +4,7 @@ using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.HostEvidence.Mounts;
+using ContainerForensics.HostEvidence.Memory;
 using ContainerForensics.HostEvidence.Network;
 using ContainerForensics.HostEvidence.Processes;
 using ContainerForensics.HostEvidence.Rooted;
@@ -174,6 +175,18 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
 
         // 5. Each network namespace the processes are in, with the sockets' owners.
         await Step(sink, log, "network", () => NetworkAsync(pid, records, sink, log, cancellationToken)).ConfigureAwait(false);
+
+        // 6. With --memory: each live process's memory as an ELF core, last because it is the largest.
+        if (options.Memory)
+        {
+            await Step(sink, log, "memory", async () =>
+            {
+                foreach (var record in records.Where(r => r.Exited is null))
+                {
+                    await sink.AddAsync(ProcessMemory.CoreDump(record.Pid, options.MemoryMaxBytes ?? ProcessMemory.DefaultMaxBytes, cancellationToken), cancellationToken).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+        }
     }
 
     private static async Task MountsAsync(int pid, List<ProcessRecord> records, IEvidenceSink sink, CancellationToken cancellationToken)

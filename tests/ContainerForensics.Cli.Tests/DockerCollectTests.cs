@@ -59,12 +59,13 @@ public sealed class DockerCollectTests(ITestOutputHelper output)
         Assert.Equal(container.Id, inspect.RootElement.GetProperty("Id").GetString());
         Assert.Equal("/" + container.Name, inspect.RootElement.GetProperty("Name").GetString());
 
-        // Logs are collected by later work; once they are, the planted line must be in them.
-        foreach (var log in Directory.Exists(Path.Combine(containerDir, "logs")) ? Directory.EnumerateFiles(Path.Combine(containerDir, "logs"), "*", SearchOption.AllDirectories) : [])
-        {
-            output.WriteLine($"log member {log}");
-            Assert.Contains("hello-evidence", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
-        }
+        // The planted line is in the API's stdout log and in the json-file log on disk; stderr is empty.
+        string logs = Path.Combine(containerDir, "logs");
+        Assert.Contains("hello-evidence", await File.ReadAllTextAsync(Path.Combine(logs, "stdout.log")), StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(Path.Combine(logs, "stderr.log")).Length);
+        string jsonLog = Path.Combine(logs, "files", $"{container.Id}-json.log");
+        output.WriteLine($"json-file log {jsonLog}");
+        Assert.Contains("hello-evidence", await File.ReadAllTextAsync(jsonLog), StringComparison.Ordinal);
     }
 
     /// <summary>Exit 1 is acceptable only with its reasons in the archive: print them, and require each to say something.</summary>

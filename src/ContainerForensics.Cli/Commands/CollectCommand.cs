@@ -36,6 +36,8 @@ internal static class CollectCommand
         public string? LogsSince { get; init; }
         public string? EventsSince { get; init; }
         public bool Volumes { get; init; }
+        public bool Memory { get; init; }
+        public string? MemoryMax { get; init; }
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
         public string? DockerHost { get; init; }
@@ -112,6 +114,12 @@ internal static class CollectCommand
         var logsSince = new Option<string?>("--logs-since") { Description = "Only log lines since this time (ISO-8601) or duration (24h, 7d).", HelpName = "TIME" };
         var eventsSince = new Option<string?>("--events-since") { Description = "Engine events since this time or duration (default 24h).", HelpName = "TIME" };
         var volumes = new Option<bool>("--volumes") { Description = "Also copy the content of named volumes (their metadata is always collected)." };
+        var memory = new Option<bool>("--memory") { Description = "Also dump the memory of every process of the running containers as ELF core files (gdb -c opens them)." };
+        var memoryMax = new Option<string?>("--memory-max")
+        {
+            Description = "Cap of one process's core file (default 1G); regions past it are left out and recorded.",
+            HelpName = "SIZE",
+        };
         var hash = new Option<string[]>("--hash")
         {
             Description = "Extra digests besides sha256 in the manifest. Repeatable.",
@@ -136,7 +144,7 @@ internal static class CollectCommand
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in new Option[] { runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, hash, passwordFile, dockerHost, containerdAddress, containerdNamespace, timeout, json, quiet, verbose })
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, dockerHost, containerdAddress, containerdNamespace, timeout, json, quiet, verbose })
         {
             command.Options.Add(o);
         }
@@ -159,6 +167,8 @@ internal static class CollectCommand
                 LogsSince = parse.GetValue(logsSince),
                 EventsSince = parse.GetValue(eventsSince),
                 Volumes = parse.GetValue(volumes),
+                Memory = parse.GetValue(memory),
+                MemoryMax = parse.GetValue(memoryMax),
                 Hashes = parse.GetValue(hash) ?? [],
                 PasswordFile = parse.GetValue(passwordFile),
                 DockerHost = parse.GetValue(dockerHost),
@@ -363,6 +373,19 @@ internal static class CollectCommand
             }
             max = bytes;
         }
+        long? memoryMax = null;
+        if (s.MemoryMax is { } memText)
+        {
+            if (!SizeParser.TryParseSize(memText, out long memBytes))
+            {
+                throw new CfirException(ExitCode.UsageError, $"--memory-max: '{memText}' is not a size (try 512M or 2G)");
+            }
+            if (!s.Memory)
+            {
+                throw new CfirException(ExitCode.UsageError, "--memory-max needs --memory");
+            }
+            memoryMax = memBytes;
+        }
         DateTimeOffset? Since(string? text, string option)
         {
             if (text is null)
@@ -387,6 +410,8 @@ internal static class CollectCommand
             LogsSince = Since(s.LogsSince, "--logs-since"),
             EventsSince = Since(s.EventsSince, "--events-since") ?? now.AddHours(-24),
             Volumes = s.Volumes,
+            Memory = s.Memory,
+            MemoryMaxBytes = memoryMax,
         };
     }
 

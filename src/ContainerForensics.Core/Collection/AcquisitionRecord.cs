@@ -105,6 +105,11 @@ public static class AcquisitionRecord
             json.WriteString("logsSince", options.LogsSince?.ToString("O"));
             json.WriteString("eventsSince", options.EventsSince?.ToString("O"));
             json.WriteBoolean("volumes", options.Volumes);
+            json.WriteBoolean("memory", options.Memory);
+            if (options.MemoryMaxBytes is { } memMax)
+            {
+                json.WriteNumber("memoryMaxBytes", memMax);
+            }
             json.WriteBoolean("runningOnly", options.Selector.RunningOnly);
             json.WriteStartArray("containers");
             foreach (var n in options.Selector.Names)

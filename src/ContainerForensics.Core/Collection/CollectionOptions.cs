@@ -20,4 +20,10 @@ public sealed record CollectionOptions
 
     /// <summary>Copy the content of named volumes (their metadata is always collected).</summary>
     public bool Volumes { get; init; }
+
+    /// <summary><c>--memory</c>: every live process of the selected running containers as an ELF core file.</summary>
+    public bool Memory { get; init; }
+
+    /// <summary><c>--memory-max</c>: cap per process; regions past it are left out and the entry is truncated. Null: the collector's default (1 GiB).</summary>
+    public long? MemoryMaxBytes { get; init; }
 }
