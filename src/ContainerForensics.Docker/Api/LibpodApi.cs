@@ -22,4 +22,8 @@ public sealed class LibpodApi
     /// </summary>
     public Task<DockerJson> ListContainersRawAsync(bool all, CancellationToken cancellationToken) =>
         _connection.GetJsonAsync(_prefix + "/libpod/containers/json" + (all ? "?all=true" : ""), cancellationToken);
+
+    /// <summary><c>GET /libpod/pods/json</c>, raw: every pod with its containers and infra container id.</summary>
+    public Task<DockerJson> ListPodsRawAsync(CancellationToken cancellationToken) =>
+        _connection.GetJsonAsync(_prefix + "/libpod/pods/json", cancellationToken);
 }

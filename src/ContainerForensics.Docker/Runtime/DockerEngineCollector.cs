@@ -50,6 +50,12 @@ internal sealed class DockerEngineCollector(DockerClient client)
         await JsonAsync(sink, "volumes.json", () => client.Volumes.ListRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         await JsonAsync(sink, "images.json", () => client.Images.ListRawAsync(all: true, cancellationToken), cancellationToken).ConfigureAwait(false);
         await JsonAsync(sink, "df.json", () => client.System.DiskUsageRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (client.Libpod is { } libpod)
+        {
+            // Podman-only facts the compat API leaves out: pods, and which container is each pod's infra container.
+            await JsonAsync(sink, "pods.json", () => libpod.ListPodsRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            await JsonAsync(sink, "libpod-containers.json", () => libpod.ListContainersRawAsync(all: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

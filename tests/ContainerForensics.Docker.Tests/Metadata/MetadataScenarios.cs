@@ -205,7 +205,8 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         await runtime.CollectEngineAsync(sink, new CollectionOptions { EventsSince = since }, CancellationToken.None).WaitAsync(NoHang);
 
         Assert.Empty(sink.Errors);
-        Assert.Equal(["version.json", "info.json", "events.jsonl", "networks.json", "volumes.json", "images.json", "df.json"], sink.Items.Select(i => i.Item.Name));
+        string[] podmanOnly = Podman ? ["pods.json", "libpod-containers.json"] : [];
+        Assert.Equal(["version.json", "info.json", "events.jsonl", "networks.json", "volumes.json", "images.json", "df.json", .. podmanOnly], sink.Items.Select(i => i.Item.Name));
         Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Item.Status));
 
         var events = Encoding.UTF8.GetString(sink["events.jsonl"]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -227,6 +228,36 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         using var df = JsonDocument.Parse(sink["df.json"]);
         Assert.Equal(JsonValueKind.Array, df.RootElement.GetProperty("Images").ValueKind);
         Assert.Equal("GET /v1.41/system/df", sink.Items[6].Item.Source!.Description);
+    }
+
+    /// <summary>Podman only: its pods and which containers belong to them (the compat API has neither).</summary>
+    public async Task PodsAndTheirContainersAreRecorded()
+    {
+        string pod = EngineCli.NewName("pod");
+        // --infra=false: the rig has no catatonit for an infra container.
+        cli.Run("pod", "create", "--infra=false", "--name", pod);
+        try
+        {
+            string name = EngineCli.NewName("inpod");
+            string id = cli.RunDetached(name, ["--pod", pod], "sleep", "3600");
+            var runtime = await RuntimeAsync();
+            var sink = new RecordingSink();
+            await runtime.CollectEngineAsync(sink, new CollectionOptions { EventsSince = DateTimeOffset.UtcNow }, CancellationToken.None).WaitAsync(NoHang);
+
+            using var pods = JsonDocument.Parse(sink["pods.json"]);
+            var listed = Assert.Single(pods.RootElement.EnumerateArray(), p => p.GetProperty("Name").GetString() == pod);
+            Assert.Contains(listed.GetProperty("Containers").EnumerateArray(), c => c.GetProperty("Id").GetString() == id);
+            using var containers = JsonDocument.Parse(sink["libpod-containers.json"]);
+            var mine = Assert.Single(containers.RootElement.EnumerateArray(), c => c.GetProperty("Id").GetString() == id);
+            Assert.Equal(pod, mine.GetProperty("PodName").GetString());
+            Assert.False(mine.GetProperty("IsInfra").GetBoolean());
+            Assert.Equal(pod, (await ListedAsync(id)).Namespace);
+            cli.Remove(name);
+        }
+        finally
+        {
+            cli.Run("pod", "rm", "-f", pod);
+        }
     }
 
     /// <summary>The shell forks its second sleep a moment after start: wait until the CLI sees both.</summary>

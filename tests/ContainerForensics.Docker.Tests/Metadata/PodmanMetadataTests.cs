@@ -29,6 +29,9 @@ public sealed class PodmanMetadataTests : IAsyncLifetime
     [EngineFact(TestSupport.Engine.Podman)]
     public Task Engine_evidence_has_events_and_inventories() => _scenarios.EngineEvidenceHasEventsAndInventories();
 
+    [EngineFact(TestSupport.Engine.Podman)]
+    public Task Pods_and_their_containers_are_recorded() => _scenarios.PodsAndTheirContainersAreRecorded();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
