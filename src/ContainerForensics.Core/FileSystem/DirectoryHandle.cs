@@ -36,6 +36,23 @@ internal sealed class DirectoryHandle : SafeHandle
         return 0;
     }
 
+    /// <summary>
+    /// Every name in the directory open as <paramref name="fd"/> but "." and "..", unsorted; the
+    /// descriptor is consumed (closed whatever happens). 0 or the errno that cut the listing short.
+    /// </summary>
+    public static int ReadNamesAndClose(int fd, List<byte[]> names)
+    {
+        int errno = FromDescriptor(fd, out var directory);
+        if (errno != 0)
+        {
+            return errno;
+        }
+        using (directory)
+        {
+            return directory!.ReadAllNames(names);
+        }
+    }
+
     /// <summary>Every name in the directory but "." and "..", unsorted; 0 or the errno that cut the listing short.</summary>
     public int ReadAllNames(List<byte[]> names)
     {

@@ -76,6 +76,21 @@ public sealed record FileStat
         _ => EntryKind.File,  // no other type exists; an unknown one is reported by Mode, never opened (see HostFile)
     };
 
+    /// <summary>statx of an open descriptor (fstat; O_PATH descriptors too). Null with the errno when it fails.</summary>
+    internal static FileStat? Of(FileDescriptor fd, out int errno)
+    {
+        using var lease = fd.Borrow();
+        errno = Native.Fstatx(lease.Fd, out var s);
+        return errno == 0 ? FromStatx(s) : null;
+    }
+
+    /// <summary>statx of <paramref name="name"/> relative to <paramref name="dirFd"/>, following a final symlink or not. Null with the errno when it fails.</summary>
+    internal static FileStat? At(int dirFd, ReadOnlySpan<byte> name, bool followFinalSymlink, out int errno)
+    {
+        errno = Native.Statx(dirFd, name, followFinalSymlink ? 0 : Native.AT_SYMLINK_NOFOLLOW, out var s);
+        return errno == 0 ? FromStatx(s) : null;
+    }
+
     internal static FileStat FromStatx(in Native.StatxBuffer s) => new()
     {
         Kind = KindOf(s.Mode, s.RdevMajor, s.RdevMinor),

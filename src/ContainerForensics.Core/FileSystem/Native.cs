@@ -4,7 +4,10 @@ using System.Runtime.InteropServices;
 namespace ContainerForensics.Core.FileSystem;
 
 /// <summary>
-/// The libc calls the file capture needs, with paths as bytes (Linux names are bytes, not text).
+/// The libc calls the file capture and the host evidence (processes, network, memory) need, with
+/// paths as bytes (Linux names are bytes, not text): descriptor-relative opens (openat, and
+/// openat2(2) with RESOLVE_IN_ROOT), statx, pread, readlinkat, directory listing, extended
+/// attributes, the namespace ioctl NS_GET_PARENT and sysconf(_SC_CLK_TCK).
 /// Every wrapper returns 0 or an errno and never throws for a bad source file.
 /// Only 64-bit Linux: off_t is 64 bits, and struct statx has the same layout on every
 /// architecture (statx(2)), which is why it is used instead of struct stat.
@@ -45,6 +48,22 @@ internal static unsafe partial class Native
     public static readonly int O_DIRECTORY;
     public static readonly int O_NOFOLLOW;
 
+    /// <summary>openat2(2) is 437 on every architecture: it came after the syscall tables were unified (Linux 5.6).</summary>
+    public const long SYS_openat2 = 437;
+
+    // openat2(2) resolve flags, include/uapi/linux/openat2.h.
+    public const ulong RESOLVE_NO_XDEV = 0x01;
+    public const ulong RESOLVE_NO_MAGICLINKS = 0x02;
+    public const ulong RESOLVE_NO_SYMLINKS = 0x04;
+    public const ulong RESOLVE_BENEATH = 0x08;
+    public const ulong RESOLVE_IN_ROOT = 0x10;
+
+    /// <summary>ioctl_ns(2): NS_GET_PARENT = _IO(0xb7, 0x2); _IOC_NONE is 0 except on powerpc (1, at bit 29).</summary>
+    public static readonly ulong NS_GET_PARENT;
+
+    /// <summary>sysconf(3) name of the clock-tick rate; 2 in glibc's and musl's enums alike.</summary>
+    private const int _SC_CLK_TCK = 2;
+
     public const int SEEK_DATA = 3;  // lseek(2), since Linux 3.1
     public const int SEEK_HOLE = 4;
 
@@ -71,9 +90,14 @@ internal static unsafe partial class Native
         switch (RuntimeInformation.ProcessArchitecture)
         {
             case Architecture.Arm64:
+                O_DIRECTORY = 0x4000;  // 040000
+                O_NOFOLLOW = 0x8000;   // 0100000
+                NS_GET_PARENT = 0xb702;
+                break;
             case Architecture.Ppc64le:
                 O_DIRECTORY = 0x4000;  // 040000
                 O_NOFOLLOW = 0x8000;   // 0100000
+                NS_GET_PARENT = 0x2000b702;
                 break;
             case Architecture.X64:
             case Architecture.RiscV64:
@@ -81,10 +105,20 @@ internal static unsafe partial class Native
             case Architecture.S390x:
                 O_DIRECTORY = 0x10000; // 0200000
                 O_NOFOLLOW = 0x20000;  // 0400000
+                NS_GET_PARENT = 0xb702;
                 break;
             default:
                 throw new PlatformNotSupportedException($"open(2) flags not known for {RuntimeInformation.ProcessArchitecture}");
         }
+    }
+
+    /// <summary>struct open_how of openat2(2): flags, mode, resolve; 24 bytes (OPEN_HOW_SIZE_VER0).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
     }
 
     /// <summary>struct statx_timestamp: tv_sec (s64), tv_nsec (u32), reserved (s32).</summary>
@@ -130,6 +164,10 @@ internal static unsafe partial class Native
     [LibraryImport(Libc, EntryPoint = "openat", SetLastError = true)]
     private static partial int SysOpenAt(int dirfd, byte* pathname, int flags);
 
+    /// <summary>syscall(2) with four arguments. Variadic in C, but every argument is a full register and glibc's syscall() reads no floating-point ones.</summary>
+    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long SysCall4(long number, long a1, long a2, long a3, long a4);
+
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     private static partial int SysClose(int fd);
 
@@ -168,6 +206,12 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, EntryPoint = "closedir", SetLastError = true)]
     private static partial int SysClosedir(nint dir);
+
+    [LibraryImport(Libc, EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int SysIoctl(int fd, ulong request, nint argument);
+
+    [LibraryImport(Libc, EntryPoint = "sysconf", SetLastError = true)]
+    private static partial long SysSysconf(int name);
 
     // ---- wrappers: 0 or errno ---------------------------------------------------------------
 
@@ -232,6 +276,48 @@ internal static unsafe partial class Native
                     return Marshal.GetLastPInvokeError();
                 }
                 fd = rc;
+                return 0;
+            }
+        }
+        finally
+        {
+            z.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// openat2(2) through syscall(2): glibc only has a wrapper since 2.39. ENOSYS on kernels
+    /// before 5.6 (or under a seccomp filter that does not know it); the caller must not fall
+    /// back to a lookup that would follow symlinks on the host.
+    /// </summary>
+    public static int OpenAt2(int dirfd, ReadOnlySpan<byte> path, ulong flags, ulong resolve, out int fd)
+    {
+        fd = -1;
+        if (path.Contains((byte)0))
+        {
+            return UnixError.EINVAL;
+        }
+        Span<byte> scratch = stackalloc byte[256];
+        var z = new CString(path, scratch);
+        try
+        {
+            var how = new OpenHow { Flags = flags, Mode = 0, Resolve = resolve };
+            fixed (byte* p = z.Value)
+            {
+                long rc;
+                int attempts = 0;
+                do
+                {
+                    rc = SysCall4(SYS_openat2, dirfd, (long)p, (long)&how, sizeof(OpenHow));
+                }
+                // EAGAIN: a rename or mount raced the scoped lookup (openat2(2)); a hostile container
+                // renaming in a loop must not keep us here, hence the bound.
+                while (rc < 0 && (Marshal.GetLastPInvokeError() is UnixError.EINTR or UnixError.EAGAIN) && ++attempts < 64);
+                if (rc < 0)
+                {
+                    return Marshal.GetLastPInvokeError();
+                }
+                fd = (int)rc;
                 return 0;
             }
         }
@@ -395,6 +481,21 @@ internal static unsafe partial class Native
             }
             names.Add(name.ToArray());
         }
+    }
+
+    /// <summary>ioctl(fd, NS_GET_PARENT): a new descriptor of the parent PID (or user) namespace, or an errno (EPERM above the caller's own namespace).</summary>
+    public static int NamespaceParent(int nsFd, out int parentFd)
+    {
+        int rc = SysIoctl(nsFd, NS_GET_PARENT, 0);
+        parentFd = rc;
+        return rc < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
+
+    /// <summary>sysconf(_SC_CLK_TCK): the unit of the times in /proc/&lt;pid&gt;/stat (USER_HZ, 100 on every mainstream kernel).</summary>
+    public static long ClockTicksPerSecond()
+    {
+        long v = SysSysconf(_SC_CLK_TCK);
+        return v > 0 ? v : 100;
     }
 
     /// <summary>Writes "/proc/self/fd/N" and a NUL into <paramref name="destination"/>; returns the length without the NUL.</summary>

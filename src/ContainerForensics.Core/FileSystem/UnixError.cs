@@ -12,6 +12,7 @@ public static class UnixError
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int ESRCH = 3;  // the process behind a /proc descriptor has been reaped
     public const int EINTR = 4;
     public const int EIO = 5;
     public const int ENXIO = 6;

@@ -11,12 +11,12 @@ namespace ContainerForensics.HostEvidence.Interop;
 /// </summary>
 internal sealed class DescriptorContent : IEvidenceContent
 {
-    private readonly UnixFd _fd;
+    private readonly FileDescriptor _fd;
     private readonly FileStat _atOpen;
     private readonly long _length;
 
     /// <param name="maxLength">--max-file-size: the content is cut there and reported as truncated.</param>
-    public DescriptorContent(UnixFd fd, FileStat atOpen, long? maxLength)
+    public DescriptorContent(FileDescriptor fd, FileStat atOpen, long? maxLength)
     {
         _fd = fd;
         _atOpen = atOpen;
@@ -40,7 +40,7 @@ internal sealed class DescriptorContent : IEvidenceContent
         }
         int count = (int)Math.Min(buffer.Length, _length - offset);
         using var lease = _fd.Borrow();
-        long n = HostNative.Pread(lease.Fd, buffer.Span[..count], offset);
+        long n = Native.Pread(lease.Fd, buffer.Span[..count], offset);
         return n < 0
             ? ValueTask.FromException<int>(UnixError.ToIOException((int)-n, $"read of {count} bytes at offset {offset} failed"))
             : ValueTask.FromResult((int)n);
@@ -53,7 +53,7 @@ internal sealed class DescriptorContent : IEvidenceContent
             return ValueTask.FromCanceled<ContentReadNote?>(cancellationToken);
         }
         string? truncated = _length < _atOpen.Size ? $"truncated at {_length} of {_atOpen.Size} bytes (--max-file-size)" : null;
-        var now = Stat.Of(_fd, out int errno);
+        var now = FileStat.Of(_fd, out int errno);
         if (now is null)
         {
             string why = "could not check the file for changes after reading: " + UnixError.Describe(errno);

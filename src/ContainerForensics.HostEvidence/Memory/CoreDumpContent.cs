@@ -67,7 +67,7 @@ internal sealed class CoreDumpContent : IEvidenceContent
         {
             return ValueTask.FromResult((int)got);
         }
-        if (got == 0 || -got == MemoryNative.ESRCH)
+        if (got == 0 || -got == UnixError.ESRCH)
         {
             _endedAt = offset;
             return ValueTask.FromResult(0);

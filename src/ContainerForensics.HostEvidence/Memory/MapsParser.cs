@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using ContainerForensics.Core.FileSystem;
+using ContainerForensics.HostEvidence.Interop;
 
 namespace ContainerForensics.HostEvidence.Memory;
 
@@ -25,7 +27,7 @@ internal sealed class MapsParser
     public int MalformedLines { get; private set; }
 
     /// <summary>Reads and parses a maps-format file of the process; 0 or an errno.</summary>
-    public static int Read(PinnedProcDirectory process, string name, out MapsParser parser)
+    public static int Read(ProcessDirectory process, string name, out MapsParser parser)
     {
         parser = new MapsParser();
         int errno = process.Open(name, out var fd);
@@ -51,7 +53,7 @@ internal sealed class MapsParser
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = bigger;
                     }
-                    long n = MemoryNative.Pread(lease.Fd, buffer.AsSpan(filled), offset);
+                    long n = Native.Pread(lease.Fd, buffer.AsSpan(filled), offset);
                     if (n < 0)
                     {
                         return (int)-n;

@@ -1,4 +1,5 @@
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.HostEvidence.Interop;
 
 namespace ContainerForensics.HostEvidence.Memory;
 
@@ -11,17 +12,17 @@ namespace ContainerForensics.HostEvidence.Memory;
 /// </summary>
 internal sealed class ProcMemFile : IProcessMemory
 {
-    private readonly PinnedProcDirectory _process;
-    private readonly OwnedFd _mem;
+    private readonly ProcessDirectory _process;
+    private readonly FileDescriptor _mem;
 
-    private ProcMemFile(PinnedProcDirectory process, OwnedFd mem)
+    private ProcMemFile(ProcessDirectory process, FileDescriptor mem)
     {
         _process = process;
         _mem = mem;
     }
 
     /// <summary>Opens mem of the process; takes ownership of <paramref name="process"/> on success.</summary>
-    public static int Open(PinnedProcDirectory process, out ProcMemFile? memory)
+    public static int Open(ProcessDirectory process, out ProcMemFile? memory)
     {
         memory = null;
         int errno = process.Open("mem", out var fd);
@@ -39,7 +40,7 @@ internal sealed class ProcMemFile : IProcessMemory
             return -UnixError.EIO;
         }
         using var lease = _mem.Borrow();
-        return MemoryNative.Pread(lease.Fd, buffer, (long)address);
+        return Native.Pread(lease.Fd, buffer, (long)address);
     }
 
     public bool IsAlive() => _process.IsAlive();

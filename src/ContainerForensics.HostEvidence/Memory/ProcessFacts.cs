@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ContainerForensics.HostEvidence.Interop;
 
 namespace ContainerForensics.HostEvidence.Memory;
 
@@ -49,7 +50,7 @@ internal sealed record ProcessFacts
     /// <summary>psargs needs 80 bytes; the rest of a long command line is not read.</summary>
     public const int CmdlineBytes = 4096;
 
-    public static ProcessFacts Read(PinnedProcDirectory process, CancellationToken cancellationToken)
+    public static ProcessFacts Read(ProcessDirectory process, CancellationToken cancellationToken)
     {
         var facts = new ProcessFacts { Pid = process.Pid };
         if (process.ReadFile("stat", 4096, out var stat) == 0 && StatFields.TryParse(stat, out var s))

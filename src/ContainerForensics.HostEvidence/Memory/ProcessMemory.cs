@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.HostEvidence.Interop;
 using ContainerForensics.HostEvidence.Memory.Elf;
 
 namespace ContainerForensics.HostEvidence.Memory;
@@ -66,7 +67,8 @@ public static class ProcessMemory
         {
             return Record(name, proc, EntryStatus.Skipped, $"memory dumps are written for x86-64 and arm64, not {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}");
         }
-        int errno = PinnedProcDirectory.Open(pid, out var process);
+        ProcessDirectory? process = null;
+        int errno = pid <= 0 ? UnixError.EINVAL : ProcessDirectory.Open("/proc", pid, out process);
         if (errno != 0)
         {
             return Gone(errno)
@@ -89,7 +91,7 @@ public static class ProcessMemory
         }
     }
 
-    private static EvidenceItem Build(PinnedProcDirectory process, string name, CoreArchitecture arch, long? maxBytes, CancellationToken cancellationToken, out bool handedOver)
+    private static EvidenceItem Build(ProcessDirectory process, string name, CoreArchitecture arch, long? maxBytes, CancellationToken cancellationToken, out bool handedOver)
     {
         handedOver = false;
         string proc = process.Path;
@@ -194,18 +196,19 @@ public static class ProcessMemory
     /// The file is stat'ed through map_files, so a device node renamed or bind-mounted elsewhere
     /// in the container is still recognised; by name only when map_files cannot be read.
     /// </summary>
-    private static bool IsDeviceFile(PinnedProcDirectory process, MemoryRegion region)
+    private static bool IsDeviceFile(ProcessDirectory process, MemoryRegion region)
     {
-        if (process.Statx("map_files/" + region.MapFilesName, out var st) == 0 && (st.Mask & MemoryNative.STATX_TYPE) != 0)
+        var st = process.StatFollow("map_files/" + region.MapFilesName, out _);
+        if (st is not null && (st.Mode & Native.S_IFMT) != 0)  // no type bits: statx did not report STATX_TYPE
         {
-            uint type = st.Mode & MemoryNative.S_IFMT;
-            return type == MemoryNative.S_IFBLK || (type == MemoryNative.S_IFCHR && !(st.RdevMajor == 1 && st.RdevMinor == 5));
+            uint type = st.Mode & Native.S_IFMT;
+            return type == Native.S_IFBLK || (type == Native.S_IFCHR && !(st.RdevMajor == 1 && st.RdevMinor == 5));
         }
         var path = region.Path.AsSpan();
         return path.StartsWith("/dev/"u8) && !path.StartsWith("/dev/shm/"u8) && !path.StartsWith("/dev/zero"u8);
     }
 
-    private static bool Gone(int errno) => errno is UnixError.ENOENT or MemoryNative.ESRCH;
+    private static bool Gone(int errno) => errno is UnixError.ENOENT or UnixError.ESRCH;
 
     private static EvidenceItem Record(string name, string proc, EntryStatus status, string reason, int? errno = null) => new()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ContainerForensics.HostEvidence.Interop;
 
 namespace ContainerForensics.HostEvidence.Memory;
 
@@ -29,7 +30,7 @@ internal sealed record ThreadFacts
     /// <summary>From task/&lt;tid&gt;/syscall; null when the thread was running or the file unreadable.</summary>
     public SyscallState? Syscall { get; init; }
 
-    public static ThreadFacts Read(PinnedProcDirectory process, int tid)
+    public static ThreadFacts Read(ProcessDirectory process, int tid)
     {
         string dir = "task/" + tid.ToString(CultureInfo.InvariantCulture) + "/";
         var thread = new ThreadFacts { Tid = tid };

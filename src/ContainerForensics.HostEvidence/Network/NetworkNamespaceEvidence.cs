@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.HostEvidence.Interop;
 using ContainerForensics.HostEvidence.Network.Documents;
 
 namespace ContainerForensics.HostEvidence.Network;
@@ -13,7 +14,7 @@ namespace ContainerForensics.HostEvidence.Network;
 /// and plain text. Section Volatile, under network/&lt;netns inode&gt;/.
 /// <para>
 /// Only the host's /proc is read: no setns, nothing run inside the container, no host tool.
-/// The process is pinned (<see cref="PinnedProcess"/>) and its namespace checked before the
+/// The process is pinned (<see cref="ProcessDirectory"/>) and its namespace checked before the
 /// reads and after each open, so a process that exits or moves cannot make another
 /// namespace's state appear under this one. All files are read first, as one snapshot, and
 /// then written; the decoded documents are made from exactly the bytes archived as
@@ -52,13 +53,14 @@ public static class NetworkNamespaceEvidence
         string expected = "net:[" + netnsInode.ToString(CultureInfo.InvariantCulture) + "]";
         string procDir = "/proc/" + pid.ToString(CultureInfo.InvariantCulture);
 
-        using var process = PinnedProcess.Open(settings.ProcRoot, pid, out int errno);
+        int errno = ProcessDirectory.Open(settings.ProcRoot, pid, out var opened);
+        using var process = opened;
         if (process is null)
         {
             sink.RecordError($"network namespace {expected}: process {pid} cannot be opened ({Core.FileSystem.UnixError.Describe(errno)}); its network state was not read", null, errno, procDir);
             return;
         }
-        string? actual = process.ReadLink("ns/net", out string? why);
+        string? actual = process.ReadLinkText("ns/net", out string? why);
         if (actual != expected)
         {
             sink.RecordError(actual is null

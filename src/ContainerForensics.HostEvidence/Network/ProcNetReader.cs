@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.HostEvidence.Interop;
 
 namespace ContainerForensics.HostEvidence.Network;
 
@@ -15,13 +16,13 @@ internal sealed class ProcNetReader
 {
     private const int ChunkSize = 256 * 1024;
 
-    private readonly PinnedProcess _process;
+    private readonly ProcessDirectory _process;
     private readonly string _expectedNamespace;
     private readonly int _maxBytes;
     private readonly TimeProvider _clock;
 
     /// <param name="maxBytes">How much of one file is held in memory and decoded; a larger file is still archived whole.</param>
-    public ProcNetReader(PinnedProcess process, string expectedNamespace, int maxBytes, TimeProvider clock)
+    public ProcNetReader(ProcessDirectory process, string expectedNamespace, int maxBytes, TimeProvider clock)
     {
         _process = process;
         _expectedNamespace = expectedNamespace;
@@ -32,7 +33,7 @@ internal sealed class ProcNetReader
     public string ProcPath(ProcNetFile file) => "/proc/" + _process.Pid.ToString(CultureInfo.InvariantCulture) + "/net/" + file.Name;
 
     /// <summary>Whether the pinned process still exists (its ns/net link still reads).</summary>
-    public bool ProcessAlive => _process.ReadLink("ns/net", out _) is not null;
+    public bool ProcessAlive => _process.ReadLinkText("ns/net", out _) is not null;
 
     /// <summary>Never throws but for cancellation: every problem is a status on the result.</summary>
     public async Task<ProcNetRead> ReadAsync(ProcNetFile file, CancellationToken cancellationToken)
@@ -60,7 +61,7 @@ internal sealed class ProcNetReader
 
         await using (content.ConfigureAwait(false))
         {
-            string? now = _process.ReadLink("ns/net", out string? why);
+            string? now = _process.ReadLinkText("ns/net", out string? why);
             bool otherNamespace = now != _expectedNamespace;
             var buffer = new MemoryStream();
             var chunk = new byte[ChunkSize];

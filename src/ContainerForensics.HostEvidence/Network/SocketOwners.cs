@@ -1,4 +1,5 @@
 using System.Globalization;
+using ContainerForensics.HostEvidence.Interop;
 using ContainerForensics.HostEvidence.Network.Parsing;
 
 namespace ContainerForensics.HostEvidence.Network;
@@ -29,7 +30,8 @@ public static class SocketOwners
         foreach (int pid in pids.Distinct())
         {
             // Pinned, so a pid reused mid-way fails instead of lending its fds to the wrong process.
-            using var process = PinnedProcess.Open(procRoot, pid, out int errno);
+            int errno = ProcessDirectory.Open(procRoot, pid, out var opened);
+            using var process = opened;
             if (process is null)
             {
                 onProblem?.Invoke(pid, "cannot open the process: " + Core.FileSystem.UnixError.Describe(errno));
@@ -45,7 +47,7 @@ public static class SocketOwners
                     {
                         continue;
                     }
-                    string? target = process.ReadLink("fd/" + name, out _);  // closed meanwhile: nothing to see
+                    string? target = process.ReadLinkText("fd/" + name, out _);  // closed meanwhile: nothing to see
                     if (TryParseSocketLink(target, out ulong inode))
                     {
                         if (!found.TryGetValue(inode, out var list))
@@ -75,7 +77,7 @@ public static class SocketOwners
     }
 
     /// <summary>/proc/&lt;pid&gt;/comm, escaped (the process names itself: any byte may be there).</summary>
-    private static string? ReadCommand(PinnedProcess process)
+    private static string? ReadCommand(ProcessDirectory process)
     {
         try
         {

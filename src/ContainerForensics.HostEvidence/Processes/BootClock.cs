@@ -1,6 +1,6 @@
 using System.Globalization;
 using ContainerForensics.Core.Evidence;
-using ContainerForensics.HostEvidence.Interop;
+using ContainerForensics.Core.FileSystem;
 
 namespace ContainerForensics.HostEvidence.Processes;
 
@@ -31,7 +31,7 @@ internal sealed record BootClock(long BootTimeSeconds, long TicksPerSecond)
                 if (line.StartsWith("btime ", StringComparison.Ordinal) &&
                     long.TryParse(line.AsSpan(6).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long btime))
                 {
-                    return new BootClock(btime, HostNative.ClockTicksPerSecond());
+                    return new BootClock(btime, Native.ClockTicksPerSecond());
                 }
             }
             problem = "no btime line in /proc/stat";

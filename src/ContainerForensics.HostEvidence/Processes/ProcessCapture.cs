@@ -278,8 +278,8 @@ internal sealed class ProcessCapture
     /// </summary>
     private async Task ExecutableAsync(ProcessDirectory dir, ProcessRecord record, CancellationToken cancellationToken)
     {
-        const int Flags = HostNative.O_RDONLY | HostNative.O_CLOEXEC | HostNative.O_NOCTTY | HostNative.O_NONBLOCK;
-        int errno = dir.OpenAt("exe", Flags | HostNative.O_NOATIME, out var fd);
+        const int Flags = Native.O_RDONLY | Native.O_CLOEXEC | Native.O_NOCTTY | Native.O_NONBLOCK;
+        int errno = dir.OpenAt("exe", Flags | Native.O_NOATIME, out var fd);
         if (errno == UnixError.EPERM)
         {
             errno = dir.OpenAt("exe", Flags, out fd);  // O_NOATIME needs ownership or CAP_FOWNER
@@ -292,7 +292,7 @@ internal sealed class ProcessCapture
             Note(record, "exe", await _sink.AddAsync(FailedItem(record.Pid, "exe", why, errno, EntryKind.File, record, dir), cancellationToken).ConfigureAwait(false));
             return;
         }
-        var stat = Stat.Of(fd, out errno);
+        var stat = FileStat.Of(fd, out errno);
         if (stat is null || stat.Kind != EntryKind.File)
         {
             fd.Dispose();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using ContainerForensics.Core.FileSystem;
-using ContainerForensics.HostEvidence.Interop;
 
 namespace ContainerForensics.HostEvidence.Processes;
 
@@ -27,13 +26,13 @@ internal sealed class ProcessSetFinder(string procRoot)
 
     public ProcessSet Find(int initPid)
     {
-        var initNs = Stat.At(HostNative.AT_FDCWD, Bytes($"{procRoot}/{initPid}/ns/pid"), followFinalSymlink: true, out int errno);
+        var initNs = FileStat.At(Native.AT_FDCWD, Bytes($"{procRoot}/{initPid}/ns/pid"), followFinalSymlink: true, out int errno);
         string? initNsLink = ReadLink($"{procRoot}/{initPid}/ns/pid");
         if (initNs is null)
         {
             return ByCgroup(initPid, $"the init's PID namespace could not be read ({UnixError.Describe(errno)})", initNsLink);
         }
-        var ownNs = Stat.At(HostNative.AT_FDCWD, Bytes($"{procRoot}/self/ns/pid"), followFinalSymlink: true, out _);
+        var ownNs = FileStat.At(Native.AT_FDCWD, Bytes($"{procRoot}/self/ns/pid"), followFinalSymlink: true, out _);
         if (ownNs is not null && ownNs.IsSameFile(initNs))
         {
             return ByCgroup(initPid, "the container shares the host's PID namespace (--pid=host): processes selected by cgroup instead", initNsLink);
@@ -48,7 +47,7 @@ internal sealed class ProcessSetFinder(string procRoot)
             {
                 continue;
             }
-            var ns = Stat.At(HostNative.AT_FDCWD, Bytes($"{procRoot}/{pid}/ns/pid"), followFinalSymlink: true, out int e);
+            var ns = FileStat.At(Native.AT_FDCWD, Bytes($"{procRoot}/{pid}/ns/pid"), followFinalSymlink: true, out int e);
             if (ns is null)
             {
                 if (e != UnixError.ENOENT)
@@ -84,12 +83,12 @@ internal sealed class ProcessSetFinder(string procRoot)
     /// <summary>Whether the process's PID namespace is nested (at any depth) below <paramref name="target"/>.</summary>
     private bool IsBelow(int pid, FileStat target, FileStat? host)
     {
-        int errno = HostNative.OpenAt(HostNative.AT_FDCWD, Bytes($"{procRoot}/{pid}/ns/pid"), HostNative.O_RDONLY | HostNative.O_CLOEXEC, out int fd);
+        int errno = Native.OpenAt(Native.AT_FDCWD, Bytes($"{procRoot}/{pid}/ns/pid"), Native.O_RDONLY | Native.O_CLOEXEC, out int fd);
         if (errno != 0)
         {
             return false;
         }
-        var current = new UnixFd(fd);
+        var current = new FileDescriptor(fd);
         try
         {
             for (int level = 0; level < MaxNesting; level++)
@@ -97,15 +96,15 @@ internal sealed class ProcessSetFinder(string procRoot)
                 int parentFd;
                 using (var lease = current.Borrow())
                 {
-                    errno = HostNative.NamespaceParent(lease.Fd, out parentFd);
+                    errno = Native.NamespaceParent(lease.Fd, out parentFd);
                 }
                 if (errno != 0)
                 {
                     return false;  // EPERM: above our own namespace; ENOTTY: an old kernel
                 }
                 current.Dispose();
-                current = new UnixFd(parentFd);
-                var parent = Stat.Of(current, out _);
+                current = new FileDescriptor(parentFd);
+                var parent = FileStat.Of(current, out _);
                 if (parent is null || (host is not null && parent.IsSameFile(host)))
                 {
                     return false;
@@ -206,13 +205,13 @@ internal sealed class ProcessSetFinder(string procRoot)
     private List<int> ListPids(out int errno)
     {
         var pids = new List<int>();
-        errno = HostNative.OpenAt(HostNative.AT_FDCWD, Bytes(procRoot), HostNative.O_RDONLY | HostNative.O_DIRECTORY | HostNative.O_CLOEXEC, out int fd);
+        errno = Native.OpenAt(Native.AT_FDCWD, Bytes(procRoot), Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC, out int fd);
         if (errno != 0)
         {
             return pids;
         }
         var names = new List<byte[]>();
-        errno = HostNative.ReadDirectoryNames(fd, names);
+        errno = DirectoryHandle.ReadNamesAndClose(fd, names);
         foreach (var name in names)
         {
             if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0)
@@ -224,7 +223,7 @@ internal sealed class ProcessSetFinder(string procRoot)
     }
 
     private static string? ReadLink(string path) =>
-        HostNative.ReadLinkAt(HostNative.AT_FDCWD, Bytes(path), out byte[]? target) == 0 && target is not null ? Encoding.UTF8.GetString(target) : null;
+        Native.ReadLinkAt(Native.AT_FDCWD, Bytes(path), out byte[]? target) == 0 && target is not null ? Encoding.UTF8.GetString(target) : null;
 
     private static byte[] Bytes(string path) => Encoding.UTF8.GetBytes(path);
 }

@@ -26,29 +26,29 @@ namespace ContainerForensics.HostEvidence.Rooted;
 /// </summary>
 internal static class RootedFileReader
 {
-    public const ulong Resolve = HostNative.RESOLVE_IN_ROOT | HostNative.RESOLVE_NO_MAGICLINKS;
+    public const ulong Resolve = Native.RESOLVE_IN_ROOT | Native.RESOLVE_NO_MAGICLINKS;
 
     /// <summary>Opens a process's root directory (/proc/&lt;pid&gt;/root, a magic link followed on purpose) as an O_PATH directory descriptor.</summary>
-    public static int OpenRoot(string procRoot, int pid, out UnixFd? root)
+    public static int OpenRoot(string procRoot, int pid, out FileDescriptor? root)
     {
         root = null;
         byte[] path = Encoding.UTF8.GetBytes($"{procRoot.TrimEnd('/')}/{pid.ToString(CultureInfo.InvariantCulture)}/root");
-        int errno = HostNative.OpenAt(HostNative.AT_FDCWD, path, HostNative.O_PATH | HostNative.O_DIRECTORY | HostNative.O_CLOEXEC, out int fd);
+        int errno = Native.OpenAt(Native.AT_FDCWD, path, Native.O_PATH | Native.O_DIRECTORY | Native.O_CLOEXEC, out int fd);
         if (errno == 0)
         {
-            root = new UnixFd(fd);
+            root = new FileDescriptor(fd);
         }
         return errno;
     }
 
     /// <summary>Reads <paramref name="path"/> (relative to the root; a leading "/" means the same) inside <paramref name="root"/>.</summary>
-    public static RootedFile Read(UnixFd root, ReadOnlySpan<byte> path, long? maxFileSize = null, OversizePolicy oversize = OversizePolicy.Truncate)
+    public static RootedFile Read(FileDescriptor root, ReadOnlySpan<byte> path, long? maxFileSize = null, OversizePolicy oversize = OversizePolicy.Truncate)
     {
         using var lease = root.Borrow();
         int rootFd = lease.Fd;
 
         // The name itself, not followed: is it a symlink, and to what?
-        int errno = HostNative.OpenAt2(rootFd, path, (ulong)(HostNative.O_PATH | HostNative.O_CLOEXEC | HostNative.O_NOFOLLOW), Resolve, out int linkFd);
+        int errno = Native.OpenAt2(rootFd, path, (ulong)(Native.O_PATH | Native.O_CLOEXEC | Native.O_NOFOLLOW), Resolve, out int linkFd);
         if (errno == UnixError.ENOSYS)
         {
             return new RootedFile
@@ -63,9 +63,9 @@ internal static class RootedFileReader
             return RootedFile.Failure(errno, "openat2 (RESOLVE_IN_ROOT) failed");
         }
         byte[]? linkTarget = null;
-        using (var link = new UnixFd(linkFd))
+        using (var link = new FileDescriptor(linkFd))
         {
-            var linkStat = Stat.Of(link, out errno);
+            var linkStat = FileStat.Of(link, out errno);
             if (linkStat is null)
             {
                 return RootedFile.Failure(errno, "statx failed");
@@ -73,7 +73,7 @@ internal static class RootedFileReader
             if (linkStat.Kind == EntryKind.Symlink)
             {
                 using var l = link.Borrow();
-                errno = HostNative.ReadLinkAt(l.Fd, ReadOnlySpan<byte>.Empty, out linkTarget);
+                errno = Native.ReadLinkAt(l.Fd, ReadOnlySpan<byte>.Empty, out linkTarget);
                 if (errno != 0)
                 {
                     return RootedFile.Failure(errno, "readlink failed");
@@ -82,7 +82,7 @@ internal static class RootedFileReader
         }
 
         // Now followed — inside the root only.
-        errno = HostNative.OpenAt2(rootFd, path, (ulong)(HostNative.O_PATH | HostNative.O_CLOEXEC), Resolve, out int pathFd);
+        errno = Native.OpenAt2(rootFd, path, (ulong)(Native.O_PATH | Native.O_CLOEXEC), Resolve, out int pathFd);
         if (errno != 0)
         {
             var failure = RootedFile.Failure(errno, "openat2 (RESOLVE_IN_ROOT) failed", linkTarget);
@@ -90,8 +90,8 @@ internal static class RootedFileReader
                 ? failure with { Reason = "a symlink whose target does not exist in the container" }
                 : failure;
         }
-        using var pathHandle = new UnixFd(pathFd);
-        var stat = Stat.Of(pathHandle, out errno);
+        using var pathHandle = new FileDescriptor(pathFd);
+        var stat = FileStat.Of(pathHandle, out errno);
         if (stat is null)
         {
             return RootedFile.Failure(errno, "statx failed", linkTarget);
@@ -111,7 +111,7 @@ internal static class RootedFileReader
         {
             return RootedFile.Failure(errno, "open for reading failed", linkTarget) with { Stat = stat };
         }
-        var atOpen = Stat.Of(readFd, out errno);
+        var atOpen = FileStat.Of(readFd, out errno);
         if (atOpen is null || !atOpen.IsSameFile(stat))
         {
             readFd.Dispose();
@@ -123,20 +123,20 @@ internal static class RootedFileReader
     }
 
     /// <summary>Opens the inode behind an O_PATH descriptor for reading through /proc/self/fd/N, with O_NOATIME where permitted.</summary>
-    private static int Reopen(UnixFd pathHandle, out UnixFd? readFd)
+    private static int Reopen(FileDescriptor pathHandle, out FileDescriptor? readFd)
     {
         readFd = null;
-        const int Flags = HostNative.O_RDONLY | HostNative.O_CLOEXEC | HostNative.O_NOCTTY | HostNative.O_NONBLOCK;
+        const int Flags = Native.O_RDONLY | Native.O_CLOEXEC | Native.O_NOCTTY | Native.O_NONBLOCK;
         using var lease = pathHandle.Borrow();
         byte[] self = Encoding.ASCII.GetBytes("/proc/self/fd/" + lease.Fd.ToString(CultureInfo.InvariantCulture));
-        int errno = HostNative.OpenAt(HostNative.AT_FDCWD, self, Flags | HostNative.O_NOATIME, out int fd);
+        int errno = Native.OpenAt(Native.AT_FDCWD, self, Flags | Native.O_NOATIME, out int fd);
         if (errno == UnixError.EPERM)
         {
-            errno = HostNative.OpenAt(HostNative.AT_FDCWD, self, Flags, out fd);  // O_NOATIME needs ownership or CAP_FOWNER
+            errno = Native.OpenAt(Native.AT_FDCWD, self, Flags, out fd);  // O_NOATIME needs ownership or CAP_FOWNER
         }
         if (errno == 0)
         {
-            readFd = new UnixFd(fd);
+            readFd = new FileDescriptor(fd);
         }
         return errno;
     }

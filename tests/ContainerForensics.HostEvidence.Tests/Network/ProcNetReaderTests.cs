@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.HostEvidence.Interop;
 using ContainerForensics.HostEvidence.Network;
 
 namespace ContainerForensics.HostEvidence.Tests.Network;
@@ -15,7 +16,8 @@ public sealed class ProcNetReaderTests : IDisposable
     public async Task A_process_that_moved_to_another_namespace_keeps_its_bytes_marked_and_undecoded()
     {
         _proc.Process(7, 100).NetFile(7, "tcp", ProcNetSamples.Tcp);
-        using var process = PinnedProcess.Open(_proc.Root, 7, out _)!;
+        ProcessDirectory.Open(_proc.Root, 7, out var opened);
+        using var process = opened!;
         var reader = new ProcNetReader(process, "net:[100]", 1 << 20, TimeProvider.System);
         Assert.True((await reader.ReadAsync(File("tcp"), CancellationToken.None)).Decodable);
 
@@ -32,7 +34,8 @@ public sealed class ProcNetReaderTests : IDisposable
     public async Task A_process_that_is_gone_reads_nothing_and_says_so()
     {
         _proc.Process(8, 100).NetFile(8, "tcp", ProcNetSamples.Tcp);
-        using var process = PinnedProcess.Open(_proc.Root, 8, out _)!;
+        ProcessDirectory.Open(_proc.Root, 8, out var opened);
+        using var process = opened!;
         var reader = new ProcNetReader(process, "net:[100]", 1 << 20, TimeProvider.System);
         Assert.True(reader.ProcessAlive);
 
@@ -46,7 +49,8 @@ public sealed class ProcNetReaderTests : IDisposable
     public async Task The_pinned_process_is_the_one_opened_not_a_newcomer_with_the_same_number()
     {
         _proc.Process(9, 100).NetFile(9, "tcp", ProcNetSamples.Tcp);
-        using var process = PinnedProcess.Open(_proc.Root, 9, out _)!;
+        ProcessDirectory.Open(_proc.Root, 9, out var opened);
+        using var process = opened!;
         var reader = new ProcNetReader(process, "net:[100]", 1 << 20, TimeProvider.System);
 
         // The number is reused by a process of another namespace: a path by number would now read it.
