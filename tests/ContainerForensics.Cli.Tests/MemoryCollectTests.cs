@@ -17,12 +17,15 @@ public sealed class MemoryCollectTests
         var result = await CfirProcess.RunAsync(
             ["collect", container.Name, .. CfirProcess.DockerFlags, "-o", archive, "-f", "tar", "--filesystem", "none", "--memory", "--memory-max", "256M"],
             environment: null);
-        Assert.True(result.ExitCode == (int)ExitCode.Complete, result.Describe());
+        // Engine-wide evidence may collide with other tests' calls (partial); the memory itself must be whole.
+        Assert.True(result.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, result.Describe());
         var verify = await CfirProcess.RunAsync("verify", archive);
         Assert.True(verify.ExitCode == 0, verify.Describe());
 
         var members = await ArchiveTools.ListAsync(archive);
         string core = Assert.Single(members, m => m.EndsWith("/core", StringComparison.Ordinal) && m.Contains("/volatile/processes/", StringComparison.Ordinal));
+        var manifest = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl");
+        Assert.Equal("collected", manifest.Single(e => e.GetProperty("path").GetString() == core).GetProperty("status").GetString());
         string extracted = dir["x"];
         await ArchiveTools.ExtractAndCheckSumsAsync(archive, extracted, gzip: false);
 

@@ -49,7 +49,7 @@ internal sealed class DockerEngineCollector(DockerClient client)
         await JsonAsync(sink, "networks.json", () => client.Networks.ListRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         await JsonAsync(sink, "volumes.json", () => client.Volumes.ListRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         await JsonAsync(sink, "images.json", () => client.Images.ListRawAsync(all: true, cancellationToken), cancellationToken).ConfigureAwait(false);
-        await JsonAsync(sink, "df.json", () => client.System.DiskUsageRawAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        await JsonAsync(sink, "df.json", () => DiskUsageAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         if (client.Libpod is { } libpod)
         {
             // Podman-only facts the compat API leaves out: pods, and which container is each pod's infra container.
@@ -113,6 +113,27 @@ internal sealed class DockerEngineCollector(DockerClient client)
             return systemTime + (elapsed > TimeSpan.Zero ? elapsed : TimeSpan.Zero);
         }
         return now;
+    }
+
+    /// <summary>
+    /// dockerd runs one disk-usage computation at a time and answers 409 "a disk usage operation
+    /// is already running" (500 in 20.10, 409 later) to a second caller (another tool, another cfir): wait for it and ask
+    /// again, a few times, before recording the failure.
+    /// </summary>
+    private async Task<DockerJson> DiskUsageAsync(CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await client.System.DiskUsageRawAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException ex) when (attempt < 5 && ex.StatusCode is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.InternalServerError
+                && ex.Message.Contains("disk usage operation is already running", StringComparison.Ordinal))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task JsonAsync(IEvidenceSink sink, string name, Func<Task<DockerJson>> call, CancellationToken cancellationToken)

@@ -222,6 +222,33 @@ public sealed class MetadataFakeDaemonTests
     }
 
     [Fact]
+    public async Task A_disk_usage_already_running_elsewhere_is_waited_for_not_recorded_as_failed()
+    {
+        // dockerd 20.10 answers a second concurrent /system/df with 500 and this message.
+        int dfCalls = 0;
+        var (server, runtime) = await StartAsync(FakeDaemon.DockerVersion(), r => r.Path switch
+        {
+            "/v1.41/info" => FakeResponse.Json("""{"Name":"host"}"""),
+            "/v1.41/events" => FakeResponse.Stream([]),
+            "/v1.41/networks" or "/v1.41/images/json" => FakeResponse.Json("[]"),
+            "/v1.41/volumes" => FakeResponse.Json("""{"Volumes":[],"Warnings":null}"""),
+            "/v1.41/system/df" => Interlocked.Increment(ref dfCalls) <= 2
+                ? FakeResponse.Json("""{"message":"a disk usage operation is already running"}""", System.Net.HttpStatusCode.InternalServerError)
+                : FakeResponse.Json("""{"Images":[]}"""),
+            _ => null,
+        });
+        await using var _ = server;
+        await using var __ = runtime;
+        var sink = new RecordingSink();
+
+        await runtime.CollectEngineAsync(sink, new CollectionOptions { EventsSince = DateTimeOffset.UtcNow.AddHours(-1) }, CancellationToken.None);
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal(3, dfCalls);
+        Assert.Equal("""{"Images":[]}""", Encoding.UTF8.GetString(sink["df.json"]));
+    }
+
+    [Fact]
     public async Task Docker_events_window_is_shifted_to_the_daemons_clock()
     {
         // A daemon whose clock is an hour behind ours: an until of our "now" would keep the stream open.
