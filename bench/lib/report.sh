@@ -206,7 +206,9 @@ phase (volatile, engine-wide, metadata, logs), to the first and last filesystem 
 seal's \`endedAt\` and to the process's exit. \`collectedAt\` is when the writer began an entry
 (its bytes are read after it), so a phase's bytes end where the next phase begins. Everything
 before the first filesystem entry is fixed cost (start-up, daemon calls); "copy MB/s" is the
-workload's input divided by first filesystem entry → sealed.
+workload's input divided by first filesystem entry → sealed. With \`-o FILE\`, most of sealed →
+exit is cfir's fsync of the archive (\`ArchiveOutput.CommitAsync\`); no pipeline here fsyncs, nor
+does \`-o - > file\`, so the file cases carry that cost and the pipelines do not.
 
 | Case | startedAt | volatile done | engine done | metadata done | logs done | filesystem first → last | sealed | exit | copy MB/s |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
