@@ -61,6 +61,7 @@ export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:
 unset DOCKER_HOST DOCKER_CONTEXT CONTAINER_HOST CONTAINERD_ADDRESS || true
 DOCKER=/usr/bin/docker   # Debian's CLI, the one that matches the rig's daemon (as scripts/rig/up.sh)
 T0=$(date +%s)
+START_COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ tools
@@ -121,7 +122,7 @@ T_SETUP=$(date +%s)
 q() { printf '%q' "$1"; }
 {
     echo "RUN_DATE_UTC=$(q "$(date -u '+%Y-%m-%d %H:%M:%SZ')")"
-    echo "GIT_COMMIT=$(q "$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)")"
+    echo "GIT_COMMIT=$(q "$(git -C "$REPO" rev-parse --short=12 "$START_COMMIT" 2>/dev/null || echo unknown)")"
     dirty=$(git -C "$REPO" status --porcelain 2>/dev/null | wc -l)
     echo "GIT_DIRTY=$(q "$([ "$dirty" -gt 0 ] && echo " (working tree: $dirty uncommitted paths, built as they were)" || true)")"
     echo "CFIR=$(q "$CFIR")"
@@ -280,7 +281,9 @@ T_END=$(date +%s)
 report="$RUN_DIR/report.md"
 bash "$LIB/report.sh" "$RUN_DIR" > "$report"
 mkdir -p "$RESULTS"
-base="$RESULTS/$(date -u +%Y-%m-%d)-$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+# Named after the commit recorded at the start (the one published), not HEAD now: others may
+# commit while the benchmark runs.
+base="$RESULTS/$(date -u +%Y-%m-%d)-$START_COMMIT"
 out="$base.md"; k=2
 while [ -e "$out" ]; do out="$base-$k.md"; k=$((k + 1)); done   # never overwrite an earlier result
 cp "$report" "$out"

@@ -16,7 +16,8 @@ set -uo pipefail
 dir=$1
 i=$(( $(cat "$dir/counter") + 1 ))
 echo "$i" > "$dir/counter"
-export OUT="$dir/out/run-$i.$(cat "$dir/ext")"
+OUT="$dir/out/run-$i.$(cat "$dir/ext")"
+export OUT
 
 # utime+stime in clock ticks of the daemons whose pids run.sh recorded (fields 14 and 15 of
 # /proc/PID/stat; the name field may hold spaces, so fields are counted after its ")").

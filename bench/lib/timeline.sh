@@ -14,7 +14,10 @@
 set -euo pipefail
 archive=$1 prefix=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-tar -C "$tmp" --warning=no-unknown-keyword -xf "$archive" acquisition/acquisition.json manifest/manifest.jsonl SEAL.json
+tar -C "$tmp" --warning=no-unknown-keyword -xf "$archive" acquisition/acquisition.json manifest/manifest.jsonl manifest/errors.jsonl SEAL.json
+# The archive is deleted after this hook: keep its error records, so that a partial run (exit 1)
+# can say in the report what failed.
+cp "$tmp/manifest/errors.jsonl" "$prefix.errors.jsonl"
 jq -n --argjson launch "$(cat "$prefix.launch")" --argjson finish "$(cat "$prefix.end" 2>/dev/null || echo null)" \
       --slurpfile acq "$tmp/acquisition/acquisition.json" \
       --slurpfile seal "$tmp/SEAL.json" \
