@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
@@ -9,20 +10,22 @@ internal sealed class ManifestWriter : IDisposable
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private readonly Stream _output;
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly Utf8JsonWriter _json;
 
     public ManifestWriter(Stream output)
     {
         _output = output;
-        _json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, SkipValidation = false });
+        // Each record is built in memory and copied into the (buffered) spool: flushing the JSON
+        // writer straight into the file stream would cost one write(2) per entry.
+        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Indented = false, SkipValidation = false });
     }
 
     public void Write(ManifestRecord r)
     {
         var e = r.Entry;
         var m = e.Metadata;
-        _json.Reset(_output);
-        _json.WriteStartObject();
+        Begin();
         _json.WriteString(ManifestFields.Path, r.Path.Value);
         _json.WriteString(ManifestFields.Kind, r.Kind);
         _json.WriteString(ManifestFields.Status, StatusName(r.Status));
@@ -106,15 +109,12 @@ internal sealed class ManifestWriter : IDisposable
         }
         _json.WriteString(ManifestFields.CollectedAt, r.CollectedAt.ToIso8601());
         _json.WriteNumber("offset", r.HeaderOffset);
-        _json.WriteEndObject();
-        _json.Flush();
-        _output.WriteByte((byte)'\n');
+        End();
     }
 
     public void Write(ErrorRecord error)
     {
-        _json.Reset(_output);
-        _json.WriteStartObject();
+        Begin();
         _json.WriteString("scope", error.Scope);
         _json.WriteString("message", error.Message);
         WriteOptional("path", error.Path);
@@ -126,8 +126,21 @@ internal sealed class ManifestWriter : IDisposable
         }
         WriteOptional("exception", error.ExceptionType);
         WriteTime("at", error.At);
+        End();
+    }
+
+    private void Begin()
+    {
+        _line.ResetWrittenCount();
+        _json.Reset(_line);
+        _json.WriteStartObject();
+    }
+
+    private void End()
+    {
         _json.WriteEndObject();
         _json.Flush();
+        _output.Write(_line.WrittenSpan);
         _output.WriteByte((byte)'\n');
     }
 
