@@ -8,13 +8,12 @@ namespace ContainerForensics.Cli.Hosting;
 /// Progress for people, on stderr only: a live status line (Spectre.Console) when stderr is a
 /// terminal, plain lines when it is redirected (a script, SSH without a tty), nothing with -q.
 /// </summary>
-internal sealed class ConsoleProgress : ICollectionProgress, IDisposable
+internal sealed class ConsoleProgress : ICollectionProgress
 {
     private readonly IAnsiConsole? _console;
     private readonly TextWriter? _plain;
     private int _phaseTotal;
     private int _phaseDone;
-    private CollectionPhase _phase;
 
     private ConsoleProgress(IAnsiConsole? console, TextWriter? plain)
     {
@@ -42,7 +41,6 @@ internal sealed class ConsoleProgress : ICollectionProgress, IDisposable
 
     public void PhaseStarted(CollectionPhase phase, int containerCount)
     {
-        _phase = phase;
         _phaseTotal = containerCount;
         _phaseDone = 0;
         Write($"{Name(phase)} phase: {containerCount} container(s)");
@@ -97,9 +95,4 @@ internal sealed class ConsoleProgress : ICollectionProgress, IDisposable
     private static string Label(ContainerInfo c) => Sanitize($"{c.Runtime}/{c.Name ?? c.Id[..Math.Min(12, c.Id.Length)]}");
 
     internal static string Sanitize(string text) => new(text.Select(ch => char.IsControl(ch) ? '?' : ch).ToArray());
-
-    public void Dispose()
-    {
-        _ = _phase;
-    }
 }

@@ -237,15 +237,13 @@ public static class ArchiveVerifier
     {
         using var zip = new ZipInputStream(raw) { IsStreamOwner = false };
         var buffer = new byte[BufferSize];
-        long ordinal = 0;
         while (zip.GetNextEntry() is { } entry)
         {
             string name = entry.Name.TrimEnd('/');
             if (name == ArchiveNames.Seal.Value)
             {
-                state.SealAtZipEntry(ordinal);
+                state.SealInZip();
             }
-            ordinal++;
             uint type = (uint)(entry.ExternalFileAttributes >> 16) & 0xF000;
             string kind = entry.IsDirectory ? "directory" : type switch
             {
@@ -288,7 +286,7 @@ public static class ArchiveVerifier
         private bool _afterSeal;
         private long? _sealOffset;
         private string? _sealPrefixSha;
-        private long? _sealZipOrdinal;
+        private bool _sealInZip;
         private byte[]? _sealJson;
         private long _manifestLines;
         private long _errorLines;
@@ -364,7 +362,8 @@ public static class ArchiveVerifier
         /// <summary>Tar only: the bytes from the seal's first header to the end of the tar stream.</summary>
         public byte[]? TarTail { get; set; }
 
-        public void SealAtZipEntry(long ordinal) => _sealZipOrdinal = ordinal;
+        /// <summary>The seal was met in a zip read as a stream: its prefix hash comes from the raw stream's checkpoints.</summary>
+        public void SealInZip() => _sealInZip = true;
 
         private void ManifestLine(ReadOnlySpan<byte> line)
         {
@@ -498,7 +497,7 @@ public static class ArchiveVerifier
             long? sealedBytes = Num("sealedBytes");
             string? sealedSha = Str("sealedBytesSha256");
             string? actualSha = null;
-            if (_sealZipOrdinal is not null && sealedBytes is { } zb && raw is not null)
+            if (_sealInZip && sealedBytes is { } zb && raw is not null)
             {
                 actualSha = raw.ZipCheckpoints.GetValueOrDefault(zb);
             }
