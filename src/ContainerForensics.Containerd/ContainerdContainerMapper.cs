@@ -30,8 +30,19 @@ internal static class ContainerdContainerMapper
             Pid = task is not null && task.Pid != 0 && state is "running" or "paused" ? checked((int)task.Pid) : null,
             Created = container.CreatedAt?.ToDateTimeOffset(),
             Labels = labels,
+            ManagedBy = DockerManaged(ns, labels) ? new ContainerRef(DockerRuntimeName, container.Id) : null,
         };
     }
+
+    /// <summary>The runtime name Docker's containers are collected under (ContainerInfo.Runtime).</summary>
+    public const string DockerRuntimeName = "docker";
+
+    /// <summary>
+    /// dockerd (libcontainerd) creates its containers in namespace "moby" under the Docker id and
+    /// labels them with the bundle path; either marks a container Docker manages.
+    /// </summary>
+    public static bool DockerManaged(string ns, IReadOnlyDictionary<string, string> labels) =>
+        ns == ContainerdLabels.DockerNamespace || labels.ContainsKey(ContainerdLabels.DockerBundlePath);
 
     public static string StateOf(Status status) => status switch
     {

@@ -12,4 +12,10 @@ public static class ContainerdLabels
 
     /// <summary>Set by nerdctl to the name given with <c>--name</c>.</summary>
     public const string NerdctlName = "nerdctl/name";
+
+    /// <summary>Set by dockerd on the containerd containers it creates.</summary>
+    public const string DockerBundlePath = "com.docker/engine.bundle.path";
+
+    /// <summary>The containerd namespace dockerd puts its containers in.</summary>
+    public const string DockerNamespace = "moby";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using Serilog;
@@ -47,6 +48,7 @@ public sealed class CollectionRunner
                 await BoundaryAsync(sink, $"engine evidence of {runtime.Descriptor.Name}", result,
                     () => runtime.CollectEngineAsync(sink, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
+            await RecordSightingsAsync(selected, writer, result, cancellationToken).ConfigureAwait(false);
             await RunPhaseAsync(CollectionPhase.Metadata, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
             await RunPhaseAsync(CollectionPhase.Logs, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
             if (options.Filesystem != FilesystemMode.None || options.Volumes)
@@ -87,8 +89,13 @@ public sealed class CollectionRunner
             writer.RecordError(new ErrorRecord { Scope = "selection", Message = $"no container matches '{name}'", At = _clock.GetUnixTime() });
             _log.Warning("no container matches {Name}", name);
         }
-        _log.Information("{Selected} of {Listed} containers selected", selected.Count, everything.Count);
-        return selected;
+        var once = DuplicateContainers.Fold([.. selected.Select(s => (s.Runtime, s.Container))]);
+        if (once.Count < selected.Count)
+        {
+            _log.Information("{Folded} containers listed by two runtimes are collected once, from the runtime that manages them", selected.Count - once.Count);
+        }
+        _log.Information("{Selected} of {Listed} containers selected", once.Count, everything.Count);
+        return [.. once.Select(s => new Selected(s.Runtime, s.Container))];
     }
 
     private async Task RunPhaseAsync(CollectionPhase phase, List<Selected> selected, CollectionOptions options, IArchiveWriter writer, CollectionResult result, CancellationToken cancellationToken)
@@ -122,6 +129,29 @@ public sealed class CollectionRunner
             _progress.ContainerFinished(container, phase, ok && !result.Gone.ContainsKey(container));
         }
     }
+
+    /// <summary>
+    /// metadata/also-listed-by.json for a container another runtime listed too
+    /// (<see cref="DuplicateContainers"/>): which listing was collected and which were not, and why.
+    /// </summary>
+    private async Task RecordSightingsAsync(List<Selected> selected, IArchiveWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    {
+        foreach (var (runtime, container) in selected.Where(s => s.Container.AlsoListedBy.Count > 0 && !result.Gone.ContainsKey(s.Container)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}", container.Runtime, container, _clock);
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                collectedFrom = new { runtime = container.Runtime, endpoint = runtime.Descriptor.Endpoint, @namespace = container.Namespace, id = container.Id },
+                alsoListedBy = container.AlsoListedBy.Select(s => new { runtime = s.Runtime, endpoint = s.Endpoint, @namespace = s.Namespace, id = s.Id, state = s.State, pid = s.Pid, reason = s.Reason }),
+            }, SightingsJson);
+            await BoundaryAsync(sink, $"sightings of {container.Id}", result, async () =>
+                await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "also-listed-by.json", json, "cfir: other runtimes' listings of this container"), cancellationToken).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly JsonSerializerOptions SightingsJson = new() { WriteIndented = true };
 
     private ScopedEvidenceSink EngineSink(IArchiveWriter writer, IContainerRuntime runtime) =>
         new(writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock);

@@ -28,5 +28,14 @@ public sealed record ContainerInfo
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Set when this listing is a lower-level view of a container another runtime manages (a
+    /// containerd container that dockerd created in namespace "moby"): that runtime's id for it.
+    /// </summary>
+    public ContainerRef? ManagedBy { get; init; }
+
+    /// <summary>Other runtimes' listings of this same container, which were not collected again.</summary>
+    public IReadOnlyList<ContainerSighting> AlsoListedBy { get; init; } = [];
+
     public bool IsRunning => State is "running" or "paused" or "restarting";
 }
