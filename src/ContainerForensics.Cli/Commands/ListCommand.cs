@@ -80,6 +80,8 @@ internal static class ListCommand
                     ["namespace"] = c.Namespace,
                     ["pod"] = c.Pod,
                     ["pid"] = c.Pid,
+                    // A lower-level listing of another runtime's container (containerd's view of Docker's): collect folds the two.
+                    ["managedBy"] = c.ManagedBy is { } m ? new Dictionary<string, string> { ["runtime"] = m.Runtime, ["id"] = m.Id } : null,
                 }).ToList(),
             }).ToList();
             using var stdout = env.OpenStdout();
