@@ -46,4 +46,10 @@ internal static class ContainerdMethods
 
     public static readonly GrpcMethod<ListRequest, ListResponse> ListLeases =
         new(LeasesReflection.Descriptor, "Leases", "List");
+
+    /// <summary>
+    /// Events.Subscribe, named in the record that says why it is not called (containerd keeps
+    /// no history to read); no proto is compiled for a call cfir never makes.
+    /// </summary>
+    public const string SubscribeEventsPath = "/containerd.services.events.v1.Events/Subscribe";
 }
