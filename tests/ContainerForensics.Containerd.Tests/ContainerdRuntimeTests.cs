@@ -194,7 +194,6 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
     [Theory]
     [InlineData(CollectionPhase.Volatile)]
     [InlineData(CollectionPhase.Logs)]
-    [InlineData(CollectionPhase.Filesystem)]
     public async Task OtherPhases_CollectNothingYet(CollectionPhase phase)
     {
         _fake.Add("default", NewContainer("run1"), Task("run1", Status.Running, 1));
@@ -205,6 +204,24 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         Assert.Empty(sink.Items);
         Assert.Empty(sink.Errors);
+    }
+
+    [Fact]
+    public async Task Filesystem_WithoutAnAnswerFromSnapshots_RecordsWhyAndAnError()
+    {
+        _fake.Add("default", NewContainer("run1"), Task("run1", Status.Running, 1));
+        await using var runtime = await ConnectAsync();
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Filesystem, sink, new CollectionOptions(), default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("none", record.RootElement.GetProperty("source").GetString());
+        Assert.Equal("overlayfs", record.RootElement.GetProperty("snapshotter").GetString());
+        Assert.Contains("Snapshots/Mounts", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Unimplemented", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Single(sink.Errors);
+        Assert.Single(sink.Items);
     }
 
     [Fact]
