@@ -32,7 +32,8 @@ namespace ContainerForensics.Containerd;
 /// image without layers): that directory is the whole tree, collected as <c>full</c>.</item>
 /// </list>
 /// <c>metadata/filesystem-source.json</c> records the choice before any file is collected; no
-/// usable source is a recorded error, never silence.
+/// usable source is a recorded error, never silence; a container without a snapshot (Docker's,
+/// in namespace moby) is only recorded there, as it is no failure.
 /// </summary>
 internal sealed class ContainerdFilesystemCollector(ContainerdClient client, ContainerdRuntime runtime)
 {
@@ -58,7 +59,10 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
             await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
             if (plan is null)
             {
-                sink.RecordError($"filesystem of containerd container {container.Id} (namespace {ns}) not collected: {record.Why}");
+                if (!NoSnapshot(got))
+                {
+                    sink.RecordError($"filesystem of containerd container {container.Id} (namespace {ns}) not collected: {record.Why}");
+                }
                 return;
             }
             var collector = new HostTreeCollector
@@ -82,14 +86,21 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         }
     }
 
+    /// <summary>
+    /// A container whose rootfs containerd did not make (dockerd passes its own; so can any
+    /// client): there is nothing of containerd's to read, which is a fact recorded in
+    /// filesystem-source.json, not a failure.
+    /// </summary>
+    private static bool NoSnapshot(Api.Container got) => string.IsNullOrEmpty(got.Snapshotter) || string.IsNullOrEmpty(got.SnapshotKey);
+
     private readonly record struct Plan(SafeTreeWalker Walker, EvidenceSection Section, IReadOnlyList<string>? Lowers, string Description);
 
     /// <summary>Picks the directory to walk and opens it; null (with <see cref="FilesystemSourceRecord.Why"/>) when there is none.</summary>
     private async Task<Plan?> PlanAsync(ContainerInfo container, string ns, Api.Container got, FilesystemMode mode, FilesystemSourceRecord record, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(got.Snapshotter) || string.IsNullOrEmpty(got.SnapshotKey))
+        if (NoSnapshot(got))
         {
-            return None(record, "the container has no snapshot (created without a root filesystem from containerd, e.g. a rootfs path given to the runtime)");
+            return None(record, "the container has no snapshot: its root filesystem was not made by containerd (Docker's containers in namespace moby: dockerd mounts their rootfs itself, and the Docker collector reads it)");
         }
         IList<Mount> mounts;
         try

@@ -229,6 +229,24 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Filesystem_AContainerWithoutASnapshot_IsRecordedButIsNoError()
+    {
+        var docker = NewContainer("d0c");
+        docker.Snapshotter = "";
+        docker.SnapshotKey = "";
+        _fake.Add("moby", docker, Task("d0c", Status.Running, 1));
+        await using var runtime = await ConnectAsync();
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Filesystem, sink, new CollectionOptions(), default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("none", record.RootElement.GetProperty("source").GetString());
+        Assert.Contains("no snapshot", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Empty(sink.Errors);
+    }
+
+    [Fact]
     public async Task CollectEngine_VersionAndNamespaces()
     {
         _fake.AddNamespace("default");
