@@ -23,10 +23,10 @@ public sealed class ContainerdFilesystemRigTests
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>Starts a container that plants a file and deletes an image file, and waits until both happened.</summary>
-    private static async Task<(ContainerInfo Container, int Pid, byte[] Planted)> PlantAsync(Ctr ctr, ContainerdRuntime runtime, string ns)
+    private static async Task<(ContainerInfo Container, int Pid, byte[] Planted)> PlantAsync(Ctr ctr, ContainerdRuntime runtime, string ns, string snapshotter = "overlayfs")
     {
         string marker = "planted " + Guid.NewGuid().ToString("N");
-        string id = await ctr.RunShellAsync(ns, $"echo '{marker}' > /planted.txt && rm /bin/ls && touch /done && sleep 3600");
+        string id = await ctr.RunShellAsync(ns, $"echo '{marker}' > /planted.txt && rm /bin/ls && touch /done && sleep 3600", snapshotter);
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // hang guard
         while (true)
         {
@@ -90,6 +90,26 @@ public sealed class ContainerdFilesystemRigTests
         Assert.Equal(Sha256(planted), Sha256(ByPath(sink, EvidenceSection.FilesystemFull, "/planted.txt").Bytes!));
         // Merged: the deleted file is simply absent, not a whiteout.
         Assert.DoesNotContain(sink.Items, i => i.Item.RawPath is { } raw && raw.AsSpan().SequenceEqual("/bin/ls"u8));
+        Assert.Empty(sink.Errors);
+    }
+
+    [EngineFact(Engine.Containerd)]
+    public async Task Changed_NativeSnapshotter_TheSnapshotIsTheWholeTree()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        var (container, pid, planted) = await PlantAsync(ctr, runtime, "default", "native");
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("native", record.RootElement.GetProperty("snapshotter").GetString());
+        Assert.Equal("snapshot directory", record.RootElement.GetProperty("source").GetString());
+        Assert.StartsWith("bind ", record.RootElement.GetProperty("snapshotMounts")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(Sha256(await File.ReadAllBytesAsync($"/proc/{pid}/root/bin/busybox")), Sha256(ByPath(sink, EvidenceSection.FilesystemFull, "/bin/busybox").Bytes!));
+        Assert.Equal(Sha256(planted), Sha256(ByPath(sink, EvidenceSection.FilesystemFull, "/planted.txt").Bytes!));
+        Assert.DoesNotContain(sink.Items, i => i.Item.Section == EvidenceSection.FilesystemChanged);
         Assert.Empty(sink.Errors);
     }
 

@@ -32,9 +32,6 @@ internal static class ContainerdMethods
     public static readonly GrpcMethod<MountsRequest, MountsResponse> SnapshotMounts =
         new(SnapshotsReflection.Descriptor, "Snapshots", "Mounts");
 
-    public static readonly GrpcMethod<StatSnapshotRequest, StatSnapshotResponse> SnapshotStat =
-        new(SnapshotsReflection.Descriptor, "Snapshots", "Stat");
-
     public static readonly GrpcMethod<ListContentRequest, ListContentResponse> ListContent =
         new(ContentReflection.Descriptor, "Content", "List");
 

@@ -11,8 +11,4 @@ internal sealed class SnapshotsClient(ContainerdClient client)
     /// </summary>
     public Task<MountsResponse> MountsAsync(string ns, string snapshotter, string key, CancellationToken cancellationToken) =>
         client.CallAsync(ContainerdMethods.SnapshotMounts, new MountsRequest { Snapshotter = snapshotter, Key = key }, ns, cancellationToken);
-
-    /// <summary>The snapshot's record: kind (active, committed), parent, times, labels.</summary>
-    public Task<StatSnapshotResponse> StatAsync(string ns, string snapshotter, string key, CancellationToken cancellationToken) =>
-        client.CallAsync(ContainerdMethods.SnapshotStat, new StatSnapshotRequest { Snapshotter = snapshotter, Key = key }, ns, cancellationToken);
 }
