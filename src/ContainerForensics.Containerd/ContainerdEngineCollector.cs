@@ -214,6 +214,11 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
         }
 
         byte[] bytes = buffer.ToArray();
+        if (broken is not null && bytes.Length == 0)
+        {
+            await sink.AddAsync(item with { Status = EntryStatus.Failed, Reason = broken }, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
         string? mismatch = broken is null ? Verify(digest, size, bytes) : null;
         var status = broken is null && mismatch is null ? EntryStatus.Collected : EntryStatus.Partial;
         string? reason = broken is not null ? $"the read broke off after {bytes.Length} bytes: {broken}" : mismatch;
