@@ -86,6 +86,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
             async ct => ContainerdJson.Format(await _client.Version.GetAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         await AddJsonAsync(sink, "namespaces.json", ContainerdMethods.ListNamespaces.Path, null,
             async ct => ContainerdJson.Format(await _client.Namespaces.ListAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        await new ContainerdEngineCollector(_client, this).CollectAsync(sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The task's pid while it runs (or is paused): Tasks.Get now, not the listing's.</summary>
@@ -108,17 +109,22 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// <summary>
     /// Metadata: container.json (Containers.Get), spec.json (the OCI spec, byte-exact as
     /// containerd stores it) and task.json (Tasks.Get) when the container has a task; a container
-    /// without a task gets no task.json (its state "created" already says so). The other phases
-    /// collect nothing from containerd yet.
+    /// without a task gets no task.json (its state "created" already says so). Filesystem: the
+    /// snapshot, see <see cref="ContainerdFilesystemCollector"/>.
     /// </summary>
     public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
+        string ns = container.Namespace ?? _settings.ContainerdNamespace
+            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
+        if (phase == CollectionPhase.Filesystem)
+        {
+            await new ContainerdFilesystemCollector(_client, this).CollectAsync(container, ns, sink, options, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (phase != CollectionPhase.Metadata)
         {
             return;
         }
-        string ns = container.Namespace ?? _settings.ContainerdNamespace
-            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
 
         GetContainerResponse got;
         try
@@ -173,7 +179,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// failed entry with the daemon's words, and the next item is still collected. A null
     /// document means "nothing to record".
     /// </summary>
-    private async Task AddJsonAsync(IEvidenceSink sink, string name, string method, string? ns,
+    internal async Task AddJsonAsync(IEvidenceSink sink, string name, string method, string? ns,
         Func<CancellationToken, Task<byte[]?>> produce, CancellationToken cancellationToken)
     {
         string description = Describe(method, ns);
@@ -201,10 +207,10 @@ public sealed class ContainerdRuntime : IContainerRuntime
     }
 
     /// <summary>What was read, for the manifest: the RPC, the daemon, the namespace.</summary>
-    private string Describe(string method, string? ns) =>
+    internal string Describe(string method, string? ns) =>
         ns is null ? $"containerd {Descriptor.Endpoint} {method}" : $"containerd {Descriptor.Endpoint} {method} (namespace {ns})";
 
-    private async Task<IReadOnlyList<string>> NamespacesAsync(CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<string>> NamespacesAsync(CancellationToken cancellationToken)
     {
         if (_settings.ContainerdNamespace is { } only)
         {

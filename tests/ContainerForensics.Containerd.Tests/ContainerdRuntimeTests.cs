@@ -1,6 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using System.Security.Cryptography;
 using ContainerForensics.Containerd.Api;
+using ContainerForensics.Containerd.Api.Content;
+using ContainerForensics.Containerd.Api.Images;
+using ContainerForensics.Containerd.Api.Types;
 using ContainerForensics.Containerd.Grpc;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
@@ -194,7 +198,6 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
     [Theory]
     [InlineData(CollectionPhase.Volatile)]
     [InlineData(CollectionPhase.Logs)]
-    [InlineData(CollectionPhase.Filesystem)]
     public async Task OtherPhases_CollectNothingYet(CollectionPhase phase)
     {
         _fake.Add("default", NewContainer("run1"), Task("run1", Status.Running, 1));
@@ -204,6 +207,42 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), phase, sink, new CollectionOptions(), default);
 
         Assert.Empty(sink.Items);
+        Assert.Empty(sink.Errors);
+    }
+
+    [Fact]
+    public async Task Filesystem_WithoutAnAnswerFromSnapshots_RecordsWhyAndAnError()
+    {
+        _fake.Add("default", NewContainer("run1"), Task("run1", Status.Running, 1));
+        await using var runtime = await ConnectAsync();
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Filesystem, sink, new CollectionOptions(), default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("none", record.RootElement.GetProperty("source").GetString());
+        Assert.Equal("overlayfs", record.RootElement.GetProperty("snapshotter").GetString());
+        Assert.Contains("Snapshots/Mounts", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Unimplemented", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Single(sink.Errors);
+        Assert.Single(sink.Items);
+    }
+
+    [Fact]
+    public async Task Filesystem_AContainerWithoutASnapshot_IsRecordedButIsNoError()
+    {
+        var docker = NewContainer("d0c");
+        docker.Snapshotter = "";
+        docker.SnapshotKey = "";
+        _fake.Add("moby", docker, Task("d0c", Status.Running, 1));
+        await using var runtime = await ConnectAsync();
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Filesystem, sink, new CollectionOptions(), default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("none", record.RootElement.GetProperty("source").GetString());
+        Assert.Contains("no snapshot", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
         Assert.Empty(sink.Errors);
     }
 
@@ -238,4 +277,63 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         Assert.Contains("shutting down", version.Item.Reason, StringComparison.Ordinal);
         Assert.Equal(EntryStatus.Collected, sink.Get("namespaces.json").Item.Status);
     }
+
+    [Fact]
+    public async Task CollectEngine_ABlobWhoseBytesDoNotMatchItsDigest_IsKeptAndMarked()
+    {
+        _fake.AddNamespace("default");
+        byte[] manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2}}");
+        string honest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest));
+        string liar = "sha256:" + new string('1', 64);
+        _fake.Server.Unary<ListImagesRequest, ListImagesResponse>(Client.ContainerdMethods.ListImages.Path, (_, _) => new ListImagesResponse
+        {
+            Images =
+            {
+                new Image { Name = "good:1", Target = new OciDescriptor { MediaType = "application/vnd.oci.image.manifest.v1+json", Digest = honest, Size = manifest.Length } },
+                new Image { Name = "bad:1", Target = new OciDescriptor { MediaType = "application/vnd.oci.image.manifest.v1+json", Digest = liar, Size = manifest.Length } },
+            },
+        });
+        _fake.Server.Raw(Client.ContainerdMethods.ReadContent.Path, async (ctx, body) =>
+        {
+            string digest = ReadContentRequest.Parser.ParseFrom(body).Digest;
+            if (digest.StartsWith("sha256:0000", StringComparison.Ordinal))
+            {
+                await ctx.Response.StartAsync();
+                FakeGrpcServer.WriteTrailers(ctx, GrpcStatusCode.NotFound, $"content digest {digest}: not found");
+                return;
+            }
+            await ctx.Response.StartAsync();
+            // In two chunks, as containerd streams a blob.
+            await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 0, Data = ByteString.CopyFrom(manifest, 0, 10) }.ToByteArray());
+            await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 10, Data = ByteString.CopyFrom(manifest, 10, manifest.Length - 10) }.ToByteArray());
+            FakeGrpcServer.WriteTrailers(ctx, GrpcStatusCode.OK, null);
+        });
+        await using var runtime = await ConnectAsync();
+        var sink = new RecordingSink();
+
+        await runtime.CollectEngineAsync(sink, new CollectionOptions(), default);
+
+        var good = sink.Get("namespaces/default/blobs/sha256/" + honest[7..]);
+        Assert.Equal(EntryStatus.Collected, good.Item.Status);
+        Assert.Equal(manifest, good.Bytes);
+        var bad = sink.Get("namespaces/default/blobs/sha256/" + liar[7..]);
+        Assert.Equal(EntryStatus.Partial, bad.Item.Status);
+        Assert.Equal(manifest, bad.Bytes);
+        Assert.Contains("digest mismatch", bad.Item.Reason, StringComparison.Ordinal);
+        Assert.Contains(honest, bad.Item.Reason, StringComparison.Ordinal);
+        // The good manifest's config is followed (once) and is not in the store.
+        var config = sink.Get("namespaces/default/blobs/sha256/" + new string('0', 64));
+        Assert.Equal(EntryStatus.Missing, config.Item.Status);
+        Assert.Contains("not found", config.Item.Reason, StringComparison.Ordinal);
+        // Services the fake does not offer are failed entries with the gRPC status, not silence.
+        Assert.Equal(EntryStatus.Failed, sink.Get("namespaces/default/leases.json").Item.Status);
+        Assert.Contains("Unimplemented", sink.Get("namespaces/default/content-index.json").Item.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sha256:abcdef", "blobs/sha256/abcdef")]
+    [InlineData("sha256:ABCDEF", "blobs/sha256:ABCDEF")]
+    [InlineData("../../etc/passwd", "blobs/..%2F..%2Fetc%2Fpasswd")]
+    public void BlobName_OnlyAPlainDigestBecomesFolders(string digest, string expected) =>
+        Assert.Equal(expected, ContainerdEngineCollector.BlobName(digest));
 }

@@ -33,6 +33,15 @@ internal sealed class Ctr : IAsyncDisposable
         return id;
     }
 
+    /// <summary>A running container whose command is <c>sh -c SCRIPT</c>, on the overlayfs snapshotter unless told otherwise.</summary>
+    public async Task<string> RunShellAsync(string ns, string script, string snapshotter = "overlayfs")
+    {
+        string id = NewId();
+        _made.Add((ns, id));
+        await RunCtrAsync("-n", ns, "run", "-d", "--net-host", "--snapshotter", snapshotter, Image, id, "sh", "-c", script);
+        return id;
+    }
+
     /// <summary>A container record without a task.</summary>
     public async Task<string> CreateAsync(string ns)
     {

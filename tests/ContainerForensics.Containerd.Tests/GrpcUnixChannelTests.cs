@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ContainerForensics.Containerd.Api;
+using ContainerForensics.Containerd.Api.Content;
 using ContainerForensics.Containerd.Client;
 using ContainerForensics.Containerd.Grpc;
 using Google.Protobuf;
@@ -247,5 +248,61 @@ public sealed class GrpcUnixChannelTests : IAsyncLifetime
         var all = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => channel.UnaryAsync(ContainerdMethods.Version, new Empty(), null, default)));
 
         Assert.Equal(20, all.Select(r => r.Version).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ServerStreaming_HandsOverEveryMessageInOrder()
+    {
+        _server.Raw(ContainerdMethods.ReadContent.Path, async (ctx, body) =>
+        {
+            Assert.Equal("sha256:abc", ReadContentRequest.Parser.ParseFrom(body).Digest);
+            await ctx.Response.StartAsync();
+            await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 0, Data = ByteString.CopyFromUtf8("hello ") }.ToByteArray());
+            await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 6, Data = ByteString.CopyFromUtf8("world") }.ToByteArray());
+            FakeGrpcServer.WriteTrailers(ctx, GrpcStatusCode.OK, null);
+        });
+        using var channel = new GrpcUnixChannel(_server.SocketPath, TimeSpan.FromSeconds(5));
+        var got = new List<ReadContentResponse>();
+
+        await channel.ServerStreamingAsync(ContainerdMethods.ReadContent, new ReadContentRequest { Digest = "sha256:abc" }, null, m =>
+        {
+            got.Add(m);
+            return ValueTask.CompletedTask;
+        }, default);
+
+        Assert.Equal([0L, 6L], got.Select(m => m.Offset));
+        Assert.Equal("hello world", string.Concat(got.Select(m => m.Data.ToStringUtf8())));
+    }
+
+    [Fact]
+    public async Task ServerStreaming_AnErrorAfterSomeMessagesKeepsThemAndThrowsTheStatus()
+    {
+        _server.Raw(ContainerdMethods.ReadContent.Path, async (ctx, _) =>
+        {
+            await ctx.Response.StartAsync();
+            await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 0, Data = ByteString.CopyFromUtf8("part") }.ToByteArray());
+            FakeGrpcServer.WriteTrailers(ctx, GrpcStatusCode.DataLoss, "blob truncated on disk");
+        });
+        using var channel = new GrpcUnixChannel(_server.SocketPath, TimeSpan.FromSeconds(5));
+        int messages = 0;
+
+        var ex = await Assert.ThrowsAsync<GrpcCallException>(() => channel.ServerStreamingAsync(ContainerdMethods.ReadContent, new ReadContentRequest(), null, _ =>
+        {
+            messages++;
+            return ValueTask.CompletedTask;
+        }, default));
+
+        Assert.Equal(1, messages);
+        Assert.Equal(GrpcStatusCode.DataLoss, ex.StatusCode);
+        Assert.Equal("blob truncated on disk", ex.StatusMessage);
+    }
+
+    [Fact]
+    public async Task StreamingAndUnaryMethodsAreNotMixedUp()
+    {
+        using var channel = new GrpcUnixChannel(_server.SocketPath, TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => channel.UnaryAsync(ContainerdMethods.ReadContent, new ReadContentRequest(), null, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => channel.ServerStreamingAsync(ContainerdMethods.Version, new Empty(), null, _ => ValueTask.CompletedTask, default));
     }
 }

@@ -20,6 +20,10 @@ internal sealed class ContainerdClient : IDisposable
         Namespaces = new NamespacesClient(this);
         Containers = new ContainersClient(this);
         Tasks = new TasksClient(this);
+        Snapshots = new SnapshotsClient(this);
+        Content = new ContentClient(this);
+        Images = new ImagesClient(this);
+        Leases = new LeasesClient(this);
     }
 
     public GrpcUnixChannel Channel { get; }
@@ -32,6 +36,14 @@ internal sealed class ContainerdClient : IDisposable
 
     public TasksClient Tasks { get; }
 
+    public SnapshotsClient Snapshots { get; }
+
+    public ContentClient Content { get; }
+
+    public ImagesClient Images { get; }
+
+    public LeasesClient Leases { get; }
+
     internal Task<TResponse> CallAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, string? ns, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
@@ -39,6 +51,11 @@ internal sealed class ContainerdClient : IDisposable
         KeyValuePair<string, string>[] metadata = ns is null ? [] : [new(NamespaceHeader, ns)];
         return Channel.UnaryAsync(method, request, metadata, cancellationToken);
     }
+
+    internal Task StreamAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, string ns, Func<TResponse, ValueTask> onMessage, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>, new()
+        where TResponse : IMessage<TResponse>, new() =>
+        Channel.ServerStreamingAsync(method, request, [new(NamespaceHeader, ns)], onMessage, cancellationToken);
 
     public void Dispose() => Channel.Dispose();
 }

@@ -4,7 +4,7 @@ using Google.Protobuf.Reflection;
 namespace ContainerForensics.Containerd.Grpc;
 
 /// <summary>
-/// One RPC: its path (<c>/package.Service/Method</c>) and how to read its response. Built from
+/// One unary or server-streaming RPC: its path (<c>/package.Service/Method</c>) and how to read its response. Built from
 /// the proto descriptor, so the path is the one the .proto file declares and the message types
 /// are checked against it once, when the method is defined.
 /// </summary>
@@ -18,10 +18,11 @@ public sealed class GrpcMethod<TRequest, TResponse>
             ?? throw new ArgumentException($"{file.Name} has no service {service}", nameof(service));
         var methodDescriptor = serviceDescriptor.FindMethodByName(method)
             ?? throw new ArgumentException($"{serviceDescriptor.FullName} has no method {method}", nameof(method));
-        if (methodDescriptor.IsClientStreaming || methodDescriptor.IsServerStreaming)
+        if (methodDescriptor.IsClientStreaming)
         {
-            throw new ArgumentException($"{serviceDescriptor.FullName}/{method} is streaming; only unary calls are defined this way", nameof(method));
+            throw new ArgumentException($"{serviceDescriptor.FullName}/{method} is client-streaming; only unary and server-streaming calls are defined this way", nameof(method));
         }
+        IsServerStreaming = methodDescriptor.IsServerStreaming;
         if (methodDescriptor.InputType != new TRequest().Descriptor || methodDescriptor.OutputType != new TResponse().Descriptor)
         {
             throw new ArgumentException($"{serviceDescriptor.FullName}/{method} takes {methodDescriptor.InputType.FullName} and returns {methodDescriptor.OutputType.FullName}", nameof(method));
@@ -31,6 +32,9 @@ public sealed class GrpcMethod<TRequest, TResponse>
 
     /// <summary>The HTTP/2 :path, e.g. <c>/containerd.services.version.v1.Version/Version</c>.</summary>
     public string Path { get; }
+
+    /// <summary>Whether the server answers with a stream of messages (<c>returns (stream ...)</c>).</summary>
+    public bool IsServerStreaming { get; }
 
     public MessageParser<TResponse> Parser { get; } = new(() => new TResponse());
 

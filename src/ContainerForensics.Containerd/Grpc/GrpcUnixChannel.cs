@@ -74,19 +74,73 @@ public sealed class GrpcUnixChannel : IDisposable
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new()
     {
+        if (method.IsServerStreaming)
+        {
+            throw new ArgumentException($"{method.Path} is server-streaming: use {nameof(ServerStreamingAsync)}", nameof(method));
+        }
+        TResponse? response = default;
+        await CallAsync(method, request, metadata, message =>
+        {
+            if (response is not null)
+            {
+                throw new GrpcProtocolException("a unary call answered with more than one message");
+            }
+            response = message;
+            return ValueTask.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        return response ?? throw new GrpcCallException(method.Path, GrpcStatusCode.Internal, "status OK without a response message");
+    }
+
+    /// <summary>
+    /// One server-streaming call (containerd's Content.Read and Content.List): every message is
+    /// handed to <paramref name="onMessage"/> as it arrives, so nothing waits for the whole
+    /// stream. The deadline covers the whole call, as gRPC's does; failures are those of
+    /// <see cref="UnaryAsync"/>. Messages handed over before a failure stay handed over: the
+    /// caller decides what a stream that broke off is worth.
+    /// </summary>
+    public async Task ServerStreamingAsync<TRequest, TResponse>(
+        GrpcMethod<TRequest, TResponse> method,
+        TRequest request,
+        IEnumerable<KeyValuePair<string, string>>? metadata,
+        Func<TResponse, ValueTask> onMessage,
+        CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>, new()
+        where TResponse : IMessage<TResponse>, new()
+    {
+        if (!method.IsServerStreaming)
+        {
+            throw new ArgumentException($"{method.Path} is unary: use {nameof(UnaryAsync)}", nameof(method));
+        }
+        await CallAsync(method, request, metadata, onMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CallAsync<TRequest, TResponse>(
+        GrpcMethod<TRequest, TResponse> method,
+        TRequest request,
+        IEnumerable<KeyValuePair<string, string>>? metadata,
+        Func<TResponse, ValueTask> onMessage,
+        CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>, new()
+        where TResponse : IMessage<TResponse>, new()
+    {
         using var deadline = new CancellationTokenSource(CallTimeout, _clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            byte[] message = await CallAsync(method.Path, GrpcFraming.Encode(request), metadata, linked.Token).ConfigureAwait(false);
-            try
+            using var response = await SendAsync(method.Path, GrpcFraming.Encode(request), metadata, linked.Token).ConfigureAwait(false);
+            await ReadResponseAsync(method.Path, response, async bytes =>
             {
-                return method.Parser.ParseFrom(message);
-            }
-            catch (InvalidProtocolBufferException ex)
-            {
-                throw new GrpcCallException(method.Path, GrpcStatusCode.Internal, $"response is not a valid {new TResponse().Descriptor.FullName}: {ex.Message}", ex);
-            }
+                TResponse message;
+                try
+                {
+                    message = method.Parser.ParseFrom(bytes);
+                }
+                catch (InvalidProtocolBufferException ex)
+                {
+                    throw new GrpcCallException(method.Path, GrpcStatusCode.Internal, $"response is not a valid {new TResponse().Descriptor.FullName}: {ex.Message}", ex);
+                }
+                await onMessage(message).ConfigureAwait(false);
+            }, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -94,7 +148,7 @@ public sealed class GrpcUnixChannel : IDisposable
         }
     }
 
-    private async Task<byte[]> CallAsync(string path, byte[] frame, IEnumerable<KeyValuePair<string, string>>? metadata, CancellationToken token)
+    private async Task<HttpResponseMessage> SendAsync(string path, byte[] frame, IEnumerable<KeyValuePair<string, string>>? metadata, CancellationToken token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
@@ -110,10 +164,9 @@ public sealed class GrpcUnixChannel : IDisposable
             request.Headers.TryAddWithoutValidation(key, value);
         }
 
-        HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
         }
         catch (HttpRequestException ex) when (!token.IsCancellationRequested)
         {
@@ -123,13 +176,10 @@ public sealed class GrpcUnixChannel : IDisposable
         {
             throw new OperationCanceledException(ex.Message, ex, token);
         }
-        using (response)
-        {
-            return await ReadUnaryResponseAsync(path, response, token).ConfigureAwait(false);
-        }
     }
 
-    private async Task<byte[]> ReadUnaryResponseAsync(string path, HttpResponseMessage response, CancellationToken token)
+    /// <summary>Checks the headers, hands over every message of the body in order, then reads the status from the trailers.</summary>
+    private async Task ReadResponseAsync(string path, HttpResponseMessage response, Func<byte[], ValueTask> onMessage, CancellationToken token)
     {
         // A trailers-only response carries its status in the headers and has no body.
         bool trailersOnly = TryReadStatus(path, response.Headers, out var headerStatus);
@@ -147,7 +197,6 @@ public sealed class GrpcUnixChannel : IDisposable
             throw new GrpcCallException(path, GrpcStatusCode.Unknown, $"response content-type '{contentType}' is not application/grpc");
         }
 
-        byte[]? message = null;
         GrpcProtocolException? broken = null;
         try
         {
@@ -155,10 +204,9 @@ public sealed class GrpcUnixChannel : IDisposable
             await using (stream.ConfigureAwait(false))
             {
                 var reader = new GrpcFrameReader(stream, _maxMessageSize);
-                message = await reader.ReadMessageAsync(token).ConfigureAwait(false);
-                if (message is not null && await reader.ReadMessageAsync(token).ConfigureAwait(false) is not null)
+                while (await reader.ReadMessageAsync(token).ConfigureAwait(false) is { } message)
                 {
-                    throw new GrpcProtocolException("a unary call answered with more than one message");
+                    await onMessage(message).ConfigureAwait(false);
                 }
             }
         }
@@ -192,7 +240,6 @@ public sealed class GrpcUnixChannel : IDisposable
         {
             throw new GrpcCallException(path, GrpcStatusCode.Internal, "response ended without grpc-status");
         }
-        return message ?? throw new GrpcCallException(path, GrpcStatusCode.Internal, "status OK without a response message");
     }
 
     private static bool TryReadStatus(string path, HttpHeaders headers, out GrpcStatus status)

@@ -69,6 +69,13 @@ public static class HostFile
         return errno == 0 ? FileStat.FromStatx(sx) : null;
     }
 
+    /// <summary>stat: statx following symlinks, e.g. /proc/PID/root to the root directory it names. Null with the errno when it fails.</summary>
+    public static FileStat? Stat(ReadOnlySpan<byte> path, out int errno)
+    {
+        errno = Native.Statx(Native.AT_FDCWD, path, 0, out var sx);
+        return errno == 0 ? FileStat.FromStatx(sx) : null;
+    }
+
     /// <summary>Whether O_NOATIME was refused on the calling thread (see <see cref="t_noAtimeRefused"/>); for tests.</summary>
     internal static bool NoAtimeRefusedOnThisThread => t_noAtimeRefused;
 

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.FileSystem.Trees;
 using System.Text.Json;
 using ContainerForensics.Docker.Api;
 

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.FileSystem.Trees;
 using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Docker.Filesystem;

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.FileSystem.Trees;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Tar;

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.FileSystem.Trees;
 using System.Formats.Tar;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.FileSystem.Trees;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.FileSystem.Trees;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;

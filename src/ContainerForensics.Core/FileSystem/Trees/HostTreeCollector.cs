@@ -1,7 +1,6 @@
 using ContainerForensics.Core.Evidence;
-using ContainerForensics.Core.FileSystem;
 
-namespace ContainerForensics.Docker.Filesystem;
+namespace ContainerForensics.Core.FileSystem.Trees;
 
 /// <summary>
 /// Hands every entry of a host directory that holds (part of) a container's filesystem to the
@@ -16,7 +15,7 @@ namespace ContainerForensics.Docker.Filesystem;
 /// content from the lower layer that has it.
 /// </para>
 /// </summary>
-internal sealed class HostTreeCollector
+public sealed class HostTreeCollector
 {
     public required EvidenceSection Section { get; init; }
 

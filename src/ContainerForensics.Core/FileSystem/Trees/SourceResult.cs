@@ -1,4 +1,4 @@
-namespace ContainerForensics.Docker.Filesystem;
+namespace ContainerForensics.Core.FileSystem.Trees;
 
 /// <summary>
 /// How one filesystem source ended: how many items it handed over and, when it broke off before
@@ -7,7 +7,7 @@ namespace ContainerForensics.Docker.Filesystem;
 /// collector asks the engine whether the container still exists.
 /// <see cref="Failure"/> says what broke; <see cref="Cause"/> carries the details (recorded together).
 /// </summary>
-internal sealed record SourceResult(int Items, string? Failure = null, Exception? Cause = null, int? Errno = null)
+public sealed record SourceResult(int Items, string? Failure = null, Exception? Cause = null, int? Errno = null)
 {
     public bool Broken => Failure is not null;
 

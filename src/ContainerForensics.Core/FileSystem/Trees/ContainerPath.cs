@@ -1,13 +1,13 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Docker.Filesystem;
+namespace ContainerForensics.Core.FileSystem.Trees;
 
 /// <summary>
 /// Paths inside a container as bytes (Linux names are bytes: newlines, invalid UTF-8, anything
 /// but NUL and '/'). Absolute, '/'-separated, no trailing slash; "/" is the root.
 /// </summary>
-internal static class ContainerPath
+public static class ContainerPath
 {
     /// <summary>"/" followed by a path relative to the container's root (empty: the root itself).</summary>
     public static byte[] FromRelative(ReadOnlySpan<byte> relative)

@@ -1,7 +1,7 @@
-namespace ContainerForensics.Docker.Filesystem;
+namespace ContainerForensics.Core.FileSystem.Trees;
 
 /// <summary>An entry's reason is one line; several facts about it are joined with "; ".</summary>
-internal static class Reasons
+public static class Reasons
 {
     public static string Join(string? first, string second) => string.IsNullOrEmpty(first) ? second : first + "; " + second;
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Docker.Filesystem;
+namespace ContainerForensics.Core.FileSystem.Trees;
 
 /// <summary>
 /// What overlayfs keeps in extended attributes of the upper layer
@@ -10,7 +10,7 @@ namespace ContainerForensics.Docker.Filesystem;
 /// <c>user.overlay.</c>. Reading trusted.* needs CAP_SYS_ADMIN: without it the markers are
 /// invisible and the entries are collected as plain directories and files.
 /// </summary>
-internal static class OverlayMarkers
+public static class OverlayMarkers
 {
     private static readonly string[] Prefixes = ["trusted.overlay.", "user.overlay."];
 

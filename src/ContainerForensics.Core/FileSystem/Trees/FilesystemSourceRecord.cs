@@ -1,16 +1,17 @@
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Docker.Filesystem;
+namespace ContainerForensics.Core.FileSystem.Trees;
 
 /// <summary>
 /// <c>metadata/filesystem-source.json</c>: which source each part of the filesystem phase read
 /// and why, so an examiner knows whether the evidence is the host's own bytes (overlay upper or
-/// merged directory, volume directory) or the engine's tar rendering of them (/export,
-/// /archive), and what was deliberately left out. Written before the files, so it is in the
+/// merged directory, volume directory, containerd snapshot) or the engine's tar rendering of
+/// them (/export, /archive), and what was deliberately left out. Shared by the Docker/Podman and
+/// containerd collectors, so the file has one shape. Written before the files, so it is in the
 /// archive even when the container vanishes half-way.
 /// </summary>
-internal sealed class FilesystemSourceRecord
+public sealed class FilesystemSourceRecord
 {
     public const string Name = "filesystem-source.json";
 
@@ -19,7 +20,16 @@ internal sealed class FilesystemSourceRecord
 
     public required string Engine { get; init; }
 
+    /// <summary>Docker/Podman: the storage driver (overlay2, ...).</summary>
     public string? GraphDriver { get; init; }
+
+    /// <summary>containerd: the container's snapshotter (overlayfs, native, ...) and snapshot key.</summary>
+    public string? Snapshotter { get; init; }
+
+    public string? SnapshotKey { get; init; }
+
+    /// <summary>containerd: the snapshot's mounts as Snapshots.Mounts answered ("overlay overlay lowerdir=...,upperdir=...").</summary>
+    public List<string> SnapshotMounts { get; } = [];
 
     public string? Source { get; set; }
 
@@ -51,6 +61,17 @@ internal sealed class FilesystemSourceRecord
             w.WriteString("mode", Mode);
             w.WriteString("engine", Engine);
             WriteOptional(w, "graphDriver", GraphDriver);
+            WriteOptional(w, "snapshotter", Snapshotter);
+            WriteOptional(w, "snapshotKey", SnapshotKey);
+            if (SnapshotMounts.Count > 0)
+            {
+                w.WriteStartArray("snapshotMounts");
+                foreach (var m in SnapshotMounts)
+                {
+                    w.WriteStringValue(m);
+                }
+                w.WriteEndArray();
+            }
             WriteOptional(w, "source", Source);
             WriteOptional(w, "path", Path);
             WriteOptional(w, "why", Why);

@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+using ContainerForensics.TestSupport;
+
+namespace ContainerForensics.Containerd.Tests;
+
+/// <summary>
+/// The filesystem phase and the engine-wide evidence against the rig's real containerd: files
+/// planted and deleted in containers of two namespaces, hashes checked against bytes read
+/// independently (through /proc/PID/root, or the bytes planted), blobs against their digests.
+/// </summary>
+public sealed class ContainerdFilesystemRigTests
+{
+    private static readonly string[] Namespaces = ["default", "k8s.io"];
+
+    private static async Task<ContainerdRuntime> ConnectAsync(Ctr ctr) =>
+        await ContainerdRuntime.ConnectAsync(ctr.Address, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(15) }, null, default);
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Starts a container that plants a file and deletes an image file, and waits until both happened.</summary>
+    private static async Task<(ContainerInfo Container, int Pid, byte[] Planted)> PlantAsync(Ctr ctr, ContainerdRuntime runtime, string ns, string snapshotter = "overlayfs")
+    {
+        string marker = "planted " + Guid.NewGuid().ToString("N");
+        string id = await ctr.RunShellAsync(ns, $"echo '{marker}' > /planted.txt && rm /bin/ls && touch /done && sleep 3600", snapshotter);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // hang guard
+        while (true)
+        {
+            var container = (await runtime.ListContainersAsync(guard.Token)).Single(c => c.Id == id && c.Namespace == ns);
+            if (await runtime.GetInitPidAsync(container, guard.Token) is { } pid && File.Exists($"/proc/{pid}/root/done"))
+            {
+                return (container, pid, Encoding.UTF8.GetBytes(marker + "\n"));
+            }
+            await Task.Delay(100, guard.Token);
+        }
+    }
+
+    private static (EvidenceItem Item, byte[]? Bytes) ByPath(RecordingSink sink, EvidenceSection section, string path) =>
+        sink.Items.Single(i => i.Item.Section == section && i.Item.RawPath is { } raw && raw.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(path)));
+
+    [EngineFact(Engine.Containerd)]
+    public async Task Changed_PlantedFileAndWhiteout_InTwoNamespaces()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        foreach (string ns in Namespaces)
+        {
+            var (container, pid, planted) = await PlantAsync(ctr, runtime, ns);
+            var sink = new RecordingSink();
+
+            await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, default);
+
+            using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+            Assert.Equal("overlay upperdir", record.RootElement.GetProperty("source").GetString());
+            Assert.Equal("overlayfs", record.RootElement.GetProperty("snapshotter").GetString());
+            Assert.StartsWith("overlay ", record.RootElement.GetProperty("snapshotMounts")[0].GetString(), StringComparison.Ordinal);
+            var file = ByPath(sink, EvidenceSection.FilesystemChanged, "/planted.txt");
+            Assert.Equal(EntryStatus.Collected, file.Item.Status);
+            Assert.Equal(Sha256(planted), Sha256(file.Bytes!));
+            Assert.Equal(Sha256(await File.ReadAllBytesAsync($"/proc/{pid}/root/planted.txt")), Sha256(file.Bytes!));
+            var deleted = ByPath(sink, EvidenceSection.FilesystemChanged, "/bin/ls");
+            Assert.Equal(EntryKind.Whiteout, deleted.Item.Metadata.Kind);
+            Assert.Null(deleted.Bytes);
+            // Only the writable layer: the image's busybox is not in it.
+            Assert.DoesNotContain(sink.Items, i => i.Item.RawPath is { } raw && raw.AsSpan().SequenceEqual("/bin/busybox"u8));
+            Assert.Empty(sink.Errors);
+        }
+    }
+
+    [EngineFact(Engine.Containerd)]
+    public async Task Full_RunningTask_IsTheMergedRootfs()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        var (container, pid, planted) = await PlantAsync(ctr, runtime, "default");
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("task rootfs (overlay merged)", record.RootElement.GetProperty("source").GetString());
+        Assert.EndsWith($"/io.containerd.runtime.v2.task/default/{container.Id}/rootfs", record.RootElement.GetProperty("path").GetString(), StringComparison.Ordinal);
+        var busybox = ByPath(sink, EvidenceSection.FilesystemFull, "/bin/busybox");
+        Assert.Equal(EntryStatus.Collected, busybox.Item.Status);
+        Assert.Equal(Sha256(await File.ReadAllBytesAsync($"/proc/{pid}/root/bin/busybox")), Sha256(busybox.Bytes!));
+        Assert.Equal(Sha256(planted), Sha256(ByPath(sink, EvidenceSection.FilesystemFull, "/planted.txt").Bytes!));
+        // Merged: the deleted file is simply absent, not a whiteout.
+        Assert.DoesNotContain(sink.Items, i => i.Item.RawPath is { } raw && raw.AsSpan().SequenceEqual("/bin/ls"u8));
+        Assert.Empty(sink.Errors);
+    }
+
+    [EngineFact(Engine.Containerd)]
+    public async Task Changed_NativeSnapshotter_TheSnapshotIsTheWholeTree()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        var (container, pid, planted) = await PlantAsync(ctr, runtime, "default", "native");
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("native", record.RootElement.GetProperty("snapshotter").GetString());
+        Assert.Equal("snapshot directory", record.RootElement.GetProperty("source").GetString());
+        Assert.StartsWith("bind ", record.RootElement.GetProperty("snapshotMounts")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(Sha256(await File.ReadAllBytesAsync($"/proc/{pid}/root/bin/busybox")), Sha256(ByPath(sink, EvidenceSection.FilesystemFull, "/bin/busybox").Bytes!));
+        Assert.Equal(Sha256(planted), Sha256(ByPath(sink, EvidenceSection.FilesystemFull, "/planted.txt").Bytes!));
+        Assert.DoesNotContain(sink.Items, i => i.Item.Section == EvidenceSection.FilesystemChanged);
+        Assert.Empty(sink.Errors);
+    }
+
+    [EngineFact(Engine.Containerd)]
+    public async Task Full_StoppedTask_FallsBackToTheWritableLayerAndSaysWhy()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        string id = await ctr.CreateAsync("default");
+        var container = (await runtime.ListContainersAsync(default)).Single(c => c.Id == id);
+        var sink = new RecordingSink();
+
+        await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, default);
+
+        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        Assert.Equal("overlay upperdir", record.RootElement.GetProperty("source").GetString());
+        Assert.Contains("no running task", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+    }
+
+    [EngineFact(Engine.Containerd)]
+    public async Task Engine_ImagesAndTheirBlobs_MatchTheirDigests_PerNamespace()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        var sink = new RecordingSink();
+
+        await runtime.CollectEngineAsync(sink, new CollectionOptions(), default);
+
+        Assert.Equal(EntryStatus.Skipped, sink.Get("events.jsonl").Item.Status);
+        foreach (string ns in Namespaces)
+        {
+            string folder = $"namespaces/{ns}/";
+            using var images = JsonDocument.Parse(sink.Get(folder + "images.json").Bytes);
+            var image = images.RootElement.GetProperty("images").EnumerateArray().Single(i => i.GetProperty("name").GetString() == ctr.Image);
+            string manifestDigest = image.GetProperty("target").GetProperty("digest").GetString()!;
+            var manifest = sink.Get(folder + "blobs/" + manifestDigest.Replace(':', '/'));
+            Assert.Equal(EntryStatus.Collected, manifest.Item.Status);
+            Assert.Equal(manifestDigest, "sha256:" + Sha256(manifest.Bytes!));
+
+            using var manifestJson = JsonDocument.Parse(manifest.Bytes);
+            string configDigest = manifestJson.RootElement.GetProperty("config").GetProperty("digest").GetString()!;
+            var config = sink.Get(folder + "blobs/" + configDigest.Replace(':', '/'));
+            Assert.Equal(EntryStatus.Collected, config.Item.Status);
+            Assert.Equal(configDigest, "sha256:" + Sha256(config.Bytes!));
+            Assert.Contains(ContainerdMethodsPath("Content", "Read"), config.Item.Source!.Description, StringComparison.Ordinal);
+
+            using var index = JsonDocument.Parse(sink.Get(folder + "content-index.json").Bytes);
+            Assert.Contains(index.RootElement.GetProperty("info").EnumerateArray(), i => i.GetProperty("digest").GetString() == configDigest);
+            Assert.Equal(EntryStatus.Collected, sink.Get(folder + "leases.json").Item.Status);
+        }
+        Assert.Empty(sink.Errors);
+    }
+
+    private static string ContainerdMethodsPath(string service, string method) => $"/containerd.services.{service.ToLowerInvariant()}.v1.{service}/{method}";
+}
