@@ -26,8 +26,6 @@ namespace ContainerForensics.Containerd.Cri;
 /// </summary>
 internal sealed class CriEvidenceCollector(CriClient client, Func<string, string> describe)
 {
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
-
     public async Task CollectEngineAsync(IEvidenceSink sink, CancellationToken cancellationToken)
     {
         string? unimplemented = null;
@@ -125,7 +123,7 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
     /// <summary>The protobuf JSON mapping, with every <c>info</c> map value that is JSON embedded as JSON.</summary>
     internal static byte[] Format(IMessage message)
     {
-        var json = JsonNode.Parse(Formatter.Format(message))!;
+        var json = ContainerdJson.ToNode(message);
         if (json["info"] is JsonObject info)
         {
             foreach (var key in info.Select(p => p.Key).ToList())
@@ -143,7 +141,7 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
                 }
             }
         }
-        return JsonSerializer.SerializeToUtf8Bytes(json, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return ContainerdJson.Serialize(json);
     }
 
     private Task SkipAsync(IEvidenceSink sink, string name, string method, string reason, CancellationToken cancellationToken, EvidenceSection section = EvidenceSection.Metadata) =>
