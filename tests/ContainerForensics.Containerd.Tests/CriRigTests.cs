@@ -49,7 +49,15 @@ public sealed class CriRigTests
         string? sandboxId = null;
         try
         {
-            sandboxId = (await channel.UnaryAsync(CriTestMethods.RunPodSandbox, new RunPodSandboxRequest { Config = sandboxConfig }, null, default)).PodSandboxId;
+            try
+            {
+                sandboxId = (await channel.UnaryAsync(CriTestMethods.RunPodSandbox, new RunPodSandboxRequest { Config = sandboxConfig }, null, default)).PodSandboxId;
+            }
+            catch (GrpcCallException ex)
+            {
+                Assert.Fail($"RunPodSandbox failed: {ex.Message}. Without CAP_SYS_RESOURCE the CRI plugin needs restrict_oom_score_adj = true: " +
+                            "is containerd running with the config scripts/rig/up.sh writes (/run/cfir-rig/containerd.toml)?");
+            }
             var config = new ContainerConfig
             {
                 Metadata = new ContainerMetadata { Name = "writer" },
