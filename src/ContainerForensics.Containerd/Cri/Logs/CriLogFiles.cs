@@ -107,7 +107,7 @@ internal static class CriLogFiles
                         {
                             File = Encoding.UTF8.GetString(entry.Name),
                             Error = name is null ? "not a CRI log file name (<n>.log[.<time>][.gz]): kept, not parsed"
-                                : capture.Content is null ? $"not captured as a regular file ({capture.Status}: {capture.Reason}): not parsed"
+                                : capture.Content is null ? $"not read as a regular file ({(capture.Reason ?? "another kind of file, kept as such")}): not parsed"
                                 : $"more than {MaxParsedFiles} log files: kept, not parsed",
                         });
                     }
