@@ -26,6 +26,7 @@ internal static class ContainerdContainerMapper
             State = state,
             Namespace = ns,
             Pod = PodOf(labels),
+            PodMembership = PodMembershipOf(labels),
             // A stopped task keeps the pid of its exited init process: not a pid to look at.
             Pid = task is not null && task.Pid != 0 && state is "running" or "paused" ? checked((int)task.Pid) : null,
             Created = container.CreatedAt?.ToDateTimeOffset(),
@@ -65,4 +66,27 @@ internal static class ContainerdContainerMapper
         labels.TryGetValue(ContainerdLabels.KubernetesPodName, out var pod) && pod.Length > 0
             ? podNs + "/" + pod
             : null;
+
+    /// <summary>
+    /// The pod a CRI container or sandbox belongs to. The CRI plugin puts the pod's
+    /// io.kubernetes.pod.{namespace,name,uid} labels on both, io.kubernetes.container.name on
+    /// containers, and io.cri-containerd.kind on both (checked on containerd 1.6.20).
+    /// </summary>
+    public static PodMembership? PodMembershipOf(IReadOnlyDictionary<string, string> labels)
+    {
+        if (!labels.TryGetValue(ContainerdLabels.KubernetesPodNamespace, out var podNs) || podNs.Length == 0 ||
+            !labels.TryGetValue(ContainerdLabels.KubernetesPodName, out var pod) || pod.Length == 0)
+        {
+            return null;
+        }
+        bool sandbox = labels.TryGetValue(ContainerdLabels.CriKind, out var kind) && kind == ContainerdLabels.CriKindSandbox;
+        return new PodMembership
+        {
+            Namespace = podNs,
+            Name = pod,
+            Uid = labels.GetValueOrDefault(ContainerdLabels.KubernetesPodUid) ?? "",
+            ContainerName = sandbox ? null : labels.GetValueOrDefault(ContainerdLabels.KubernetesContainerName),
+            IsSandbox = sandbox,
+        };
+    }
 }

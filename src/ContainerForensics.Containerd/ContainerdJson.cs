@@ -26,7 +26,10 @@ internal static class ContainerdJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static byte[] Format(IMessage message) => Serialize(JsonNode.Parse(Formatter.Format(message))!);
+    public static byte[] Format(IMessage message) => Serialize(ToNode(message));
+
+    /// <summary>The message in the JSON mapping, as a tree to adjust before <see cref="Serialize"/>.</summary>
+    public static JsonNode ToNode(IMessage message) => JsonNode.Parse(Formatter.Format(message))!;
 
     /// <summary>A Containers.Get response, its <c>Any</c> fields written raw.</summary>
     public static byte[] Format(GetContainerResponse response)
@@ -79,5 +82,5 @@ internal static class ContainerdJson
             ["value"] = Convert.ToBase64String(any.Value.Span),
         };
 
-    private static byte[] Serialize(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Output);
+    public static byte[] Serialize(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Output);
 }

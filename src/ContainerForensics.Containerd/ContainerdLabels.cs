@@ -10,6 +10,15 @@ public static class ContainerdLabels
 
     public const string KubernetesPodNamespace = "io.kubernetes.pod.namespace";
 
+    public const string KubernetesPodUid = "io.kubernetes.pod.uid";
+
+    /// <summary>Set by containerd's CRI plugin: "sandbox" for a pod's pause container, "container" for the others.</summary>
+    public const string CriKind = "io.cri-containerd.kind";
+
+    public const string CriKindSandbox = "sandbox";
+
+    public const string CriKindContainer = "container";
+
     /// <summary>Set by nerdctl to the name given with <c>--name</c>.</summary>
     public const string NerdctlName = "nerdctl/name";
 

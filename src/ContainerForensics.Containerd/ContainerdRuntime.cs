@@ -1,5 +1,6 @@
 using ContainerForensics.Containerd.Api;
 using ContainerForensics.Containerd.Client;
+using ContainerForensics.Containerd.Cri;
 using ContainerForensics.Containerd.Grpc;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
@@ -20,12 +21,14 @@ public sealed class ContainerdRuntime : IContainerRuntime
 
     private readonly ContainerdClient _client;
     private readonly RuntimeSettings _settings;
+    private readonly CriEvidenceCollector _cri;
 
     private ContainerdRuntime(ContainerdClient client, RuntimeDescriptor descriptor, RuntimeSettings settings)
     {
         _client = client;
         Descriptor = descriptor;
         _settings = settings;
+        _cri = new CriEvidenceCollector(new CriClient(client.Channel), method => Describe(method, null));
     }
 
     public RuntimeDescriptor Descriptor { get; }
@@ -87,6 +90,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
         await AddJsonAsync(sink, "namespaces.json", ContainerdMethods.ListNamespaces.Path, null,
             async ct => ContainerdJson.Format(await _client.Namespaces.ListAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         await new ContainerdEngineCollector(_client, this).CollectAsync(sink, cancellationToken).ConfigureAwait(false);
+        await _cri.CollectEngineAsync(sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The task's pid while it runs (or is paused): Tasks.Get now, not the listing's.</summary>
@@ -109,11 +113,17 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// <summary>
     /// Metadata: container.json (Containers.Get), spec.json (the OCI spec, byte-exact as
     /// containerd stores it) and task.json (Tasks.Get) when the container has a task; a container
-    /// without a task gets no task.json (its state "created" already says so). Filesystem: the
-    /// snapshot, see <see cref="ContainerdFilesystemCollector"/>.
+    /// without a task gets no task.json (its state "created" already says so). A Kubernetes pod's
+    /// members add their CRI status, and the Logs phase their CRI log files (<see cref="CriEvidenceCollector"/>).
+    /// Filesystem: the snapshot, see <see cref="ContainerdFilesystemCollector"/>.
     /// </summary>
     public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
+        if (phase == CollectionPhase.Logs)
+        {
+            await _cri.CollectLogsAsync(container, sink, options, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         string ns = container.Namespace ?? _settings.ContainerdNamespace
             ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
         if (phase == CollectionPhase.Filesystem)
@@ -151,6 +161,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
                 return null; // no task: never started, or its task was deleted
             }
         }, cancellationToken).ConfigureAwait(false);
+        await _cri.CollectMetadataAsync(container, sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -77,13 +77,18 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
             (ContainerdLabels.KubernetesContainerName, "nginx"),
             (ContainerdLabels.KubernetesPodName, "web-0"),
             (ContainerdLabels.KubernetesPodNamespace, "shop")), Task("abc123", Status.Running, 5));
+        _fake.Add("k8s.io", NewContainer("sb1",
+            (ContainerdLabels.KubernetesPodName, "web-0"),
+            (ContainerdLabels.KubernetesPodNamespace, "shop"),
+            (ContainerdLabels.KubernetesPodUid, "u-1"),
+            (ContainerdLabels.CriKind, ContainerdLabels.CriKindSandbox)), Task("sb1", Status.Running, 6));
         _fake.Add("nerd", NewContainer("n1", (ContainerdLabels.NerdctlName, "mine")));
         _fake.Add("moby", NewContainer("d0c"), Task("d0c", Status.Created, 12));
         await using var runtime = await ConnectAsync();
 
         var all = (await runtime.ListContainersAsync(default)).ToDictionary(c => c.Id);
 
-        Assert.Equal(7, all.Count);
+        Assert.Equal(8, all.Count);
         var run1 = all["run1"];
         Assert.Equal(("containerd", "default", "run1", "running", 4242), (run1.Runtime, run1.Namespace, run1.Name, run1.State, run1.Pid));
         Assert.Equal("docker.io/library/busybox:latest", run1.Image);
@@ -95,6 +100,9 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         var k8s = all["abc123"];
         Assert.Equal(("k8s.io", "nginx", "shop/web-0"), (k8s.Namespace, k8s.Name, k8s.Pod));
         Assert.Equal("web-0", k8s.Labels[ContainerdLabels.KubernetesPodName]);
+        Assert.Equal(new PodMembership { Namespace = "shop", Name = "web-0", ContainerName = "nginx" }, k8s.PodMembership);
+        Assert.Equal(new PodMembership { Namespace = "shop", Name = "web-0", Uid = "u-1", IsSandbox = true }, all["sb1"].PodMembership);
+        Assert.Null(run1.PodMembership);
         Assert.Equal("mine", all["n1"].Name);
         Assert.Equal(("moby", "created", (int?)null), (all["d0c"].Namespace, all["d0c"].State, all["d0c"].Pid));
     }

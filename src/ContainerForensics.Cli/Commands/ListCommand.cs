@@ -79,6 +79,8 @@ internal static class ListCommand
                     ["runtime"] = c.Runtime,
                     ["namespace"] = c.Namespace,
                     ["pod"] = c.Pod,
+                    ["podUid"] = c.PodMembership?.Uid,
+                    ["podSandbox"] = c.PodMembership?.IsSandbox,
                     ["pid"] = c.Pid,
                     // A lower-level listing of another runtime's container (containerd's view of Docker's): collect folds the two.
                     ["managedBy"] = c.ManagedBy is { } m ? new Dictionary<string, string> { ["runtime"] = m.Runtime, ["id"] = m.Id } : null,
@@ -108,7 +110,9 @@ internal static class ListCommand
                 foreach (var c in containers)
                 {
                     string group = c.Pod ?? c.Namespace ?? "-";
-                    w.WriteLine(ConsoleProgress.Sanitize($"  {c.Id[..Math.Min(12, c.Id.Length)],-12}  {c.Name ?? "",-30}  {c.State,-10}  {group,-20}  {c.Image}"));
+                    // A pod's sandbox has no name of its own: say what it is.
+                    string name = c.PodMembership is { IsSandbox: true } ? "(pod sandbox)" : c.Name ?? "";
+                    w.WriteLine(ConsoleProgress.Sanitize($"  {c.Id[..Math.Min(12, c.Id.Length)],-12}  {name,-30}  {c.State,-10}  {group,-20}  {c.Image}"));
                 }
             }
         }

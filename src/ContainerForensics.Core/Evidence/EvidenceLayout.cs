@@ -9,6 +9,8 @@ namespace ContainerForensics.Core.Evidence;
 /// acquisition/acquisition.json            the acquisition record (first entry)
 /// runtimes/&lt;runtime&gt;/&lt;section&gt;/...          engine-wide evidence
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/&lt;name&gt;_&lt;id12&gt;/&lt;section&gt;/...
+/// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;_&lt;id12&gt;/&lt;section&gt;/...   (Kubernetes)
+/// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/sandbox_&lt;id12&gt;/&lt;section&gt;/...
 /// acquisition/log.jsonl                   the acquisition log (before the manifest)
 /// </code>
 /// The manifest, SHA256SUMS, provenance and seal are named by the archive writer itself.
@@ -19,6 +21,12 @@ public sealed class EvidenceLayout
     public static readonly ArchivePath AcquisitionRecord = ArchivePath.Of("acquisition", "acquisition.json");
 
     public static readonly ArchivePath AcquisitionLog = ArchivePath.Of("acquisition", "log.jsonl");
+
+    /// <summary>The folder under a containerd namespace that holds one folder per Kubernetes pod.</summary>
+    public const string PodsFolder = "pods";
+
+    /// <summary>The leaf name of a pod's sandbox container: "sandbox_&lt;id12&gt;".</summary>
+    public const string SandboxFolder = "sandbox";
 
     private readonly Dictionary<string, ArchivePath> _containerRoots = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedRoots = new(StringComparer.Ordinal);
@@ -53,14 +61,29 @@ public sealed class EvidenceLayout
             }
             string group = container.Namespace ?? "-";
             string id = container.Id.Length == 64 && container.Id.All(Uri.IsHexDigit) ? container.Id[..12] : container.Id;
-            string leaf = string.IsNullOrEmpty(container.Name) || container.Name == container.Id
-                ? Segment(id)
-                : Segment(container.Name.TrimStart('/')) + "_" + Segment(id);
-            var root = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), leaf);
-            // Two containers whose names and id prefixes collide get the full id instead.
-            if (!_usedRoots.Add(root.Value))
+            ArchivePath parent;
+            string leaf;
+            if (container.PodMembership is { } pod)
             {
-                root = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), Segment(container.Id) + "_" + _usedRoots.Count);
+                // Kubernetes: one folder per pod, its sandbox and containers inside.
+                parent = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), PodsFolder, PodSegment(pod));
+                leaf = pod.IsSandbox ? SandboxFolder + "_" + Segment(id)
+                    : string.IsNullOrEmpty(pod.ContainerName) ? Segment(id)
+                    : Segment(pod.ContainerName) + "_" + Segment(id);
+            }
+            else
+            {
+                parent = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group));
+                leaf = string.IsNullOrEmpty(container.Name) || container.Name == container.Id
+                    ? Segment(id)
+                    : Segment(container.Name.TrimStart('/')) + "_" + Segment(id);
+            }
+            var root = parent.Append(leaf);
+            // Two containers whose names and id prefixes collide get the full id instead; so
+            // does a non-pod container that would be named like the pods folder.
+            if (leaf == PodsFolder && container.PodMembership is null || !_usedRoots.Add(root.Value))
+            {
+                root = parent.Append(Segment(container.Id) + "_" + _usedRoots.Count);
                 _usedRoots.Add(root.Value);
             }
             _containerRoots[key] = root;
@@ -86,6 +109,13 @@ public sealed class EvidenceLayout
             throw new ArgumentException("an evidence item needs a Name or a RawPath");
         }
         return sectionRoot.Append(item.Name);
+    }
+
+    /// <summary>"&lt;namespace&gt;_&lt;name&gt;_&lt;uid&gt;", the kubelet's own name for a pod's folder under /var/log/pods.</summary>
+    public static string PodSegment(PodMembership pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return Segment(pod.Namespace) + "_" + Segment(pod.Name) + "_" + Segment(pod.Uid);
     }
 
     public static string SectionFolder(EvidenceSection section) => section switch

@@ -74,6 +74,66 @@ public sealed class SafeTreeWalker : IDisposable
     }
 
     /// <summary>
+    /// Opens <paramref name="relativePath"/> beneath <paramref name="trustedRoot"/> as the walk
+    /// root: the trusted part is opened as <see cref="Open"/> does, every segment below it with
+    /// openat(O_PATH|O_DIRECTORY|O_NOFOLLOW), so a symlink anywhere in the untrusted part (a pod's
+    /// log folder under /var/log/pods, which a pod with a hostPath mount can reach) fails the open
+    /// (ENOTDIR/ELOOP) instead of leading elsewhere. ".." is refused. Throws like <see cref="Open"/>.
+    /// </summary>
+    public static SafeTreeWalker OpenBeneath(byte[] trustedRoot, ReadOnlySpan<byte> relativePath, WalkOptions? options = null)
+    {
+        byte[] fullPath = relativePath.IsEmpty ? trustedRoot : [.. trustedRoot, (byte)'/', .. relativePath];
+        var anchor = Open(trustedRoot, options);
+        FileDescriptor? current = anchor._root;
+        try
+        {
+            foreach (var range in relativePath.Split((byte)'/'))
+            {
+                var segment = relativePath[range];
+                if (segment.IsEmpty || segment.SequenceEqual("."u8))
+                {
+                    continue;
+                }
+                string shown = ArchivePath.EscapeSegment(segment);
+                if (segment.SequenceEqual(".."u8))
+                {
+                    throw UnixError.ToIOException(UnixError.EINVAL, $"'..' is not allowed beneath the walk root '{ArchivePath.EscapeSegment(trustedRoot)}'");
+                }
+                int next;
+                using (var lease = current.Borrow())
+                {
+                    int errno = Native.OpenAt(lease.Fd, segment, Native.O_PATH | Native.O_DIRECTORY | Native.O_NOFOLLOW | Native.O_CLOEXEC, out next);
+                    if (errno != 0)
+                    {
+                        throw UnixError.ToIOException(errno, errno is UnixError.ENOTDIR or UnixError.ELOOP
+                            ? $"'{shown}' on the path is not a directory (a symlink is never followed)"
+                            : $"cannot open directory '{shown}' on the path");
+                    }
+                }
+                current.Dispose();
+                current = new FileDescriptor(next);
+            }
+            int statErrno;
+            Native.StatxBuffer sx;
+            using (var lease = current.Borrow())
+            {
+                statErrno = Native.Fstatx(lease.Fd, out sx);
+            }
+            if (statErrno != 0)
+            {
+                throw UnixError.ToIOException(statErrno, $"cannot stat walk root '{ArchivePath.EscapeSegment(fullPath)}'");
+            }
+            var walker = new SafeTreeWalker(fullPath, current, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
+            current = null;
+            return walker;
+        }
+        finally
+        {
+            current?.Dispose();
+        }
+    }
+
+    /// <summary>
     /// The entries of the tree, the root first. Enumerate it once at a time; each enumeration
     /// reads the directories afresh. Breaking off early closes what it opened.
     /// </summary>

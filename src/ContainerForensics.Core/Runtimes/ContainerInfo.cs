@@ -21,6 +21,9 @@ public sealed record ContainerInfo
     /// <summary>Kubernetes pod as "namespace/name", when the container belongs to one.</summary>
     public string? Pod { get; init; }
 
+    /// <summary>The Kubernetes pod identity (namespace, name, uid, container name or sandbox), when known.</summary>
+    public PodMembership? PodMembership { get; init; }
+
     /// <summary>The host pid of the container's init process, when running.</summary>
     public int? Pid { get; init; }
 

@@ -25,6 +25,26 @@ public sealed class EvidenceLayoutTests
     }
 
     [Fact]
+    public void Pod_members_are_grouped_by_pod_with_the_sandbox_named_so()
+    {
+        var layout = new EvidenceLayout();
+        string sandboxId = new('5', 64);
+        string appId = new('a', 64);
+        var pod = new PodMembership { Namespace = "shop", Name = "web-0", Uid = "0d9e-11" };
+        ContainerInfo Member(string id, PodMembership m) => C(id, id, "containerd", "k8s.io") with { PodMembership = m };
+
+        Assert.Equal("containers/containerd/k8s.io/pods/shop_web-0_0d9e-11/sandbox_555555555555",
+            layout.ContainerRoot(Member(sandboxId, pod with { IsSandbox = true })).Value);
+        Assert.Equal("containers/containerd/k8s.io/pods/shop_web-0_0d9e-11/nginx_aaaaaaaaaaaa",
+            layout.ContainerRoot(Member(appId, pod with { ContainerName = "nginx" })).Value);
+        // Label values are untrusted: escaped, never a path of their own.
+        Assert.Equal("containers/containerd/k8s.io/pods/%2E%2E_a%2Fb_x/%2E%2E_bbbbbbbbbbbb",
+            layout.ContainerRoot(Member(new string('b', 64), new PodMembership { Namespace = "..", Name = "a/b", Uid = "x", ContainerName = ".." })).Value);
+        // A container outside any pod whose id is "pods" cannot take the pods folder.
+        Assert.NotEqual("containers/containerd/k8s.io/pods", layout.ContainerRoot(C("pods", null, "containerd", "k8s.io")).Value);
+    }
+
+    [Fact]
     public void Engines_of_the_same_runtime_get_their_own_folder()
     {
         var layout = new EvidenceLayout();

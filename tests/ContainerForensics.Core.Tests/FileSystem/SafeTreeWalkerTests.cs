@@ -66,6 +66,26 @@ public sealed class SafeTreeWalkerTests : IDisposable
     }
 
     [Fact]
+    public void OpenBeneath_walks_the_folder_but_never_through_a_symlink()
+    {
+        _tree.WriteFile("pods/p_1/c/0.log", [1]);
+        Directory.CreateDirectory(_tree.PathOf("pods/p_2"));
+        File.CreateSymbolicLink(_tree.PathOf("pods/p_2/c"), "/etc");
+        File.CreateSymbolicLink(_tree.PathOf("pods/p_3"), _tree.PathOf("pods/p_1"));
+
+        using (var walker = SafeTreeWalker.OpenBeneath(_tree.BytesOf("pods"), "p_1/c"u8))
+        {
+            Assert.Equal(["", "0.log"], walker.Walk().Select(e => Encoding.UTF8.GetString(e.RelativePath)));
+            Assert.Equal(_tree.PathOf("pods") + "/p_1/c", Encoding.UTF8.GetString(walker.RootPath));
+        }
+        var last = Assert.Throws<IOException>(() => SafeTreeWalker.OpenBeneath(_tree.BytesOf("pods"), "p_2/c"u8));
+        Assert.Contains("symlink is never followed", last.Message, StringComparison.Ordinal);
+        var middle = Assert.Throws<IOException>(() => SafeTreeWalker.OpenBeneath(_tree.BytesOf("pods"), "p_3/c"u8));
+        Assert.Contains("symlink is never followed", middle.Message, StringComparison.Ordinal);
+        Assert.Throws<IOException>(() => SafeTreeWalker.OpenBeneath(_tree.BytesOf("pods"), "p_1/../p_1/c"u8));
+    }
+
+    [Fact]
     public void Capture_by_relative_path_refuses_dot_dot()
     {
         _tree.WriteFile("a/f", [1]);

@@ -1,0 +1,240 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.FileSystem;
+
+namespace ContainerForensics.Containerd.Cri.Logs;
+
+/// <summary>
+/// A CRI container's log folder, <c>&lt;log_directory&gt;/&lt;container&gt;/</c> (by the kubelet's
+/// convention <c>/var/log/pods/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/</c>), into the Logs section:
+/// <list type="bullet">
+/// <item><c>files/&lt;name&gt;</c>: every file of the folder (current <c>0.log</c>, rotated, <c>.gz</c>)
+/// byte-exact and hashed as on disk;</item>
+/// <item><c>cri-parsed.jsonl</c>: the lines joined back from their P/F parts (<see cref="CriLogParser"/>),
+/// read from the same descriptors within the same lengths that were hashed, gzip decompressed
+/// as a stream;</item>
+/// <item><c>cri-parsed-report.json</c>: per file, lines, records, malformed lines, errors.</item>
+/// </list>
+/// The folder is reachable from pods that mount /var/log (log shippers do): only the folder
+/// above the pod's is trusted; the pod and container folders are opened without following a
+/// symlink (<see cref="SafeTreeWalker.OpenBeneath"/>) and so is every file in them.
+/// </summary>
+internal static class CriLogFiles
+{
+    public const string Folder = "files";
+
+    public const string ParsedName = "cri-parsed.jsonl";
+
+    public const string ReportName = "cri-parsed-report.json";
+
+    /// <summary>Files parsed at most (each is held open until the parse): more is not a kubelet's doing.</summary>
+    public const int MaxParsedFiles = 64;
+
+    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static async Task CaptureAsync(IEvidenceSink sink, string logPath, CaptureLimits limits, CancellationToken cancellationToken)
+    {
+        byte[] path = Encoding.UTF8.GetBytes(logPath);
+        // <trusted>/<pod folder>/<container folder>/<file>
+        string[] parts = logPath.Split('/');
+        if (!logPath.StartsWith('/') || parts.Length < 5 || parts[^1].Length == 0 || parts[^2].Length == 0 || parts[^3].Length == 0 || logPath.Contains('\0', StringComparison.Ordinal))
+        {
+            await FailAsync(sink, $"log path '{logPath}' is not <log_directory>/<container>/<file>", null, path, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        byte[] trusted = Encoding.UTF8.GetBytes(string.Join('/', parts[..^3]));
+        byte[] beneath = Encoding.UTF8.GetBytes(parts[^3] + "/" + parts[^2]);
+        string directory = string.Join('/', parts[..^1]);
+        SafeTreeWalker walker;
+        try
+        {
+            walker = SafeTreeWalker.OpenBeneath(trusted, beneath, new WalkOptions { MaxDepth = 1 });
+        }
+        catch (IOException ex)
+        {
+            await FailAsync(sink, $"log folder {directory} not opened: {ex.Message}", ex.HResult > 0 ? ex.HResult : null, path, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var kept = new List<(CriLogFileName Name, HostFileContent Content, long Length)>();
+        var reports = new List<CriLogFileReport>();
+        try
+        {
+            using (walker)
+            {
+                var entries = new List<WalkEntry>();
+                foreach (var entry in walker.Walk(cancellationToken))
+                {
+                    if (entry.IsRoot)
+                    {
+                        if (entry.Error is { } error)
+                        {
+                            sink.RecordError($"listing CRI log folder {directory}: {error}", null, entry.Errno, directory);
+                        }
+                        continue;
+                    }
+                    entries.Add(entry);
+                }
+                // Parseable names in reading order first, then the rest by name.
+                var ordered = entries
+                    .Select(e => (Entry: e, Name: CriLogFileName.TryParse(e.Name.ToArray())))
+                    .OrderBy(x => x.Name is null)
+                    .ThenBy(x => x.Name, Comparer<CriLogFileName?>.Create((a, b) => a is null || b is null ? 0 : CriLogFileName.Compare(a, b)))
+                    .ThenBy(x => x.Entry.RelativePath, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
+                    .ToList();
+                foreach (var (entry, name) in ordered)
+                {
+                    byte[] filePath = [.. Encoding.UTF8.GetBytes(directory), (byte)'/', .. entry.Name];
+                    var source = new EvidenceSource
+                    {
+                        OriginalPath = filePath,
+                        Description = $"host file {Encoding.UTF8.GetString(filePath)}: CRI container log written by containerd's CRI plugin, rotated by the kubelet",
+                    };
+                    var capture = entry.Capture(limits);
+                    var item = capture.ToEvidenceItem(EvidenceSection.Logs, filePath, source) with { RawPath = null, Name = Folder + "/" + ArchivePath.EscapeSegment(entry.Name) };
+                    bool parse = name is not null && capture.Content is { Length: long length } && kept.Count < MaxParsedFiles;
+                    if (parse)
+                    {
+                        kept.Add((name!, capture.Content!, capture.Content!.Length!.Value));
+                        item = item with { Content = new BorrowedContent(capture.Content!) };
+                    }
+                    else if (name is not null || capture.Content is not null)
+                    {
+                        reports.Add(new CriLogFileReport
+                        {
+                            File = Encoding.UTF8.GetString(entry.Name),
+                            Error = name is null ? "not a CRI log file name (<n>.log[.<time>][.gz]): kept, not parsed"
+                                : capture.Content is null ? $"not read as a regular file ({(capture.Reason ?? "another kind of file, kept as such")}): not parsed"
+                                : $"more than {MaxParsedFiles} log files: kept, not parsed",
+                        });
+                    }
+                    await sink.AddAsync(item, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            if (kept.Count == 0)
+            {
+                await sink.AddAsync(new EvidenceItem
+                {
+                    Section = EvidenceSection.Logs,
+                    Name = ParsedName,
+                    Status = EntryStatus.Missing,
+                    Reason = $"no CRI log file (<n>.log) in {directory}",
+                    Source = new EvidenceSource { OriginalPath = path, Description = "CRI log folder " + directory },
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            var parsedReports = new List<CriLogFileReport>();
+            await sink.AddAsync(new EvidenceItem
+            {
+                Section = EvidenceSection.Logs,
+                Name = ParsedName,
+                Content = EvidenceContent.FromStream(new PulledStream(ParseAll(kept, parsedReports, cancellationToken), cancellationToken)),
+                Source = new EvidenceSource
+                {
+                    OriginalPath = path,
+                    Description = $"parsed from the CRI log files of {directory} as stored under {Folder}/ (same bytes): " +
+                                  "one JSON object per line the container wrote, P parts joined per stream up to the F part",
+                },
+            }, cancellationToken).ConfigureAwait(false);
+            parsedReports.AddRange(reports);
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Logs, ReportName, Report(directory, parsedReports),
+                $"what parsing the CRI log files of {directory} found"), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (_, content, _) in kept)
+            {
+                await content.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<byte[]> ParseAll(List<(CriLogFileName Name, HostFileContent Content, long Length)> files,
+        List<CriLogFileReport> reports, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parser = new CriLogParser();
+        long? restart = null;
+        foreach (var (name, content, length) in files)
+        {
+            if (restart is { } r && r != name.Restart)
+            {
+                // Another run of the container: parts left over belong to the run that ended.
+                foreach (var record in parser.Flush())
+                {
+                    yield return CriLogJson.Line(record);
+                }
+            }
+            restart = name.Restart;
+            var report = new CriLogFileReport { File = Encoding.UTF8.GetString(name.Name), Gzip = name.Gzip };
+            reports.Add(report);
+            Stream input = new ContentReadStream(content, length);
+            if (name.Gzip)
+            {
+                input = new GZipStream(input, CompressionMode.Decompress);
+            }
+            await using (input.ConfigureAwait(false))
+            {
+                var records = parser.ParseAsync(input, report, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await using (records.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        try
+                        {
+                            if (!await records.MoveNextAsync().ConfigureAwait(false))
+                            {
+                                break;
+                            }
+                        }
+                        catch (Exception ex) when (ex is IOException or InvalidDataException)
+                        {
+                            // A bad block or a broken gzip ends this file's parse; the raw file is in the archive.
+                            report.Error = $"parse stopped after {report.Lines} lines: {ex.Message}";
+                            break;
+                        }
+                        yield return CriLogJson.Line(records.Current);
+                    }
+                }
+            }
+        }
+        foreach (var record in parser.Flush())
+        {
+            yield return CriLogJson.Line(record);
+        }
+    }
+
+    private static byte[] Report(string directory, List<CriLogFileReport> reports) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+    {
+        ["directory"] = directory,
+        ["format"] = "<RFC3339Nano time> <stdout|stderr> <P|F> <content>",
+        ["maxLineBytes"] = CriLogParser.DefaultMaxLineBytes,
+        ["maxJoinedBytes"] = CriLogParser.DefaultMaxJoinedBytes,
+        ["files"] = reports.Select(r => new Dictionary<string, object?>
+        {
+            ["file"] = r.File,
+            ["gzip"] = r.Gzip,
+            ["bytes"] = r.Bytes,
+            ["lines"] = r.Lines,
+            ["records"] = r.Records,
+            ["partialParts"] = r.PartialParts,
+            ["malformed"] = r.Malformed,
+            ["malformedLines"] = r.MalformedLines.Select(m => new Dictionary<string, object> { ["line"] = m.Line, ["reason"] = m.Reason }).ToList(),
+            ["unterminatedLastLine"] = r.UnterminatedLastLine,
+            ["error"] = r.Error,
+        }).ToList(),
+    }, ReportJson);
+
+    private static async Task FailAsync(IEvidenceSink sink, string reason, int? errno, byte[] path, CancellationToken cancellationToken) =>
+        await sink.AddAsync(new EvidenceItem
+        {
+            Section = EvidenceSection.Logs,
+            Name = Folder,
+            Status = EntryStatus.Failed,
+            Reason = reason,
+            Errno = errno,
+            Source = new EvidenceSource { OriginalPath = path, Description = "log_path of the CRI ContainerStatus" },
+        }, cancellationToken).ConfigureAwait(false);
+}

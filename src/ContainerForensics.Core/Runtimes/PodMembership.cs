@@ -1,0 +1,24 @@
+namespace ContainerForensics.Core.Runtimes;
+
+/// <summary>
+/// Which Kubernetes pod a container belongs to, as the runtime recorded it (containerd's CRI
+/// plugin: the <c>io.kubernetes.pod.*</c> and <c>io.kubernetes.container.name</c> labels). The
+/// pod sandbox (the "pause" container holding the pod's namespaces) is a member too, without a
+/// container name. Values come from labels: untrusted text, escaped by the layout.
+/// </summary>
+public sealed record PodMembership
+{
+    /// <summary>The pod's Kubernetes namespace (not containerd's).</summary>
+    public required string Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>The pod's uid; empty when the runtime did not record it.</summary>
+    public string Uid { get; init; } = "";
+
+    /// <summary>The container's name in the pod spec; null for the sandbox.</summary>
+    public string? ContainerName { get; init; }
+
+    /// <summary>Whether this is the pod's sandbox (pause) container.</summary>
+    public bool IsSandbox { get; init; }
+}
