@@ -150,7 +150,8 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
         {
             // The other engine's socket is probed only in case our engine listens there. When a
             // ping already says it is the other engine, its provider reports it; negotiating here
-            // too would cost Podman's slow /version on every run. A failed ping decides nothing.
+            // too would cost Podman's slow /version on every run. A daemon that does not answer
+            // the ping at all (hung, refused) would not answer /version either.
             if (foreign && await PingSaysOtherAsync(endpoint, settings, cancellationToken).ConfigureAwait(false))
             {
                 return ProbeOutcome.Failed("answers as the other engine (/_ping)");
@@ -177,9 +178,9 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
             bool podman = await DockerClient.IsPodmanAsync(endpoint, settings.CallTimeout, _clock, cancellationToken).ConfigureAwait(false);
             return podman != (_engine == DockerEngineKind.Podman);
         }
-        catch (DockerException)
+        catch (DockerApiException)
         {
-            return false;
+            return false; // an HTTP answer, but no ping: /version decides
         }
     }
 
