@@ -118,7 +118,11 @@ public sealed class CollectionRunner
             var containers = alive.Where(s => s.Runtime == runtime).Select(s => s.Container).ToList();
             if (containers.Count > 0)
             {
-                runtime.PhaseStarting(phase, containers, cancellationToken);
+                await BoundaryAsync(EngineSink(writer, runtime), $"starting the {phase.ToString().ToLowerInvariant()} phase on {runtime.Descriptor.Name}", result, () =>
+                {
+                    runtime.PhaseStarting(phase, containers, cancellationToken);
+                    return Task.CompletedTask;
+                }, cancellationToken).ConfigureAwait(false);
             }
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
