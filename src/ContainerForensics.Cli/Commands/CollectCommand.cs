@@ -19,9 +19,10 @@ namespace ContainerForensics.Cli.Commands;
 internal static class CollectCommand
 {
     /// <summary>
-    /// Containers collected at once within a phase. Most of a phase is waiting for a daemon or for
-    /// the archive, so this beats the core count; measured on a 2-core machine with 50 small
-    /// containers (bench workload 3): 4 was as fast as 8, and more only adds open connections.
+    /// Containers collected at once within a phase. Much of a phase is waiting for a daemon, which
+    /// overlapping hides; once the work is CPU-bound more does not help. Measured on the shared
+    /// 2-core machine with 50 small containers (load 14-15): --parallel 1, 4 and 8 all within
+    /// 7.5-9 s, so 4, which keeps few connections open to the daemon.
     /// </summary>
     internal const int DefaultParallel = 4;
 
