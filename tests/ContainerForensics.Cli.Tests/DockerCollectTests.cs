@@ -68,6 +68,40 @@ public sealed class DockerCollectTests(ITestOutputHelper output)
         Assert.Contains("hello-evidence", await File.ReadAllTextAsync(jsonLog), StringComparison.Ordinal);
     }
 
+    [EngineFact(Engine.Docker)]
+    public async Task Collect_ThreeContainersInParallel_EveryVolatileEntryPrecedesAllMetadataAndEachHasItsStats()
+    {
+        string label = $"cfir.test={Guid.NewGuid()}";
+        await using var a = await PlantedContainer.DockerAsync(label: label);
+        await using var b = await PlantedContainer.DockerAsync(label: label);
+        await using var c = await PlantedContainer.DockerAsync(label: label);
+        using var dir = new TempDirectory();
+        string archive = dir["p.tar.gz"];
+
+        var result = await CfirProcess.RunAsync(["collect", "--label", label, .. CfirProcess.DockerFlags, "-o", archive, "--parallel", "3"], environment: null);
+
+        await ExplainPartialAsync(result, archive);
+        Assert.True(result.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, result.Describe());
+        var verify = await CfirProcess.RunAsync("verify", archive);
+        Assert.True(verify.ExitCode == 0, verify.Describe());
+
+        var paths = (await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl")).Select(e => e.GetProperty("path").GetString()!).ToList();
+        var manifest = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl");
+        int lastVolatile = paths.FindLastIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/volatile/", StringComparison.Ordinal));
+        int firstEngine = paths.FindIndex(p => p.StartsWith("runtimes/docker/metadata/", StringComparison.Ordinal));
+        int firstMetadata = paths.FindIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/metadata/", StringComparison.Ordinal));
+        Assert.True(lastVolatile < firstEngine && firstEngine < firstMetadata, $"volatile ends at {lastVolatile}, engine starts at {firstEngine}, metadata at {firstMetadata}");
+        foreach (var planted in new[] { a, b, c })
+        {
+            string root = $"containers/docker/-/{planted.Name}_{planted.Id[..12]}/";
+            foreach (string name in new[] { "volatile/top.json", "volatile/stats.json", "volatile/processes.json", "metadata/inspect.json", "logs/stdout.log" })
+            {
+                var entry = Assert.Single(manifest, e => e.GetProperty("path").GetString() == root + name);
+                Assert.Equal("collected", entry.GetProperty("status").GetString());
+            }
+        }
+    }
+
     /// <summary>Exit 1 is acceptable only with its reasons in the archive: print them, and require each to say something.</summary>
     private async Task ExplainPartialAsync(ProcessResult result, string archive)
     {

@@ -24,6 +24,8 @@ public sealed class UsageErrorTests
     [InlineData("--password-file needs --format zip", "collect", "--format", "tar", "--password-file", "/nonexistent")]
     [InlineData("'yesterday' is neither a time nor a duration", "collect", "--logs-since", "yesterday")]
     [InlineData("'abc'", "list", "--timeout", "abc")]
+    [InlineData("--parallel must be between 1 and 32", "collect", "--parallel", "0")]
+    [InlineData("--parallel must be between 1 and 32", "collect", "--parallel", "33")]
     [InlineData("verify", "verify")]
     public async Task Refused_ExitsTwoWithAMessageAndWritesNothing(string expectedInMessage, params string[] args)
     {

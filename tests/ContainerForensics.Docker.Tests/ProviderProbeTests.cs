@@ -146,6 +146,43 @@ public sealed class ProviderProbeTests
     }
 
     [Fact]
+    public async Task Podman_socket_met_by_the_docker_provider_is_told_apart_by_ping_without_version()
+    {
+        // Podman 4.3.1 answers /_ping with Libpod-Api-Version; its /version takes about a second.
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.PodmanVersion, r =>
+            r.Path == "/_ping" ? FakeResponse.Text("OK", System.Net.HttpStatusCode.OK) with { Headers = [("Libpod-Api-Version", "4.3.1"), ("Api-Version", "1.41")] } : null));
+        var settings = FakeDaemon.Settings(Budget, null, ("CONTAINER_HOST", server.Endpoint));
+        var docker = await new DockerRuntimeProvider(Only(server), TimeProvider.System).ProbeAsync(settings, CancellationToken.None);
+        try
+        {
+            Assert.All(docker, p => Assert.Null(p.Runtime));
+            Assert.Equal(["GET /_ping"], server.Requests);
+        }
+        finally
+        {
+            await DisposeAll(docker);
+        }
+    }
+
+    [Fact]
+    public async Task Docker_behind_a_podman_socket_name_pings_as_docker_and_is_found()
+    {
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r =>
+            r.Path == "/_ping" ? FakeResponse.Text("OK", System.Net.HttpStatusCode.OK) with { Headers = [("Api-Version", "1.41"), ("Server", "Docker/20.10.24+dfsg1 (linux)")] } : null));
+        var settings = FakeDaemon.Settings(Budget, null, ("CONTAINER_HOST", server.Endpoint));
+        var docker = await new DockerRuntimeProvider(Only(server), TimeProvider.System).ProbeAsync(settings, CancellationToken.None);
+        try
+        {
+            Assert.Single(docker, p => p.Runtime is not null && p.Endpoint == server.Endpoint);
+            Assert.Equal(["GET /_ping", "GET /version"], server.Requests);
+        }
+        finally
+        {
+            await DisposeAll(docker);
+        }
+    }
+
+    [Fact]
     public async Task Same_socket_twice_is_probed_once()
     {
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion()));

@@ -18,6 +18,17 @@ namespace ContainerForensics.Cli.Commands;
 /// <summary><c>cfir collect [CONTAINER...]</c>: the options, and the one method that runs a collection.</summary>
 internal static class CollectCommand
 {
+    /// <summary>
+    /// Containers collected at once within a phase. Much of a phase is waiting for a daemon, which
+    /// overlapping hides; once the work is CPU-bound more does not help. Measured on the shared
+    /// 2-core machine with 50 small containers (load 14-15): --parallel 1, 4 and 8 all within
+    /// 7.5-9 s, so 4, which keeps few connections open to the daemon.
+    /// </summary>
+    internal const int DefaultParallel = 4;
+
+    /// <summary>Above this, containers only wait longer for the one archive writer.</summary>
+    internal const int MaxParallel = 32;
+
     /// <summary>Everything the collect command was told, parsed and checked.</summary>
     internal sealed record Settings
     {
@@ -44,6 +55,7 @@ internal static class CollectCommand
         public string? ContainerdAddress { get; init; }
         public string? ContainerdNamespace { get; init; }
         public int TimeoutSeconds { get; init; } = 15;
+        public int Parallel { get; init; } = DefaultParallel;
         public bool Json { get; init; }
         public bool Quiet { get; init; }
         public bool Verbose { get; init; }
@@ -137,6 +149,19 @@ internal static class CollectCommand
         var containerdAddress = CommonOptions.ContainerdAddress();
         var containerdNamespace = CommonOptions.ContainerdNamespace();
         var timeout = CommonOptions.Timeout();
+        var parallel = new Option<int>("--parallel")
+        {
+            Description = $"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.",
+            DefaultValueFactory = _ => DefaultParallel,
+            HelpName = "N",
+        };
+        parallel.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > MaxParallel)
+            {
+                result.AddError($"--parallel must be between 1 and {MaxParallel}");
+            }
+        });
         var json = CommonOptions.Json();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no log on stderr (errors still end up in the archive)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug log on stderr." };
@@ -144,7 +169,7 @@ internal static class CollectCommand
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in new Option[] { runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, dockerHost, containerdAddress, containerdNamespace, timeout, json, quiet, verbose })
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, dockerHost, containerdAddress, containerdNamespace, timeout, parallel, json, quiet, verbose })
         {
             command.Options.Add(o);
         }
@@ -175,6 +200,7 @@ internal static class CollectCommand
                 ContainerdAddress = parse.GetValue(containerdAddress),
                 ContainerdNamespace = parse.GetValue(containerdNamespace),
                 TimeoutSeconds = parse.GetValue(timeout),
+                Parallel = parse.GetValue(parallel),
                 Json = parse.GetValue(json),
                 Quiet = parse.GetValue(quiet),
                 Verbose = parse.GetValue(verbose),
@@ -412,6 +438,7 @@ internal static class CollectCommand
             Volumes = s.Volumes,
             Memory = s.Memory,
             MemoryMaxBytes = memoryMax,
+            Parallelism = s.Parallel,
         };
     }
 

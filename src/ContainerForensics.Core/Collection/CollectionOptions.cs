@@ -24,6 +24,12 @@ public sealed record CollectionOptions
     /// <summary><c>--memory</c>: every live process of the selected running containers as an ELF core file.</summary>
     public bool Memory { get; init; }
 
+    /// <summary>
+    /// <c>--parallel</c>: how many containers a phase collects at once (at least 1). Phases still
+    /// run one after the other; only the containers within a phase overlap.
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary><c>--memory-max</c>: cap per process; regions past it are left out and the entry is truncated. Null: the collector's default (1 GiB).</summary>
     public long? MemoryMaxBytes { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
@@ -8,8 +9,13 @@ namespace ContainerForensics.Core.Collection;
 /// <summary>
 /// Runs a collection: lists and selects containers on every runtime found, then walks the
 /// phases in order of volatility, each (container, phase) inside its own failure boundary so
-/// one failure never stops the others. Cancellation stops the walk; whatever was captured stays
-/// and the caller still seals the archive.
+/// one failure never stops the others. Within a phase up to <see cref="CollectionOptions.Parallelism"/>
+/// containers are collected at once (most of a phase is waiting for a daemon); a phase ends
+/// before the next begins, so every container's volatile evidence is taken before any
+/// container's metadata. The archive writer is entered by one of them at a time
+/// (<see cref="SerializedEntryWriter"/>), so one container's entries of a phase may interleave
+/// with another's. Cancellation stops the walk; whatever was captured stays and the caller
+/// still seals the archive.
 /// </summary>
 public sealed class CollectionRunner
 {
@@ -18,6 +24,9 @@ public sealed class CollectionRunner
     private readonly ICollectionProgress _progress;
     private readonly EvidenceLayout _layout = new();
     private readonly IReadOnlyList<IContainerEvidenceCollector> _collectors;
+
+    /// <summary>Progress is for one reader; the containers of a phase report from several tasks.</summary>
+    private readonly Lock _progressLock = new();
 
     /// <param name="collectors">Runtime-agnostic collectors (host /proc evidence) run after each runtime's own work of a phase.</param>
     public CollectionRunner(TimeProvider clock, ILogger log, ICollectionProgress progress, IReadOnlyList<IContainerEvidenceCollector>? collectors = null)
@@ -32,15 +41,16 @@ public sealed class CollectionRunner
     /// Collects from the runtimes into the writer. The acquisition record must already be in
     /// the archive; the caller seals afterwards, whatever this returns or throws.
     /// </summary>
-    public async Task<CollectionResult> RunAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IArchiveWriter writer, CancellationToken cancellationToken)
+    public async Task<CollectionResult> RunAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IArchiveWriter archive, CancellationToken cancellationToken)
     {
         var result = new CollectionResult();
+        var writer = new SerializedEntryWriter(archive);
         try
         {
             var selected = await SelectAsync(runtimes, options, writer, result, cancellationToken).ConfigureAwait(false);
             result.Containers.AddRange(selected.Select(s => s.Container));
 
-            await RunPhaseAsync(CollectionPhase.Volatile, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
             foreach (var runtime in runtimes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -49,11 +59,11 @@ public sealed class CollectionRunner
                     () => runtime.CollectEngineAsync(sink, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             await RecordSightingsAsync(selected, writer, result, cancellationToken).ConfigureAwait(false);
-            await RunPhaseAsync(CollectionPhase.Metadata, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
-            await RunPhaseAsync(CollectionPhase.Logs, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(CollectionPhase.Metadata, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(CollectionPhase.Logs, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
             if (options.Filesystem != FilesystemMode.None || options.Volumes)
             {
-                await RunPhaseAsync(CollectionPhase.Filesystem, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+                await RunPhaseAsync(CollectionPhase.Filesystem, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -65,7 +75,7 @@ public sealed class CollectionRunner
         return result;
     }
 
-    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IArchiveWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
     {
         var selected = new List<Selected>();
         var everything = new List<ContainerInfo>();
@@ -85,7 +95,7 @@ public sealed class CollectionRunner
         }
         foreach (var name in options.Selector.Unmatched(everything))
         {
-            result.Failures++;
+            result.AddFailures(1);
             writer.RecordError(new ErrorRecord { Scope = "selection", Message = $"no container matches '{name}'", At = _clock.GetUnixTime() });
             _log.Warning("no container matches {Name}", name);
         }
@@ -98,35 +108,63 @@ public sealed class CollectionRunner
         return [.. once.Select(s => new Selected(s.Runtime, s.Container))];
     }
 
-    private async Task RunPhaseAsync(CollectionPhase phase, List<Selected> selected, CollectionOptions options, IArchiveWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// One phase over every container still there: a fixed number of workers take the next
+    /// container in selection order until none is left. A broken output in one stops the others
+    /// (nothing more can be recorded) and is what this throws; cancellation stops them all.
+    /// </summary>
+    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
     {
-        var alive = selected.Where(s => !result.Gone.ContainsKey(s.Container)).ToList();
-        _progress.PhaseStarted(phase, alive.Count);
-        foreach (var (runtime, container) in alive)
+        var alive = selected.Where(s => !result.IsGone(s.Container)).ToList();
+        lock (_progressLock)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"{phase.ToString().ToLowerInvariant()} of {container.Runtime}/{container.Id}", container.Runtime, container, _clock);
-            _progress.ContainerStarted(container, phase);
-            bool ok = await BoundaryAsync(sink, $"{phase} of {container.Id}", result, async () =>
+            _progress.PhaseStarted(phase, alive.Count);
+        }
+        foreach (var runtime in runtimes)
+        {
+            var containers = alive.Where(s => s.Runtime == runtime).Select(s => s.Container).ToList();
+            if (containers.Count > 0)
             {
-                try
+                await BoundaryAsync(EngineSink(writer, runtime), $"starting the {phase.ToString().ToLowerInvariant()} phase on {runtime.Descriptor.Name}", result, () =>
                 {
-                    await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
-                    foreach (var collector in _collectors.Where(c => c.Phase == phase))
-                    {
-                        await BoundaryAsync(sink, $"{collector.Name} of {container.Id}", result,
-                            () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
-                    }
-                }
-                catch (ContainerGoneException gone)
+                    runtime.PhaseStarting(phase, containers, cancellationToken);
+                    return Task.CompletedTask;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int next = -1;
+        async Task WorkAsync()
+        {
+            try
+            {
+                for (int i = Interlocked.Increment(ref next); i < alive.Count; i = Interlocked.Increment(ref next))
                 {
-                    // Normal on a live host: keep what was captured, record when and why it stopped.
-                    result.Gone[container] = phase;
-                    sink.RecordError($"container vanished during the {phase.ToString().ToLowerInvariant()} phase; later phases skipped", gone);
-                    _log.Warning("container {Id} vanished during {Phase}: {Message}", container.Id, phase, gone.Message);
+                    stop.Token.ThrowIfCancellationRequested();
+                    await CollectContainerAsync(phase, alive[i], options, writer, result, stop.Token).ConfigureAwait(false);
                 }
-            }, cancellationToken).ConfigureAwait(false);
-            _progress.ContainerFinished(container, phase, ok && !result.Gone.ContainsKey(container));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        int degree = Math.Clamp(options.Parallelism, 1, Math.Max(1, alive.Count));
+        var workers = Enumerable.Range(0, degree).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The others stopped because of this one: its exception is the one to report.
+            var cause = workers.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+            if (cause is not null)
+            {
+                ExceptionDispatchInfo.Throw(cause);
+            }
+            throw;
         }
     }
 
@@ -134,9 +172,9 @@ public sealed class CollectionRunner
     /// metadata/also-listed-by.json for a container another runtime listed too
     /// (<see cref="DuplicateContainers"/>): which listing was collected and which were not, and why.
     /// </summary>
-    private async Task RecordSightingsAsync(List<Selected> selected, IArchiveWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    private async Task RecordSightingsAsync(List<Selected> selected, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
     {
-        foreach (var (runtime, container) in selected.Where(s => s.Container.AlsoListedBy.Count > 0 && !result.Gone.ContainsKey(s.Container)))
+        foreach (var (runtime, container) in selected.Where(s => s.Container.AlsoListedBy.Count > 0 && !result.IsGone(s.Container)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}", container.Runtime, container, _clock);
@@ -153,7 +191,42 @@ public sealed class CollectionRunner
 
     private static readonly JsonSerializerOptions SightingsJson = new() { WriteIndented = true };
 
-    private ScopedEvidenceSink EngineSink(IArchiveWriter writer, IContainerRuntime runtime) =>
+    private async Task CollectContainerAsync(CollectionPhase phase, Selected selected, CollectionOptions options, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    {
+        var (runtime, container) = selected;
+        var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"{phase.ToString().ToLowerInvariant()} of {container.Runtime}/{container.Id}", container.Runtime, container, _clock);
+        lock (_progressLock)
+        {
+            _progress.ContainerStarted(container, phase);
+        }
+        bool gone = false;
+        bool ok = await BoundaryAsync(sink, $"{phase} of {container.Id}", result, async () =>
+        {
+            try
+            {
+                await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                foreach (var collector in _collectors.Where(c => c.Phase == phase))
+                {
+                    await BoundaryAsync(sink, $"{collector.Name} of {container.Id}", result,
+                        () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
+                }
+            }
+            catch (ContainerGoneException vanished)
+            {
+                // Normal on a live host: keep what was captured, record when and why it stopped.
+                gone = true;
+                result.MarkGone(container, phase);
+                sink.RecordError($"container vanished during the {phase.ToString().ToLowerInvariant()} phase; later phases skipped", vanished);
+                _log.Warning("container {Id} vanished during {Phase}: {Message}", container.Id, phase, vanished.Message);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        lock (_progressLock)
+        {
+            _progress.ContainerFinished(container, phase, ok && !gone);
+        }
+    }
+
+    private ScopedEvidenceSink EngineSink(IEntryWriter writer, IContainerRuntime runtime) =>
         new(writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock);
 
     /// <summary>Runs one unit of work; any failure but cancellation becomes an error record and the run goes on.</summary>
@@ -163,7 +236,7 @@ public sealed class CollectionRunner
         try
         {
             await work().ConfigureAwait(false);
-            result.Failures += sink.FailureCount - before;
+            result.AddFailures(sink.FailureCount - before);
             return sink.FailureCount == before;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -181,7 +254,7 @@ public sealed class CollectionRunner
         catch (Exception ex)
         {
             sink.RecordError($"{what} failed", ex);
-            result.Failures += sink.FailureCount - before;
+            result.AddFailures(sink.FailureCount - before);
             _log.Error("{What} failed: {Message}", what, ex.Message);
             _log.Debug(ex, "{What} failed", what);
             return false;
@@ -191,14 +264,49 @@ public sealed class CollectionRunner
     private readonly record struct Selected(IContainerRuntime Runtime, ContainerInfo Container);
 }
 
-/// <summary>What a run did: the containers taken, those that vanished, how many failures were recorded.</summary>
+/// <summary>
+/// What a run did: the containers taken, those that vanished, how many failures were recorded.
+/// The runner updates it from several tasks at once; read it when the run is over.
+/// </summary>
 public sealed class CollectionResult
 {
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ContainerInfo, CollectionPhase> _gone = [];
+    private int _failures;
+
     public List<ContainerInfo> Containers { get; } = [];
 
-    public Dictionary<ContainerInfo, CollectionPhase> Gone { get; } = [];
+    /// <summary>Each vanished container and the phase it vanished in.</summary>
+    public IReadOnlyDictionary<ContainerInfo, CollectionPhase> Gone
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<ContainerInfo, CollectionPhase>(_gone);
+            }
+        }
+    }
 
-    public int Failures { get; set; }
+    public int Failures => Volatile.Read(ref _failures);
 
     public bool Interrupted { get; set; }
+
+    internal void AddFailures(int count) => Interlocked.Add(ref _failures, count);
+
+    internal void MarkGone(ContainerInfo container, CollectionPhase phase)
+    {
+        lock (_lock)
+        {
+            _gone[container] = phase;
+        }
+    }
+
+    internal bool IsGone(ContainerInfo container)
+    {
+        lock (_lock)
+        {
+            return _gone.ContainsKey(container);
+        }
+    }
 }

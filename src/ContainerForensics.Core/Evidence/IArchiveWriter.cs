@@ -1,20 +1,14 @@
 namespace ContainerForensics.Core.Evidence;
 
 /// <summary>
-/// The evidence archive as the core sees it: append entries in order, record failures that
-/// have no entry, then seal. Implemented in ContainerForensics.Evidence, which knows tar, gzip
-/// and zip and nothing of containers. Entries are written in the order they are added (the
-/// runner adds them in order of volatility); the writer is not thread-safe, so callers add from
-/// one task at a time.
+/// The evidence archive as the core sees it: append entries, record failures that have no
+/// entry, then seal. Implemented in ContainerForensics.Evidence, which knows tar, gzip and zip
+/// and nothing of containers. Entries are written in the order they are added; the writer is
+/// not thread-safe, so callers add from one task at a time (the runner wraps it in a
+/// <see cref="SerializedEntryWriter"/> when it collects several containers at once).
 /// </summary>
-public interface IArchiveWriter : IAsyncDisposable
+public interface IArchiveWriter : IEntryWriter, IAsyncDisposable
 {
-    /// <summary>Writes the entry, hashing its content while it goes out. Never throws for a bad source; only for a broken output.</summary>
-    ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken);
-
-    /// <summary>Records a failure that produced no entry (a runtime that did not answer, a phase that threw).</summary>
-    void RecordError(ErrorRecord error);
-
     /// <summary>Writes manifest, errors, SHA256SUMS, provenance and the seal, then closes the output.</summary>
     ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken);
 }

@@ -8,14 +8,14 @@ namespace ContainerForensics.Core.Evidence;
 /// </summary>
 public sealed class ScopedEvidenceSink : IEvidenceSink
 {
-    private readonly IArchiveWriter _writer;
+    private readonly IEntryWriter _writer;
     private readonly ArchivePath _root;
     private readonly string _scope;
     private readonly string? _runtime;
     private readonly ContainerInfo? _container;
     private readonly TimeProvider _clock;
 
-    public ScopedEvidenceSink(IArchiveWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock)
+    public ScopedEvidenceSink(IEntryWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock)
     {
         _writer = writer;
         _root = root;

@@ -18,6 +18,17 @@ public interface IContainerRuntime : IAsyncDisposable
     Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Called once before the runner collects a phase, with every container it is about to
+    /// collect in it. A runtime may start here what is cheaper asked for all containers at once
+    /// (Docker samples the stats of all of them in one pass of its collector); the results still
+    /// reach the archive through <see cref="CollectContainerAsync"/>, inside each container's own
+    /// failure boundary. Must return at once and must not throw for one container's sake.
+    /// </summary>
+    void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
+    {
+    }
+
+    /// <summary>
     /// One phase for one container. Throws <see cref="ContainerGoneException"/> when the container
     /// vanished; anything else thrown is recorded by the runner as a failure of this phase only.
     /// </summary>

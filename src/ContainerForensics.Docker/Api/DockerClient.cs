@@ -84,6 +84,26 @@ public sealed class DockerClient : IDisposable
     }
 
     /// <summary>
+    /// Which kind of daemon answers, without negotiating: <c>GET /_ping</c> (unversioned), true when
+    /// the answer carries Podman's <c>Libpod-Api-Version</c> header (Podman 4.3.1 sends it on
+    /// every compat answer; Docker never does). Cheap where <c>/version</c> is not: Podman 4.3.1
+    /// takes about a second to answer /version and 2 ms to answer /_ping (measured on the rig).
+    /// </summary>
+    public static async Task<bool> IsPodmanAsync(DockerEndpoint endpoint, TimeSpan callTimeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        using var connection = new DockerConnection(endpoint, DockerHandlerFactory.Create(endpoint), callTimeout, clock);
+        return await IsPodmanAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static async Task<bool> IsPodmanAsync(DockerConnection connection, CancellationToken cancellationToken)
+    {
+        var headers = await connection.GetHeadersAsync("/_ping", cancellationToken).ConfigureAwait(false);
+        return headers.ContainsKey(PodmanPingHeader);
+    }
+
+    internal const string PodmanPingHeader = "Libpod-Api-Version";
+
+    /// <summary>
     /// min(server, ours). A daemon whose oldest accepted version is newer than ours gets its
     /// oldest (answers may then carry fields we do not know, which the parsed views ignore); a
     /// daemon that names no version gets unversioned paths, i.e. its own current version.

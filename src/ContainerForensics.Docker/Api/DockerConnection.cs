@@ -78,6 +78,23 @@ internal sealed class DockerConnection : IDisposable
         }
     }
 
+    /// <summary>GET an answer whose headers are what matters (<c>/_ping</c>): the status is checked, the body left unread.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetHeadersAsync(string path, CancellationToken cancellationToken)
+    {
+        string call = "GET " + path;
+        using var budget = StartBudget(cancellationToken);
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Get, path, call, budget.Token).ConfigureAwait(false);
+            await ThrowIfErrorAsync(response, call, budget.Token).ConfigureAwait(false);
+            return CollectHeaders(response);
+        }
+        catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DockerTimeoutException(Endpoint.ToString(), call, CallTimeout, ex);
+        }
+    }
+
     /// <summary>
     /// GET a body to stream (logs, exports): the headers must arrive within the budget, then each
     /// read of the body gets the budget again, so a daemon that stops sending never hangs us.

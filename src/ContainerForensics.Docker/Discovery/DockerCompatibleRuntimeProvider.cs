@@ -41,7 +41,7 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
     public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
     {
         var plan = Plan(settings);
-        var tasks = plan.Select(p => p.Probe ? ProbeOneAsync(p.Candidate, settings, cancellationToken) : Task.FromResult<ProbeOutcome?>(null)).ToList();
+        var tasks = plan.Select(p => p.Probe ? ProbeOneAsync(p.Candidate, p.Foreign, settings, cancellationToken) : Task.FromResult<ProbeOutcome?>(null)).ToList();
         ProbeOutcome?[] outcomes;
         try
         {
@@ -139,7 +139,7 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
         ? "unix:" + _fileSystem.ResolvePath(endpoint.SocketPath!)
         : $"tcp:{endpoint.Host!.ToLowerInvariant()}:{endpoint.Port}";
 
-    private async Task<ProbeOutcome?> ProbeOneAsync(EndpointCandidate candidate, RuntimeSettings settings, CancellationToken cancellationToken)
+    private async Task<ProbeOutcome?> ProbeOneAsync(EndpointCandidate candidate, bool foreign, RuntimeSettings settings, CancellationToken cancellationToken)
     {
         var endpoint = candidate.Endpoint!;
         if (endpoint.Kind == DockerEndpointKind.Unix && !_fileSystem.Exists(endpoint.SocketPath!))
@@ -148,6 +148,14 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
         }
         try
         {
+            // The other engine's socket is probed only in case our engine listens there. When a
+            // ping already says it is the other engine, its provider reports it; negotiating here
+            // too would cost Podman's slow /version on every run. A daemon that does not answer
+            // the ping at all (hung, refused) would not answer /version either.
+            if (foreign && await PingSaysOtherAsync(endpoint, settings, cancellationToken).ConfigureAwait(false))
+            {
+                return ProbeOutcome.Failed("answers as the other engine (/_ping)");
+            }
             var client = await DockerClient.ConnectAsync(endpoint, settings.CallTimeout, _clock, cancellationToken).ConfigureAwait(false);
             var engine = client.ServerVersion.IsPodman ? DockerEngineKind.Podman : DockerEngineKind.Docker;
             return new ProbeOutcome(new DockerRuntime(client, candidate.Source), engine, null);
@@ -160,6 +168,19 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
         {
             // TLS files that do not load, and the like: a reason, never a crash of discovery.
             return ProbeOutcome.Failed($"cannot connect to {endpoint}: {ex.Message}");
+        }
+    }
+
+    private async Task<bool> PingSaysOtherAsync(DockerEndpoint endpoint, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            bool podman = await DockerClient.IsPodmanAsync(endpoint, settings.CallTimeout, _clock, cancellationToken).ConfigureAwait(false);
+            return podman != (_engine == DockerEngineKind.Podman);
+        }
+        catch (DockerApiException)
+        {
+            return false; // an HTTP answer, but no ping: /version decides
         }
     }
 

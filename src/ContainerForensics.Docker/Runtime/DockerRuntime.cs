@@ -14,10 +14,12 @@ namespace ContainerForensics.Docker.Runtime;
 public sealed class DockerRuntime : IContainerRuntime
 {
     private readonly DockerClient _client;
+    private readonly DockerStatsSampler _stats;
 
     public DockerRuntime(DockerClient client, string? endpointSource = null)
     {
         _client = client;
+        _stats = new DockerStatsSampler(client);
         var v = client.ServerVersion;
         var details = new Dictionary<string, string>(StringComparer.Ordinal);
         Add(details, "engine", v.IsPodman ? "Podman Engine" : "Docker Engine");
@@ -114,10 +116,19 @@ public sealed class DockerRuntime : IContainerRuntime
         return inspect.Pid;
     }
 
+    /// <summary>The volatile phase starts the stats of all its running containers at once (see <see cref="DockerStatsSampler"/>).</summary>
+    public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
+    {
+        if (phase == CollectionPhase.Volatile)
+        {
+            _stats.Start(containers.Where(DockerStateCollector.IsSampled).Select(c => c.Id), DockerStateCollector.SupportsOneShot(_client), cancellationToken);
+        }
+    }
+
     /// <summary>Each phase has its own collector (one file each); this only dispatches.</summary>
     public Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => phase switch
     {
-        CollectionPhase.Volatile => new DockerStateCollector(_client).CollectAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Volatile => new DockerStateCollector(_client, _stats).CollectAsync(container, sink, options, cancellationToken),
         CollectionPhase.Metadata => new DockerMetadataCollector(_client).CollectAsync(container, sink, options, cancellationToken),
         CollectionPhase.Logs => new DockerLogCollector(_client).CollectAsync(container, sink, options, cancellationToken),
         CollectionPhase.Filesystem => new DockerFilesystemCollector(_client).CollectAsync(container, sink, options, cancellationToken),

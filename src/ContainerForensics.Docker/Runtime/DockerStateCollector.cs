@@ -23,7 +23,7 @@ namespace ContainerForensics.Docker.Runtime;
 /// skipped with the reason.</item>
 /// </list>
 /// </remarks>
-internal sealed class DockerStateCollector(DockerClient client)
+internal sealed class DockerStateCollector(DockerClient client, DockerStatsSampler? sampler = null)
 {
     /// <summary>
     /// psgo descriptors (the columns of <c>podman top</c>), every one known to Podman 4.3.1:
@@ -58,7 +58,13 @@ internal sealed class DockerStateCollector(DockerClient client)
         await StatsAsync(container, sink, cancellationToken).ConfigureAwait(false);
     }
 
-    private bool OneShot => client.ApiVersion is { } v && v >= OneShotSince;
+    private bool OneShot => SupportsOneShot(client);
+
+    /// <summary>Whether the daemon's API knows <c>one-shot</c> (see <see cref="ContainerStateApi.StatsRawAsync"/>).</summary>
+    internal static bool SupportsOneShot(DockerClient client) => client.ApiVersion is { } v && v >= OneShotSince;
+
+    /// <summary>stats.json is sampled of running containers only (a paused one gets a skipped entry).</summary>
+    internal static bool IsSampled(ContainerInfo container) => container.State == "running";
 
     private async Task TopAsync(ContainerInfo container, bool paused, IEvidenceSink sink, CancellationToken cancellationToken)
     {
@@ -95,7 +101,9 @@ internal sealed class DockerStateCollector(DockerClient client)
         DockerJson stats;
         try
         {
-            stats = await DockerEvidence.AboutContainerAsync(container, () => client.State.StatsRawAsync(container.Id, OneShot, cancellationToken)).ConfigureAwait(false);
+            // Started with every other container's when the phase began, if it was (one daemon pass for all).
+            var started = sampler?.Take(container.Id);
+            stats = await DockerEvidence.AboutContainerAsync(container, () => started ?? client.State.StatsRawAsync(container.Id, OneShot, cancellationToken)).ConfigureAwait(false);
         }
         catch (DockerException ex)
         {

@@ -25,6 +25,12 @@ public static class DockerHandlerFactory
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             // Connect time is part of each call's budget (DockerConnection), not a separate limit.
             ConnectTimeout = Timeout.InfiniteTimeSpan,
+            // One HTTP/1.1 connection per request in flight. The runner collects several containers
+            // at once and a worker may hold a streaming answer (logs, export) while it waits for
+            // its turn at the archive, so a cap here could make a call wait for a connection that
+            // is only freed after that call: the callers bound the concurrency instead
+            // (--parallel, DockerStatsSampler.MaxConcurrent). Stated because it is relied on.
+            MaxConnectionsPerServer = int.MaxValue,
         };
         if (endpoint.Kind == DockerEndpointKind.Unix)
         {
