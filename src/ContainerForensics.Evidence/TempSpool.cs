@@ -1,3 +1,5 @@
+using ContainerForensics.Core.IO;
+
 namespace ContainerForensics.Evidence;
 
 /// <summary>
@@ -76,7 +78,7 @@ internal sealed class TempSpool : IDisposable
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private sealed class SpoolReadStream(TempSpool spool, long length) : ReadOnlyStream
+    private sealed class SpoolReadStream(TempSpool spool, long length) : SyncReadOnlyStream
     {
         private long _position;
 

@@ -1,3 +1,5 @@
+using ContainerForensics.Core.IO;
+
 namespace ContainerForensics.Docker.Api;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace ContainerForensics.Docker.Api;
 /// inner exception is a <see cref="DockerTimeoutException"/>) instead of hanging. IOException,
 /// because a cut stream is partial evidence, not a crash (see EvidenceContent.FromStream).
 /// </summary>
-internal sealed class DockerResponseStream : Stream
+internal sealed class DockerResponseStream : AsyncReadOnlyStream
 {
     private readonly HttpResponseMessage _response;
     private readonly Stream _body;
@@ -22,16 +24,6 @@ internal sealed class DockerResponseStream : Stream
         _call = call;
         _idleTimeout = idleTimeout;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -54,21 +46,6 @@ internal sealed class DockerResponseStream : Stream
             throw new IOException($"{_call} at {_endpoint}: {DockerConnection.DescribeTransportFailure(ex, unixSocket: false)}", ex);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContainerForensics.Docker.Api;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Docker.Logs;
 
@@ -21,7 +22,7 @@ namespace ContainerForensics.Docker.Logs;
 /// count as stdout, as moby's stdcopy and <see cref="MultiplexedStreamReader.CopyToAsync"/> do.
 /// </para>
 /// </summary>
-public sealed class DemultiplexingStream : Stream
+public sealed class DemultiplexingStream : AsyncReadOnlyStream
 {
     private readonly Stream _source;
     private readonly MultiplexedStreamReader _reader;
@@ -61,16 +62,6 @@ public sealed class DemultiplexingStream : Stream
 
     /// <summary>Frames read so far (including empty ones).</summary>
     public long Frames { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -120,11 +111,6 @@ public sealed class DemultiplexingStream : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     private bool Accepts(StdStream type) => Wanted == StdStream.Stderr ? type == StdStream.Stderr : type is StdStream.Stdout or StdStream.Stdin;
 
     private static string Name(StdStream s) => s switch
@@ -134,36 +120,16 @@ public sealed class DemultiplexingStream : Stream
         _ => "stderr",
     };
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     /// <summary>
     /// Reads its source in large pieces and hands them out in small ones. Unlike
     /// <see cref="BufferedStream"/>, a read returns what is buffered without also reading the
     /// source: when the source then fails, no byte that arrived is lost with the exception.
     /// </summary>
-    private sealed class ReadAheadStream(Stream source) : Stream
+    private sealed class ReadAheadStream(Stream source) : AsyncReadOnlyStream
     {
         private readonly byte[] _buffer = new byte[64 * 1024];
         private int _start;
         private int _end;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -190,17 +156,6 @@ public sealed class DemultiplexingStream : Stream
             return n;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     protected override void Dispose(bool disposing)

@@ -1,7 +1,9 @@
+using ContainerForensics.Core.IO;
+
 namespace ContainerForensics.Evidence.Verify;
 
 /// <summary>Counts the bytes read through it (the uncompressed length of a gzip stream).</summary>
-internal sealed class CountingReadStream(Stream inner) : ReadOnlyStream
+internal sealed class CountingReadStream(Stream inner) : SyncReadOnlyStream
 {
     public long Total { get; private set; }
 

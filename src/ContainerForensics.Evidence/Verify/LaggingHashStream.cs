@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Evidence.Verify;
 
@@ -8,7 +9,7 @@ namespace ContainerForensics.Evidence.Verify;
 /// hash must be taken exactly at that entry's offset, not wherever the reader's buffer ended.
 /// Holds only the read-ahead bytes not yet confirmed.
 /// </summary>
-internal sealed class LaggingHashStream : ReadOnlyStream
+internal sealed class LaggingHashStream : SyncReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Evidence.Verify;
 
@@ -8,7 +9,7 @@ namespace ContainerForensics.Evidence.Verify;
 /// prefix before every local-header signature remembered, because the zip reader above reads
 /// ahead and the seal's offset is only known at the end.
 /// </summary>
-internal sealed class RawInputStream : ReadOnlyStream
+internal sealed class RawInputStream : SyncReadOnlyStream
 {
     private static readonly byte[] ZipLocalHeader = [0x50, 0x4B, 0x03, 0x04];
     private readonly Stream _inner;

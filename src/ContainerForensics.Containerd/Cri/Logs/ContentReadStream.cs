@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Containerd.Cri.Logs;
 
@@ -7,15 +8,9 @@ namespace ContainerForensics.Containerd.Cri.Logs;
 /// length as a forward-only stream, for the parser: the parsed form is read from the very
 /// descriptor, and within the very length, that the archive writer hashed.
 /// </summary>
-internal sealed class ContentReadStream(IEvidenceContent content, long length) : Stream
+internal sealed class ContentReadStream(IEvidenceContent content, long length) : AsyncReadOnlyStream
 {
     private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -32,19 +27,4 @@ internal sealed class ContentReadStream(IEvidenceContent content, long length) :
         _position += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
