@@ -1,11 +1,16 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ContainerForensics.Evidence.Output;
 
 /// <summary>
 /// The CRC-32 of the gzip trailer (RFC 1952 section 8: ISO 3309 polynomial, reflected,
 /// 0xEDB88320, pre- and post-inverted). System.IO.Hashing is not in the registry this project
-/// uses, and .NET keeps zlib's crc32 internal, so it is computed here: table-driven, eight bytes
+/// uses, and .NET keeps zlib's crc32 internal, so it is computed here: by carry-less
+/// multiplication where the CPU has it (folding, after Gopal et al., "Fast CRC Computation for
+/// Generic Polynomials Using PCLMULQDQ Instruction", Intel 2009), else table-driven, eight bytes
 /// per step ("slicing-by-8"). <see cref="Combine"/> joins the CRCs of two pieces computed apart,
 /// which is what lets the parallel compressor hash each block on its own worker.
 /// </summary>
@@ -19,7 +24,61 @@ internal static class Crc32
     /// <summary>Continues <paramref name="crc"/> (0 for an empty prefix) over <paramref name="data"/>.</summary>
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
-        uint c = ~crc;
+        if (Pclmulqdq.IsSupported && data.Length >= 128)
+        {
+            int folded = data.Length & ~15;
+            crc = AppendRaw(Fold(~crc, data[..folded]), data[folded..]);
+            return ~crc;
+        }
+        return ~AppendRaw(~crc, data);
+    }
+
+    // Folding constants, bit-reflected x^n mod P shifted left by one (the paper's k values), as
+    // (low lane, high lane) pairs: the low 64 bits of a 128-bit lane are the earlier bytes,
+    // further from the end, so they take the larger power. Fold by 512 bits: x^544, x^480;
+    // by 128 bits: x^160, x^96. The test checks the results against the bitwise definition.
+    private const ulong K544 = 0x154442bd4, K480 = 0x1c6e41596, K160 = 0x1751997d0, K96 = 0x0ccaa009e;
+
+    /// <summary>
+    /// Folds whole 16-byte chunks (at least 128 bytes) down to one 128-bit remainder that is
+    /// congruent to the data modulo P, and returns the raw CRC register over those 16 bytes:
+    /// the register the table method would have after all of <paramref name="data"/>.
+    /// </summary>
+    private static uint Fold(uint register, ReadOnlySpan<byte> data)
+    {
+        var lanes = MemoryMarshal.Cast<byte, Vector128<ulong>>(data);
+        var x0 = lanes[0] ^ Vector128.CreateScalar((ulong)register); // the register enters as the first four bytes
+        var x1 = lanes[1];
+        var x2 = lanes[2];
+        var x3 = lanes[3];
+        var k512 = Vector128.Create(K544, K480);
+        int i = 4;
+        for (; i + 4 <= lanes.Length; i += 4)
+        {
+            x0 = FoldOnce(x0, k512) ^ lanes[i];
+            x1 = FoldOnce(x1, k512) ^ lanes[i + 1];
+            x2 = FoldOnce(x2, k512) ^ lanes[i + 2];
+            x3 = FoldOnce(x3, k512) ^ lanes[i + 3];
+        }
+        var k128 = Vector128.Create(K160, K96);
+        var x = FoldOnce(x0, k128) ^ x1;
+        x = FoldOnce(x, k128) ^ x2;
+        x = FoldOnce(x, k128) ^ x3;
+        for (; i < lanes.Length; i++)
+        {
+            x = FoldOnce(x, k128) ^ lanes[i];
+        }
+        Span<byte> rest = stackalloc byte[16];
+        MemoryMarshal.Write(rest, in x);
+        return AppendRaw(0, rest);
+    }
+
+    private static Vector128<ulong> FoldOnce(Vector128<ulong> x, Vector128<ulong> k) =>
+        Pclmulqdq.CarrylessMultiply(x, k, 0x00) ^ Pclmulqdq.CarrylessMultiply(x, k, 0x11);
+
+    /// <summary>The register update without the inversions (table-driven).</summary>
+    private static uint AppendRaw(uint c, ReadOnlySpan<byte> data)
+    {
         var t = Tables.AsSpan();
         while (data.Length >= 8)
         {
@@ -35,7 +94,7 @@ internal static class Crc32
         {
             c = t[(int)((c ^ b) & 0xFF)] ^ (c >> 8);
         }
-        return ~c;
+        return c;
     }
 
     /// <summary>

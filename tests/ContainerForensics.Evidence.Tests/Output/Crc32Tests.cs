@@ -47,6 +47,24 @@ public sealed class Crc32Tests
     }
 
     [Fact]
+    public void Every_length_and_alignment_gives_the_bitwise_crc()
+    {
+        // Lengths past 128 take the carry-less multiplication path where the CPU has it: every
+        // remainder of 16 and 64, unaligned starts, and a start register that is not zero.
+        var random = new Random(1);
+        var data = new byte[5000];
+        random.NextBytes(data);
+        for (int length = 0; length <= 1200; length++)
+        {
+            int start = length % 13;
+            var piece = data.AsSpan(start, length);
+            Assert.Equal(BitwiseCrc(piece), Crc32.Append(0, piece));
+            Assert.Equal(BitwiseCrc([.. "prefix"u8, .. piece]), Crc32.Append(Crc32.Append(0, "prefix"u8), piece));
+        }
+        Assert.Equal(BitwiseCrc(data), Crc32.Append(0, data));
+    }
+
+    [Fact]
     public void Combine_over_a_long_run_of_zeros_matches_the_crc_of_the_run()
     {
         // Exercises many squarings: 5 MiB + 3 bytes (odd, not a power of two).
