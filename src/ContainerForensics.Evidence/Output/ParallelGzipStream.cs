@@ -71,9 +71,6 @@ internal sealed class ParallelGzipStream : Stream
         }
     }
 
-    /// <summary>Uncompressed bytes written so far.</summary>
-    public long UncompressedLength => _length + (_current?.Length ?? 0);
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         EnsureOpen();
