@@ -22,7 +22,8 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
 
     private readonly ArchiveOutput _output;
     private readonly EvidenceArchiveOptions _options;
-    private readonly HashingWriteStream _archiveBytes;
+    private readonly Stream _archiveBytes;          // buffered, to the output
+    private readonly HashingWriteStream? _archiveHash; // the archive's own sha256 where it differs from the tar stream's
     private readonly IMemberWriter _members;
     private readonly string _spoolDir;
     private readonly TempSpool _manifestSpool;
@@ -48,12 +49,15 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         _output = output;
         _options = options;
         _startedAt = options.StartedAt ?? options.Clock.GetUnixTime();
-        _archiveBytes = new HashingWriteStream(new BufferedStream(output.Stream, 1 << 20), leaveOpen: false);
+        _archiveBytes = new BufferedStream(output.Stream, 1 << 20);
+        // A plain tar archive is the tar stream itself: the tar layer's hash (the seal's) is the
+        // archive's hash too, so its bytes are hashed once, not twice.
+        _archiveHash = options.Format == ArchiveFormat.Tar ? null : new HashingWriteStream(_archiveBytes, leaveOpen: false);
         _members = options.Format switch
         {
             ArchiveFormat.Tar => new TarMemberWriter(_archiveBytes, gzipLevel: null),
-            ArchiveFormat.TarGz => new TarMemberWriter(_archiveBytes, options.GzipLevel),
-            ArchiveFormat.Zip => new ZipMemberWriter(_archiveBytes, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
+            ArchiveFormat.TarGz => new TarMemberWriter(_archiveHash!, options.GzipLevel),
+            ArchiveFormat.Zip => new ZipMemberWriter(_archiveHash!, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
         _spoolDir = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), "cfir-spool-" + Guid.NewGuid().ToString("N"));
@@ -548,10 +552,12 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             _members.Write(sealJson);
             _members.EndMember();
             _members.Finish();
+            string? tarSha = _archiveHash is null ? _members.CurrentStreamSha256() : null; // plain tar: the archive's hash
+            long tarLength = _members.Position;
             _members.Dispose();
             await _archiveBytes.FlushAsync(none).ConfigureAwait(false);
-            string archiveSha = _archiveBytes.CurrentSha256();
-            long archiveLength = _archiveBytes.BytesWritten;
+            string archiveSha = _archiveHash?.CurrentSha256() ?? tarSha!;
+            long archiveLength = _archiveHash?.BytesWritten ?? tarLength;
             _sealed = true;
             await _output.CommitAsync().ConfigureAwait(false);
             return new SealResult(complete, _entryCount, _errorCount, archiveSha, archiveLength, _output.FinalPath);
@@ -600,6 +606,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             try
             {
                 _members.Dispose();
+                _archiveHash?.Dispose();
                 _archiveBytes.Dispose();
             }
             catch (IOException)

@@ -1,9 +1,8 @@
-using System.IO.Compression;
 using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence.Output;
 
-/// <summary>PAX tar, optionally gzip-compressed, over the archive output.</summary>
+/// <summary>PAX tar, optionally gzip-compressed on every core (<see cref="ParallelGzipStream"/>), over the archive output.</summary>
 internal sealed class TarMemberWriter : IMemberWriter
 {
     private readonly HashingWriteStream _tarBytes;
@@ -17,7 +16,7 @@ internal sealed class TarMemberWriter : IMemberWriter
         Stream below = output;
         if (gzipLevel is { } level)
         {
-            _compressor = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
+            _compressor = new ParallelGzipStream(output, level, leaveOpen: true);
             below = _compressor;
         }
         // Large buffered writes: the tar writer emits 512-byte headers and the content in big chunks.
@@ -50,7 +49,7 @@ internal sealed class TarMemberWriter : IMemberWriter
     {
         _tar.Finish();
         _tarBytes.Flush();
-        _compressor?.Dispose(); // writes the gzip trailer
+        _compressor?.Dispose(); // the last (final) block and the gzip trailer
     }
 
     public void Dispose()

@@ -28,6 +28,15 @@ internal static class ArchiveKit
         Metadata = metadata ?? new EntryMetadata(),
     };
 
+    /// <summary>The bytes inside a gzip stream (zlib checks its CRC-32 and length on the way).</summary>
+    public static byte[] Gunzip(byte[] gzip)
+    {
+        using var gz = new System.IO.Compression.GZipStream(new MemoryStream(gzip), System.IO.Compression.CompressionMode.Decompress);
+        var plain = new MemoryStream();
+        gz.CopyTo(plain);
+        return plain.ToArray();
+    }
+
     public static VerificationReport Verify(byte[] archive) => ArchiveVerifier.Verify(new MemoryStream(archive));
 
     /// <summary>The manifest lines of an uncompressed tar archive, parsed.</summary>

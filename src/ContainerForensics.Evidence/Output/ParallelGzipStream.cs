@@ -1,0 +1,305 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Runtime.ExceptionServices;
+
+namespace ContainerForensics.Evidence.Output;
+
+/// <summary>
+/// A write-only gzip compressor that uses every core and still writes one ordinary gzip
+/// member (RFC 1952), the way pigz does. The input is cut into blocks; each block is
+/// raw-deflated (RFC 1951) by a worker thread and ended with a sync flush — an empty stored
+/// block, so the block's output ends byte-aligned with BFINAL=0 and the next block's deflate
+/// data can follow it directly. Only the last block is final. A block starts with an empty
+/// window (.NET has no deflateSetDictionary), which costs a little size at each boundary and
+/// nothing in correctness. Each worker also takes its block's CRC-32; the writer joins them in
+/// order (<see cref="Crc32.Combine"/>) for the trailer. Output keeps the input's order; at most
+/// <c>2 × workers</c> blocks are in flight, so a slow output holds the writer back (bounded
+/// memory); a worker's failure is thrown on the writer's next call.
+/// </summary>
+internal sealed class ParallelGzipStream : Stream
+{
+    /// <summary>1 MiB by measurement (docs/evidence-format.md, "Compression").</summary>
+    public const int DefaultBlockSize = 1 << 20;
+
+    // RFC 1952 2.3: ID1 ID2, CM=8 (deflate), FLG=0, MTIME=0 (no time: the archive's times are in it), XFL, OS=3 (Unix).
+    private const byte OsUnix = 3;
+
+    // RFC 1951 3.2.3/3.2.6: BFINAL=1, BTYPE=01 (fixed Huffman), end-of-block code 0000000: the bits 1,1,0 then seven zeros.
+    private static readonly byte[] EmptyFinalBlock = [0x03, 0x00];
+
+    private readonly Stream _output;
+    private readonly bool _leaveOpen;
+    private readonly int _level;
+    private readonly int _blockSize;
+    private readonly int _maxInFlight;
+    private readonly BlockingCollection<Block> _work = new();
+    private readonly Thread[] _workers;
+    private readonly Queue<Block> _pending = new();
+    private readonly Stack<Block> _free = new();
+    private Block? _current;
+    private bool _headerWritten;
+    private uint _crc;
+    private long _length;
+    private bool _finished;
+    private bool _faulted;
+    private bool _disposed;
+
+    /// <param name="output">Where the gzip member goes.</param>
+    /// <param name="level">zlib level 1..9 for every block.</param>
+    /// <param name="leaveOpen">Whether <paramref name="output"/> stays open after this is disposed.</param>
+    /// <param name="blockSize">Uncompressed bytes per block.</param>
+    /// <param name="workers">Compressing threads; default one per core.</param>
+    public ParallelGzipStream(Stream output, int level, bool leaveOpen, int blockSize = DefaultBlockSize, int? workers = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        _output = output;
+        _leaveOpen = leaveOpen;
+        _level = level;
+        _blockSize = blockSize;
+        int count = Math.Max(1, workers ?? Environment.ProcessorCount);
+        _maxInFlight = 2 * count;
+        _workers = new Thread[count];
+        for (int i = 0; i < count; i++)
+        {
+            // Own threads, not the thread pool: the collection's async I/O runs there, and a
+            // writer blocked on a pool thread waiting for pool work could starve it.
+            _workers[i] = new Thread(Work) { IsBackground = true, Name = "cfir-gzip-" + i };
+            _workers[i].Start();
+        }
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        EnsureOpen();
+        while (buffer.Length > 0)
+        {
+            _current ??= Rent();
+            int n = Math.Min(buffer.Length, _blockSize - _current.Length);
+            buffer[..n].CopyTo(_current.Input.AsSpan(_current.Length));
+            _current.Length += n;
+            buffer = buffer[n..];
+            if (_current.Length == _blockSize)
+            {
+                Submit(final: false);
+            }
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    /// <summary>
+    /// Like zlib's Z_SYNC_FLUSH: everything written so far is compressed and written out,
+    /// decodable, with the member still open. Ends the current block early.
+    /// </summary>
+    public override void Flush()
+    {
+        EnsureOpen();
+        if (_current is { Length: > 0 })
+        {
+            Submit(final: false);
+        }
+        Drain(0);
+        _output.Flush();
+    }
+
+    private void Submit(bool final)
+    {
+        var block = _current ?? Rent();
+        _current = null;
+        block.Final = final;
+        _pending.Enqueue(block);
+        _work.Add(block);
+        Drain(_maxInFlight - 1);
+    }
+
+    /// <summary>Writes finished blocks, oldest first, until at most <paramref name="keep"/> are in flight.</summary>
+    private void Drain(int keep)
+    {
+        while (_pending.Count > keep)
+        {
+            var block = _pending.Peek();
+            block.Done.Wait();
+            _pending.Dequeue();
+            try
+            {
+                if (block.Error is { } error)
+                {
+                    ExceptionDispatchInfo.Throw(error);
+                }
+                if (!_headerWritten)
+                {
+                    byte xfl = _level switch { 1 => 4, 9 => 2, _ => 0 }; // RFC 1952: 4 fastest, 2 maximum compression
+                    _output.Write([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, xfl, OsUnix]);
+                    _headerWritten = true;
+                }
+                _output.Write(block.Output.GetBuffer().AsSpan(0, (int)block.Output.Length));
+                _crc = Crc32.Combine(_crc, block.Crc, block.Length);
+                _length += block.Length;
+            }
+            catch
+            {
+                _faulted = true;
+                throw;
+            }
+            finally
+            {
+                Return(block);
+            }
+        }
+    }
+
+    /// <summary>Compresses the rest, writes the last block and the trailer (CRC-32, ISIZE = length mod 2^32).</summary>
+    private void Finish()
+    {
+        Submit(final: true);
+        Drain(0);
+        Span<byte> trailer = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_length));
+        _output.Write(trailer);
+        _output.Flush();
+        _finished = true;
+    }
+
+    private void Work()
+    {
+        foreach (var block in _work.GetConsumingEnumerable())
+        {
+            try
+            {
+                Compress(block);
+            }
+            catch (Exception ex)
+            {
+                block.Error = ex;
+            }
+            finally
+            {
+                block.Done.Set();
+            }
+        }
+    }
+
+    private void Compress(Block block)
+    {
+        var input = block.Input.AsSpan(0, block.Length);
+        block.Crc = Crc32.Append(0, input);
+        var output = block.Output;
+        output.SetLength(0);
+        if (block.Final && block.Length == 0)
+        {
+            output.Write(EmptyFinalBlock);
+            return;
+        }
+        var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true);
+        deflate.Write(input);
+        if (block.Final)
+        {
+            deflate.Dispose(); // Z_FINISH: the last deflate block has BFINAL=1
+            return;
+        }
+        // DeflateStream.Flush is Z_SYNC_FLUSH: pending output, then an empty stored block
+        // (BFINAL=0, 00 00 FF FF) that ends byte-aligned. What Dispose adds after that point (an
+        // empty final block) is cut off: the next block continues the deflate stream.
+        deflate.Flush();
+        long end = output.Length;
+        deflate.Dispose();
+        output.SetLength(end);
+    }
+
+    private Block Rent()
+    {
+        if (_free.TryPop(out var block))
+        {
+            block.Length = 0;
+            block.Error = null;
+            block.Done.Reset();
+            return block;
+        }
+        return new Block(_blockSize);
+    }
+
+    private void Return(Block block) => _free.Push(block);
+
+    private void EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(_disposed || _finished, this);
+        if (_faulted)
+        {
+            throw new IOException("the gzip stream failed earlier");
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            try
+            {
+                // Like GZipStream: disposing ends the member, unless the stream already failed.
+                if (!_finished && !_faulted)
+                {
+                    Finish();
+                }
+            }
+            finally
+            {
+                _disposed = true;
+                _work.CompleteAdding();
+                foreach (var worker in _workers)
+                {
+                    worker.Join(); // a worker only finishes the block it holds; nothing waits on the output
+                }
+                _work.Dispose();
+                foreach (var block in _pending.Concat(_free))
+                {
+                    block.Done.Dispose();
+                }
+                if (!_leaveOpen)
+                {
+                    _output.Dispose();
+                }
+            }
+        }
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_disposed && !_finished;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>One block: its input, its raw-deflate output, its CRC; recycled by the writer.</summary>
+    private sealed class Block(int size)
+    {
+        public byte[] Input { get; } = new byte[size];
+
+        public int Length { get; set; }
+
+        public bool Final { get; set; }
+
+        public MemoryStream Output { get; } = new(size + (size >> 3) + 64);
+
+        public uint Crc { get; set; }
+
+        public Exception? Error { get; set; }
+
+        public ManualResetEventSlim Done { get; } = new(false);
+    }
+}
