@@ -219,7 +219,7 @@ if want_group fs-changed; then
     bench_case fs-changed fs-changed.cfir cfir tar.gz 1 timeline.sh "$LAYER_BYTES" "$W" 'cfir changed' \
         "$C collect cfir-bench-layer50m --runtime docker --filesystem changed -o \"\$OUT\""
     # The manual equivalent with docker's own change list: added and changed paths (deleted
-    # ones have nothing to copy) read from the merged directory, one-core gzip -1 as cfir's.
+    # ones have nothing to copy) read from the merged directory, gzip -1 (cfir's level).
     bench_case fs-changed fs-changed.diff-tar-gzip1 pipeline tar.gz 0 "" "$LAYER_BYTES" "$W" '`docker diff` → `tar -T merged | gzip -1 | tee >(sha256sum)`' \
         "$D diff cfir-bench-layer50m | awk '\$1 != \"D\" {print substr(\$0, 4)}' | tar -C $LAYER_MERGED --no-recursion --verbatim-files-from -T - -cf - | gzip -1 | $SHA > \"\$OUT\""
     bench_case fs-changed fs-changed.upper-tar-gzip1 pipeline tar.gz 0 "" "$LAYER_BYTES" "$W" '`tar upperdir | gzip -1 | tee >(sha256sum)`' \
