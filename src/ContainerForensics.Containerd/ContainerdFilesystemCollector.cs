@@ -6,6 +6,7 @@ using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.FileSystem.Trees;
+using ContainerForensics.Core.Host.Mounts;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Containerd;
@@ -45,7 +46,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         {
             return;
         }
-        var got = await GetContainerAsync(container, ns, cancellationToken).ConfigureAwait(false);
+        var got = (await runtime.GetContainerAsync(container, ns, cancellationToken).ConfigureAwait(false)).Container;
         var record = new FilesystemSourceRecord
         {
             Mode = options.Filesystem.ToString().ToLowerInvariant(),
@@ -77,7 +78,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
             if (result.Broken)
             {
                 sink.RecordError(result.Failure!, result.Cause, result.Errno);
-                await GetContainerAsync(container, ns, cancellationToken).ConfigureAwait(false); // throws "gone" when it is
+                await runtime.GetContainerAsync(container, ns, cancellationToken).ConfigureAwait(false); // throws "gone" when it is
             }
         }
         finally
@@ -197,47 +198,23 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
     }
 
     /// <summary>
-    /// The mount point (field 5 of /proc/self/mountinfo, proc(5); octal escapes \040 etc.
-    /// decoded) that ends with <paramref name="suffix"/>; the last one wins, as it is on top.
+    /// The mount point in /proc/self/mountinfo (<see cref="MountInfoLine"/>: its escapes undone)
+    /// that ends with <paramref name="suffix"/>; the last one wins, as it is on top.
     /// </summary>
     internal static string? FindMountPoint(string suffix, string mountinfoPath = "/proc/self/mountinfo")
     {
-        string? found = null;
-        foreach (string line in File.ReadLines(mountinfoPath))
+        byte[] wanted = Encoding.UTF8.GetBytes(suffix);
+        byte[] mountinfo = File.ReadAllBytes(mountinfoPath);
+        byte[]? found = null;
+        foreach (var range in mountinfo.AsSpan().Split((byte)'\n'))
         {
-            string[] fields = line.Split(' ');
-            if (fields.Length > 4)
+            // Lines that do not parse name no mount point; the host evidence reports them.
+            if (MountInfoLine.ParseLine(mountinfo.AsSpan()[range]) is { } mount && mount.MountPoint.AsSpan().EndsWith(wanted))
             {
-                string point = UnescapeMountField(fields[4]);
-                if (point.EndsWith(suffix, StringComparison.Ordinal))
-                {
-                    found = point;
-                }
+                found = mount.MountPoint;
             }
         }
-        return found;
-    }
-
-    private static string UnescapeMountField(string field)
-    {
-        if (!field.Contains('\\', StringComparison.Ordinal))
-        {
-            return field;
-        }
-        var bytes = new List<byte>();
-        for (int i = 0; i < field.Length; i++)
-        {
-            if (field[i] == '\\' && i + 3 < field.Length && field.Substring(i + 1, 3).All(c => c is >= '0' and <= '7'))
-            {
-                bytes.Add(Convert.ToByte(field.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(field[i].ToString()));
-            }
-        }
-        return Encoding.UTF8.GetString(bytes.ToArray());
+        return found is null ? null : Encoding.UTF8.GetString(found);
     }
 
     private static string? Option(Mount mount, string name)
@@ -267,17 +244,5 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         record.Source ??= "none";
         record.Why = why;
         return null;
-    }
-
-    private async Task<Api.Container> GetContainerAsync(ContainerInfo container, string ns, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await client.Containers.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false)).Container;
-        }
-        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
-        {
-            throw new ContainerGoneException(container.Id, $"containerd has no container {container.Id} in namespace {ns} any more", ex);
-        }
     }
 }

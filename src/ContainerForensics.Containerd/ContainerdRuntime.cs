@@ -96,8 +96,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// <summary>The task's pid while it runs (or is paused): Tasks.Get now, not the listing's.</summary>
     public async Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken)
     {
-        string ns = container.Namespace ?? _settings.ContainerdNamespace
-            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
+        string ns = NamespaceOf(container);
         try
         {
             var task = (await _client.Tasks.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false)).Process;
@@ -124,8 +123,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
             await _cri.CollectLogsAsync(container, sink, options, cancellationToken).ConfigureAwait(false);
             return;
         }
-        string ns = container.Namespace ?? _settings.ContainerdNamespace
-            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
+        string ns = NamespaceOf(container);
         if (phase == CollectionPhase.Filesystem)
         {
             await new ContainerdFilesystemCollector(_client, this).CollectAsync(container, ns, sink, options, cancellationToken).ConfigureAwait(false);
@@ -136,15 +134,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
             return;
         }
 
-        GetContainerResponse got;
-        try
-        {
-            got = await _client.Containers.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
-        {
-            throw new ContainerGoneException(container.Id, $"containerd has no container {container.Id} in namespace {ns} any more", ex);
-        }
+        var got = await GetContainerAsync(container, ns, cancellationToken).ConfigureAwait(false);
         string getDescription = Describe(ContainerdMethods.GetContainer.Path, ns);
         await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "container.json", ContainerdJson.Format(got), getDescription), cancellationToken).ConfigureAwait(false);
 
@@ -163,6 +153,23 @@ public sealed class ContainerdRuntime : IContainerRuntime
         }, cancellationToken).ConfigureAwait(false);
         await _cri.CollectMetadataAsync(container, sink, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Containers.Get now; a container containerd no longer has is one that vanished.</summary>
+    internal async Task<GetContainerResponse> GetContainerAsync(ContainerInfo container, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.Containers.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+        {
+            throw new ContainerGoneException(container.Id, $"containerd has no container {container.Id} in namespace {ns} any more", ex);
+        }
+    }
+
+    private string NamespaceOf(ContainerInfo container) =>
+        container.Namespace ?? _settings.ContainerdNamespace
+            ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
 
     /// <summary>
     /// The OCI spec as containerd stores it: the <c>Any</c>'s value is the spec's JSON, kept

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ContainerForensics.Core.Host.Mounts;
 
 namespace ContainerForensics.HostEvidence.Mounts;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using ContainerForensics.Core.Host.Mounts;
 using ContainerForensics.HostEvidence.Mounts;
 using ContainerForensics.HostEvidence.Processes;
 
@@ -142,10 +143,10 @@ public sealed class ProcParsingTests
     [Fact]
     public void Overlay_options_with_escapes_and_data_only_layers()
     {
-        var layers = MountInfoParser.Overlay("rw,lowerdir=/a\\:b:/c\\054d::/data,upperdir=/u,workdir=/w,redirect_dir=on"u8);
+        var layers = MountInfoLine.Overlay("rw,lowerdir=/a\\:b:/c\\054d::/data,upperdir=/u,workdir=/w,redirect_dir=on"u8);
         Assert.Equal(["/a:b"u8.ToArray(), "/c,d"u8.ToArray()], layers.LowerDirs);
         Assert.Equal(["/data"u8.ToArray()], layers.DataOnlyLowerDirs);
-        var plus = MountInfoParser.Overlay("rw,lowerdir+=/l1,lowerdir+=/l2,datadir+=/d,upperdir=/u"u8);
+        var plus = MountInfoLine.Overlay("rw,lowerdir+=/l1,lowerdir+=/l2,datadir+=/d,upperdir=/u"u8);
         Assert.Equal(["/l1"u8.ToArray(), "/l2"u8.ToArray()], plus.LowerDirs);
         Assert.Equal(["/d"u8.ToArray()], plus.DataOnlyLowerDirs);
     }

@@ -1,10 +1,10 @@
-namespace ContainerForensics.HostEvidence.Mounts;
+namespace ContainerForensics.Core.Host.Mounts;
 
 /// <summary>
 /// One line of /proc/&lt;pid&gt;/mountinfo (proc_pid_mountinfo(5)), decoded: the kernel's octal
 /// escapes (\040 for a space, ...) undone, so paths are the raw bytes they are on the host.
 /// </summary>
-internal sealed record MountEntry
+public sealed record MountEntry
 {
     public required int MountId { get; init; }
 
@@ -36,11 +36,3 @@ internal sealed record MountEntry
     /// <summary>For overlay mounts: the layers, which locate the container's writable layer on the host.</summary>
     public OverlayLayers? Overlay { get; init; }
 }
-
-/// <summary>
-/// An overlay mount's directories (Documentation/filesystems/overlayfs.rst): lower layers top to
-/// bottom, data-only lower layers (after "::"), the upper (writable) layer and the work dir.
-/// Paths are as the mounter gave them: Docker passes lowerdir relative to its overlay2 folder
-/// ("l/ABC...") when the absolute list would not fit in a page.
-/// </summary>
-internal sealed record OverlayLayers(IReadOnlyList<byte[]> LowerDirs, IReadOnlyList<byte[]> DataOnlyLowerDirs, byte[]? UpperDir, byte[]? WorkDir);
