@@ -14,8 +14,9 @@ namespace ContainerForensics.Core.Collection;
 /// before the next begins, so every container's volatile evidence is taken before any
 /// container's metadata. The archive writer is entered by one of them at a time
 /// (<see cref="SerializedEntryWriter"/>), so one container's entries of a phase may interleave
-/// with another's. Cancellation stops the walk; whatever was captured stays and the caller
-/// still seals the archive.
+/// with another's. Slow answers a collector deferred (<see cref="IEvidenceSink.DeferAsync"/>)
+/// are written when they come, during later phases, and waited for at the end. Cancellation
+/// stops the walk; whatever was captured stays and the caller still seals the archive.
 /// </summary>
 public sealed class CollectionRunner
 {
@@ -45,25 +46,28 @@ public sealed class CollectionRunner
     {
         var result = new CollectionResult();
         var writer = new SerializedEntryWriter(archive);
+        var deferred = new DeferredEvidence(cancellationToken);
+        var run = new Run(writer, result, deferred);
+        ExceptionDispatchInfo? failed = null;
         try
         {
-            var selected = await SelectAsync(runtimes, options, writer, result, cancellationToken).ConfigureAwait(false);
+            var selected = await SelectAsync(runtimes, options, run, cancellationToken).ConfigureAwait(false);
             result.Containers.AddRange(selected.Select(s => s.Container));
 
-            await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
             foreach (var runtime in runtimes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var sink = EngineSink(writer, runtime);
+                var sink = EngineSink(run, runtime);
                 await BoundaryAsync(sink, $"engine evidence of {runtime.Descriptor.Name}", result,
                     () => runtime.CollectEngineAsync(sink, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
-            await RecordSightingsAsync(selected, writer, result, cancellationToken).ConfigureAwait(false);
-            await RunPhaseAsync(CollectionPhase.Metadata, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
-            await RunPhaseAsync(CollectionPhase.Logs, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+            await RecordSightingsAsync(selected, run, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(CollectionPhase.Metadata, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(CollectionPhase.Logs, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
             if (options.Filesystem != FilesystemMode.None || options.Volumes)
             {
-                await RunPhaseAsync(CollectionPhase.Filesystem, runtimes, selected, options, writer, result, cancellationToken).ConfigureAwait(false);
+                await RunPhaseAsync(CollectionPhase.Filesystem, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -72,16 +76,69 @@ public sealed class CollectionRunner
             _log.Warning("collection interrupted; closing the archive as partial");
             writer.RecordError(new ErrorRecord { Scope = "run", Message = "interrupted by signal before the collection finished", At = _clock.GetUnixTime() });
         }
+        catch (Exception ex)
+        {
+            failed = ExceptionDispatchInfo.Capture(ex);
+        }
+        // Whatever ended the phases, nothing may still be writing when the caller seals.
+        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is CfirException, cancellationToken).ConfigureAwait(false);
+        failed?.Throw();
         return result;
     }
 
-    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the work collectors deferred (<see cref="IEvidenceSink.DeferAsync"/>), also what
+    /// it deferred in turn, and records how each piece that failed ended, on its own scope. A
+    /// broken output is thrown once all have ended; after one, the others' failures are not
+    /// recorded (nothing more can be).
+    /// </summary>
+    private async Task AwaitDeferredAsync(Run run, bool outputBroken, CancellationToken cancellationToken)
     {
+        ExceptionDispatchInfo? broken = null;
+        while (run.Deferred.Take() is { Count: > 0 } started)
+        {
+            foreach (var (sink, what, work) in started)
+            {
+                try
+                {
+                    await work.ConfigureAwait(false);
+                }
+                catch (Exception) when (outputBroken || broken is not null)
+                {
+                    // The run already failed on its output: that failure is the one reported.
+                }
+                catch (CfirException ex)
+                {
+                    broken = ExceptionDispatchInfo.Capture(ex);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    sink.RecordError($"{what} not collected: interrupted by signal before its answer came");
+                }
+                catch (ContainerGoneException ex)
+                {
+                    sink.RecordError($"{what} not collected: the container vanished before its answer came", ex);
+                }
+                catch (Exception ex)
+                {
+                    sink.RecordError($"{what} failed", ex);
+                    _log.Error("{What} failed: {Message}", what, ex.Message);
+                    _log.Debug(ex, "{What} failed", what);
+                }
+                run.Result.AddFailures(sink.FailureCount);
+            }
+        }
+        broken?.Throw();
+    }
+
+    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, Run run, CancellationToken cancellationToken)
+    {
+        var (writer, result, _) = run;
         var selected = new List<Selected>();
         var everything = new List<ContainerInfo>();
         foreach (var runtime in runtimes)
         {
-            var sink = EngineSink(writer, runtime);
+            var sink = EngineSink(run, runtime);
             IReadOnlyList<ContainerInfo> listed = [];
             await BoundaryAsync(sink, $"listing containers of {runtime.Descriptor.Name}", result, async () =>
             {
@@ -113,8 +170,9 @@ public sealed class CollectionRunner
     /// container in selection order until none is left. A broken output in one stops the others
     /// (nothing more can be recorded) and is what this throws; cancellation stops them all.
     /// </summary>
-    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, Run run, CancellationToken cancellationToken)
     {
+        var result = run.Result;
         var alive = selected.Where(s => !result.IsGone(s.Container)).ToList();
         lock (_progressLock)
         {
@@ -125,7 +183,7 @@ public sealed class CollectionRunner
             var containers = alive.Where(s => s.Runtime == runtime).Select(s => s.Container).ToList();
             if (containers.Count > 0)
             {
-                await BoundaryAsync(EngineSink(writer, runtime), $"starting the {phase.ToString().ToLowerInvariant()} phase on {runtime.Descriptor.Name}", result, () =>
+                await BoundaryAsync(EngineSink(run, runtime), $"starting the {phase.ToString().ToLowerInvariant()} phase on {runtime.Descriptor.Name}", result, () =>
                 {
                     runtime.PhaseStarting(phase, containers, cancellationToken);
                     return Task.CompletedTask;
@@ -141,7 +199,7 @@ public sealed class CollectionRunner
                 for (int i = Interlocked.Increment(ref next); i < alive.Count; i = Interlocked.Increment(ref next))
                 {
                     stop.Token.ThrowIfCancellationRequested();
-                    await CollectContainerAsync(phase, alive[i], options, writer, result, stop.Token).ConfigureAwait(false);
+                    await CollectContainerAsync(phase, alive[i], options, run, stop.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -172,12 +230,13 @@ public sealed class CollectionRunner
     /// metadata/also-listed-by.json for a container another runtime listed too
     /// (<see cref="DuplicateContainers"/>): which listing was collected and which were not, and why.
     /// </summary>
-    private async Task RecordSightingsAsync(List<Selected> selected, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    private async Task RecordSightingsAsync(List<Selected> selected, Run run, CancellationToken cancellationToken)
     {
+        var (writer, result, deferred) = run;
         foreach (var (runtime, container) in selected.Where(s => s.Container.AlsoListedBy.Count > 0 && !result.IsGone(s.Container)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}", container.Runtime, container, _clock);
+            var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, deferred);
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(new
             {
                 collectedFrom = new { runtime = container.Runtime, endpoint = runtime.Descriptor.Endpoint, @namespace = container.Namespace, id = container.Id },
@@ -191,10 +250,11 @@ public sealed class CollectionRunner
 
     private static readonly JsonSerializerOptions SightingsJson = new() { WriteIndented = true };
 
-    private async Task CollectContainerAsync(CollectionPhase phase, Selected selected, CollectionOptions options, IEntryWriter writer, CollectionResult result, CancellationToken cancellationToken)
+    private async Task CollectContainerAsync(CollectionPhase phase, Selected selected, CollectionOptions options, Run run, CancellationToken cancellationToken)
     {
         var (runtime, container) = selected;
-        var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"{phase.ToString().ToLowerInvariant()} of {container.Runtime}/{container.Id}", container.Runtime, container, _clock);
+        var result = run.Result;
+        var sink = new ScopedEvidenceSink(run.Writer, _layout.ContainerRoot(container), $"{phase.ToString().ToLowerInvariant()} of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, run.Deferred);
         lock (_progressLock)
         {
             _progress.ContainerStarted(container, phase);
@@ -226,8 +286,8 @@ public sealed class CollectionRunner
         }
     }
 
-    private ScopedEvidenceSink EngineSink(IEntryWriter writer, IContainerRuntime runtime) =>
-        new(writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock);
+    private ScopedEvidenceSink EngineSink(Run run, IContainerRuntime runtime) =>
+        new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock, run.Deferred);
 
     /// <summary>Runs one unit of work; any failure but cancellation becomes an error record and the run goes on.</summary>
     private async Task<bool> BoundaryAsync(ScopedEvidenceSink sink, string what, CollectionResult result, Func<Task> work, CancellationToken cancellationToken, bool rethrowGone = false)
@@ -262,6 +322,9 @@ public sealed class CollectionRunner
     }
 
     private readonly record struct Selected(IContainerRuntime Runtime, ContainerInfo Container);
+
+    /// <summary>What every part of one run writes to and counts into.</summary>
+    private sealed record Run(IEntryWriter Writer, CollectionResult Result, DeferredEvidence Deferred);
 }
 
 /// <summary>

@@ -4,7 +4,9 @@ namespace ContainerForensics.Core.Evidence;
 
 /// <summary>
 /// The sink a collector gets: bound to one scope root, it places items with the layout, fills
-/// in the source (runtime, container) and forwards them to the archive writer.
+/// in the source (runtime, container) and forwards them to the archive writer. With
+/// <see cref="DeferredEvidence"/> it starts deferred work in the background (on a sink of its
+/// own with the same scope); without, it runs it in place.
 /// </summary>
 public sealed class ScopedEvidenceSink : IEvidenceSink
 {
@@ -14,9 +16,11 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
     private readonly string? _runtime;
     private readonly ContainerInfo? _container;
     private readonly TimeProvider _clock;
+    private readonly DeferredEvidence? _deferred;
 
-    public ScopedEvidenceSink(IEntryWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock)
+    public ScopedEvidenceSink(IEntryWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock, DeferredEvidence? deferred = null)
     {
+        _deferred = deferred;
         _writer = writer;
         _root = root;
         _scope = scope;
@@ -74,5 +78,15 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
             ExceptionType = exception?.GetType().FullName,
             At = _clock.GetUnixTime(),
         });
+    }
+
+    public Task DeferAsync(string what, Func<IEvidenceSink, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        if (_deferred is null)
+        {
+            return work(this, cancellationToken);
+        }
+        _deferred.Start(new ScopedEvidenceSink(_writer, _root, _scope, _runtime, _container, _clock, _deferred), what, work);
+        return Task.CompletedTask;
     }
 }

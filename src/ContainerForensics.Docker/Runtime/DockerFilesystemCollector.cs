@@ -13,7 +13,7 @@ namespace ContainerForensics.Docker.Runtime;
 /// (<c>full</c>), and the content of volumes (<c>--volumes</c>). Read-only on the source, always:
 /// host directories are walked with <see cref="SafeTreeWalker"/>, engine streams only read.
 /// <list type="number">
-/// <item>Inspect the container; <see cref="FilesystemPlanner"/> picks each source (host
+/// <item>Inspect the container (<see cref="ContainerInspects"/>); <see cref="FilesystemPlanner"/> picks each source (host
 /// directory first, engine API otherwise) and <c>metadata/filesystem-source.json</c> records the
 /// choice before any file is collected.</item>
 /// <item>The filesystem source runs, then each volume's.</item>
@@ -27,17 +27,19 @@ internal sealed class DockerFilesystemCollector
 {
     private readonly DockerClient _client;
     private readonly HostPathAccess _hostPaths;
+    private readonly ContainerInspects _inspects;
 
-    public DockerFilesystemCollector(DockerClient client)
-        : this(client, HostPathAccess.For(client.Endpoint))
+    public DockerFilesystemCollector(DockerClient client, ContainerInspects? inspects = null)
+        : this(client, HostPathAccess.For(client.Endpoint), inspects)
     {
     }
 
     /// <summary>With <paramref name="hostPaths"/> disabled every part comes from the engine API (tests; remote daemons).</summary>
-    internal DockerFilesystemCollector(DockerClient client, HostPathAccess hostPaths)
+    internal DockerFilesystemCollector(DockerClient client, HostPathAccess hostPaths, ContainerInspects? inspects = null)
     {
         _client = client;
         _hostPaths = hostPaths;
+        _inspects = inspects ?? new ContainerInspects(client);
     }
 
     public async Task CollectAsync(ContainerInfo container, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
@@ -46,7 +48,7 @@ internal sealed class DockerFilesystemCollector
         {
             return;
         }
-        var inspect = await DockerEvidence.AboutContainerAsync(container, () => _client.Containers.InspectAsync(container.Id, cancellationToken)).ConfigureAwait(false);
+        var inspect = await _inspects.CurrentAsync(container, cancellationToken).ConfigureAwait(false);
         var driver = GraphDriver.From(inspect);
         var mounts = ContainerMount.From(inspect);
         var limits = CaptureLimits.From(options);

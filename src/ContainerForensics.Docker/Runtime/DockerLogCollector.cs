@@ -40,11 +40,11 @@ namespace ContainerForensics.Docker.Runtime;
 /// Its inspect calls the conmon k8s-file log <c>json-file</c>; LogPath is that <c>ctr.log</c>.
 /// </para>
 /// </summary>
-internal sealed class DockerLogCollector(DockerClient client)
+internal sealed class DockerLogCollector(DockerClient client, ContainerInspects inspects)
 {
     public async Task CollectAsync(ContainerInfo container, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
-        var inspect = await DockerEvidence.AboutContainerAsync(container, () => client.Containers.InspectAsync(container.Id, cancellationToken)).ConfigureAwait(false);
+        var inspect = await inspects.CurrentAsync(container, cancellationToken).ConfigureAwait(false);
         var root = inspect.Raw.Root;
         string? driver = Json.Object(root, "HostConfig") is { } host && Json.Object(host, "LogConfig") is { } config ? Json.String(config, "Type") : null;
         string? logPath = Json.String(root, "LogPath");

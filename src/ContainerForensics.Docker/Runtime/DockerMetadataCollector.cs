@@ -9,16 +9,14 @@ namespace ContainerForensics.Docker.Runtime;
 /// <summary>
 /// The metadata phase of one container: the daemon's view of it (containers/.../metadata/):
 /// inspect.json first (its environment and labels are evidence and stay as sent), then
-/// image.json, image-history.json, changes.json and mounts.json, each its own failure boundary.
+/// image.json, image-history.json and mounts.json, each its own failure boundary. changes.json
+/// is asked later (<see cref="DockerChangesCollector"/>).
 /// </summary>
 /// <remarks>
 /// A container that vanished (404 on a call about it) ends the phase with
 /// <see cref="ContainerGoneException"/>; an image deleted meanwhile (404 on the image) is a
-/// missing image.json, not a vanished container. Podman 4.3.1 answers <c>/changes</c> of a
-/// container that no longer exists with 500 "layer not known" instead of 404, so a failed
-/// changes call asks inspect whether the container is still there. Podman's history has ids
-/// without <c>sha256:</c> and no tags; its changes list <c>/etc</c> as modified (the engine
-/// writes hosts/resolv.conf there).
+/// missing image.json, not a vanished container. Podman's history has ids without
+/// <c>sha256:</c> and no tags.
 /// </remarks>
 internal sealed class DockerMetadataCollector(DockerClient client)
 {
@@ -38,7 +36,6 @@ internal sealed class DockerMetadataCollector(DockerClient client)
         {
             sink.RecordError("image.json and image-history.json not collected: the inspect document names no image id");
         }
-        await ChangesAsync(container, sink, cancellationToken).ConfigureAwait(false);
         await MountsAsync(container, inspect, sink, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,38 +64,6 @@ internal sealed class DockerMetadataCollector(DockerClient client)
             return;
         }
         await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Metadata, name, json, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>changes.json: the writable layer's paths, Kind 0 modified, 1 added, 2 deleted; raw (Docker sends <c>null</c> for none).</summary>
-    private async Task ChangesAsync(ContainerInfo container, IEvidenceSink sink, CancellationToken cancellationToken)
-    {
-        DockerJson changes;
-        try
-        {
-            changes = await DockerEvidence.AboutContainerAsync(container, () => client.ContainerFiles.ChangesRawAsync(container.Id, cancellationToken)).ConfigureAwait(false);
-        }
-        catch (DockerException ex)
-        {
-            // Podman says 500 "layer not known" for a container that is gone: ask before blaming the call.
-            await DockerEvidence.AboutContainerAsync(container, () => StillThereAsync(container, cancellationToken)).ConfigureAwait(false);
-            sink.RecordError("changes.json not collected", ex);
-            return;
-        }
-        await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Metadata, "changes.json", changes, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Inspect again: throws <see cref="DockerNotFoundException"/> when the container is gone; any other failure says nothing.</summary>
-    private async Task<bool> StillThereAsync(ContainerInfo container, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.Containers.InspectRawAsync(container.Id, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (DockerException ex) when (ex is not DockerNotFoundException)
-        {
-            return false;
-        }
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
@@ -15,11 +17,14 @@ public sealed class DockerRuntime : IContainerRuntime
 {
     private readonly DockerClient _client;
     private readonly DockerStatsSampler _stats;
+    private readonly ContainerInspects _inspects;
+    private SemaphoreSlim? _changesSlots;
 
     public DockerRuntime(DockerClient client, string? endpointSource = null)
     {
         _client = client;
         _stats = new DockerStatsSampler(client);
+        _inspects = new ContainerInspects(client);
         var v = client.ServerVersion;
         var details = new Dictionary<string, string>(StringComparer.Ordinal);
         Add(details, "engine", v.IsPodman ? "Podman Engine" : "Docker Engine");
@@ -130,10 +135,36 @@ public sealed class DockerRuntime : IContainerRuntime
     {
         CollectionPhase.Volatile => new DockerStateCollector(_client, _stats).CollectAsync(container, sink, options, cancellationToken),
         CollectionPhase.Metadata => new DockerMetadataCollector(_client).CollectAsync(container, sink, options, cancellationToken),
-        CollectionPhase.Logs => new DockerLogCollector(_client).CollectAsync(container, sink, options, cancellationToken),
-        CollectionPhase.Filesystem => new DockerFilesystemCollector(_client).CollectAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Logs => LogsThenChangesAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Filesystem => new DockerFilesystemCollector(_client, _inspects).CollectAsync(container, sink, options, cancellationToken),
         _ => Task.CompletedTask,
     };
+
+    /// <summary>
+    /// The logs, then the diff of the writable layer, started in the background after them (see
+    /// <see cref="DockerChangesCollector"/>), also when the logs failed; not when the container is gone.
+    /// </summary>
+    private async Task LogsThenChangesAsync(ContainerInfo container, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        ExceptionDispatchInfo? logsFailed = null;
+        try
+        {
+            await new DockerLogCollector(_client, _inspects).CollectAsync(container, sink, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (ContainerGoneException or OperationCanceledException or CfirException))
+        {
+            logsFailed = ExceptionDispatchInfo.Capture(ex);
+        }
+        await new DockerChangesCollector(_client, ChangesSlots(options), _inspects).DeferAsync(container, sink, cancellationToken).ConfigureAwait(false);
+        logsFailed?.Throw();
+    }
+
+    /// <summary>The deferred diffs of the writable layers run at most <see cref="CollectionOptions.Parallelism"/> at once, like the phases' containers.</summary>
+    private SemaphoreSlim ChangesSlots(CollectionOptions options)
+    {
+        int slots = Math.Max(1, options.Parallelism);
+        return LazyInitializer.EnsureInitialized(ref _changesSlots, () => new SemaphoreSlim(slots, slots));
+    }
 
     private static void Add(Dictionary<string, string> details, string key, string? value)
     {

