@@ -87,7 +87,8 @@ public sealed class DockerCollectTests(ITestOutputHelper output)
 
         var paths = (await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl")).Select(e => e.GetProperty("path").GetString()!).ToList();
         var manifest = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl");
-        int lastVolatile = paths.FindLastIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/volatile/", StringComparison.Ordinal));
+        // stats.json is deferred evidence: asked when the volatile phase starts, written when dockerd's next stats pass answers.
+        int lastVolatile = paths.FindLastIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/volatile/", StringComparison.Ordinal) && !p.EndsWith("/volatile/stats.json", StringComparison.Ordinal));
         int firstEngine = paths.FindIndex(p => p.StartsWith("runtimes/docker/metadata/", StringComparison.Ordinal));
         int firstMetadata = paths.FindIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/metadata/", StringComparison.Ordinal));
         Assert.True(lastVolatile < firstEngine && firstEngine < firstMetadata, $"volatile ends at {lastVolatile}, engine starts at {firstEngine}, metadata at {firstMetadata}");

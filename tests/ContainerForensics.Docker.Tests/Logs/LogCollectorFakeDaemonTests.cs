@@ -39,8 +39,9 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
 
     private static async Task<DockerRuntime> RuntimeAsync(FakeDockerServer server) => new(await FakeDaemon.ConnectAsync(server, TimeSpan.FromSeconds(5)));
 
+    /// <summary>The logs collector alone: the logs phase also asks for the layer's diff after it (ChangesCollectorTests).</summary>
     private Task CollectAsync(DockerRuntime runtime, CollectionOptions? options = null) =>
-        runtime.CollectContainerAsync(Container, CollectionPhase.Logs, _sink, options ?? new CollectionOptions(), CancellationToken.None);
+        new DockerLogCollector(runtime.Client, new ContainerInspects(runtime.Client)).CollectAsync(Container, _sink, options ?? new CollectionOptions(), CancellationToken.None);
 
     [Fact]
     public async Task Without_a_tty_stdout_and_stderr_come_from_one_call_each_with_timestamps_and_since()

@@ -44,7 +44,6 @@ public sealed class MetadataFakeDaemonTests
         var (server, runtime) = await StartAsync(FakeDaemon.DockerVersion(), r => r.Path switch
         {
             $"/v1.41/containers/{Id}/json" => FakeResponse.Json(Inspect),
-            $"/v1.41/containers/{Id}/changes" => FakeResponse.Json("null"),
             "/v1.41/volumes/data" => FakeResponse.Json(Volume),
             _ when r.Path.StartsWith("/v1.41/images/", StringComparison.Ordinal) => FakeResponse.NotFound("No such image: " + ImageId),
             _ => null,
@@ -56,7 +55,7 @@ public sealed class MetadataFakeDaemonTests
         await runtime.CollectContainerAsync(Container(), CollectionPhase.Metadata, sink, new CollectionOptions(), CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        Assert.Equal(["inspect.json", "image.json", "image-history.json", "changes.json", "mounts.json"], sink.Items.Select(i => i.Item.Name));
+        Assert.Equal(["inspect.json", "image.json", "image-history.json", "mounts.json"], sink.Items.Select(i => i.Item.Name));
         foreach (var (item, content) in sink.Items.Skip(1).Take(2))
         {
             Assert.Equal(EntryStatus.Missing, item.Status);
@@ -66,7 +65,6 @@ public sealed class MetadataFakeDaemonTests
         }
         Assert.Equal($"GET /v1.41/images/sha256%3A{ImageId[7..]}/json", sink.Items[1].Item.Source!.Description);
         Assert.Equal($"GET /v1.41/images/sha256%3A{ImageId[7..]}/history", sink.Items[2].Item.Source!.Description);
-        Assert.Equal("null"u8.ToArray(), sink["changes.json"]);
         Assert.Equal(Encoding.UTF8.GetBytes(Inspect), sink["inspect.json"]);
     }
 
@@ -76,7 +74,6 @@ public sealed class MetadataFakeDaemonTests
         var (server, runtime) = await StartAsync(FakeDaemon.DockerVersion(), r => r.Path switch
         {
             $"/v1.41/containers/{Id}/json" => FakeResponse.Json(Inspect),
-            $"/v1.41/containers/{Id}/changes" => FakeResponse.Json("[]"),
             "/v1.41/volumes/data" => FakeResponse.Json(Volume),
             _ when r.Path.StartsWith("/v1.41/images/", StringComparison.Ordinal) => FakeResponse.Json("{}"),
             _ => null,
@@ -111,7 +108,6 @@ public sealed class MetadataFakeDaemonTests
         var (server, runtime) = await StartAsync(FakeDaemon.DockerVersion(), r => r.Path switch
         {
             $"/v1.41/containers/{Id}/json" => FakeResponse.Json(Inspect),
-            $"/v1.41/containers/{Id}/changes" => FakeResponse.Json("[]"),
             "/v1.41/volumes/data" => FakeResponse.NotFound("get data: no such volume"),
             _ when r.Path.StartsWith("/v1.41/images/", StringComparison.Ordinal) => FakeResponse.Json("{}"),
             _ => null,
@@ -129,56 +125,6 @@ public sealed class MetadataFakeDaemonTests
         var volume = Assert.Single(doc.RootElement.GetProperty("volumes").EnumerateArray());
         Assert.Contains("no such volume", volume.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(volume.TryGetProperty("volume", out var _));
-    }
-
-    [Fact]
-    public async Task Podman_changes_of_a_vanished_container_is_container_gone()
-    {
-        int inspections = 0;
-        var (server, runtime) = await StartAsync(FakeDaemon.PodmanVersion, r => r.Path switch
-        {
-            // The first inspect finds it; by the time changes is asked, it is gone.
-            $"/v1.41/containers/{Id}/json" => Interlocked.Increment(ref inspections) == 1
-                ? FakeResponse.Json(Inspect)
-                : FakeResponse.Json($$"""{"cause":"no such container","message":"no container with name or ID \"{{Id}}\" found: no such container","response":404}""", HttpStatusCode.NotFound),
-            // What Podman 4.3.1 answers for the changes of a container that does not exist.
-            $"/v1.41/containers/{Id}/changes" => FakeResponse.Json($$"""{"cause":"layer not known","message":"{{Id}} not found: layer not known","response":500}""", HttpStatusCode.InternalServerError),
-            _ when r.Path.StartsWith("/v1.41/images/", StringComparison.Ordinal) => FakeResponse.Json("{}"),
-            _ => null,
-        });
-        await using var _ = server;
-        await using var __ = runtime;
-        var sink = new RecordingSink();
-
-        var gone = await Assert.ThrowsAsync<ContainerGoneException>(() =>
-            runtime.CollectContainerAsync(Container(), CollectionPhase.Metadata, sink, new CollectionOptions(), CancellationToken.None));
-
-        Assert.Equal(Id, gone.ContainerId);
-        Assert.Equal(["inspect.json", "image.json", "image-history.json"], sink.Items.Select(i => i.Item.Name));
-        Assert.Empty(sink.Errors);
-    }
-
-    [Fact]
-    public async Task Failing_changes_of_a_container_still_there_is_recorded()
-    {
-        var (server, runtime) = await StartAsync(FakeDaemon.DockerVersion(), r => r.Path switch
-        {
-            $"/v1.41/containers/{Id}/json" => FakeResponse.Json(Inspect),
-            $"/v1.41/containers/{Id}/changes" => FakeResponse.Json("""{"message":"changes broke"}""", HttpStatusCode.InternalServerError),
-            "/v1.41/volumes/data" => FakeResponse.Json(Volume),
-            _ when r.Path.StartsWith("/v1.41/images/", StringComparison.Ordinal) => FakeResponse.Json("{}"),
-            _ => null,
-        });
-        await using var _ = server;
-        await using var __ = runtime;
-        var sink = new RecordingSink();
-
-        await runtime.CollectContainerAsync(Container(), CollectionPhase.Metadata, sink, new CollectionOptions(), CancellationToken.None);
-
-        var (message, ex) = Assert.Single(sink.Errors);
-        Assert.Equal("changes.json not collected", message);
-        Assert.Contains("changes broke", ex!.Message, StringComparison.Ordinal);
-        Assert.Equal(["inspect.json", "image.json", "image-history.json", "mounts.json"], sink.Items.Select(i => i.Item.Name));
     }
 
     [Fact]

@@ -155,7 +155,7 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         var sink = await CollectAsync(await ListedAsync(id), CollectionPhase.Metadata);
 
         Assert.Empty(sink.Errors);
-        Assert.Equal(["inspect.json", "image.json", "image-history.json", "changes.json", "mounts.json"], sink.Items.Select(i => i.Item.Name));
+        Assert.Equal(["inspect.json", "image.json", "image-history.json", "mounts.json"], sink.Items.Select(i => i.Item.Name));
         Assert.All(sink.Items, i => Assert.Equal(EvidenceSection.Metadata, i.Item.Section));
         Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Item.Status));
 
@@ -176,8 +176,14 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         int cliLayers = cli.Run("history", "-q", TestSupport.RigEnvironment.Image).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         Assert.Equal(cliLayers, history.RootElement.GetArrayLength());
 
-        // Kind 1 added, 2 deleted: what the test did inside the container.
-        using var changes = JsonDocument.Parse(sink["changes.json"]);
+        // Kind 1 added, 2 deleted: what the test did inside the container. The diff is asked at
+        // the end of the logs phase (DockerChangesCollector), into the metadata section.
+        var logs = await CollectAsync(await ListedAsync(id), CollectionPhase.Logs);
+        Assert.Empty(logs.Errors);
+        var diff = Assert.Single(logs.Items, i => i.Item.Name == "changes.json");
+        Assert.Equal(EvidenceSection.Metadata, diff.Item.Section);
+        Assert.Equal($"GET /v1.41/containers/{id}/changes", diff.Item.Source!.Description);
+        using var changes = JsonDocument.Parse(diff.Content);
         var kinds = changes.RootElement.EnumerateArray().ToDictionary(c => c.GetProperty("Path").GetString()!, c => c.GetProperty("Kind").GetInt32());
         Assert.Equal(1, kinds["/tmp/dropped"]);
         Assert.Equal(2, kinds["/bin/uname"]);
