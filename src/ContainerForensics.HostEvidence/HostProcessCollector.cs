@@ -31,7 +31,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
     private readonly string _procRoot;
 
     /// <summary>Executables stored in this run, so that one inode is stored once (see <see cref="ProcessCapture"/>).</summary>
-    private readonly ConcurrentDictionary<ExecutableKey, StoredExecutable> _executables = new();
+    private readonly ExecutableStore _executables = new();
 
     public HostProcessCollector()
         : this(TimeProvider.System)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
@@ -34,10 +36,10 @@ internal sealed class ProcessCapture
     private readonly string _procRoot;
     private readonly CollectionOptions _options;
     private readonly BootClock? _boot;
-    private readonly ConcurrentDictionary<ExecutableKey, StoredExecutable> _executables;
+    private readonly ExecutableStore _executables;
 
     /// <param name="executables">Executables already stored in this run (shared across containers).</param>
-    public ProcessCapture(IEvidenceSink sink, string procRoot, CollectionOptions options, BootClock? boot, ConcurrentDictionary<ExecutableKey, StoredExecutable> executables)
+    public ProcessCapture(IEvidenceSink sink, string procRoot, CollectionOptions options, BootClock? boot, ExecutableStore executables)
     {
         _sink = sink;
         _procRoot = procRoot;
@@ -337,10 +339,20 @@ internal sealed class ProcessCapture
             Note(record, "exe", await _sink.AddAsync(skipped, cancellationToken).ConfigureAwait(false));
             return;
         }
-        // The same executable (device, inode, size, mtime, ctime) already stored in this run —
-        // fifty workers of one server, every shell of a container — is stored once.
-        var key = new ExecutableKey(stat.Device, stat.Inode, stat.Size, stat.ModifiedTime, stat.ChangeTime);
-        if (_executables.TryGetValue(key, out var stored))
+        // The same executable already stored in this run — fifty workers of one server, every
+        // shell of a container, one image's binaries in fifty containers — is stored once.
+        string? sameAs = null;
+        var stored = _executables.SameInode(stat);
+        if (stored is not null)
+        {
+            sameAs = "same device, inode, size, mtime and ctime";
+        }
+        else if (_executables.Candidate(stat) is { } candidate && Sha256Of(fd, stat.Size) == candidate.Sha256)
+        {
+            stored = candidate;
+            sameAs = "same inode number, size, mtime and ctime through another overlay mount, and the same content, hashed now";
+        }
+        if (stored is not null)
         {
             fd.Dispose();
             record.ExeSha256 = stored.Sha256;
@@ -352,7 +364,7 @@ internal sealed class ProcessCapture
                 Source = new EvidenceSource { Description = description },
                 Metadata = stat.ToMetadata(),
                 Status = EntryStatus.Skipped,
-                Reason = $"already stored as {stored.ArchivePath} (same device, inode, size, mtime and ctime; sha256 {stored.Sha256})",
+                Reason = $"already stored as {stored.ArchivePath} ({sameAs}; sha256 {stored.Sha256})",
             };
             Note(record, "exe", await _sink.AddAsync(same, cancellationToken).ConfigureAwait(false), expected: true);
             return;
@@ -369,13 +381,42 @@ internal sealed class ProcessCapture
         if (result.Sha256 is { } sha && result.Status == EntryStatus.Collected)
         {
             record.ExeSha256 = sha;
-            _executables.TryAdd(key, new StoredExecutable(result.Path.Value, sha));
+            _executables.Add(stat, new StoredExecutable(result.Path.Value, sha));
         }
         else if (result.Sha256 is null && result.Status == EntryStatus.Collected)
         {
             // The archive writer stored it as a hard link to an earlier name of the inode (a
             // file with several links, met before in another form): no digest of its own.
             record.Notes.Add("executable stored by the archive as a hard link to an earlier copy of the same inode");
+        }
+    }
+
+    /// <summary>
+    /// The sha256 of the first <paramref name="length"/> bytes, by pread (the copy that may
+    /// follow reads by offset too); null when they cannot all be read.
+    /// </summary>
+    private static string? Sha256Of(FileDescriptor fd, long length)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var lease = fd.Borrow();
+            for (long offset = 0; offset < length;)
+            {
+                long n = Native.Pread(lease.Fd, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+                if (n <= 0)
+                {
+                    return null;
+                }
+                sha.AppendData(buffer, 0, (int)n);
+                offset += n;
+            }
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -445,9 +486,3 @@ internal sealed class ProcessCapture
     private static int ParseNumber(byte[] name) =>
         int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1;
 }
-
-/// <summary>What identifies an executable's content without reading it again: the same inode, unchanged.</summary>
-internal readonly record struct ExecutableKey(ulong Device, ulong Inode, long Size, UnixTime? ModifiedTime, UnixTime? ChangeTime);
-
-/// <summary>Where an executable went in the archive, and its digest.</summary>
-internal sealed record StoredExecutable(string ArchivePath, string Sha256);

@@ -91,6 +91,35 @@ public sealed class HostProcessCollectorTests : IDisposable
     }
 
     [EngineFact(Engine.Docker)]
+    public async Task One_images_executable_is_stored_once_across_containers_after_its_content_is_compared()
+    {
+        // Each container's overlay mount has its own device; the busybox both run is one file of
+        // one image layer, with one inode number.
+        string first = _docker.RunShell(DockerCli.NewName("same-a"), "exec sleep 3600");
+        string second = _docker.RunShell(DockerCli.NewName("same-b"), "exec sleep 3600");
+        int pidA = _docker.InitPid(first);
+        int pidB = _docker.InitPid(second);
+        var collector = new HostProcessCollector();
+
+        var sinkA = await CollectAsync(first, collector);
+        var sinkB = await CollectAsync(second, collector);
+
+        var stored = sinkA[$"processes/{pidA}/exe"];
+        Assert.Equal(EntryStatus.Collected, stored.Status);
+        var again = sinkB[$"processes/{pidB}/exe"];
+        Assert.Equal(EntryStatus.Skipped, again.Status);
+        Assert.Equal(
+            $"already stored as test/processes/{pidA}/exe (same inode number, size, mtime and ctime through another overlay mount, and the same content, hashed now; sha256 {stored.Sha256})",
+            again.Reason);
+        Assert.NotEqual(stored.Item.Metadata!.SourceDevice, again.Item.Metadata!.SourceDevice);
+        Assert.Equal(stored.Item.Metadata.Inode, again.Item.Metadata.Inode);
+        // processes.json of the second container names the stored copy and its digest.
+        var process = ProcessOf(sinkB, pidB);
+        Assert.Equal(stored.Sha256, process.GetProperty("exeSha256").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes($"/proc/{pidB}/exe"))), stored.Sha256);
+    }
+
+    [EngineFact(Engine.Docker)]
     public async Task Deleted_binary_is_captured_through_proc_exe()
     {
         string name = DockerCli.NewName("deleted");
@@ -345,13 +374,13 @@ public sealed class HostProcessCollectorTests : IDisposable
         Assert.Empty(sink.Errors);
     }
 
-    private static async Task<RecordingSink> CollectAsync(string id)
+    private static async Task<RecordingSink> CollectAsync(string id, HostProcessCollector? collector = null)
     {
         await using var docker = await LiveDocker.ConnectAsync();
         var container = await docker.ContainerAsync(id);
         var sink = new RecordingSink();
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(5));  // hang guard only
-        await new HostProcessCollector().CollectAsync(container, docker.Runtime, sink, new CollectionOptions(), guard.Token);
+        await (collector ?? new HostProcessCollector()).CollectAsync(container, docker.Runtime, sink, new CollectionOptions(), guard.Token);
         return sink;
     }
 
