@@ -20,7 +20,7 @@ internal sealed class TarMemberWriter : IMemberWriter
             below = _compressor;
         }
         // Large buffered writes: the tar writer emits 512-byte headers and the content in big chunks.
-        _tarBytes = new HashingWriteStream(below, leaveOpen: true);
+        _tarBytes = new HashingWriteStream(below, leaveOpen: true, background: true);
         _tar = new PaxTarWriter(_tarBytes, leaveOpen: true);
     }
 
