@@ -204,7 +204,10 @@ Read from each archive's own timestamps (bench/lib/timeline.sh): seconds from la
 over the runs, to the acquisition record's \`startedAt\`, to the last \`collectedAt\` of each
 phase (volatile, engine-wide, metadata, logs), to the first and last filesystem entry, to the
 seal's \`endedAt\` and to the process's exit. \`collectedAt\` is when the writer began an entry
-(its bytes are read after it), so a phase's bytes end where the next phase begins. Everything
+(its bytes are read after it), so a phase's bytes end where the next phase begins; except that
+deferred entries (Docker's \`stats.json\`, \`df.json\`, \`changes.json\`: asked in their phase,
+written when the answer comes) carry the time their answer came, which may fall in a later
+phase: "engine done" and "metadata done" can then be later than "logs done". Everything
 before the first filesystem entry is fixed cost (start-up, daemon calls); "copy MB/s" is the
 workload's input divided by first filesystem entry → sealed. With \`-o FILE\`, most of sealed →
 exit is cfir's fsync of the archive (\`ArchiveOutput.CommitAsync\`); no pipeline here fsyncs, nor
