@@ -178,15 +178,17 @@ if [ -n "$vol_dir" ] && compgen -G "$vol_dir/run-*.post.json" >/dev/null; then
 cfir has no volatile-only option, so this is read from each default collection's archive: the
 latest \`collectedAt\` of a \`containers/*/volatile/*\` manifest entry minus the acquisition
 record's \`startedAt\` ("from startedAt"), and minus the wall clock just before cfir was
-launched ("from launch", which adds start-up and discovery).
+launched ("from launch", which adds start-up and discovery). Skipped entries are mostly
+executables already stored from another container of the same image (their reason says where);
+the second count is every other entry not collected (failed, missing, partial, truncated).
 
-| Run | Containers with volatile entries | Volatile entries (not collected) | From startedAt s | From launch s | Launch → startedAt s |
+| Run | Containers with volatile entries | Volatile entries (skipped; others not collected) | From startedAt s | From launch s | Launch → startedAt s |
 | --- | --- | --- | --- | --- | --- |
 EOF
     for f in "$vol_dir"/run-*.post.json; do
         i=${f##*/run-}; i=${i%%.*}
         if [ -s "$f" ]; then
-            jq -r --arg i "$i" '"| \($i) | \(.containersWithVolatile) | \(.volatileEntries) (\(.volatileNotCollected)) | \(.secondsFromStartedAt*1000|round/1000) | \(.secondsFromLaunch*1000|round/1000) | \(.launchToStartedAt*1000|round/1000) |"' "$f"
+            jq -r --arg i "$i" '"| \($i) | \(.containersWithVolatile) | \(.volatileEntries) (\(.volatileSkipped // 0); \(.volatileNotCollected)) | \(.secondsFromStartedAt*1000|round/1000) | \(.secondsFromLaunch*1000|round/1000) | \(.launchToStartedAt*1000|round/1000) |"' "$f"
         else
             echo "| $i | could not be read: $(head -c 200 "$vol_dir/run-$i.post.err" | tr '\n' ' ') | | | | |"
         fi
