@@ -95,12 +95,15 @@ public sealed class DockerCollectTests(ITestOutputHelper output)
         foreach (var planted in new[] { a, b, c })
         {
             string root = $"containers/docker/-/{planted.Name}_{planted.Id[..12]}/";
-            foreach (string name in new[] { "volatile/top.json", "volatile/stats.json", "volatile/processes.json", "metadata/inspect.json", "logs/stdout.log" })
+            // stats.json and changes.json are deferred (written when dockerd answers): in the archive all the same, before the seal.
+            foreach (string name in new[] { "volatile/top.json", "volatile/stats.json", "volatile/processes.json", "metadata/inspect.json", "metadata/changes.json", "logs/stdout.log" })
             {
                 var entry = Assert.Single(manifest, e => e.GetProperty("path").GetString() == root + name);
                 Assert.Equal("collected", entry.GetProperty("status").GetString());
             }
         }
+        var df = Assert.Single(manifest, e => e.GetProperty("path").GetString() == "runtimes/docker/metadata/df.json");
+        Assert.Equal("collected", df.GetProperty("status").GetString());
     }
 
     /// <summary>Exit 1 is acceptable only with its reasons in the archive: print them, and require each to say something.</summary>
