@@ -74,6 +74,51 @@ internal sealed class PrivateContainerd : IAsyncDisposable
         {
             throw new InvalidOperationException($"kill -{name} {_process.Id} exited {kill.ExitCode}");
         }
+        if (name == "STOP")
+        {
+            WaitUntilStopped();
+        }
+    }
+
+    /// <summary>
+    /// kill(2) returns once SIGSTOP is queued; each of containerd's threads stops when it next
+    /// runs. On a busy machine one that is runnable but not yet scheduled could still answer a
+    /// request sent right after (seen once in CI): wait until every thread shows state T.
+    /// </summary>
+    private void WaitUntilStopped()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            bool all = true;
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(task, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue; // the thread exited
+                }
+                // pid (comm) state ...: the state follows the last ')'.
+                if (stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('T' or 't'))
+                {
+                    all = false;
+                    break;
+                }
+            }
+            if (all)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"containerd {_process.Id} did not stop within 10 s of SIGSTOP");
+            }
+            Thread.Sleep(10);
+        }
     }
 
     public async ValueTask DisposeAsync()
