@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;

@@ -12,7 +12,7 @@ internal sealed class HashingWriteStream : Stream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash;
     private readonly BackgroundSha256? _background;
 
     /// <param name="background">Hash on a thread of its own; then only the synchronous writes may be used.</param>
@@ -20,13 +20,20 @@ internal sealed class HashingWriteStream : Stream
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
-        _background = background ? new BackgroundSha256() : null;
+        if (background)
+        {
+            _background = new BackgroundSha256();
+        }
+        else
+        {
+            _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        }
     }
 
     public long BytesWritten { get; private set; }
 
     /// <summary>The sha256 of every byte so far; hashing goes on afterwards.</summary>
-    public string CurrentSha256() => Convert.ToHexStringLower(_background?.CurrentHash() ?? _hash.GetCurrentHash());
+    public string CurrentSha256() => Convert.ToHexStringLower(_background?.CurrentHash() ?? _hash!.GetCurrentHash());
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -37,7 +44,7 @@ internal sealed class HashingWriteStream : Stream
         }
         else
         {
-            _hash.AppendData(buffer);
+            _hash!.AppendData(buffer);
         }
         BytesWritten += buffer.Length;
     }
@@ -51,7 +58,7 @@ internal sealed class HashingWriteStream : Stream
             throw new NotSupportedException("a background hash takes synchronous writes only");
         }
         await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _hash.AppendData(buffer.Span);
+        _hash!.AppendData(buffer.Span);
         BytesWritten += buffer.Length;
     }
 
@@ -84,7 +91,7 @@ internal sealed class HashingWriteStream : Stream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            _hash?.Dispose();
             _background?.Dispose();
             if (!_leaveOpen)
             {
