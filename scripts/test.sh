@@ -7,8 +7,10 @@
 #   3. runs `dotnet test` on the solution in Release with a normal-verbosity console logger
 #      and a TRX logger into TestResults/ (extra arguments are passed through, e.g.
 #      scripts/test.sh --filter "FullyQualifiedName~Docker");
-#   4. prints one closing line  "tests: N passed, N failed, N skipped"  (from the TRX files
-#      of this run) and exits with dotnet test's exit code.
+#   4. repeats every failed test with its message and stack at the end, from the TRX files
+#      (the console output of a whole run is long; CI logs often keep only its tail), then
+#      prints one closing line  "tests: N passed, N failed, N skipped"  (from the same TRX
+#      files) and exits with dotnet test's exit code.
 #
 # The daemons are deliberately left running so the next run starts in about a second.
 # Stop them (and remove leftover cfir-test-* containers) with:  sudo scripts/rig/down.sh
@@ -103,6 +105,23 @@ if [ "${#TRX[@]}" -gt 0 ]; then
         }' "${TRX[@]}")
     failed=$(printf '%s\n' "$summary" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
     log "TRX: ${TRX[*]}"
+    # Each failed <UnitTestResult> of the TRX: its name, then its <ErrorInfo> (message and
+    # stack), at most 60 lines each, with the five XML entities decoded.
+    failures=$(awk '
+        function unxml(s) {
+            gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s); gsub(/&lt;/, "<", s)
+            gsub(/&gt;/, ">", s); gsub(/&amp;/, "\\&", s); return s
+        }
+        /<UnitTestResult / && /outcome="Failed"/ {
+            name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+            printf "\n--- FAILED %s\n", unxml(name); inside = 1; info = 0; n = 0; next
+        }
+        inside && /<\/UnitTestResult>/ { inside = 0; next }
+        inside && /<ErrorInfo>/ { info = 1; next }
+        inside && /<\/ErrorInfo>/ { info = 0; next }
+        inside && info && n < 60 {
+            line = $0; gsub(/<\/?(Message|StackTrace)>/, "", line); print unxml(line); n++
+        }' "${TRX[@]}")
 else
     log "no TRX file produced (build failure or no test projects?)"
 fi
@@ -119,6 +138,9 @@ else
     log "single-file check FAILED"
 fi
 
+if [ -n "${failures:-}" ]; then
+    printf '\n========== failed tests (repeated from the output above) ==========%s\n\n' "$failures"
+fi
 echo "$summary"
 # dotnet test's exit code; never report success when a TRX shows failures.
 if [ "$rc" -eq 0 ] && [ "${failed:-0}" -gt 0 ]; then rc=1; fi
