@@ -33,8 +33,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     private readonly ManifestWriter _manifest;
     private readonly ManifestWriter _errors;
     private readonly StreamWriter _sums;
-    private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _fileMembers = new(StringComparer.Ordinal); // regular members with content: hard link targets
+    private readonly ArchivePathSet _paths = new(); // every path written, and which are regular members with content (hard link targets)
     private readonly Dictionary<(ulong Dev, ulong Ino), string> _firstLinks = [];
     private readonly Dictionary<EntryStatus, long> _statusCounts = [];
     private readonly UnixTime _startedAt;
@@ -140,7 +139,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                 case EntryKind.Fifo:
                     header = Header(path, m, collectedAt, TarEntryType.Fifo, 0);
                     break;
-                case EntryKind.HardLink when entry.HardLinkTarget is { } target && _fileMembers.Contains(target.Value) && _members.SupportsHardLinks:
+                case EntryKind.HardLink when entry.HardLinkTarget is { } target && _paths.IsFileMember(target.Value) && _members.SupportsHardLinks:
                     // A second name of a file whose first name is already a member (an export's hard link).
                     header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(target.Value) };
                     hardLinkTo = target.Value;
@@ -328,7 +327,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             Member = path.Value, StoredSize = length, BytesRead = bytesRead, Digests = digests, Segments = segments,
             Unreadable = unreadable, ChangedWhileRead = changed, CollectedAt = collectedAt, HeaderOffset = offset,
         });
-        _fileMembers.Add(path.Value);
+        _paths.MarkFileMember(path.Value);
         _sums.Write(digests.Sha256);
         _sums.Write("  ");
         _sums.Write(path.Value);

@@ -172,6 +172,22 @@ public sealed class ArchiveRoundTripTests
     }
 
     [Fact]
+    public async Task A_renamed_duplicate_never_takes_a_name_already_written()
+    {
+        // A container may hold a file literally named "dup~2": the second "dup" goes to "dup~3".
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
+        {
+            await w.AddAsync(ArchiveKit.Bytes("x/dup~2", "literal"), default);
+            await w.AddAsync(ArchiveKit.Bytes("x/dup", "first"), default);
+            await w.AddAsync(ArchiveKit.Bytes("x/dup", "second"), default);
+        });
+        Assert.Equal("literal", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "x/dup~2")));
+        Assert.Equal("first", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "x/dup")));
+        Assert.Equal("second", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "x/dup~3")));
+        Assert.True(ArchiveKit.Verify(archive).Ok);
+    }
+
+    [Fact]
     public async Task Zip_output_passes_unzip_t_and_verifies()
     {
         var archive = await SampleAsync(ArchiveFormat.Zip);
