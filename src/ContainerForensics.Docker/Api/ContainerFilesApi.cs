@@ -26,6 +26,14 @@ public sealed class ContainerFilesApi
         _connection.GetJsonAsync(ChangesUrl(id), cancellationToken);
 
     /// <summary>
+    /// The same answer as <see cref="ChangesRawAsync"/>, as a stream: the body is not read whole
+    /// or parsed (a layer of a million files answers some 50 MB of JSON). The headers come when
+    /// the daemon has finished the diff, then the body follows at once.
+    /// </summary>
+    public Task<Stream> ChangesStreamAsync(string id, CancellationToken cancellationToken) =>
+        _connection.GetStreamAsync(ChangesUrl(id), cancellationToken);
+
+    /// <summary>
     /// <c>GET /containers/{id}/export</c>: the whole filesystem of the container (running or
     /// stopped) as one tar stream, without volumes and without the engine's bind mounts.
     /// </summary>
@@ -42,7 +50,7 @@ public sealed class ContainerFilesApi
     public Task<Stream> ArchiveAsync(string id, string path, CancellationToken cancellationToken) =>
         _connection.GetStreamAsync(ArchiveUrl(id, path), cancellationToken);
 
-    /// <summary>The call <see cref="ChangesRawAsync"/> makes, as errors and evidence name it (<c>GET /v1.41/containers/ID/changes</c>).</summary>
+    /// <summary>The call <see cref="ChangesRawAsync"/> and <see cref="ChangesStreamAsync"/> make, as errors and evidence name it (<c>GET /v1.41/containers/ID/changes</c>).</summary>
     public string ChangesCall(string id) => "GET " + ChangesUrl(id);
 
     /// <summary>The call <see cref="ExportAsync"/> makes.</summary>

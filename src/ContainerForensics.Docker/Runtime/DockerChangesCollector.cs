@@ -38,14 +38,19 @@ internal sealed class DockerChangesCollector(DockerClient client, SemaphoreSlim 
         }, cancellationToken);
     }
 
-    /// <summary>The writable layer's paths, Kind 0 modified, 1 added, 2 deleted; raw (Docker sends <c>null</c> for none).</summary>
+    /// <summary>
+    /// The writable layer's paths, Kind 0 modified, 1 added, 2 deleted; raw (Docker sends
+    /// <c>null</c> for none). Streamed into the archive, never held whole: its size grows with
+    /// the layer's file count.
+    /// </summary>
     private async Task CollectAsync(ContainerInfo container, IEvidenceSink sink, CancellationToken cancellationToken)
     {
-        DockerJson changes;
+        Stream body;
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            changes = await DockerEvidence.AboutContainerAsync(container, () => client.ContainerFiles.ChangesRawAsync(container.Id, cancellationToken)).ConfigureAwait(false);
+            // The daemon sends the headers once the diff is done, so the slot covers the diff.
+            body = await DockerEvidence.AboutContainerAsync(container, () => client.ContainerFiles.ChangesStreamAsync(container.Id, cancellationToken)).ConfigureAwait(false);
         }
         catch (DockerException ex)
         {
@@ -58,7 +63,13 @@ internal sealed class DockerChangesCollector(DockerClient client, SemaphoreSlim 
         {
             slots.Release();
         }
-        await DockerEvidence.AddJsonAsync(sink, EvidenceSection.Metadata, "changes.json", changes, cancellationToken).ConfigureAwait(false);
+        await sink.AddAsync(new EvidenceItem
+        {
+            Section = EvidenceSection.Metadata,
+            Name = "changes.json",
+            Content = EvidenceContent.FromStream(body),
+            Source = new EvidenceSource { Description = client.ContainerFiles.ChangesCall(container.Id) },
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Inspect again: throws <see cref="DockerNotFoundException"/> when the container is gone; any other failure says nothing.</summary>

@@ -91,6 +91,7 @@ internal static class CaseUcoWriter
             json.WriteStartObject();
             json.WriteString("@id", $"kb:file-{i}");
             json.WriteEndObject();
+            FlushIfFull(json);
         });
         json.WriteEndArray();
         json.WriteEndObject();
@@ -124,15 +125,24 @@ internal static class CaseUcoWriter
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
-            if (i % 1024 == 0)
-            {
-                json.Flush(); // keep the writer's buffer small for large archives
-            }
+            FlushIfFull(json);
         });
 
         json.WriteEndArray();
         json.WriteEndObject();
         json.Flush();
+    }
+
+    /// <summary>
+    /// A <see cref="Utf8JsonWriter"/> on a stream writes nothing until flushed: without this, a
+    /// million files' graph (hundreds of MB) would sit in its buffer.
+    /// </summary>
+    private static void FlushIfFull(Utf8JsonWriter json)
+    {
+        if (json.BytesPending >= 64 * 1024)
+        {
+            json.Flush();
+        }
     }
 
     private static void ForEachSum(TempSpool sums, Action<string, string, long> action)

@@ -9,6 +9,9 @@ internal sealed class RecordingSink : IEvidenceSink
 
     public List<(string Message, Exception? Exception)> Errors { get; } = [];
 
+    /// <summary>What each item's content said when it was read out (a stream cut short), by item name.</summary>
+    public Dictionary<string, ContentReadNote> Notes { get; } = [];
+
     public byte[] this[string name] => Items.Single(i => i.Item.Name == name).Content;
 
     public async ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
@@ -23,6 +26,10 @@ internal sealed class RecordingSink : IEvidenceSink
             {
                 ms.Write(buffer, 0, n);
                 offset += n;
+            }
+            if (await content.CompleteAsync(cancellationToken) is { } note)
+            {
+                Notes[item.Name ?? "raw"] = note;
             }
             await content.DisposeAsync();
         }

@@ -142,6 +142,36 @@ public sealed class ChangesCollectorTests
         Assert.Equal(5, sink.Inner.Items.Count);
     }
 
+    [Fact]
+    public async Task A_large_diff_is_streamed_byte_exact_and_a_cut_one_keeps_what_came_and_says_so()
+    {
+        // 100,000 changes arrive in 64 KiB pieces, as a big layer's answer does (about 5 MB).
+        var body = Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Range(0, 100_000).Select(i => $$"""{"Path":"/data/f{{i:D6}}","Kind":1}""")) + "]");
+        var chunks = body.Chunk(64 * 1024).ToList();
+        string cutId = "1" + Id[1..];
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r =>
+            r.Path == $"/v1.41/containers/{Id}/changes" ? FakeResponse.Stream(chunks)
+            : r.Path == $"/v1.41/containers/{cutId}/changes" ? FakeResponse.Stream(chunks.Take(3).ToList(), FakeBehaviour.Close)
+            : null));
+        var client = await FakeDaemon.ConnectAsync(server);
+        using var _ = client;
+        var whole = new RecordingSink();
+        var cut = new RecordingSink();
+
+        await new DockerChangesCollector(client, new SemaphoreSlim(1), new ContainerInspects(client)).DeferAsync(Container(), whole, default).WaitAsync(HangGuard);
+        await new DockerChangesCollector(client, new SemaphoreSlim(1), new ContainerInspects(client)).DeferAsync(Container() with { Id = cutId }, cut, default).WaitAsync(HangGuard);
+
+        var (item, content) = Assert.Single(whole.Items);
+        Assert.Null(item.Content!.Length); // handed over as a stream, not read whole first
+        Assert.Equal(body, content);
+        Assert.Equal($"GET /v1.41/containers/{Id}/changes", item.Source!.Description);
+        Assert.Empty(whole.Notes);
+
+        Assert.Equal(body.AsSpan(0, 3 * 64 * 1024).ToArray(), Assert.Single(cut.Items).Content);
+        Assert.True(cut.Notes.ContainsKey("changes.json"), "a cut body must say it was cut");
+        Assert.Empty(cut.Errors);
+    }
+
     private static FakeResponse Inspected(ref int inspections)
     {
         Interlocked.Increment(ref inspections);
