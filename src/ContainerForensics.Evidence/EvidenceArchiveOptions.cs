@@ -22,6 +22,9 @@ public sealed record EvidenceArchiveOptions
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Paths of written entries kept in memory before they are spilled to the spool (<see cref="ArchivePathSet"/>); tests lower it.</summary>
+    public int PathKeysInMemory { get; init; } = ArchivePathSet.DefaultKeysInMemory;
+
     /// <summary>When the run began (the acquisition record's start); default: when the writer opened.</summary>
     public Core.Evidence.UnixTime? StartedAt { get; init; }
 

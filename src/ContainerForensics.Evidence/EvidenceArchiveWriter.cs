@@ -20,6 +20,13 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     private const int BufferSize = 1 << 20;
     private const int FillBlock = 4096;
 
+    /// <summary>
+    /// Files with several names remembered for hard links (about 7 MB of paths). Beyond that a
+    /// further name is stored as a copy: bigger, never lost, and memory does not grow with a
+    /// layer of a million linked files.
+    /// </summary>
+    private const int MaxLinkedFiles = 32_768;
+
     private readonly ArchiveOutput _output;
     private readonly EvidenceArchiveOptions _options;
     private readonly Stream _archiveBytes;          // buffered, to the output
@@ -33,7 +40,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     private readonly ManifestWriter _manifest;
     private readonly ManifestWriter _errors;
     private readonly StreamWriter _sums;
-    private readonly ArchivePathSet _paths = new(); // every path written, and which are regular members with content (hard link targets)
+    private readonly ArchivePathSet _paths;  // every path written, and which are regular members with content (hard link targets)
     private readonly Dictionary<(ulong Dev, ulong Ino), string> _firstLinks = [];
     private readonly Dictionary<EntryStatus, long> _statusCounts = [];
     private readonly UnixTime _startedAt;
@@ -65,6 +72,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         _errorSpool = new TempSpool(_spoolDir, "errors");
         _sumsSpool = new TempSpool(_spoolDir, "sums");
         _streamSpool = new TempSpool(_spoolDir, "stream");
+        _paths = new ArchivePathSet(_spoolDir, options.PathKeysInMemory);
         _manifest = new ManifestWriter(_manifestSpool.Stream);
         _errors = new ManifestWriter(_errorSpool.Stream);
         _sums = new StreamWriter(_sumsSpool.Stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
@@ -332,7 +340,8 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         _sums.Write("  ");
         _sums.Write(path.Value);
         _sums.Write('\n');
-        if (m.LinkCount > 1 && m.SourceDevice is { } d && m.Inode is { } i && status == EntryStatus.Collected)
+        if (m.LinkCount > 1 && m.SourceDevice is { } d && m.Inode is { } i && status == EntryStatus.Collected &&
+            _firstLinks.Count < MaxLinkedFiles)
         {
             _firstLinks.TryAdd((d, i), path.Value);
         }
@@ -600,6 +609,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         _errorSpool.Dispose();
         _sumsSpool.Dispose();
         _streamSpool.Dispose();
+        _paths.Dispose();
         if (!_sealed)
         {
             try

@@ -9,11 +9,12 @@ namespace ContainerForensics.Evidence.Tests.Archive;
 /// <summary>Builds archives in memory through the real writer, and reads their closing records back.</summary>
 internal static class ArchiveKit
 {
-    public static async Task<byte[]> BuildAsync(ArchiveFormat format, Func<EvidenceArchiveWriter, Task> fill, SealRequest? seal = null, string? password = null)
+    public static async Task<byte[]> BuildAsync(ArchiveFormat format, Func<EvidenceArchiveWriter, Task> fill, SealRequest? seal = null, string? password = null,
+        int pathKeysInMemory = ArchivePathSet.DefaultKeysInMemory)
     {
         var buffer = new MemoryStream();
         await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new NonClosing(buffer)),
-                         new EvidenceArchiveOptions { Format = format, ZipPassword = password, ToolVersion = "test" }))
+                         new EvidenceArchiveOptions { Format = format, ZipPassword = password, ToolVersion = "test", PathKeysInMemory = pathKeysInMemory }))
         {
             await fill(writer);
             await writer.SealAsync(seal ?? new SealRequest(), CancellationToken.None);

@@ -172,6 +172,42 @@ public sealed class ArchiveRoundTripTests
     }
 
     [Fact]
+    public async Task Names_spilled_out_of_memory_still_keep_duplicates_apart_and_hard_links_whole()
+    {
+        // Two paths in memory at a time: "fs/a" is in a run on disk when its duplicate and its
+        // hard link arrive, and "fs/dir" (no content) is not a link target from there either.
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
+        {
+            await w.AddAsync(ArchiveKit.Bytes("fs/a", "first"), default);
+            await w.AddAsync(new ArchiveEntry { Path = ArchivePath.Parse("fs/dir"), Metadata = new EntryMetadata { Kind = EntryKind.Directory } }, default);
+            for (int i = 0; i < 6; i++)
+            {
+                await w.AddAsync(ArchiveKit.Bytes($"fs/filler{i}", "x"), default);
+            }
+            await w.AddAsync(ArchiveKit.Bytes("fs/a", "second"), default);
+            await w.AddAsync(new ArchiveEntry
+            {
+                Path = ArchivePath.Parse("fs/b"),
+                HardLinkTarget = ArchivePath.Parse("fs/a"),
+                Metadata = new EntryMetadata { Kind = EntryKind.HardLink, LinkTarget = "/a"u8.ToArray() },
+            }, default);
+            var toDir = await w.AddAsync(new ArchiveEntry
+            {
+                Path = ArchivePath.Parse("fs/c"),
+                HardLinkTarget = ArchivePath.Parse("fs/dir"),
+                Metadata = new EntryMetadata { Kind = EntryKind.HardLink, LinkTarget = "/dir"u8.ToArray() },
+            }, default);
+            Assert.Equal(EntryStatus.Partial, toDir.Status);
+        }, pathKeysInMemory: 2);
+        Assert.Equal("first", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "fs/a")));
+        Assert.Equal("second", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "fs/a~2")));
+        var manifest = ArchiveKit.Manifest(archive);
+        var link = manifest.Single(r => r.GetProperty("path").GetString() == "fs/b");
+        Assert.Equal("fs/a", link.GetProperty("hardLinkTo").GetString());
+        Assert.True(ArchiveKit.Verify(archive).Ok);
+    }
+
+    [Fact]
     public async Task A_renamed_duplicate_never_takes_a_name_already_written()
     {
         // A container may hold a file literally named "dup~2": the second "dup" goes to "dup~3".
