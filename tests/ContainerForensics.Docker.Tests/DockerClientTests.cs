@@ -150,6 +150,40 @@ public sealed class DockerClientTests
     }
 
     [Fact]
+    public async Task Calls_that_walk_a_layer_get_eight_call_budgets()
+    {
+        // A diff and a disk usage that take twice the call budget (a layer of a million
+        // files) are answered; an ordinary call that slow is not; a hung diff ends at 8 budgets.
+        var callBudget = TimeSpan.FromMilliseconds(500);
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r =>
+        {
+            if (r.Path.Contains("/hung/", StringComparison.Ordinal))
+            {
+                return FakeResponse.Hang;
+            }
+            Thread.Sleep(callBudget * 2);
+            return FakeResponse.Json(r.Path.EndsWith("/changes", StringComparison.Ordinal) ? """[{"Path":"/tmp","Kind":0}]""" : "{}");
+        }));
+        using var client = await FakeDaemon.ConnectAsync(server, callBudget);
+
+        await using (var body = await client.ContainerFiles.ChangesStreamAsync("slow", CancellationToken.None))
+        {
+            Assert.Equal("""[{"Path":"/tmp","Kind":0}]""", await new StreamReader(body).ReadToEndAsync());
+        }
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, (await client.ContainerFiles.ChangesRawAsync("slow", CancellationToken.None)).Root.ValueKind);
+        await client.System.DiskUsageRawAsync(CancellationToken.None);
+        var info = await Assert.ThrowsAsync<DockerTimeoutException>(() => client.System.InfoRawAsync(CancellationToken.None));
+        Assert.Equal(callBudget, info.Budget);
+
+        var sw = Stopwatch.StartNew();
+        var hung = await Assert.ThrowsAsync<DockerTimeoutException>(() => client.ContainerFiles.ChangesStreamAsync("hung", CancellationToken.None));
+        Assert.Equal(callBudget * 8, hung.Budget);
+        Assert.Contains("no answer within 4 s", hung.Message, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed >= callBudget * 8 - TimeSpan.FromMilliseconds(200), $"gave up early: {sw.Elapsed}");
+        Assert.True(sw.Elapsed < HangGuard, $"took {sw.Elapsed}");
+    }
+
+    [Fact]
     public async Task Hung_daemon_costs_the_budget_and_names_endpoint_and_call()
     {
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), _ => FakeResponse.Hang));

@@ -21,9 +21,11 @@ public sealed class ContainerFilesApi
     /// <c>[{"Path": "/etc/passwd", "Kind": 0}]</c>, Kind 0 modified, 1 added, 2 deleted. Docker
     /// answers <c>null</c> when nothing changed. Paths arrive as JSON strings: bytes that are not
     /// UTF-8 come back as U+FFFD (Go's encoding/json), so this is a listing, not byte-exact names.
+    /// The daemon walks the layer (and without native diff the image) before it answers, so the
+    /// budget is the connection's <see cref="DockerConnection.LayerWalkTimeout"/>.
     /// </summary>
     public Task<DockerJson> ChangesRawAsync(string id, CancellationToken cancellationToken) =>
-        _connection.GetJsonAsync(ChangesUrl(id), cancellationToken);
+        _connection.GetJsonAsync(ChangesUrl(id), cancellationToken, _connection.LayerWalkTimeout);
 
     /// <summary>
     /// The same answer as <see cref="ChangesRawAsync"/>, as a stream: the body is not read whole
@@ -31,7 +33,7 @@ public sealed class ContainerFilesApi
     /// the daemon has finished the diff, then the body follows at once.
     /// </summary>
     public Task<Stream> ChangesStreamAsync(string id, CancellationToken cancellationToken) =>
-        _connection.GetStreamAsync(ChangesUrl(id), cancellationToken);
+        _connection.GetStreamAsync(ChangesUrl(id), cancellationToken, _connection.LayerWalkTimeout);
 
     /// <summary>
     /// <c>GET /containers/{id}/export</c>: the whole filesystem of the container (running or

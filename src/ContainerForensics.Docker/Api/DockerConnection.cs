@@ -45,15 +45,24 @@ internal sealed class DockerConnection : IDisposable
 
     public TimeSpan CallTimeout { get; }
 
+    /// <summary>
+    /// The budget of a call whose answer needs the daemon to walk a writable layer (a diff, disk
+    /// usage): eight call budgets, two minutes by default. Those calls take time in proportion to
+    /// the layer's files (dockerd's diff of a million files took 10 s idle, more than 15 s
+    /// during a collection), and they are deferred, so waiting holds only the end of the run.
+    /// </summary>
+    public TimeSpan LayerWalkTimeout => CallTimeout == Timeout.InfiniteTimeSpan ? CallTimeout : CallTimeout * 8;
+
     public TimeProvider Clock { get; }
 
     public int MaxJsonBytes { get; init; } = DefaultMaxJsonBytes;
 
-    /// <summary>GET a JSON document, read whole within the budget.</summary>
-    public async Task<DockerJson> GetJsonAsync(string path, CancellationToken cancellationToken)
+    /// <summary>GET a JSON document, read whole within the budget (<see cref="CallTimeout"/> unless another is given).</summary>
+    public async Task<DockerJson> GetJsonAsync(string path, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         string call = "GET " + path;
-        using var budget = StartBudget(cancellationToken);
+        var limit = timeout ?? CallTimeout;
+        using var budget = StartBudget(cancellationToken, limit);
         try
         {
             using var response = await SendAsync(HttpMethod.Get, path, call, budget.Token).ConfigureAwait(false);
@@ -74,7 +83,7 @@ internal sealed class DockerConnection : IDisposable
         }
         catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new DockerTimeoutException(Endpoint.ToString(), call, CallTimeout, ex);
+            throw new DockerTimeoutException(Endpoint.ToString(), call, limit, ex);
         }
     }
 
@@ -98,12 +107,14 @@ internal sealed class DockerConnection : IDisposable
     /// <summary>
     /// GET a body to stream (logs, exports): the headers must arrive within the budget, then each
     /// read of the body gets the budget again, so a daemon that stops sending never hangs us.
-    /// The caller disposes the stream, which releases the response.
+    /// The caller disposes the stream, which releases the response. <paramref name="timeout"/>, when
+    /// given, replaces the budget for the headers only.
     /// </summary>
-    public async Task<Stream> GetStreamAsync(string path, CancellationToken cancellationToken)
+    public async Task<Stream> GetStreamAsync(string path, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         string call = "GET " + path;
-        using var budget = StartBudget(cancellationToken);
+        var limit = timeout ?? CallTimeout;
+        using var budget = StartBudget(cancellationToken, limit);
         HttpResponseMessage? response = null;
         try
         {
@@ -116,7 +127,7 @@ internal sealed class DockerConnection : IDisposable
         }
         catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new DockerTimeoutException(Endpoint.ToString(), call, CallTimeout, ex);
+            throw new DockerTimeoutException(Endpoint.ToString(), call, limit, ex);
         }
         finally
         {
@@ -124,12 +135,14 @@ internal sealed class DockerConnection : IDisposable
         }
     }
 
-    private CancellationTokenSource StartBudget(CancellationToken cancellationToken)
+    private CancellationTokenSource StartBudget(CancellationToken cancellationToken) => StartBudget(cancellationToken, CallTimeout);
+
+    private static CancellationTokenSource StartBudget(CancellationToken cancellationToken, TimeSpan limit)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (CallTimeout != Timeout.InfiniteTimeSpan)
+        if (limit != Timeout.InfiniteTimeSpan)
         {
-            cts.CancelAfter(CallTimeout);
+            cts.CancelAfter(limit);
         }
         return cts;
     }

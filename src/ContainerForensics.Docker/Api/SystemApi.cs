@@ -31,9 +31,10 @@ public sealed class SystemApi
     /// volumes and build cache. The daemon sizes every writable layer for it, so on a large host
     /// it is the slowest call here. Podman 4.3 answers with image ids without <c>sha256:</c>,
     /// <c>RepoTags</c> holding only the tag part, empty <c>Labels</c> and <c>LayersSize</c> 0.
+    /// Its budget is the connection's <see cref="DockerConnection.LayerWalkTimeout"/>.
     /// </summary>
     public Task<DockerJson> DiskUsageRawAsync(CancellationToken cancellationToken) =>
-        _connection.GetJsonAsync(_prefix + "/system/df", cancellationToken);
+        _connection.GetJsonAsync(_prefix + "/system/df", cancellationToken, _connection.LayerWalkTimeout);
 
     /// <summary>
     /// <c>GET /events?since=..&amp;until=..</c>, streamed: the events the daemon kept in that range,
