@@ -199,14 +199,16 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
     public async Task LogsSinceKeepsOnlyTheLaterBurst()
     {
         string name = EngineCli.NewName("logs-since");
-        cli.RunDetached(name, [], "sh", "-c", "echo early-out; echo early-err >&2; sleep 2; echo late-out; echo late-err >&2");
+        cli.RunDetached(name, [], "sh", "-c", "echo early-out; echo early-err >&2; sleep 3; echo late-out; echo late-err >&2");
         Assert.Equal("0", cli.Run("wait", name));
         // The engine's own CLI says when the first line came. Podman's compat API and CLI give whole
-        // seconds: the line came in [T, T+1), the later burst at T+2 or after; T+1.5 lies between.
+        // seconds: the line came in [T, T+1), the later burst at T+3 or after; T+2 lies between,
+        // a second from either. The times are when the daemon read each pipe, not when the line
+        // was written: the margin lets either reader lag up to a second on a loaded machine.
         string first = cli.Run("logs", "-t", name).Split('\n')[0];
         var early = ParseLine(first);
         Assert.Equal("early-out", early.Text);
-        var since = DateTimeOffset.FromUnixTimeSeconds(early.Time.ToUnixTimeSeconds()).AddSeconds(1.5);
+        var since = DateTimeOffset.FromUnixTimeSeconds(early.Time.ToUnixTimeSeconds()).AddSeconds(2);
 
         using var sink = await CollectAsync(name, new CollectionOptions { LogsSince = since });
 
