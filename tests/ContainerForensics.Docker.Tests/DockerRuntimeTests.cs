@@ -71,6 +71,20 @@ public sealed class DockerRuntimeTests
     }
 
     [Fact]
+    public async Task Podmans_own_transient_states_are_said_in_dockers_words()
+    {
+        // Podman 4.3's compat list says "stopped" between a container's end and conmon's cleanup,
+        // and "stopping" while it is being stopped; its compat inspect says exited and running.
+        string compat = $$"""[{"Id":"{{Id1}}","Names":["/ended"],"State":"stopped"},{"Id":"{{Id2}}","Names":["/ending"],"State":"stopping"},{"Id":"{{Id1[..60]}}beef","Names":["/odd"],"State":"configured"}]""";
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.PodmanVersion, r =>
+            r.Target == "/v1.41/containers/json?all=1" ? FakeResponse.Json(compat) : FakeResponse.Json("[]")));
+        await using var runtime = new DockerRuntime(await FakeDaemon.ConnectAsync(server));
+        var list = await runtime.ListContainersAsync(CancellationToken.None);
+        Assert.Equal(["exited", "running", "configured"], list.Select(c => c.State));
+        Assert.Equal([false, true, false], list.Select(c => c.IsRunning));
+    }
+
+    [Fact]
     public async Task Podman_list_survives_a_failing_libpod_list()
     {
         string compat = $$"""[{"Id":"{{Id1}}","Names":["/a"],"State":"running"}]""";

@@ -66,7 +66,7 @@ public sealed class DockerRuntime : IContainerRuntime
                 Id = c.Id,
                 Name = c.PrimaryName,
                 Image = c.Image,
-                State = string.IsNullOrEmpty(c.State) ? "unknown" : c.State,
+                State = DockerState(c.State),
                 Created = c.Created,
                 Labels = c.Labels,
                 Namespace = x.PodName,
@@ -75,6 +75,21 @@ public sealed class DockerRuntime : IContainerRuntime
             };
         }).ToList();
     }
+
+    /// <summary>
+    /// The state in Docker's words. Podman 4.3's compat list passes two states of its own through:
+    /// <c>stopped</c> (exited, before conmon's cleanup process has run; seen for a second or two
+    /// after a container ends on a loaded machine) and <c>stopping</c> (its processes are still
+    /// there). Its compat inspect already says <c>exited</c> and <c>running</c> for them; so does
+    /// this, so that <c>--running</c> and the volatile phase treat them as Docker's would.
+    /// </summary>
+    private static string DockerState(string? state) => state switch
+    {
+        null or "" => "unknown",
+        "stopped" => "exited",
+        "stopping" => "running",
+        _ => state,
+    };
 
     /// <summary>
     /// Podman's compat list has no pod and no pid (checked on 4.3.1); its libpod list has both,

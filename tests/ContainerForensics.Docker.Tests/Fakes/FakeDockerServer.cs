@@ -140,6 +140,10 @@ internal sealed class FakeDockerServer : IAsyncDisposable
     /// <summary>Writes one response; false when the connection must end afterwards.</summary>
     private async Task<bool> WriteAsync(Stream stream, FakeResponse response)
     {
+        if (response.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(response.Delay, _stop.Token);
+        }
         switch (response.Behaviour)
         {
             case FakeBehaviour.Hang:
@@ -310,6 +314,9 @@ internal sealed record FakeResponse
     public byte[] Body { get; init; } = [];
 
     public FakeBehaviour Behaviour { get; init; } = FakeBehaviour.Body;
+
+    /// <summary>How long the daemon thinks before it answers (without holding a thread).</summary>
+    public TimeSpan Delay { get; init; }
 
     public IReadOnlyList<byte[]> Chunks { get; init; } = [];
 

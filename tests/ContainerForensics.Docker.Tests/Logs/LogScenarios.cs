@@ -166,7 +166,15 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         Dictionary<string, string> onDisk = [];
         for (int attempt = 0; attempt < 50; attempt++)
         {
-            onDisk = Directory.GetFiles(dir, baseName + "*").ToDictionary(p => Path.GetFileName(p), p => Sha256(File.ReadAllBytes(p)));
+            try
+            {
+                onDisk = Directory.GetFiles(dir, baseName + "*").ToDictionary(p => Path.GetFileName(p), p => Sha256(File.ReadAllBytes(p)));
+            }
+            catch (FileNotFoundException)
+            {
+                // Listed, then unlinked by the compressor before it was read: not settled yet.
+                onDisk = [];
+            }
             if (onDisk.Keys.Order(StringComparer.Ordinal).SequenceEqual([baseName, .. expectedSiblings]))
             {
                 break;
