@@ -29,6 +29,14 @@ internal static class ArchiveKit
         Metadata = metadata ?? new EntryMetadata(),
     };
 
+    /// <summary>A collector's hard-link record: <paramref name="path"/> is another name of <paramref name="target"/> (<paramref name="sourceTarget"/> in the source).</summary>
+    public static ArchiveEntry HardLink(string path, string target, string sourceTarget) => new()
+    {
+        Path = ArchivePath.Parse(path),
+        HardLinkTarget = ArchivePath.Parse(target),
+        Metadata = new EntryMetadata { Kind = EntryKind.HardLink, LinkTarget = Encoding.UTF8.GetBytes(sourceTarget) },
+    };
+
     /// <summary>The bytes inside a gzip stream (zlib checks its CRC-32 and length on the way).</summary>
     public static byte[] Gunzip(byte[] gzip)
     {
