@@ -25,7 +25,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     /// further name is stored as a copy: bigger, never lost, and memory does not grow with a
     /// layer of a million linked files.
     /// </summary>
-    private const int MaxLinkedFiles = 32_768;
+    internal const int MaxLinkedFiles = 32_768;
 
     private readonly ArchiveOutput _output;
     private readonly EvidenceArchiveOptions _options;

@@ -124,6 +124,33 @@ public sealed class ArchiveRoundTripTests
     }
 
     [Fact]
+    public async Task Past_the_linked_file_limit_a_further_name_is_stored_as_a_copy()
+    {
+        // One more multiply-linked file than the writer remembers: the first one's second name is
+        // a link, the last one's is a whole copy with the same digest (nothing lost, memory bounded).
+        static EntryMetadata Linked(int inode) => new() { SourceDevice = 42, Inode = (ulong)inode, LinkCount = 2 };
+        int files = EvidenceArchiveWriter.MaxLinkedFiles + 1;
+        var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
+        {
+            for (int i = 0; i < files; i++)
+            {
+                await w.AddAsync(ArchiveKit.Bytes($"fs/a{i}", $"bytes {i}", Linked(i)), default);
+            }
+            await w.AddAsync(ArchiveKit.Bytes("fs/b-first", "bytes 0", Linked(0)), default);
+            await w.AddAsync(ArchiveKit.Bytes("fs/b-last", $"bytes {files - 1}", Linked(files - 1)), default);
+        });
+        var manifest = ArchiveKit.Manifest(archive);
+        var first = manifest.Single(r => r.GetProperty("path").GetString() == "fs/b-first");
+        Assert.Equal("hardlink", first.GetProperty("kind").GetString());
+        Assert.Equal("fs/a0", first.GetProperty("hardLinkTo").GetString());
+        var last = manifest.Single(r => r.GetProperty("path").GetString() == "fs/b-last");
+        Assert.Equal("file", last.GetProperty("kind").GetString());
+        Assert.Equal("collected", last.GetProperty("status").GetString());
+        Assert.Equal($"bytes {files - 1}", Encoding.UTF8.GetString(ArchiveKit.Member(archive, "fs/b-last")));
+        Assert.True(ArchiveKit.Verify(archive).Ok);
+    }
+
+    [Fact]
     public async Task A_hard_link_record_from_a_collector_becomes_a_link_member_to_its_first_name()
     {
         var archive = await ArchiveKit.BuildAsync(ArchiveFormat.Tar, async w =>
