@@ -30,6 +30,23 @@ public sealed class ListTests
         Assert.Equal("docker", listed.GetProperty("runtime").GetString());
     }
 
+    [EnginesFact(Engine.Docker, Engine.Podman, Engine.Containerd)]
+    public async Task ListJson_ATimeoutOfWeeksIsTakenAsADayAndEveryRuntimeStillAnswers()
+    {
+        // 5,000,000 s is 58 days: past what a timer accepts (24.8 days), once broke containerd's probe.
+        var result = await CfirProcess.RunAsync(["list", "--json", "--timeout", "5000000", "--docker-host", PlantedContainer.DockerHost, "--containerd-address", PlantedContainer.ContainerdAddress],
+            CfirProcess.PodmanEnvironment);
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var probes = doc.RootElement.EnumerateArray().ToList();
+        foreach (var runtime in new[] { "docker", "podman", "containerd" })
+        {
+            Assert.True(probes.Any(p => p.GetProperty("runtime").GetString() == runtime && p.GetProperty("answered").GetBoolean()),
+                $"{runtime} did not answer: {result.Stdout}");
+        }
+    }
+
     [EngineFact(Engine.Docker)]
     public async Task List_ForPeople_GoesToStderrNotStdout()
     {

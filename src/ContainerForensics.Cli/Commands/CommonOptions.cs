@@ -40,6 +40,9 @@ internal static class CommonOptions
         Description = "Write a machine-readable summary to stdout (not when the archive itself goes to stdout).",
     };
 
+    /// <summary>The largest <c>--timeout</c> taken as given (a day); a larger one is taken as this.</summary>
+    public const int MaxTimeoutSeconds = 86_400;
+
     public static Option<int> Timeout() => new("--timeout")
     {
         Description = "Seconds one call to a daemon may take before it is given up and recorded.",
@@ -54,7 +57,8 @@ internal static class CommonOptions
         ContainerdAddress = containerdAddress,
         ContainerdNamespace = containerdNamespace,
         Environment = env,
-        CallTimeout = TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)),
+        // A day at most: timers refuse delays past 24.8 days, and a layer walk gets eight budgets.
+        CallTimeout = TimeSpan.FromSeconds(Math.Clamp(timeoutSeconds, 1, MaxTimeoutSeconds)),
     };
 
     private static Option<T> AcceptOnlyFromAmongFluent<T>(this Option<T> option, string[] values)
