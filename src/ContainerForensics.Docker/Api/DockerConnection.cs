@@ -49,7 +49,8 @@ internal sealed class DockerConnection : IDisposable
     /// The budget of a call whose answer needs the daemon to walk a writable layer (a diff, disk
     /// usage): eight call budgets, two minutes by default. Those calls take time in proportion to
     /// the layer's files (dockerd's diff of a million files took 10 s idle, more than 15 s
-    /// during a collection), and they are deferred, so waiting holds only the end of the run.
+    /// during a collection). As evidence they are deferred, so waiting holds only the end of the
+    /// run; the diff that plans a changed filesystem without host access holds that container.
     /// </summary>
     public TimeSpan LayerWalkTimeout => CallTimeout == Timeout.InfiniteTimeSpan ? CallTimeout : CallTimeout * 8;
 
