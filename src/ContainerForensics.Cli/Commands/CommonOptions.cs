@@ -45,7 +45,7 @@ internal static class CommonOptions
 
     public static Option<int> Timeout() => new("--timeout")
     {
-        Description = "Seconds one call to a daemon may take before it is given up and recorded.",
+        Description = "Seconds one call to a daemon may take before it is given up and recorded (1 to 86400).",
         DefaultValueFactory = _ => 15,
         HelpName = "SECONDS",
     };

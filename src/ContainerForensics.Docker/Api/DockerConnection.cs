@@ -92,7 +92,7 @@ internal sealed class DockerConnection : IDisposable
     public async Task<IReadOnlyDictionary<string, string>> GetHeadersAsync(string path, CancellationToken cancellationToken)
     {
         string call = "GET " + path;
-        using var budget = StartBudget(cancellationToken);
+        using var budget = StartBudget(cancellationToken, CallTimeout);
         try
         {
             using var response = await SendAsync(HttpMethod.Get, path, call, budget.Token).ConfigureAwait(false);
@@ -135,8 +135,6 @@ internal sealed class DockerConnection : IDisposable
             response?.Dispose();
         }
     }
-
-    private CancellationTokenSource StartBudget(CancellationToken cancellationToken) => StartBudget(cancellationToken, CallTimeout);
 
     private static CancellationTokenSource StartBudget(CancellationToken cancellationToken, TimeSpan limit)
     {

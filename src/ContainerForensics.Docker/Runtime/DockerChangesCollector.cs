@@ -63,13 +63,7 @@ internal sealed class DockerChangesCollector(DockerClient client, SemaphoreSlim 
         {
             slots.Release();
         }
-        await sink.AddAsync(new EvidenceItem
-        {
-            Section = EvidenceSection.Metadata,
-            Name = "changes.json",
-            Content = EvidenceContent.FromStream(body),
-            Source = new EvidenceSource { Description = client.ContainerFiles.ChangesCall(container.Id) },
-        }, cancellationToken).ConfigureAwait(false);
+        await DockerEvidence.AddStreamAsync(sink, EvidenceSection.Metadata, "changes.json", body, client.ContainerFiles.ChangesCall(container.Id), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Inspect again: throws <see cref="DockerNotFoundException"/> when the container is gone; any other failure says nothing.</summary>

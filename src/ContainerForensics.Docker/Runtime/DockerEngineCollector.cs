@@ -98,13 +98,7 @@ internal sealed class DockerEngineCollector(DockerClient client)
             sink.RecordError("events.jsonl not collected", ex);
             return;
         }
-        await sink.AddAsync(new EvidenceItem
-        {
-            Section = EvidenceSection.Metadata,
-            Name = "events.jsonl",
-            Content = EvidenceContent.FromStream(body),
-            Source = new EvidenceSource { Description = call },
-        }, cancellationToken).ConfigureAwait(false);
+        await DockerEvidence.AddStreamAsync(sink, EvidenceSection.Metadata, "events.jsonl", body, call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>"Now" on the daemon's clock: its /info SystemTime plus the time since that answer came; ours when /info gave no time.</summary>

@@ -111,7 +111,7 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
     {
         bool stdout = only is null or StdStream.Stdout;
         bool stderr = only is null or StdStream.Stderr;
-        var source = new EvidenceSource { Description = Describe(container.Id, only, stdout, stderr, since) };
+        string description = Describe(container.Id, only, stdout, stderr, since);
         Stream body;
         try
         {
@@ -128,18 +128,12 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
                 Name = name,
                 Status = EntryStatus.Failed,
                 Reason = ex.Message,
-                Source = source,
+                Source = new EvidenceSource { Description = description },
             }, cancellationToken).ConfigureAwait(false);
             return;
         }
         Stream content = only is { } wanted ? new DemultiplexingStream(body, wanted) : body;
-        var result = await sink.AddAsync(new EvidenceItem
-        {
-            Section = EvidenceSection.Logs,
-            Name = name,
-            Content = EvidenceContent.FromStream(content),
-            Source = source,
-        }, cancellationToken).ConfigureAwait(false);
+        var result = await DockerEvidence.AddStreamAsync(sink, EvidenceSection.Logs, name, content, description, cancellationToken).ConfigureAwait(false);
         if (result.Status != EntryStatus.Collected)
         {
             await ThrowIfGoneAsync(container, cancellationToken).ConfigureAwait(false);
