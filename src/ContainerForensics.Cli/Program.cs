@@ -11,6 +11,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        RuntimeFiles.RemoveOwn(Path.GetTempPath(), Environment.ProcessId);
         using var signals = new SignalCancellation();
         var env = new CliEnvironment { Providers = RuntimeProviders.All };
         return await RunAsync(args, env, signals, Console.OpenStandardInput).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using ContainerForensics.Evidence.Spooling;
 
 namespace ContainerForensics.Evidence;
 
@@ -35,13 +36,13 @@ internal sealed class ArchivePathSet : IDisposable
 
     private readonly Dictionary<PathKey, bool> _recent = [];
     private readonly List<Run> _runs = [];
-    private readonly string _spoolDirectory;
+    private readonly SpoolFactory _spools;
     private TempSpool? _spool;
 
-    public ArchivePathSet(string spoolDirectory, int keysInMemory = DefaultKeysInMemory)
+    public ArchivePathSet(SpoolFactory spools, int keysInMemory = DefaultKeysInMemory)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keysInMemory, 1);
-        _spoolDirectory = spoolDirectory;
+        _spools = spools;
         KeysInMemory = keysInMemory;
     }
 
@@ -107,7 +108,7 @@ internal sealed class ArchivePathSet : IDisposable
 
     private void Spill()
     {
-        _spool ??= new TempSpool(_spoolDirectory, "paths");
+        _spool ??= _spools.Create("paths", compress: false);
         var keys = new PathKey[_recent.Count];
         int n = 0;
         foreach (var (key, file) in _recent)

@@ -17,8 +17,19 @@ public sealed record EvidenceArchiveOptions
     /// <summary>Zip only: AES-256 encryption with this password.</summary>
     public string? ZipPassword { get; init; }
 
-    /// <summary>Where spools go (manifest, streams of unknown length); default the system temp directory.</summary>
-    public string? TempDirectory { get; init; }
+    /// <summary>
+    /// Where spools go (manifest, sums, streams of unknown length) as files without a name;
+    /// null: in memory, so that nothing is written on the host (<see cref="SpoolMemoryBudget"/>).
+    /// </summary>
+    public string? SpoolDirectory { get; init; }
+
+    /// <summary>
+    /// What the in-memory spools may hold together. 256 MiB of deflated manifest and sums is
+    /// about two million entries; a stream is held 16 MiB at a time.
+    /// </summary>
+    public long SpoolMemoryBudget { get; init; } = DefaultSpoolMemoryBudget;
+
+    public const long DefaultSpoolMemoryBudget = 256L << 20;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

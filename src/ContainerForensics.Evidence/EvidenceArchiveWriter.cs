@@ -6,6 +6,7 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Evidence.Manifest;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.Evidence.Provenance;
+using ContainerForensics.Evidence.Spooling;
 using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence;
@@ -27,12 +28,21 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     /// </summary>
     internal const int MaxLinkedFiles = 32_768;
 
+    /// <summary>
+    /// With spools in memory, the most of one stream of unknown length held before it is written
+    /// out as a part and the rest goes on in the next part (<see cref="StreamPart"/>).
+    /// </summary>
+    internal const int InMemoryStreamPart = 16 << 20;
+
+    /// <summary>Failures kept word for word for the end of the run; the rest are only in the archive.</summary>
+    private const int FailuresKept = 5;
+
     private readonly ArchiveOutput _output;
     private readonly EvidenceArchiveOptions _options;
     private readonly Stream _archiveBytes;          // buffered, to the output
     private readonly HashingWriteStream? _archiveHash; // the archive's own sha256 where it differs from the tar stream's
     private readonly IMemberWriter _members;
-    private readonly string _spoolDir;
+    private readonly SpoolFactory _spools;
     private readonly TempSpool _manifestSpool;
     private readonly TempSpool _errorSpool;
     private readonly TempSpool _sumsSpool;
@@ -44,7 +54,9 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     private readonly Dictionary<(ulong Dev, ulong Ino), string> _firstLinks = [];
     private readonly Dictionary<EntryStatus, long> _statusCounts = [];
     private readonly UnixTime _startedAt;
+    private readonly List<string> _firstFailures = [];
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private long _streamOffset;   // where the stream being spooled in parts goes on
     private long _entryCount;
     private long _errorCount;
     private bool _sealed;
@@ -66,13 +78,12 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             ArchiveFormat.Zip => new ZipMemberWriter(_archiveHash!, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
-        _spoolDir = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), "cfir-spool-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_spoolDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        _manifestSpool = new TempSpool(_spoolDir, "manifest");
-        _errorSpool = new TempSpool(_spoolDir, "errors");
-        _sumsSpool = new TempSpool(_spoolDir, "sums");
-        _streamSpool = new TempSpool(_spoolDir, "stream");
-        _paths = new ArchivePathSet(_spoolDir, options.PathKeysInMemory);
+        _spools = new SpoolFactory(options.SpoolDirectory, options.SpoolMemoryBudget);
+        _manifestSpool = _spools.Create("manifest", compress: true);
+        _errorSpool = _spools.Create("errors", compress: true);
+        _sumsSpool = _spools.Create("sums", compress: true);
+        _streamSpool = _spools.Create("stream", compress: false);
+        _paths = new ArchivePathSet(_spools, options.PathKeysInMemory);
         _manifest = new ManifestWriter(_manifestSpool.Stream);
         _errors = new ManifestWriter(_errorSpool.Stream);
         _sums = new StreamWriter(_sumsSpool.Stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
@@ -114,8 +125,17 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     public void RecordError(ErrorRecord error)
     {
         EnsureWritable();
-        _errors.Write(error with { At = error.At ?? _options.Clock.GetUnixTime() });
+        try
+        {
+            _errors.Write(error with { At = error.At ?? _options.Clock.GetUnixTime() });
+        }
+        catch (IOException ex)
+        {
+            _broken = true;
+            throw new CfirException(ExitCode.OutputError, $"recording an error failed (the spool beside the archive): {ex.Message}", ex);
+        }
         _errorCount++;
+        KeepFailure(error.Path ?? error.Scope, error.Message);
     }
 
     /// <summary>Entries with no bytes: directories, links, devices, fifos, sockets, whiteouts, and failures.</summary>
@@ -218,15 +238,56 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             return new EntryResult(path, entry.Status, null, 0, entry.Reason);
         }
 
-        // Unknown length (a daemon's stream): count it into a spool first; the tar header needs the size.
-        IEvidenceContent source = content;
-        ContentReadNote? spoolNote = null;
-        long spooledRead = -1;
-        if (content.Length is null)
+        if (content.Length is not null)
         {
-            (spoolNote, spooledRead) = await SpoolAsync(content, cancellationToken).ConfigureAwait(false);
-            source = _streamSpool.AsContent();
+            return await WriteContentAsync(entry, path, collectedAt, content, null, -1, null, cancellationToken).ConfigureAwait(false);
         }
+        return await AddStreamAsync(entry, path, collectedAt, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Content of unknown length (a daemon's stream) is counted into the stream spool first: the
+    /// tar header needs the size. A spool in memory holds at most <see cref="InMemoryStreamPart"/>;
+    /// a longer stream is written as consecutive members <c>NAME</c>, <c>NAME.part-2</c>, … each
+    /// hashed and listed on its own, the last with the hash of the whole.
+    /// </summary>
+    private async ValueTask<EntryResult> AddStreamAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent content, CancellationToken cancellationToken)
+    {
+        long limit = _spools.InMemory ? InMemoryStreamPart : long.MaxValue;
+        using var whole = _spools.InMemory ? System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256) : null;
+        long wholeSize = 0;
+        var partPath = path;
+        for (int number = 1; ; number++)
+        {
+            var (note, read, ended) = await SpoolAsync(content, limit, whole, cancellationToken).ConfigureAwait(false);
+            wholeSize += read;
+            StreamPart? part = null;
+            ArchivePath? next = null;
+            if (!ended)
+            {
+                next = UniquePath(ArchivePath.Parse($"{path.Value}.part-{number + 1}"));
+                part = new StreamPart(number, path.Value, next.Value, null, null);
+            }
+            else if (number > 1)
+            {
+                part = new StreamPart(number, path.Value, null, Convert.ToHexStringLower(whole!.GetHashAndReset()), wholeSize);
+            }
+            var result = await WriteContentAsync(entry, partPath, collectedAt, _streamSpool.AsContent(), note, read, part, cancellationToken).ConfigureAwait(false);
+            if (next is not { } following)
+            {
+                return number == 1 ? result : result with { Path = path };
+            }
+            partPath = following;
+        }
+    }
+
+    /// <summary>One member with content of known length: hashed as written, unreadable blocks zero-filled, then its manifest record and sum.</summary>
+    private async ValueTask<EntryResult> WriteContentAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent source,
+        ContentReadNote? spoolNote, long spooledRead, StreamPart? part, CancellationToken cancellationToken)
+    {
+        var m = entry.Metadata;
+        long offset = _members.Position;
+        bool spooled = spooledRead >= 0;
         long length = source.Length!.Value;
         var segments = _members.SupportsSparse ? source.Segments : null;
         var tarHeader = Header(path, m, collectedAt, TarEntryType.Regular, length);
@@ -300,7 +361,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         _members.EndMember();
 
         var note = await CompleteQuietlyAsync(source).ConfigureAwait(false) ?? spoolNote;
-        if (!ReferenceEquals(source, content))
+        if (spooled)
         {
             await source.DisposeAsync().ConfigureAwait(false);
             bytesRead = spooledRead;
@@ -333,7 +394,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             Path = path, Entry = entry, Kind = ManifestWriter.KindName(m.Kind == EntryKind.HardLink ? EntryKind.File : m.Kind),
             Status = status, Reason = reasons.Count == 0 ? null : string.Join("; ", reasons), Errno = entry.Errno ?? note?.Errno,
             Member = path.Value, StoredSize = length, BytesRead = bytesRead, Digests = digests, Segments = segments,
-            Unreadable = unreadable, ChangedWhileRead = changed, CollectedAt = collectedAt, HeaderOffset = offset,
+            Unreadable = unreadable, ChangedWhileRead = changed, CollectedAt = collectedAt, HeaderOffset = offset, Part = part,
         });
         _paths.MarkFileMember(path.Value);
         _sums.Write(digests.Sha256);
@@ -365,17 +426,29 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         }
     }
 
-    private async ValueTask<(ContentReadNote? Note, long Read)> SpoolAsync(IEvidenceContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Spools the stream's next bytes, at most <paramref name="limit"/>. Ended is false when the
+    /// limit was reached first: the rest of the stream is still to be read.
+    /// </summary>
+    private async ValueTask<(ContentReadNote? Note, long Read, bool Ended)> SpoolAsync(IEvidenceContent content, long limit,
+        System.Security.Cryptography.IncrementalHash? whole, CancellationToken cancellationToken)
     {
         _streamSpool.Reset();
         long pos = 0;
+        long start = _streamOffset;
         ContentReadNote? failure = null;
         while (true)
         {
+            if (pos == limit)
+            {
+                _streamSpool.Flush();
+                _streamOffset = start + pos;
+                return (null, pos, false);
+            }
             int got;
             try
             {
-                got = await content.ReadAsync(pos, _buffer, cancellationToken).ConfigureAwait(false);
+                got = await content.ReadAsync(start + pos, _buffer.AsMemory(0, (int)Math.Min(_buffer.Length, limit - pos)), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -392,11 +465,13 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                 break;
             }
             _streamSpool.Stream.Write(_buffer, 0, got);
+            whole?.AppendData(_buffer, 0, got);
             pos += got;
         }
         var note = failure ?? await CompleteQuietlyAsync(content).ConfigureAwait(false);
         _streamSpool.Flush();
-        return (note, pos);
+        _streamOffset = 0;
+        return (note, pos, true);
     }
 
     private void WriteZeros(ContentHasher hasher, long count)
@@ -444,7 +519,19 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     {
         _manifest.Write(record);
         _entryCount++;
+        if (record.Status is EntryStatus.Failed or EntryStatus.Missing or EntryStatus.Partial)
+        {
+            KeepFailure(record.Path.Value, $"{ManifestWriter.StatusName(record.Status)}: {record.Reason}");
+        }
         _statusCounts[record.Status] = _statusCounts.GetValueOrDefault(record.Status) + 1;
+    }
+
+    private void KeepFailure(string where, string why)
+    {
+        if (_firstFailures.Count < FailuresKept)
+        {
+            _firstFailures.Add($"{where}: {why}");
+        }
     }
 
     private ArchivePath UniquePath(ArchivePath path)
@@ -528,7 +615,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                             _statusCounts.GetValueOrDefault(EntryStatus.Missing) == 0 &&
                             _statusCounts.GetValueOrDefault(EntryStatus.Partial) == 0;
 
-            using (var prov = new TempSpool(_spoolDir, "provenance"))
+            using (var prov = _spools.Create("provenance", compress: true))
             {
                 CaseUcoWriter.Write(prov.Stream, _sumsSpool, new CaseUcoWriter.Facts(
                     _options.ToolName, _options.ToolVersion, _startedAt, endedAt, complete, request.Provenance));
@@ -568,7 +655,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             long archiveLength = _archiveHash?.BytesWritten ?? tarLength;
             _sealed = true;
             await _output.CommitAsync().ConfigureAwait(false);
-            return new SealResult(complete, _entryCount, _errorCount, archiveSha, archiveLength, _output.FinalPath);
+            return new SealResult(complete, _entryCount, _errorCount, archiveSha, archiveLength, _output.FinalPath, _firstFailures);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -600,35 +687,41 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         return hasher.Finish().Sha256;
     }
 
-    public async ValueTask DisposeAsync()
+    private static void Quietly(Action close)
     {
-        _manifest.Dispose();
-        _errors.Dispose();
-        await _sums.DisposeAsync().ConfigureAwait(false);
-        _manifestSpool.Dispose();
-        _errorSpool.Dispose();
-        _sumsSpool.Dispose();
-        _streamSpool.Dispose();
-        _paths.Dispose();
-        if (!_sealed)
-        {
-            try
-            {
-                _members.Dispose();
-                _archiveHash?.Dispose();
-                _archiveBytes.Dispose();
-            }
-            catch (IOException)
-            {
-                // The output is already broken; what was written stays under the temporary name.
-            }
-        }
-        await _output.DisposeAsync().ConfigureAwait(false);
         try
         {
-            Directory.Delete(_spoolDir, recursive: true);
+            close();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // After a failure (a full disk, a closed pipe) closing flushes into the same failure: each
+        // close is attempted, none may replace the error that ended the run.
+        Quietly(_manifest.Dispose);
+        Quietly(_errors.Dispose);
+        Quietly(_sums.Dispose);
+        Quietly(_manifestSpool.Dispose);
+        Quietly(_errorSpool.Dispose);
+        Quietly(_sumsSpool.Dispose);
+        Quietly(_streamSpool.Dispose);
+        Quietly(_paths.Dispose);
+        if (!_sealed)
+        {
+            // What was written stays under the temporary name.
+            Quietly(_members.Dispose);
+            Quietly(() => _archiveHash?.Dispose());
+            Quietly(_archiveBytes.Dispose);
+        }
+        try
+        {
+            await _output.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException) when (!_sealed)
         {
         }
         if (_buffer.Length > 0)

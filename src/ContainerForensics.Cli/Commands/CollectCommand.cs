@@ -51,6 +51,7 @@ internal static class CollectCommand
         public string? MemoryMax { get; init; }
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
+        public string? SpoolDir { get; init; }
         public string? DockerHost { get; init; }
         public string? ContainerdAddress { get; init; }
         public string? ContainerdNamespace { get; init; }
@@ -145,6 +146,11 @@ internal static class CollectCommand
             Description = "zip only: encrypt with AES-256 using the first line of this file as the password.",
             HelpName = "PATH",
         };
+        var spoolDir = new Option<string?>("--spool-dir")
+        {
+            Description = "Directory for the writer's spools (files without a name, gone when cfir ends). Default: beside a file output; in memory with -o -, so nothing is written on the host.",
+            HelpName = "DIR",
+        };
         var dockerHost = CommonOptions.DockerHost();
         var containerdAddress = CommonOptions.ContainerdAddress();
         var containerdNamespace = CommonOptions.ContainerdNamespace();
@@ -169,7 +175,7 @@ internal static class CollectCommand
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in new Option[] { runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, dockerHost, containerdAddress, containerdNamespace, timeout, parallel, json, quiet, verbose })
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, dockerHost, containerdAddress, containerdNamespace, timeout, parallel, json, quiet, verbose })
         {
             command.Options.Add(o);
         }
@@ -196,6 +202,7 @@ internal static class CollectCommand
                 MemoryMax = parse.GetValue(memoryMax),
                 Hashes = parse.GetValue(hash) ?? [],
                 PasswordFile = parse.GetValue(passwordFile),
+                SpoolDir = parse.GetValue(spoolDir),
                 DockerHost = parse.GetValue(dockerHost),
                 ContainerdAddress = parse.GetValue(containerdAddress),
                 ContainerdNamespace = parse.GetValue(containerdNamespace),
@@ -209,6 +216,10 @@ internal static class CollectCommand
             if (parse.GetValue(all) && settings.RunningOnly)
             {
                 throw new CfirException(ExitCode.UsageError, "--all and --running contradict each other");
+            }
+            if (settings.Json && settings.Output == "-")
+            {
+                throw new CfirException(ExitCode.UsageError, "--json and -o - both want stdout: the archive is stdout with -o -");
             }
             return RunAsync(settings, env, signals(), cancellationToken);
         });
@@ -236,6 +247,7 @@ internal static class CollectCommand
         }
         var host = HostFacts.Read(env.HostRoot);
         string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? DefaultName(host.Hostname, now, s.Format), env.WorkingDirectory);
+        archiveOptions = archiveOptions with { SpoolDirectory = SpoolDirectory(s, outputPath, env) };
         if (!toStdout && (File.Exists(outputPath) || Directory.Exists(outputPath)))
         {
             // Said before discovery, which can cost a hung daemon's timeout; ArchiveOutput checks again when it creates the file.
@@ -261,71 +273,15 @@ internal static class CollectCommand
             }
 
             await using var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
-            await using var writer = EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt });
-            var info = new AcquisitionInfo
+            try
             {
-                ToolName = "cfir",
-                ToolVersion = ToolVersion.Version,
-                ToolCommit = ToolVersion.Commit,
-                CommandLine = s.CommandLine,
-                Examiner = s.Examiner,
-                Case = s.Case,
-                Note = s.Note,
-                FormatVersion = ArchiveNames.FormatVersion,
-                OutputDescription = toStdout ? "stdout" : outputPath,
-            };
-            await writer.AddAsync(new ArchiveEntry
-            {
-                Path = EvidenceLayout.AcquisitionRecord,
-                Source = new EvidenceSource { Description = "acquisition record written by cfir" },
-                Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(info, host, discovery, options, startedAt, env.Clock)),
-                CollectedAt = startedAt,
-            }, CancellationToken.None).ConfigureAwait(false);
-            // An endpoint the responder named (--docker-host, --containerd-address) that did not answer
-            // is a failure of this run, even when another endpoint of that runtime did.
-            foreach (var dead in discovery.Probes.Where(p => p.Requested && p.Runtime is null))
-            {
-                writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = dead.Name, Message = $"the requested endpoint {dead.Endpoint} did not answer: {dead.Reason}" });
-                logger.Warning("requested endpoint {Endpoint} did not answer: {Reason}", dead.Endpoint, dead.Reason);
+                return await CollectAsync(s, env, signals, output, archiveOptions with { StartedAt = startedAt }, log, discovery, host, options, outputPath, cancellationToken).ConfigureAwait(false);
             }
-            // A runtime the responder asked for by name that did not answer at all is a failure of this run;
-            // candidates that simply do not exist on this host are only notes in the acquisition record.
-            foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
+            catch (CfirException ex) when (ex.ExitCode == ExitCode.OutputError && output.TemporaryPath is { } kept && !ex.Message.Contains("kept as", StringComparison.Ordinal))
             {
-                writer.RecordError(new ErrorRecord
-                {
-                    Scope = "discovery",
-                    Runtime = missing.Key,
-                    Message = $"{missing.Key} was requested but did not answer: " + string.Join("; ", missing.Select(p => $"{p.Endpoint}: {p.Reason}")),
-                });
+                // Evidence is never deleted: what reached the disk stays, unsealed, under its temporary name.
+                throw new CfirException(ExitCode.OutputError, $"{ex.Message}; the unsealed archive is kept as {kept}", ex);
             }
-
-            var progress = ConsoleProgress.Create(s.Quiet);
-            var runner = new CollectionRunner(env.Clock, logger, progress, [new HostProcessCollector(env.Clock)]);
-            var result = await runner.RunAsync(runtimes, options, writer, cancellationToken).ConfigureAwait(false);
-            string? interruption = result.Interrupted ? $"interrupted by {signals?.Received?.ToString() ?? "cancellation"}" : null;
-
-            // The acquisition log goes in last, just before the manifest, so it holds the whole run.
-            logger.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted}",
-                result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
-            await AddLogAsync(writer, log).ConfigureAwait(false);
-            var seal = await writer.SealAsync(new SealRequest
-            {
-                Interrupted = result.Interrupted,
-                InterruptionReason = interruption,
-                Provenance = new Dictionary<string, string?>
-                {
-                    ["examiner"] = s.Examiner,
-                    ["case"] = s.Case,
-                    ["note"] = s.Note,
-                    ["host"] = host.Hostname,
-                    ["commandLine"] = string.Join(' ', s.CommandLine),
-                },
-            }, CancellationToken.None).ConfigureAwait(false);
-
-            var code = result.Interrupted ? ExitCode.Interrupted : seal.Complete ? ExitCode.Complete : ExitCode.Partial;
-            Report(env, s, seal, result, code, toStdout);
-            return (int)code;
         }
         finally
         {
@@ -336,19 +292,105 @@ internal static class CollectCommand
         }
     }
 
+    /// <summary>Writes the archive on an opened output: record, collect, log, seal; then the last words on stderr.</summary>
+    private static async Task<int> CollectAsync(Settings s, CliEnvironment env, SignalCancellation? signals, ArchiveOutput output, EvidenceArchiveOptions archiveOptions,
+        AcquisitionLog log, DiscoveryResult discovery, HostFacts host, CollectionOptions options, string outputPath, CancellationToken cancellationToken)
+    {
+        bool toStdout = output.FinalPath is null;
+        var logger = log.Logger;
+        var runtimes = discovery.Runtimes;
+        var startedAt = archiveOptions.StartedAt!.Value;
+        await using var writer = EvidenceArchiveWriter.Create(output, archiveOptions);
+        var info = new AcquisitionInfo
+        {
+            ToolName = "cfir",
+            ToolVersion = ToolVersion.Version,
+            ToolCommit = ToolVersion.Commit,
+            CommandLine = s.CommandLine,
+            Examiner = s.Examiner,
+            Case = s.Case,
+            Note = s.Note,
+            FormatVersion = ArchiveNames.FormatVersion,
+            OutputDescription = toStdout ? "stdout" : outputPath,
+        };
+        await writer.AddAsync(new ArchiveEntry
+        {
+            Path = EvidenceLayout.AcquisitionRecord,
+            Source = new EvidenceSource { Description = "acquisition record written by cfir" },
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(info, host, discovery, options, startedAt, env.Clock)),
+            CollectedAt = startedAt,
+        }, CancellationToken.None).ConfigureAwait(false);
+        // An endpoint the responder named (--docker-host, --containerd-address) that did not answer
+        // is a failure of this run, even when another endpoint of that runtime did.
+        foreach (var dead in discovery.Probes.Where(p => p.Requested && p.Runtime is null))
+        {
+            writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = dead.Name, Message = $"the requested endpoint {dead.Endpoint} did not answer: {dead.Reason}" });
+            logger.Warning("requested endpoint {Endpoint} did not answer: {Reason}", dead.Endpoint, dead.Reason);
+        }
+        // A runtime the responder asked for by name that did not answer at all is a failure of this run;
+        // candidates that simply do not exist on this host are only notes in the acquisition record.
+        foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
+        {
+            writer.RecordError(new ErrorRecord
+            {
+                Scope = "discovery",
+                Runtime = missing.Key,
+                Message = $"{missing.Key} was requested but did not answer: " + string.Join("; ", missing.Select(p => $"{p.Endpoint}: {p.Reason}")),
+            });
+        }
+
+        var progress = ConsoleProgress.Create(s.Quiet);
+        var runner = new CollectionRunner(env.Clock, logger, progress, [new HostProcessCollector(env.Clock)]);
+        var result = await runner.RunAsync(runtimes, options, writer, cancellationToken).ConfigureAwait(false);
+        string? interruption = result.Interrupted ? $"interrupted by {signals?.Received?.ToString() ?? "cancellation"}" : null;
+
+        // The acquisition log goes in last, just before the manifest, so it holds the whole run.
+        logger.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
+            result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
+        await AddLogAsync(writer, log).ConfigureAwait(false);
+        var seal = await writer.SealAsync(new SealRequest
+        {
+            Interrupted = result.Interrupted,
+            InterruptionReason = interruption,
+            Provenance = new Dictionary<string, string?>
+            {
+                ["examiner"] = s.Examiner,
+                ["case"] = s.Case,
+                ["note"] = s.Note,
+                ["host"] = host.Hostname,
+                ["commandLine"] = string.Join(' ', s.CommandLine),
+            },
+        }, CancellationToken.None).ConfigureAwait(false);
+
+        var code = result.Interrupted ? ExitCode.Interrupted : seal.Complete ? ExitCode.Complete : ExitCode.Partial;
+        Report(env, s, seal, result, code, toStdout);
+        return (int)code;
+    }
+
+    /// <summary>
+    /// Spools go where the responder allows writing: --spool-dir, else beside a file output
+    /// (the evidence disk, not the host's /tmp); with -o - and no --spool-dir, in memory.
+    /// </summary>
+    private static string? SpoolDirectory(Settings s, string outputPath, CliEnvironment env)
+    {
+        if (s.SpoolDir is { } named)
+        {
+            string full = Path.GetFullPath(named, env.WorkingDirectory);
+            return Directory.Exists(full) ? full : throw new CfirException(ExitCode.UsageError, $"--spool-dir: {full} is not a directory");
+        }
+        return outputPath == "-" ? null : Path.GetDirectoryName(outputPath);
+    }
+
     private static async Task AddLogAsync(EvidenceArchiveWriter writer, AcquisitionLog log)
     {
-        // Read like any other file (bounded memory): nothing logs while it is copied, so it is whole.
-        var capture = HostFile.Capture(log.FilePath, CaptureLimits.None);
+        var capture = log.Capture();
         await writer.AddAsync(new ArchiveEntry
         {
             Path = EvidenceLayout.AcquisitionLog,
             Source = new EvidenceSource { Description = "cfir's own acquisition log (JSON lines)" },
-            Metadata = capture.Metadata,
-            Content = capture.Content,
-            Status = capture.Status,
-            Reason = capture.Reason,
-            Errno = capture.Errno,
+            Content = capture,
+            Status = capture.Dropped == 0 ? EntryStatus.Collected : EntryStatus.Truncated,
+            Reason = capture.Dropped == 0 ? null : $"{capture.Dropped} later log event(s) not kept: the log reached its {AcquisitionLog.MaxBytes >> 20} MiB cap (stderr had them)",
         }, CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -358,6 +400,16 @@ internal static class CollectCommand
         if (!s.Quiet)
         {
             env.Stderr.WriteLine($"cfir: archive {where}: {seal.EntryCount} entries, {seal.ErrorCount} errors, {(seal.Complete ? "complete" : "partial")}");
+            if (!seal.Complete && seal.FirstFailures.Count > 0)
+            {
+                // "N failure(s)" alone sends the responder digging: name the first ones and where the rest are.
+                env.Stderr.WriteLine($"cfir: what was not collected whole, first {seal.FirstFailures.Count}:");
+                foreach (var failure in seal.FirstFailures)
+                {
+                    env.Stderr.WriteLine($"cfir:   {OneLine(failure)}");
+                }
+                env.Stderr.WriteLine("cfir: all of it is in the archive: manifest/errors.jsonl, and the manifest/manifest.jsonl entries whose status is failed, missing or partial");
+            }
         }
         // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
         env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
@@ -386,6 +438,24 @@ internal static class CollectCommand
             JsonSerializer.Serialize(stdout, summary, JsonOutput.Options);
             stdout.Write("\n"u8);
         }
+    }
+
+    /// <summary>Paths and reasons come from the containers: no control character reaches the terminal, and one failure is one line.</summary>
+    private static string OneLine(string text)
+    {
+        var line = new StringBuilder(Math.Min(text.Length, 300));
+        foreach (char c in text.Length > 300 ? text[..300] + "…" : text)
+        {
+            if (char.IsControl(c))
+            {
+                line.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            }
+            else
+            {
+                line.Append(c);
+            }
+        }
+        return line.ToString();
     }
 
     internal static CollectionOptions BuildOptions(Settings s, DateTimeOffset now)

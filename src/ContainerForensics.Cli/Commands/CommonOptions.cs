@@ -43,12 +43,24 @@ internal static class CommonOptions
     /// <summary>The largest <c>--timeout</c> taken as given (a day); a larger one is taken as this.</summary>
     public const int MaxTimeoutSeconds = 86_400;
 
-    public static Option<int> Timeout() => new("--timeout")
+    public static Option<int> Timeout()
     {
-        Description = "Seconds one call to a daemon may take before it is given up and recorded (1 to 86400).",
-        DefaultValueFactory = _ => 15,
-        HelpName = "SECONDS",
-    };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds one call to a daemon may take before it is given up and recorded (1 to 86400).",
+            DefaultValueFactory = _ => 15,
+            HelpName = "SECONDS",
+        };
+        // 0 or a negative budget is a mistake, not "no budget": refused rather than quietly made 1 s.
+        timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError($"--timeout must be at least 1 second (1 to {MaxTimeoutSeconds})");
+            }
+        });
+        return timeout;
+    }
 
     /// <summary>The flags only: each provider reads its own environment variables (DOCKER_HOST, CONTAINERD_ADDRESS) as a candidate of its own.</summary>
     public static RuntimeSettings Settings(string? dockerHost, string? containerdAddress, string? containerdNamespace, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()

@@ -8,30 +8,24 @@ namespace ContainerForensics.Cli.Hosting;
 
 /// <summary>
 /// The two logs of a run: a human one on stderr (never stdout, which may carry the archive)
-/// and a JSON-lines acquisition log that is written to a private temporary file and goes
-/// into the archive before the manifest.
+/// and a JSON-lines acquisition log, held in memory (nothing of cfir's is written on the
+/// host) up to <see cref="MaxBytes"/>, that goes into the archive before the manifest.
 /// </summary>
 internal sealed class AcquisitionLog : IDisposable
 {
-    private readonly string _path;
-    private readonly StreamWriter _file;
+    /// <summary>A run logs a few lines a container and phase; past this, events are counted, not kept.</summary>
+    internal const int MaxBytes = 16 << 20;
+
+    private readonly LogBuffer _buffer;
     private readonly Logger _logger;
 
-    public AcquisitionLog(LogEventLevel consoleLevel, bool quiet)
+    public AcquisitionLog(LogEventLevel consoleLevel, bool quiet, int maxBytes = MaxBytes)
     {
-        _path = Path.Combine(Path.GetTempPath(), $"cfir-log-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
-        var stream = new FileStream(_path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.Read,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        _file = new StreamWriter(stream) { AutoFlush = true };
+        _buffer = new LogBuffer(maxBytes);
         var config = new LoggerConfiguration()
             .MinimumLevel.Verbose()
             .Enrich.With(new UtcTimeEnricher())
-            .WriteTo.Sink(new JsonLinesSink(_file), LogEventLevel.Debug);
+            .WriteTo.Sink(new JsonLinesSink(_buffer), LogEventLevel.Debug);
         if (!quiet)
         {
             config = config.WriteTo.Console(
@@ -45,20 +39,10 @@ internal sealed class AcquisitionLog : IDisposable
 
     public ILogger Logger => _logger;
 
-    public string FilePath => _path;
+    /// <summary>The log so far, as the archive entry's content; events dropped past the cap are counted here.</summary>
+    public LogBuffer.Snapshot Capture() => _buffer.Take();
 
-    public void Dispose()
-    {
-        _logger.Dispose();
-        _file.Dispose();
-        try
-        {
-            File.Delete(_path);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _logger.Dispose();
 
     /// <summary>Adds the UTC time with nanosecond digits, as every time in the archive is written.</summary>
     private sealed class UtcTimeEnricher : ILogEventEnricher
@@ -68,16 +52,15 @@ internal sealed class AcquisitionLog : IDisposable
                 Core.Evidence.UnixTime.FromDateTimeOffset(logEvent.Timestamp).ToIso8601()));
     }
 
-    private sealed class JsonLinesSink(TextWriter output) : ILogEventSink
+    private sealed class JsonLinesSink(LogBuffer output) : ILogEventSink
     {
         private readonly JsonFormatter _formatter = new(renderMessage: true, formatProvider: CultureInfo.InvariantCulture);
 
         public void Emit(LogEvent logEvent)
         {
-            lock (output)
-            {
-                _formatter.Format(logEvent, output); // JsonFormatter ends each event with a newline
-            }
+            using var line = new StringWriter(CultureInfo.InvariantCulture);
+            _formatter.Format(logEvent, line); // JsonFormatter ends each event with a newline
+            output.Append(line.ToString());
         }
     }
 }

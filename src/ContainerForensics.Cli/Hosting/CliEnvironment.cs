@@ -15,7 +15,7 @@ internal sealed record CliEnvironment
     public IReadOnlyDictionary<string, string?> Variables { get; init; } = ReadVariables();
 
     /// <summary>Where the archive goes with <c>-o -</c>, and the <c>--json</c> summary otherwise.</summary>
-    public Func<Stream> OpenStdout { get; init; } = Console.OpenStandardOutput;
+    public Func<Stream> OpenStdout { get; init; } = Evidence.Output.DescriptorWriteStream.StandardOutput;
 
     public bool StdoutIsTerminal { get; init; } = !Console.IsOutputRedirected;
 

@@ -46,4 +46,6 @@ public sealed record SealRequest
 }
 
 /// <summary>What sealing produced: counts, the completeness verdict and the hash of the archive's bytes as written.</summary>
-public sealed record SealResult(bool Complete, long EntryCount, long ErrorCount, string ArchiveSha256, long ArchiveBytes, string? FinalPath);
+/// <param name="FirstFailures">The first few failures, in the order they were recorded, each "where: why", for the run's last words on stderr.</param>
+public sealed record SealResult(bool Complete, long EntryCount, long ErrorCount, string ArchiveSha256, long ArchiveBytes, string? FinalPath,
+    IReadOnlyList<string> FirstFailures);

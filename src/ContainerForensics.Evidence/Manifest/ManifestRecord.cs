@@ -40,5 +40,15 @@ internal sealed record ManifestRecord
 
     public long HeaderOffset { get; init; }
 
+    /// <summary>Set when a stream longer than the in-memory spool was stored as consecutive members.</summary>
+    public StreamPart? Part { get; init; }
+
     public required UnixTime CollectedAt { get; init; }
 }
+
+/// <summary>
+/// One member of a stream stored in parts: <see cref="Number"/> from 1, the first part's path,
+/// the next part's path (none on the last), and on the last the sha256 and size of the whole
+/// stream, the parts joined in order.
+/// </summary>
+internal sealed record StreamPart(int Number, string First, string? Next, string? WholeSha256, long? WholeSize);

@@ -107,6 +107,16 @@ internal sealed class ManifestWriter : IDisposable
         {
             _json.WriteBoolean(ManifestFields.ChangedWhileRead, true);
         }
+        if (r.Part is { } part)
+        {
+            _json.WriteStartObject(ManifestFields.StreamPart);
+            _json.WriteNumber("number", part.Number);
+            _json.WriteString("first", part.First);
+            WriteOptional("next", part.Next);
+            WriteOptional("wholeSha256", part.WholeSha256);
+            WriteNumber("wholeSize", part.WholeSize);
+            _json.WriteEndObject();
+        }
         _json.WriteString(ManifestFields.CollectedAt, r.CollectedAt.ToIso8601());
         _json.WriteNumber("offset", r.HeaderOffset);
         End();
@@ -241,5 +251,6 @@ internal static class ManifestFields
     public const string Sparse = "sparse";
     public const string Unreadable = "unreadable";
     public const string ChangedWhileRead = "changedWhileRead";
+    public const string StreamPart = "streamPart";
     public const string CollectedAt = "collectedAt";
 }

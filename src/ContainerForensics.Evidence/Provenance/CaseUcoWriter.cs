@@ -1,6 +1,8 @@
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 
+using ContainerForensics.Evidence.Spooling;
+
 namespace ContainerForensics.Evidence.Provenance;
 
 /// <summary>

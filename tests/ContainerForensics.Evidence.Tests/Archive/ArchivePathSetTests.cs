@@ -1,3 +1,4 @@
+using ContainerForensics.Evidence.Spooling;
 using ContainerForensics.Evidence.Tests.Tar;
 
 namespace ContainerForensics.Evidence.Tests.Archive;
@@ -12,7 +13,7 @@ public sealed class ArchivePathSetTests
     public void A_path_is_added_once_and_told_apart_from_its_neighbours()
     {
         using var dir = new TempDirectory();
-        using var set = new ArchivePathSet(dir.Path);
+        using var set = new ArchivePathSet(new SpoolFactory(dir.Path, EvidenceArchiveOptions.DefaultSpoolMemoryBudget));
         Assert.True(set.Add("containers/docker/web/filesystem/changed/etc/passwd"));
         Assert.False(set.Add("containers/docker/web/filesystem/changed/etc/passwd"));
         // One code unit apart, a prefix, and the same text in another case are other paths.
@@ -31,7 +32,7 @@ public sealed class ArchivePathSetTests
     public void Only_a_marked_path_is_a_file_member(int keysInMemory)
     {
         using var dir = new TempDirectory();
-        using var set = new ArchivePathSet(dir.Path, keysInMemory);
+        using var set = new ArchivePathSet(new SpoolFactory(dir.Path, EvidenceArchiveOptions.DefaultSpoolMemoryBudget), keysInMemory);
         set.Add("fs/dir");
         set.Add("fs/file");
         Assert.False(set.IsFileMember("fs/file"));
@@ -48,14 +49,16 @@ public sealed class ArchivePathSetTests
         Assert.Equal(12, set.Count);
     }
 
-    [Fact]
-    public void Spilled_runs_answer_exactly_like_a_set_of_strings()
+    [Theory]
+    [InlineData(false)] // runs in a file without a name in the spool directory
+    [InlineData(true)]  // runs in memory, as with -o -: nothing on the host's disks
+    public void Spilled_runs_answer_exactly_like_a_set_of_strings(bool inMemory)
     {
         // 200,000 names that differ in a few digits, as a large layer's do, through runs of 5,000
         // (40 runs, each a file region with a Bloom filter): every path is found again, no path
         // that was never added is, and the file-member marks survive the spills.
         using var dir = new TempDirectory();
-        using var set = new ArchivePathSet(dir.Path, keysInMemory: 5_000);
+        using var set = new ArchivePathSet(new SpoolFactory(inMemory ? null : dir.Path, EvidenceArchiveOptions.DefaultSpoolMemoryBudget), keysInMemory: 5_000);
         var reference = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < 200_000; i++)
         {

@@ -43,7 +43,7 @@ public sealed class ContainerCoreTests : IDisposable
         string archive = Path.Combine(_dir, "evidence.tar");
         EntryResult result;
         await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToFile(archive),
-                         new EvidenceArchiveOptions { Format = ArchiveFormat.Tar, TempDirectory = _dir }))
+                         new EvidenceArchiveOptions { Format = ArchiveFormat.Tar, SpoolDirectory = _dir }))
         {
             var sink = new ScopedEvidenceSink(writer, ArchivePath.Of("containers", name), "container " + name, "docker", null, TimeProvider.System);
             result = await sink.AddAsync(item, CancellationToken.None);

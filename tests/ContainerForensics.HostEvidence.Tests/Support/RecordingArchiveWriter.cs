@@ -42,7 +42,7 @@ public sealed class RecordingArchiveWriter : IArchiveWriter
     public void RecordError(ErrorRecord error) => Errors.Add(error);
 
     public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new SealResult(Errors.Count == 0, Entries.Count, Errors.Count, "", 0, null));
+        ValueTask.FromResult(new SealResult(Errors.Count == 0, Entries.Count, Errors.Count, "", 0, null, []));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -1,65 +1,39 @@
 using ContainerForensics.Core.IO;
 
-namespace ContainerForensics.Evidence;
+namespace ContainerForensics.Evidence.Spooling;
 
 /// <summary>
-/// A private temporary file (mode 0600 in a 0700 directory, unlinked on close) for what must
-/// wait until the end: the manifest grows with every entry, and content of unknown length
-/// must be counted before its tar header can be written. Keeps memory bounded.
+/// What must wait until the end of the archive: the manifest grows with every entry, and
+/// content of unknown length must be counted before its tar header can be written. Append
+/// through <see cref="Stream"/>, read back by offset. Made by <see cref="SpoolFactory"/>: in
+/// memory (nothing on the host's disks, for <c>-o -</c>) or in a file that has no name.
 /// </summary>
-internal sealed class TempSpool : IDisposable
+internal abstract class TempSpool : IDisposable
 {
-    private readonly FileStream _file;
-
-    public TempSpool(string directory, string name)
-    {
-        string path = Path.Combine(directory, name + "-" + Guid.NewGuid().ToString("N"));
-        _file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            Options = FileOptions.DeleteOnClose,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            BufferSize = 1 << 16,
-        });
-    }
-
     /// <summary>Appending stream; read it back with <see cref="ReadAt"/> after <see cref="Flush"/>.</summary>
-    public Stream Stream => _file;
+    public abstract Stream Stream { get; }
 
-    public long Length
-    {
-        get
-        {
-            _file.Flush();
-            return _file.Length;
-        }
-    }
+    /// <summary>Bytes appended so far (after a flush).</summary>
+    public abstract long Length { get; }
 
-    public void Flush() => _file.Flush();
+    public abstract void Flush();
 
-    public int ReadAt(long offset, Span<byte> buffer) => RandomAccess.Read(_file.SafeFileHandle, buffer, offset);
+    public abstract int ReadAt(long offset, Span<byte> buffer);
 
-    /// <summary>Forgets what was written, to reuse the file for the next entry.</summary>
-    public void Reset()
-    {
-        _file.Flush();
-        _file.SetLength(0);
-        _file.Position = 0;
-    }
+    /// <summary>Forgets what was written, to reuse the spool for the next entry.</summary>
+    public abstract void Reset();
+
+    public abstract void Dispose();
 
     /// <summary>A separate reading view from the start; the spool stays open for appending.</summary>
     public Stream OpenRead()
     {
-        _file.Flush();
-        return new SpoolReadStream(this, _file.Length);
+        Flush();
+        return new SpoolReadStream(this, Length);
     }
 
     /// <summary>Content over the spooled bytes, for the archive writer.</summary>
     public Core.Evidence.IEvidenceContent AsContent() => new SpoolContent(this);
-
-    public void Dispose() => _file.Dispose();
 
     private sealed class SpoolContent(TempSpool spool) : Core.Evidence.IEvidenceContent
     {
