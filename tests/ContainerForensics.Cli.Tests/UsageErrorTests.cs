@@ -27,6 +27,10 @@ public sealed class UsageErrorTests
     [InlineData("--parallel must be between 1 and 32", "collect", "--parallel", "0")]
     [InlineData("--parallel must be between 1 and 32", "collect", "--parallel", "33")]
     [InlineData("verify", "verify")]
+    [InlineData("--timeout must be at least 1 second", "collect", "--timeout", "0")]
+    [InlineData("--timeout must be at least 1 second", "list", "--timeout", "-1")]
+    [InlineData("--json and -o - both want stdout", "collect", "-o", "-", "--json")]
+    [InlineData("--spool-dir", "collect", "--spool-dir", "/nonexistent-spool-dir", "-o", "-")]
     public async Task Refused_ExitsTwoWithAMessageAndWritesNothing(string expectedInMessage, params string[] args)
     {
         using var dir = new TempDirectory();
