@@ -51,7 +51,7 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     private readonly ManifestWriter _errors;
     private readonly StreamWriter _sums;
     private readonly ArchivePathSet _paths;  // every path written, and which are regular members with content (hard link targets)
-    private readonly Dictionary<(ulong Dev, ulong Ino), string> _firstLinks = [];
+    private readonly Dictionary<(ulong Dev, ulong Ino), (string Path, string Member)> _firstLinks = [];
     private readonly Dictionary<EntryStatus, long> _statusCounts = [];
     private readonly UnixTime _startedAt;
     private readonly List<string> _firstFailures = [];
@@ -168,8 +168,9 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                     header = Header(path, m, collectedAt, TarEntryType.Fifo, 0);
                     break;
                 case EntryKind.HardLink when entry.HardLinkTarget is { } target && _paths.IsFileMember(target.Value) && _members.SupportsHardLinks:
-                    // A second name of a file whose first name is already a member (an export's hard link).
-                    header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(target.Value) };
+                    // A second name of a file whose first name is already a member (an export's hard link),
+                    // linked to the member name that first name got (MemberNames: the same path, the same name).
+                    header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(MemberNames.For(target).Value) };
                     hardLinkTo = target.Value;
                     break;
                 case EntryKind.HardLink:
@@ -193,9 +194,10 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         }
         if (header is not null)
         {
-            _members.BeginMember(header);
+            var name = MemberFor(memberPath);
+            _members.BeginMember(MemberNames.Apply(header, memberPath, name));
             _members.EndMember();
-            member = memberPath.Value;
+            member = name.Value;
         }
         if (m.Kind == EntryKind.File && !failed && status == EntryStatus.Collected)
         {
@@ -227,13 +229,14 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         if (_members.SupportsHardLinks && m.LinkCount > 1 && m.SourceDevice is { } dev && m.Inode is { } ino &&
             _firstLinks.TryGetValue((dev, ino), out var first))
         {
-            var header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(first) };
-            _members.BeginMember(header);
+            var linkName = MemberFor(path);
+            var header = Header(path, m, collectedAt, TarEntryType.HardLink, 0) with { LinkName = Encoding.UTF8.GetBytes(first.Member) };
+            _members.BeginMember(MemberNames.Apply(header, path, linkName));
             _members.EndMember();
             WriteManifest(new ManifestRecord
             {
                 Path = path, Entry = entry, Kind = "hardlink", Status = entry.Status, Reason = entry.Reason, Errno = entry.Errno,
-                Member = path.Value, StoredSize = 0, HardLinkTo = first, CollectedAt = collectedAt, HeaderOffset = offset,
+                Member = linkName.Value, StoredSize = 0, HardLinkTo = first.Path, CollectedAt = collectedAt, HeaderOffset = offset,
             });
             return new EntryResult(path, entry.Status, null, 0, entry.Reason);
         }
@@ -290,7 +293,8 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         bool spooled = spooledRead >= 0;
         long length = source.Length!.Value;
         var segments = _members.SupportsSparse ? source.Segments : null;
-        var tarHeader = Header(path, m, collectedAt, TarEntryType.Regular, length);
+        var member = MemberFor(path);
+        var tarHeader = MemberNames.Apply(Header(path, m, collectedAt, TarEntryType.Regular, length), path, member);
         if (segments is not null)
         {
             tarHeader = tarHeader with { Sparse = segments };
@@ -393,18 +397,18 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         {
             Path = path, Entry = entry, Kind = ManifestWriter.KindName(m.Kind == EntryKind.HardLink ? EntryKind.File : m.Kind),
             Status = status, Reason = reasons.Count == 0 ? null : string.Join("; ", reasons), Errno = entry.Errno ?? note?.Errno,
-            Member = path.Value, StoredSize = length, BytesRead = bytesRead, Digests = digests, Segments = segments,
+            Member = member.Value, StoredSize = length, BytesRead = bytesRead, Digests = digests, Segments = segments,
             Unreadable = unreadable, ChangedWhileRead = changed, CollectedAt = collectedAt, HeaderOffset = offset, Part = part,
         });
         _paths.MarkFileMember(path.Value);
         _sums.Write(digests.Sha256);
         _sums.Write("  ");
-        _sums.Write(path.Value);
+        _sums.Write(member.Value);
         _sums.Write('\n');
         if (m.LinkCount > 1 && m.SourceDevice is { } d && m.Inode is { } i && status == EntryStatus.Collected &&
             _firstLinks.Count < MaxLinkedFiles)
         {
-            _firstLinks.TryAdd((d, i), path.Value);
+            _firstLinks.TryAdd((d, i), (path.Value, member.Value));
         }
         if (interrupted)
         {
@@ -549,6 +553,13 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
                 return candidate;
             }
         }
+    }
+
+    /// <summary>The member name of a path (<see cref="MemberNames"/>); a short name is kept unique like any other name.</summary>
+    private ArchivePath MemberFor(ArchivePath path)
+    {
+        var member = MemberNames.For(path);
+        return ReferenceEquals(member, path) ? path : UniquePath(member);
     }
 
     private static ArchivePath WhiteoutPath(ArchivePath path)
