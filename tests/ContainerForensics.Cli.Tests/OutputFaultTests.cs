@@ -89,7 +89,7 @@ public sealed class OutputFaultTests
         Assert.True(result.ExitCode == (int)ExitCode.Complete, result.Describe());
         // Only the runtime's own files, made before Main can run, may have been glimpsed.
         var runtimeOwn = new[] { $"dotnet-diagnostic-{pid}-", $"clr-debug-pipe-{pid}-" };
-        Assert.Empty(seen.Keys.Where(p => !runtimeOwn.Any(r => Path.GetFileName(p).StartsWith(r, StringComparison.Ordinal))));
+        Assert.DoesNotContain(seen.Keys, p => !runtimeOwn.Any(r => Path.GetFileName(p).StartsWith(r, StringComparison.Ordinal)));
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
         Assert.Empty(Directory.EnumerateFileSystemEntries(cwd.Path));
 

@@ -54,7 +54,8 @@ internal static class CommonOptions
         // 0 or a negative budget is a mistake, not "no budget": refused rather than quietly made 1 s.
         timeout.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            // A token that is not a number is the parser's to report.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds < 1)
             {
                 result.AddError($"--timeout must be at least 1 second (1 to {MaxTimeoutSeconds})");
             }
