@@ -96,6 +96,11 @@ public sealed class RuntimeAbsenceTests
     {
         Assert.True(result.ExitCode == (int)ExitCode.Partial, result.Describe());
         Assert.Contains("requested endpoint", result.Stderr, StringComparison.Ordinal);
+        // A partial run names its first failures and where the rest are, not only "N failure(s)".
+        string lastWords = result.Stderr[result.Stderr.IndexOf("cfir: archive ", StringComparison.Ordinal)..];
+        Assert.Contains("what was not collected whole, first 1:", lastWords, StringComparison.Ordinal);
+        Assert.Contains($"cfir:   discovery: the requested endpoint {endpoint} did not answer", lastWords, StringComparison.Ordinal);
+        Assert.Contains("manifest/errors.jsonl", lastWords, StringComparison.Ordinal);
         var verify = await CfirProcess.RunAsync("verify", archive);
         Assert.True(verify.ExitCode == 0, verify.Describe());
 
@@ -107,6 +112,10 @@ public sealed class RuntimeAbsenceTests
         Assert.Contains(reason, deadProbe.GetProperty("reason").GetString(), StringComparison.Ordinal);
         // What was collected instead came from the rig's own endpoint, and the record says so.
         Assert.Contains(probes, p => p.GetProperty("name").GetString() == runtime && p.GetProperty("answered").GetBoolean());
+
+        var log = await ArchiveTools.ReadJsonLinesAsync(archive, "acquisition/log.jsonl");
+        var finished = Assert.Single(log, l => l.GetProperty("RenderedMessage").GetString()!.StartsWith("collection finished", StringComparison.Ordinal));
+        Assert.Matches(@"^collection finished: \d+ container\(s\), \d+ failure\(s\)$", finished.GetProperty("RenderedMessage").GetString());
 
         var errors = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/errors.jsonl");
         Assert.Contains(errors, e => e.GetProperty("scope").GetString() == "discovery" &&
