@@ -100,9 +100,10 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
     {
         EnsureWritable();
         var collectedAt = entry.CollectedAt ?? _options.Clock.GetUnixTime();
-        var path = UniquePath(entry.Path);
+        var path = entry.Path;
         try
         {
+            path = UniquePath(entry.Path); // its spilled keys are in a spool too
             return entry.Content is null
                 ? AddRecordOnly(entry, path, collectedAt)
                 : await AddWithContentAsync(entry, path, collectedAt, entry.Content, cancellationToken).ConfigureAwait(false);

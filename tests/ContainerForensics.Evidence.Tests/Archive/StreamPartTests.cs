@@ -64,4 +64,17 @@ public sealed class StreamPartTests
         Assert.DoesNotContain(ArchiveKit.Manifest(archive), r => r.GetProperty("path").GetString()!.Contains(".part-", StringComparison.Ordinal));
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
+
+    [Fact]
+    public async Task An_in_memory_spool_past_its_budget_ends_the_run_as_an_output_error_that_says_what_to_do()
+    {
+        var buffer = new MemoryStream();
+        await using var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(buffer),
+            new EvidenceArchiveOptions { Format = ArchiveFormat.Tar, SpoolMemoryBudget = 4L << 20 });
+        await writer.AddAsync(ArchiveKit.Bytes("small", "fits"), default);
+        var full = await Assert.ThrowsAsync<Core.CfirException>(async () =>
+            await writer.AddAsync(new ArchiveEntry { Path = ArchivePath.Parse("logs/big"), Content = EvidenceContent.FromStream(new MemoryStream(new byte[5 << 20])) }, default));
+        Assert.Equal(Core.ExitCode.OutputError, full.ExitCode);
+        Assert.Contains("--spool-dir", full.Message, StringComparison.Ordinal);
+    }
 }
