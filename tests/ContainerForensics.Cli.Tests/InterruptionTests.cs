@@ -57,4 +57,32 @@ public sealed class InterruptionTests(ITestOutputHelper output)
             p.GetProperty("name").GetString() == "docker" && p.GetProperty("answered").GetBoolean() &&
             p.GetProperty("endpoint").GetString() != stalling.Endpoint);
     }
+
+    [EngineFact(Engine.Docker)]
+    public async Task SecondSigint_EndsCfirAtOnceAndLeavesNothingButThePartialArchive()
+    {
+        await using var stalling = new StallingDockerEndpoint();
+        using var dir = new TempDirectory();
+        using var tmp = new TempDirectory();
+        string archive = dir["i.tar"];
+        using var cfir = RunningProcess.Start(CfirProcess.StartInfo(
+            ["collect", "--docker-host", stalling.Endpoint, "--timeout", "100", "-o", archive, "--format", "tar"],
+            new Dictionary<string, string?> { ["TMPDIR"] = tmp.Path }));
+
+        await stalling.Stalled.WaitAsync(ProcessRunner.HangGuard);
+        await cfir.WaitForStderrAsync("phase: ", ProcessRunner.HangGuard);
+        // Two signals back to back: the second ends cfir while it would close the archive.
+        string pid = cfir.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ProcessRunner.RunAsync("sh", ["-c", $"kill -INT {pid}; kill -INT {pid}"]);
+        var result = await cfir.WaitAsync(ProcessRunner.HangGuard);
+        output.WriteLine(result.Stderr);
+
+        // Spools without a name and the log in memory: nothing of cfir's, or of its runtime, stays behind.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp.Path));
+        Assert.Equal((int)ExitCode.Interrupted, result.ExitCode);
+        // The partial archive (evidence is never deleted), or the sealed one if the first signal's
+        // closing won the race; nothing else.
+        string left = Assert.Single(Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName))!;
+        Assert.True(left.StartsWith(".i.tar.partial-", StringComparison.Ordinal) || left == "i.tar", left);
+    }
 }
