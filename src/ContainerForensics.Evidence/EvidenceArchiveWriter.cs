@@ -16,7 +16,7 @@ namespace ContainerForensics.Evidence;
 /// hashed while they are written; the manifest, errors, SHA256SUMS, provenance and seal close
 /// the archive (docs/evidence-format.md). Knows tar, gzip and zip; knows nothing of containers.
 /// </summary>
-public sealed class EvidenceArchiveWriter : IArchiveWriter
+public sealed partial class EvidenceArchiveWriter : IArchiveWriter
 {
     private const int BufferSize = 1 << 20;
     private const int FillBlock = 4096;
@@ -249,42 +249,6 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         return await AddStreamAsync(entry, path, collectedAt, content, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Content of unknown length (a daemon's stream) is counted into the stream spool first: the
-    /// tar header needs the size. A spool in memory holds at most <see cref="InMemoryStreamPart"/>;
-    /// a longer stream is written as consecutive members <c>NAME</c>, <c>NAME.part-2</c>, … each
-    /// hashed and listed on its own, the last with the hash of the whole.
-    /// </summary>
-    private async ValueTask<EntryResult> AddStreamAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent content, CancellationToken cancellationToken)
-    {
-        long limit = _spools.InMemory ? InMemoryStreamPart : long.MaxValue;
-        using var whole = _spools.InMemory ? System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256) : null;
-        long wholeSize = 0;
-        var partPath = path;
-        for (int number = 1; ; number++)
-        {
-            var (note, read, ended) = await SpoolAsync(content, limit, whole, cancellationToken).ConfigureAwait(false);
-            wholeSize += read;
-            StreamPart? part = null;
-            ArchivePath? next = null;
-            if (!ended)
-            {
-                next = UniquePath(ArchivePath.Parse($"{path.Value}.part-{number + 1}"));
-                part = new StreamPart(number, path.Value, next.Value, null, null);
-            }
-            else if (number > 1)
-            {
-                part = new StreamPart(number, path.Value, null, Convert.ToHexStringLower(whole!.GetHashAndReset()), wholeSize);
-            }
-            var result = await WriteContentAsync(entry, partPath, collectedAt, _streamSpool.AsContent(), note, read, part, cancellationToken).ConfigureAwait(false);
-            if (next is not { } following)
-            {
-                return number == 1 ? result : result with { Path = path };
-            }
-            partPath = following;
-        }
-    }
-
     /// <summary>One member with content of known length: hashed as written, unreadable blocks zero-filled, then its manifest record and sum.</summary>
     private async ValueTask<EntryResult> WriteContentAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent source,
         ContentReadNote? spoolNote, long spooledRead, StreamPart? part, CancellationToken cancellationToken)
@@ -429,54 +393,6 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
         {
             return new ContentReadNote(EntryStatus.Partial, $"the source's closing check failed: {ex.Message}");
         }
-    }
-
-    /// <summary>
-    /// Spools the stream's next bytes, at most <paramref name="limit"/>. Ended is false when the
-    /// limit was reached first: the rest of the stream is still to be read.
-    /// </summary>
-    private async ValueTask<(ContentReadNote? Note, long Read, bool Ended)> SpoolAsync(IEvidenceContent content, long limit,
-        System.Security.Cryptography.IncrementalHash? whole, CancellationToken cancellationToken)
-    {
-        _streamSpool.Reset();
-        long pos = 0;
-        long start = _streamOffset;
-        ContentReadNote? failure = null;
-        while (true)
-        {
-            if (pos == limit)
-            {
-                _streamSpool.Flush();
-                _streamOffset = start + pos;
-                return (null, pos, false);
-            }
-            int got;
-            try
-            {
-                got = await content.ReadAsync(start + pos, _buffer.AsMemory(0, (int)Math.Min(_buffer.Length, limit - pos)), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw; // nothing of this entry is in the archive yet: the caller records the interruption
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A stream cannot step over a bad range: keep what arrived, say where it stopped.
-                failure = new ContentReadNote(EntryStatus.Partial, $"stream failed after {pos} bytes: {ex.Message}");
-                break;
-            }
-            if (got == 0)
-            {
-                break;
-            }
-            _streamSpool.Stream.Write(_buffer, 0, got);
-            whole?.AppendData(_buffer, 0, got);
-            pos += got;
-        }
-        var note = failure ?? await CompleteQuietlyAsync(content).ConfigureAwait(false);
-        _streamSpool.Flush();
-        _streamOffset = 0;
-        return (note, pos, true);
     }
 
     private void WriteZeros(ContentHasher hasher, long count)
@@ -742,37 +658,4 @@ public sealed class EvidenceArchiveWriter : IArchiveWriter
             _buffer = [];
         }
     }
-}
-
-internal static class SealJson
-{
-    /// <summary>The seal ends with the sha256 of everything before this marker (the body closed with "\n}").</summary>
-    public static readonly byte[] SelfHashMarker = ",\n  \"sealSha256\": \""u8.ToArray();
-
-    /// <summary>
-    /// Appends the seal's own sha256 to it: nothing else covers the seal, and a changed bit in
-    /// it must be found. The body is the indented JSON object; its final "\n}" is replaced by
-    /// the marker, the hash and a new "\n}".
-    /// </summary>
-    public static byte[] WithSelfHash(byte[] body)
-    {
-        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
-        return [.. body.AsSpan(0, body.Length - 2), .. SelfHashMarker, .. System.Text.Encoding.ASCII.GetBytes(hash), .. "\"\n}"u8];
-    }
-
-    /// <summary>Whether the seal's self-hash matches its body.</summary>
-    public static bool SelfHashMatches(byte[] seal)
-    {
-        int at = seal.AsSpan().LastIndexOf(SelfHashMarker);
-        if (at < 0 || seal.Length != at + SelfHashMarker.Length + 64 + 3)
-        {
-            return false;
-        }
-        byte[] body = [.. seal.AsSpan(0, at), .. "\n}"u8];
-        string expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
-        return System.Text.Encoding.ASCII.GetString(seal, at + SelfHashMarker.Length, 64) == expected;
-    }
-
-    // Relaxed escaping keeps "+" and non-ASCII readable; the seal is read by people as well as by verify.
-    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
