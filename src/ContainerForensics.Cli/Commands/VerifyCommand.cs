@@ -67,7 +67,7 @@ internal static class VerifyCommand
             {
                 w.WriteLine(ConsoleProgress.Sanitize($"cfir: note: {t} was truncated at collection (--max-file-size)"));
             }
-            w.WriteLine($"cfir: {report.Format}, {report.Members} members, {report.ManifestEntries} manifest entries, {report.ErrorRecords} recorded errors; collection {(report.SealComplete switch { true => "complete", false => "partial", null => "unknown" })}");
+            w.WriteLine($"cfir: {report.Format}, {report.Members} members, {report.ManifestEntries} manifest entries, {report.ErrorRecords} recorded errors; collection {(report.CollectionComplete switch { true => "complete", false => "partial", null => "unknown" })}");
             w.WriteLine($"cfir: archive sha256 {report.ArchiveSha256} ({report.ArchiveBytes} bytes)");
         }
         w.WriteLine(report.Ok ? "cfir: verify: OK" : $"cfir: verify: FAILED ({report.Problems.Count} problem(s))");
@@ -82,7 +82,8 @@ internal static class VerifyCommand
                 ["members"] = report.Members,
                 ["manifestEntries"] = report.ManifestEntries,
                 ["errorRecords"] = report.ErrorRecords,
-                ["collectionComplete"] = report.SealComplete,
+                ["collectionComplete"] = report.CollectionComplete,
+                ["sealComplete"] = report.SealComplete,
                 ["sealEndedAt"] = report.SealEndedAt,
                 ["statusCounts"] = report.StatusCounts,
                 ["truncated"] = report.Truncated,
