@@ -48,6 +48,11 @@ internal static class VerifyCommand
             {
                 throw new CfirException(ExitCode.UsageError, "an encrypted zip is verified from a file, not from stdin (zip decryption needs the central directory)");
             }
+            if (s.Archive != "-" && Directory.Exists(s.Archive))
+            {
+                // Opening a directory fails with EISDIR, which .NET reports as "Access to the path is denied".
+                throw new CfirException(ExitCode.VerificationFailed, $"{s.Archive} is a directory, not an archive");
+            }
             using var input = s.Archive == "-" ? openStdin() : new FileStream(s.Archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             report = ArchiveVerifier.Verify(input, password);
         }
