@@ -12,7 +12,7 @@ namespace ContainerForensics.Evidence.Verify;
 /// <c>cfir verify</c>: reads an archive once, from a file or a pipe, re-hashes every member,
 /// and checks them against the manifest, SHA256SUMS and the seal (docs/evidence-format.md,
 /// "Verification"). Memory grows with the number of entries (a path and a digest each), never
-/// with their size.
+/// with their size nor with what follows the archive's end.
 /// </summary>
 public static class ArchiveVerifier
 {
