@@ -56,4 +56,17 @@ public sealed class UsageErrorTests
         Assert.Empty(result.Stdout);
         Assert.Contains("absent.tar.gz", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task VerifyOfADirectory_ExitsFiveAndSaysItIsADirectory()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CfirProcess.RunAsync("verify", dir.Path);
+
+        Assert.True(result.ExitCode == (int)ExitCode.VerificationFailed, result.Describe());
+        Assert.Empty(result.Stdout);
+        Assert.Contains($"cfir: error: {dir.Path} is a directory, not an archive", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("denied", result.Stderr, StringComparison.Ordinal);
+    }
 }

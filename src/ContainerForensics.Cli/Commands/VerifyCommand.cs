@@ -48,6 +48,11 @@ internal static class VerifyCommand
             {
                 throw new CfirException(ExitCode.UsageError, "an encrypted zip is verified from a file, not from stdin (zip decryption needs the central directory)");
             }
+            if (s.Archive != "-" && Directory.Exists(s.Archive))
+            {
+                // Opening a directory fails with EISDIR, which .NET reports as "Access to the path is denied".
+                throw new CfirException(ExitCode.VerificationFailed, $"{s.Archive} is a directory, not an archive");
+            }
             using var input = s.Archive == "-" ? openStdin() : new FileStream(s.Archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             report = ArchiveVerifier.Verify(input, password);
         }
@@ -67,7 +72,7 @@ internal static class VerifyCommand
             {
                 w.WriteLine(ConsoleProgress.Sanitize($"cfir: note: {t} was truncated at collection (--max-file-size)"));
             }
-            w.WriteLine($"cfir: {report.Format}, {report.Members} members, {report.ManifestEntries} manifest entries, {report.ErrorRecords} recorded errors; collection {(report.SealComplete switch { true => "complete", false => "partial", null => "unknown" })}");
+            w.WriteLine($"cfir: {report.Format}, {report.Members} members, {report.ManifestEntries} manifest entries, {report.ErrorRecords} recorded errors; collection {(report.CollectionComplete switch { true => "complete", false => "partial", null => "unknown" })}");
             w.WriteLine($"cfir: archive sha256 {report.ArchiveSha256} ({report.ArchiveBytes} bytes)");
         }
         w.WriteLine(report.Ok ? "cfir: verify: OK" : $"cfir: verify: FAILED ({report.Problems.Count} problem(s))");
@@ -82,7 +87,8 @@ internal static class VerifyCommand
                 ["members"] = report.Members,
                 ["manifestEntries"] = report.ManifestEntries,
                 ["errorRecords"] = report.ErrorRecords,
-                ["collectionComplete"] = report.SealComplete,
+                ["collectionComplete"] = report.CollectionComplete,
+                ["sealComplete"] = report.SealComplete,
                 ["sealEndedAt"] = report.SealEndedAt,
                 ["statusCounts"] = report.StatusCounts,
                 ["truncated"] = report.Truncated,

@@ -12,7 +12,7 @@ namespace ContainerForensics.Evidence.Verify;
 /// <c>cfir verify</c>: reads an archive once, from a file or a pipe, re-hashes every member,
 /// and checks them against the manifest, SHA256SUMS and the seal (docs/evidence-format.md,
 /// "Verification"). Memory grows with the number of entries (a path and a digest each), never
-/// with their size.
+/// with their size nor with what follows the archive's end.
 /// </summary>
 public static class ArchiveVerifier
 {
@@ -29,6 +29,7 @@ public static class ArchiveVerifier
         var report = new VerificationReport();
         using var raw = new RawInputStream(input);
         var state = new State(report);
+        var buffer = new byte[BufferSize];
         try
         {
             var head = raw.Head;
@@ -40,20 +41,28 @@ public static class ArchiveVerifier
             }
             else if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B)
             {
+                raw.StopZipCheckpoints();
                 report.Format = "tar.gz";
-                using var gz = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true);
-                var counted = new CountingReadStream(gz);
-                ReadTar(counted, state);
-                DrainAndCheckGzipEnd(raw, counted, report);
+                using var member = new GzipMemberStream(raw);
+                var inside = TrailingData.Scan(ReadTar(member, state), member, TrailingProbe, buffer);
+                if (inside.Bytes > 0)
+                {
+                    report.Add("trailing", null, inside.DescribeInsideGzip());
+                }
+                if (member.Ended)
+                {
+                    ReportTrailing(TrailingData.Scan(member.Leftover, raw, long.MaxValue, buffer), afterGzipMember: true, report);
+                }
             }
             else
             {
                 report.Format = "tar";
-                ReadTar(raw, state);
+                raw.StopZipCheckpoints();
+                ReportTrailing(TrailingData.Scan(ReadTar(raw, state), raw, long.MaxValue, buffer), afterGzipMember: false, report);
             }
-            // Read to the very end so the archive's own hash covers every byte that arrived.
-            var sink = new byte[BufferSize];
-            while (raw.Read(sink) > 0)
+            // Read to the very end so the archive's own hash covers every byte that arrived
+            // (only raw bytes: trailing data inside a gzip member is not inflated to get here).
+            while (raw.Read(buffer) > 0)
             {
             }
         }
@@ -73,24 +82,16 @@ public static class ArchiveVerifier
     }
 
     /// <summary>
-    /// .NET's GZipStream treats input that ends inside the gzip trailer as a clean end. The
-    /// trailer's last field is the uncompressed length mod 2^32 (RFC 1952, ISIZE): a cut-off
-    /// archive cannot match it, so it is checked here.
+    /// How far past the tar's end-of-archive blocks verify inflates a gzip member to say what is
+    /// there: a gzip of zeros inflates a thousandfold, and past the end nothing needs its bytes.
     /// </summary>
-    private static void DrainAndCheckGzipEnd(RawInputStream raw, CountingReadStream tar, VerificationReport report)
+    private const long TrailingProbe = 1 << 20;
+
+    private static void ReportTrailing(TrailingData trailing, bool afterGzipMember, VerificationReport report)
     {
-        var sink = new byte[BufferSize];
-        while (tar.Read(sink) > 0)
+        if (trailing.Bytes > 0)
         {
-        }
-        while (raw.Read(sink) > 0)
-        {
-        }
-        var last = raw.LastBytes;
-        uint isize = last.Length >= 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(last[^4..]) : 0;
-        if (last.Length < 8 || isize != (uint)tar.Total)
-        {
-            report.Add("corrupt", null, $"the gzip stream ends without its trailer (uncompressed length {tar.Total}, trailer says {isize}): the archive is cut off");
+            report.Add("trailing", null, trailing.Describe(afterGzipMember));
         }
     }
 
@@ -101,6 +102,7 @@ public static class ArchiveVerifier
     /// </summary>
     private static void CheckZipEnd(RawInputStream raw, VerificationReport report)
     {
+        raw.StopZipCheckpoints();
         var sink = new byte[BufferSize];
         while (raw.Read(sink) > 0)
         {
@@ -112,7 +114,12 @@ public static class ArchiveVerifier
         }
     }
 
-    private static void ReadTar(Stream tarStream, State state)
+    /// <summary>
+    /// Reads the tar stream to its end-of-archive blocks and stops there; returns the bytes the
+    /// reader had already taken from below past that end (its read-ahead), for whoever looks at
+    /// what follows.
+    /// </summary>
+    private static byte[] ReadTar(Stream tarStream, State state)
     {
         using var lagging = new LaggingHashStream(tarStream);
         using var reader = new PaxTarReader(lagging, leaveOpen: true);
@@ -127,34 +134,42 @@ public static class ArchiveVerifier
             // Only bytes the reader has confirmed are hashed, so the hash can stop exactly where this entry begins.
             lagging.HashUpTo(entry.HeaderOffset, digest: false);
             string name = Encoding.UTF8.GetString(entry.Header.Name).TrimEnd('/');
-            if (name == ArchiveNames.Seal.Value)
+            bool isSeal = name == ArchiveNames.Seal.Value;
+            if (isSeal)
             {
                 state.SealAt(entry.HeaderOffset, lagging.CurrentDigest());
             }
-            bool isSeal = name == ArchiveNames.Seal.Value;
             var kind = entry.Header.Type;
             state.BeginMember(name, kind == TarEntryType.HardLink ? "hardlink" : kind.ToString().ToLowerInvariant());
-            if (kind == TarEntryType.Regular)
+            // Data is read here, never skipped by the reader's next Next(), and hashed as it
+            // goes, so the unhashed read-ahead stays small whatever size a header declares.
+            long read = 0;
+            int n;
+            while ((n = reader.ReadLogical(buffer)) > 0)
             {
-                int n;
-                while ((n = reader.ReadLogical(buffer)) > 0)
+                if (kind == TarEntryType.Regular)
                 {
                     state.Content(buffer.AsSpan(0, n));
-                    if (!isSeal)
-                    {
-                        lagging.HashUpTo(reader.Position, digest: false); // keeps the unhashed read-ahead small
-                    }
+                }
+                if (!isSeal)
+                {
+                    lagging.HashUpTo(reader.Position, digest: false);
+                }
+                else if ((read += n) > MaxSealSize)
+                {
+                    throw new InvalidDataException("the seal is implausibly large");
                 }
             }
             state.EndMember();
         }
-        // Everything from the seal on is still unhashed in the lagging buffer: keep it for CheckSealBytes.
-        var rest = new byte[BufferSize];
-        while (lagging.Read(rest) > 0)
-        {
-        }
-        state.TarTail = lagging.Pending.ToArray();
+        // The seal's header, content, padding and the end blocks are still unhashed: kept for CheckSealBytes.
+        int end = checked((int)(reader.Position - lagging.HashedTo));
+        state.TarTail = lagging.Pending[..end].ToArray();
+        return lagging.Pending[end..].ToArray();
     }
+
+    /// <summary>The seal is a few hundred bytes of JSON; a larger one is not read into memory.</summary>
+    internal const int MaxSealSize = 1 << 20;
 
     /// <summary>
     /// An encrypted zip, from a file: SharpZipLib decrypts AES only through the central directory
@@ -243,6 +258,7 @@ public static class ArchiveVerifier
             if (name == ArchiveNames.Seal.Value)
             {
                 state.SealInZip();
+                raw.StopZipCheckpoints();
             }
             uint type = (uint)(entry.ExternalFileAttributes >> 16) & 0xF000;
             string kind = entry.IsDirectory ? "directory" : type switch
@@ -288,6 +304,7 @@ public static class ArchiveVerifier
         private string? _sealPrefixSha;
         private bool _sealInZip;
         private byte[]? _sealJson;
+        private JsonElement? _sealDoc;
         private long _manifestLines;
         private long _errorLines;
         private readonly List<(string Path, string Sha)> _sums = [];
@@ -309,15 +326,15 @@ public static class ArchiveVerifier
             }
             else if (name == ArchiveNames.Manifest.Value)
             {
-                _lines = new LineParser(ManifestLine);
+                _lines = new LineParser(ManifestLine, () => ManifestLineTooLong());
             }
             else if (name == ArchiveNames.Errors.Value)
             {
-                _lines = new LineParser(_ => _errorLines++);
+                _lines = new LineParser(_ => _errorLines++, () => _errorLines++);
             }
             else if (name == ArchiveNames.Sha256Sums.Value)
             {
-                _lines = new LineParser(SumsLine);
+                _lines = new LineParser(SumsLine, () => report.Add("sums", null, $"a SHA256SUMS line is longer than {LineParser.MaxLine} bytes: not read"));
             }
         }
 
@@ -327,7 +344,7 @@ public static class ArchiveVerifier
             _currentSize += data.Length;
             if (_capture is not null)
             {
-                if (_capture.Length + data.Length > 1 << 20)
+                if (_capture.Length + data.Length > MaxSealSize)
                 {
                     throw new InvalidDataException("the seal is implausibly large");
                 }
@@ -377,6 +394,13 @@ public static class ArchiveVerifier
             {
                 report.Add("manifest", ArchiveNames.Manifest.Value, $"line {_manifestLines} cannot be read: {ex.Message}");
             }
+        }
+
+        private void ManifestLineTooLong()
+        {
+            _manifestLines++;
+            report.ManifestEntries++;
+            report.Add("manifest", ArchiveNames.Manifest.Value, $"line {_manifestLines} is longer than {LineParser.MaxLine} bytes: not read");
         }
 
         private void CheckManifestLine(ReadOnlySpan<byte> line)
@@ -462,6 +486,8 @@ public static class ArchiveVerifier
             }
             report.ErrorRecords = _errorLines;
             CheckSeal(raw);
+            report.CollectionComplete = SealClaims.Check(_sealDoc, _members.ContainsKey(ArchiveNames.Manifest.Value), _manifestLines, report.StatusCounts,
+                _errorLines, detail => report.Add("seal", ArchiveNames.Seal.Value, detail));
             _hash.Dispose();
         }
 
@@ -474,6 +500,12 @@ public static class ArchiveVerifier
             if (!SealJson.SelfHashMatches(_sealJson))
             {
                 report.Add("seal", ArchiveNames.Seal.Value, "the seal's own sha256 (sealSha256) does not match its content");
+            }
+            if (!System.Text.Unicode.Utf8.IsValid(_sealJson))
+            {
+                // JsonDocument validates string contents only when they are read, and would throw then.
+                report.Add("seal", ArchiveNames.Seal.Value, "not UTF-8 text");
+                return;
             }
             JsonElement seal;
             try
@@ -521,14 +553,7 @@ public static class ArchiveVerifier
             {
                 report.Add("modified", ArchiveNames.Manifest.Value, $"hashes to {manifest.Sha256}, the seal says {Str("manifestSha256")}");
             }
-            if (Num("entries") != _manifestLines)
-            {
-                report.Add("seal", ArchiveNames.Seal.Value, $"the manifest has {_manifestLines} entries, the seal says {Num("entries")}");
-            }
-            if (Num("errors") != _errorLines)
-            {
-                report.Add("seal", ArchiveNames.Seal.Value, $"the errors list has {_errorLines} records, the seal says {Num("errors")}");
-            }
+            _sealDoc = seal;
         }
 
         /// <summary>
@@ -562,46 +587,5 @@ public static class ArchiveVerifier
         }
 
         private readonly record struct Member(string Kind, string Sha256, long Size);
-    }
-
-    /// <summary>Splits streamed bytes into lines without holding more than one line.</summary>
-    private sealed class LineParser(LineParser.LineHandler handler)
-    {
-        public delegate void LineHandler(ReadOnlySpan<byte> line);
-
-        private readonly MemoryStream _partial = new();
-
-        public void Feed(ReadOnlySpan<byte> data)
-        {
-            while (data.Length > 0)
-            {
-                int nl = data.IndexOf((byte)'\n');
-                if (nl < 0)
-                {
-                    _partial.Write(data);
-                    return;
-                }
-                if (_partial.Length > 0)
-                {
-                    _partial.Write(data[..nl]);
-                    handler(_partial.GetBuffer().AsSpan(0, (int)_partial.Length));
-                    _partial.SetLength(0);
-                }
-                else
-                {
-                    handler(data[..nl]);
-                }
-                data = data[(nl + 1)..];
-            }
-        }
-
-        public void End()
-        {
-            if (_partial.Length > 0)
-            {
-                handler(_partial.GetBuffer().AsSpan(0, (int)_partial.Length));
-                _partial.SetLength(0);
-            }
-        }
     }
 }

@@ -19,6 +19,9 @@ internal sealed class LaggingHashStream : SyncReadOnlyStream
 
     public LaggingHashStream(Stream inner) => _inner = inner;
 
+    /// <summary>Position up to which every byte is hashed; <see cref="Pending"/> starts here.</summary>
+    public long HashedTo => _hashedTo;
+
     /// <summary>Bytes read from below so far.</summary>
     public long ReadTotal { get; private set; }
 

@@ -65,6 +65,29 @@ internal sealed class RawInputStream : SyncReadOnlyStream
 
     public Dictionary<long, string> ZipCheckpoints { get; } = [];
 
+    /// <summary>
+    /// The seal's local header is the newest signature when the zip reader meets the seal (the
+    /// reader's read-ahead is a few KiB), so only the newest checkpoints are kept: member
+    /// content full of signatures cannot grow this without bound.
+    /// </summary>
+    private const int CheckpointsKept = 4096;
+
+    private readonly Queue<long> _checkpointOrder = new();
+    private bool _checkpointing = true;
+
+    /// <summary>No more checkpoints: the input is not a zip, or the seal has been met.</summary>
+    public void StopZipCheckpoints() => _checkpointing = false;
+
+    private void AddCheckpoint(long offset)
+    {
+        ZipCheckpoints[offset] = Convert.ToHexStringLower(_hash.GetCurrentHash());
+        _checkpointOrder.Enqueue(offset);
+        if (_checkpointOrder.Count > CheckpointsKept)
+        {
+            ZipCheckpoints.Remove(_checkpointOrder.Dequeue());
+        }
+    }
+
     /// <summary>The sha256 of every byte received; call once the input is read to its end.</summary>
     public string Sha256()
     {
@@ -96,6 +119,17 @@ internal sealed class RawInputStream : SyncReadOnlyStream
 
     private void Consume(ReadOnlySpan<byte> data)
     {
+        if (!_checkpointing)
+        {
+            if (_carryCount > 0)
+            {
+                _hash.AppendData(_carry.AsSpan(0, _carryCount));
+                _carryCount = 0;
+            }
+            _hash.AppendData(data);
+            Total += data.Length;
+            return;
+        }
         // The last three bytes of each read are held back unhashed, so a signature split across
         // two reads is still found with the hash standing exactly before it.
         int pc = _carryCount;
@@ -107,7 +141,7 @@ internal sealed class RawInputStream : SyncReadOnlyStream
             {
                 HashVirtual(hashed, k, data);
                 hashed = k;
-                ZipCheckpoints[vStart + k] = Convert.ToHexStringLower(_hash.GetCurrentHash());
+                AddCheckpoint(vStart + k);
             }
         }
         int searchFrom = 0;
@@ -121,7 +155,7 @@ internal sealed class RawInputStream : SyncReadOnlyStream
             int v = pc + searchFrom + at;
             HashVirtual(hashed, v, data);
             hashed = v;
-            ZipCheckpoints[vStart + v] = Convert.ToHexStringLower(_hash.GetCurrentHash());
+            AddCheckpoint(vStart + v);
             searchFrom += at + 1;
         }
         int vLen = pc + data.Length;

@@ -19,8 +19,15 @@ public sealed class VerificationReport
 
     public long ErrorRecords { get; set; }
 
-    /// <summary>What the seal says about the collection: complete, or partial (the archive can still verify).</summary>
+    /// <summary>What the seal claims about the collection; checked against <see cref="CollectionComplete"/>.</summary>
     public bool? SealComplete { get; set; }
+
+    /// <summary>
+    /// Whether the collection was complete, derived from the manifest's statuses, the error
+    /// records and the seal's interruption flag (never from the seal's own <c>complete</c>); a
+    /// partial collection whose archive is intact still verifies. Null when the manifest was not read.
+    /// </summary>
+    public bool? CollectionComplete { get; set; }
 
     public string? SealEndedAt { get; set; }
 

@@ -70,7 +70,7 @@ public sealed class ArchiveRoundTripTests
 
             var report = ArchiveKit.Verify(archive);
             Assert.True(report.Ok, string.Join("\n", report.Problems));
-            Assert.True(report.SealComplete);
+            Assert.True(report.CollectionComplete);
         }
     }
 
@@ -249,7 +249,7 @@ public sealed class ArchiveRoundTripTests
         // verify decrypts it from a file with the password, and fails without or with a wrong one.
         var report = ArchiveVerifier.Verify(new MemoryStream(archive), "correct horse");
         Assert.True(report.Ok, string.Join("\n", report.Problems));
-        Assert.True(report.SealComplete);
+        Assert.True(report.CollectionComplete);
         Assert.False(ArchiveVerifier.Verify(new MemoryStream(archive), "wrong").Ok);
         Assert.False(ArchiveKit.Verify(archive).Ok);
         // A flipped bit in the encrypted content is found (AES-256 zip carries an HMAC).

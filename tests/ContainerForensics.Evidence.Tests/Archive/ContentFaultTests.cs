@@ -148,7 +148,7 @@ public sealed class ContentFaultTests
         }, new SealRequest { Interrupted = true, InterruptionReason = "interrupted by SIGINT" });
         var report = ArchiveKit.Verify(archive);
         Assert.True(report.Ok, string.Join("\n", report.Problems));
-        Assert.False(report.SealComplete);
+        Assert.False(report.CollectionComplete);
         var tar = format == ArchiveFormat.TarGz ? ArchiveKit.Gunzip(archive) : archive;
         var big = Entry(tar, "a/big");
         Assert.Equal("partial", big.GetProperty("status").GetString());

@@ -147,7 +147,7 @@ public sealed class TamperTests
         var archive = await SampleAsync(ArchiveFormat.Tar);
         var report = ArchiveKit.Verify(archive);
         Assert.True(report.Ok);
-        Assert.False(report.SealComplete); // a missing entry and an error: the collection was partial, the archive is intact
+        Assert.False(report.CollectionComplete); // a missing entry and an error: the collection was partial, the archive is intact
         Assert.Equal(1, report.StatusCounts["missing"]);
         Assert.Equal(1, report.ErrorRecords);
     }

@@ -233,7 +233,7 @@ public sealed class ParallelGzipStreamTests
         });
         var report = ArchiveKit.Verify(archive);
         Assert.True(report.Ok, string.Join("\n", report.Problems));
-        Assert.True(report.SealComplete);
+        Assert.True(report.CollectionComplete);
         using var dir = new TempDirectory();
         File.WriteAllBytes(dir.Combine("a.tar.gz"), archive);
         ExternalTools.RunOk(dir.Path, "gzip", "-t", "a.tar.gz");
