@@ -19,6 +19,13 @@ public sealed class PaxTarReader : IDisposable
     /// </summary>
     public const int MaxMetadataHeaderSize = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Most metadata held at once: the extended headers before one entry, and the global ones of
+    /// the whole archive, each. One header is capped above; a run of many is capped here, so a
+    /// hostile archive of endless 'x' or 'g' headers cannot grow memory either.
+    /// </summary>
+    public const int MaxMetadataHeld = 4 * MaxMetadataHeaderSize;
+
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly TarInput _input;
@@ -26,6 +33,7 @@ public sealed class PaxTarReader : IDisposable
     private readonly List<KeyValuePair<string, byte[]>> _globalRecords = [];
     private readonly List<KeyValuePair<string, byte[]>> _entryRecords = [];
     private byte[] _metadata = new byte[4096];
+    private long _globalBytes;
 
     private TarReadEntry? _current;
     private long _dataRemaining;
@@ -127,6 +135,7 @@ public sealed class PaxTarReader : IDisposable
         byte[]? longLink = null;
         long headerOffset = -1;
         bool pending = false;  // a pax 'x' or GNU 'L'/'K' header waits for its entry
+        long entryBytes = 0;
 
         while (true)
         {
@@ -164,14 +173,18 @@ public sealed class PaxTarReader : IDisposable
             switch (typeFlag)
             {
                 case UstarBlock.TypePaxExtended or UstarBlock.TypeSolarisExtended:
-                    PaxHeaderParser.Parse(ReadMetadata(blockOffset, out long dataOffset), dataOffset, _entryRecords);
+                    var extended = ReadMetadata(blockOffset, out long dataOffset);
+                    entryBytes = Held(entryBytes, extended.Length, "before one entry", blockOffset);
+                    PaxHeaderParser.Parse(extended, dataOffset, _entryRecords);
                     pending = true;
                     continue;
                 case UstarBlock.TypePaxGlobal:
                     // Global records apply to every entry after them (POSIX pax 'g'); the header
                     // itself belongs to no entry.
                     var global = new List<KeyValuePair<string, byte[]>>();
-                    PaxHeaderParser.Parse(ReadMetadata(blockOffset, out long globalOffset), globalOffset, global);
+                    var globalHeader = ReadMetadata(blockOffset, out long globalOffset);
+                    _globalBytes = Held(_globalBytes, globalHeader.Length, "in global headers", blockOffset);
+                    PaxHeaderParser.Parse(globalHeader, globalOffset, global);
                     _globalRecords.AddRange(global);
                     if (!pending)
                     {
@@ -180,10 +193,12 @@ public sealed class PaxTarReader : IDisposable
                     continue;
                 case UstarBlock.TypeGnuLongName:
                     longName = UntilNul(ReadMetadata(blockOffset, out _));
+                    entryBytes = Held(entryBytes, longName.Length, "before one entry", blockOffset);
                     pending = true;
                     continue;
                 case UstarBlock.TypeGnuLongLink:
                     longLink = UntilNul(ReadMetadata(blockOffset, out _));
+                    entryBytes = Held(entryBytes, longLink.Length, "before one entry", blockOffset);
                     pending = true;
                     continue;
             }
@@ -277,6 +292,11 @@ public sealed class PaxTarReader : IDisposable
         _logicalPosition += n;
         return n;
     }
+
+    private static long Held(long held, int more, string where, long blockOffset) =>
+        held + more <= MaxMetadataHeld
+            ? held + more
+            : throw new TarFormatException($"more than {MaxMetadataHeld} bytes of extended headers {where}", blockOffset);
 
     /// <summary>Reads the data of a pax or GNU long-name header (bounded) and its padding.</summary>
     private ReadOnlySpan<byte> ReadMetadata(long blockOffset, out long dataOffset)
