@@ -46,6 +46,12 @@ public static class Program
             env.Stderr.WriteLine($"cfir: error: {ex.Message}");
             return (int)ex.ExitCode;
         }
+        catch (Evidence.Output.OutputWriteException ex)
+        {
+            // stdout's reader went away (`cfir list --json | head`): not a defect of cfir.
+            env.Stderr.WriteLine($"cfir: error: {ex.Message}");
+            return (int)ExitCode.OutputError;
+        }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             env.Stderr.WriteLine("cfir: interrupted before an archive was opened; nothing was written");

@@ -42,7 +42,7 @@ public sealed partial class DescriptorWriteStream(int fd, string name) : Stream
                     {
                         continue;
                     }
-                    throw new IOException(errno == EPipe
+                    throw new OutputWriteException(errno == EPipe
                         ? $"{name} was closed by its reader (broken pipe) after {_written} bytes"
                         : $"writing to {name} failed after {_written} bytes: errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)})", errno);
                 }
@@ -69,3 +69,6 @@ public sealed partial class DescriptorWriteStream(int fd, string name) : Stream
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint SysWrite(int fd, byte* buffer, nint count);
 }
+
+/// <summary>A write to cfir's own output failed: the run cannot deliver what it was asked for (exit 4).</summary>
+public sealed class OutputWriteException(string message, int errno) : IOException(message, errno);
