@@ -43,6 +43,9 @@ public sealed class DockerFilesystemTests : IAsyncLifetime
     public Task Container_removed_during_the_export_keeps_what_came_before() => _scenarios.ContainerRemovedDuringTheExport();
 
     [EngineFact(TestSupport.Engine.Docker)]
+    public Task Sockets_of_a_stopped_container_come_from_the_upper_dir() => _scenarios.SocketsOfAStoppedContainerComeFromTheUpperDir();
+
+    [EngineFact(TestSupport.Engine.Docker)]
     public Task Max_file_size_applies_to_every_source() => _scenarios.MaxFileSizeAppliesToEverySource();
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -299,6 +299,39 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.Throws<InvalidOperationException>(() => cli.Inspect(name, "{{.Id}}"));
     }
 
+    /// <summary>
+    /// A stopped container's full filesystem comes from /export, which has no sockets; the
+    /// sockets a process left in the writable layer come from the overlay upper directory, and
+    /// filesystem-source.json says so (or, without host paths, that a socket has no entry).
+    /// </summary>
+    public async Task SocketsOfAStoppedContainerComeFromTheUpperDir()
+    {
+        var (name, id) = Plant("sockets");
+        // busybox syslogd makes /dev/log (on the container's /dev tmpfs); cp -a makes socket inodes in the layer.
+        cli.Run("exec", name, "sh", "-c", "syslogd -O /tmp/syslog.txt; i=0; while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; cp -a /dev/log /tmp/app.sock && mkdir -p /run/app && cp -a /dev/log /run/app/ctl.sock");
+        cli.Run("stop", "-t", "0", name);
+        Assert.DoesNotContain("tmp/app.sock", _shell.ExportMemberNames(name));
+
+        var sink = await CollectAsync(id, new CollectionOptions { Filesystem = FilesystemMode.Full });
+
+        var record = SourceRecord(sink);
+        Assert.Equal("engine API: /export", record.GetProperty("source").GetString());
+        Assert.Contains(record.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("/export has no sockets", StringComparison.Ordinal) && n.GetString()!.Contains("taken from the overlay upper directory", StringComparison.Ordinal));
+        Assert.Empty(sink.Errors);
+        foreach (var socket in new[] { "/tmp/app.sock", "/run/app/ctl.sock" })
+        {
+            var item = sink.Single(EvidenceSection.FilesystemFull, socket);
+            Assert.Equal(EntryKind.Socket, item.Kind);
+            Assert.Equal(EntryStatus.Collected, item.Status);
+            Assert.StartsWith("overlay upperdir ", item.Item.Source!.Description, StringComparison.Ordinal);
+        }
+        Assert.Equal(EntryKind.Directory, sink.Single(EvidenceSection.FilesystemFull, "/run/app").Kind);
+
+        var api = await CollectAsync(id, new CollectionOptions { Filesystem = FilesystemMode.Full }, HostPathAccess.Disabled("test: engine API only"));
+        Assert.Contains(SourceRecord(api).GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("a socket in the container has no entry", StringComparison.Ordinal));
+        Assert.Null(api.Find(EvidenceSection.FilesystemFull, "/tmp/app.sock"));
+    }
+
     /// <summary>--max-file-size 4096: truncate keeps the first bytes (export and upper dir alike), skip keeps metadata only.</summary>
     public async Task MaxFileSizeAppliesToEverySource()
     {
