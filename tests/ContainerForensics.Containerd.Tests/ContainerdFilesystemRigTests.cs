@@ -93,6 +93,68 @@ public sealed class ContainerdFilesystemRigTests
         Assert.Empty(sink.Errors);
     }
 
+    /// <summary>
+    /// The container removed once the walk of the task's rootfs is inside /bin. containerd's shim
+    /// unmounts a rootfs without MNT_DETACH, so while the walk holds it open a plain
+    /// <c>ctr tasks delete</c> fails with EBUSY and nothing vanishes; the test detaches it first
+    /// (<c>umount -l</c>, as dockerd does on <c>docker rm</c>) and then deletes the container. The
+    /// walk stops at the next directory, and every name of an undisturbed collection is an entry
+    /// or below one recorded as not walked.
+    /// </summary>
+    [EngineFact(Engine.Containerd)]
+    public async Task Full_ContainerRemovedMidWalk_IsGoneAndEveryNameAccounted()
+    {
+        await using var ctr = new Ctr();
+        await using var runtime = await ConnectAsync(ctr);
+        var (container, _, _) = await PlantAsync(ctr, runtime, "default");
+        var options = new CollectionOptions { Filesystem = FilesystemMode.Full };
+        var whole = new RecordingSink();
+        await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, whole, options, default);
+        string rootfs;
+        using (var record = JsonDocument.Parse(whole.Get("filesystem-source.json").Bytes))
+        {
+            rootfs = record.RootElement.GetProperty("path").GetString()!;
+        }
+        var names = whole.Items.Where(i => i.Item.Section == EvidenceSection.FilesystemFull).Select(i => Encoding.UTF8.GetString(i.Item.RawPath!)).ToList();
+        Assert.Contains("/planted.txt", names);
+        bool removed = false;
+        var sink = new RecordingSink
+        {
+            AfterItem = async item =>
+            {
+                if (!removed && item.RawPath is { } raw && raw.AsSpan().SequenceEqual("/bin/arch"u8))
+                {
+                    removed = true;
+                    await RunAsync("umount", "-l", rootfs);
+                    await ctr.DeleteAsync("default", container.Id);
+                }
+            },
+        };
+
+        var gone = await Assert.ThrowsAsync<ContainerGoneException>(() => runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, options, default));
+
+        Assert.True(removed);
+        Assert.Equal(container.Id, gone.ContainerId);
+        // The files of /bin were listed before the removal and are still read through the open directory; the next listing is not trusted.
+        Assert.Contains(sink.Errors, e => e.Contains("the walk stopped at", StringComparison.Ordinal) && e.Contains("the last entry written was '/bin/", StringComparison.Ordinal));
+        var got = sink.Items.Where(i => i.Item.Section == EvidenceSection.FilesystemFull).ToDictionary(i => Encoding.UTF8.GetString(i.Item.RawPath!), i => i.Item);
+        var cut = Assert.Single(got.Values, i => i.Reason?.StartsWith("the walk stopped here", StringComparison.Ordinal) == true);
+        Assert.Equal(EntryStatus.Partial, cut.Status);
+        foreach (var name in names)
+        {
+            bool accounted = got.ContainsKey(name) || got.Any(g => name.StartsWith(g.Key + "/", StringComparison.Ordinal)
+                && (g.Value.Status == EntryStatus.Missing || (g.Value.Status == EntryStatus.Partial && g.Value.Metadata.Kind == EntryKind.Directory)));
+            Assert.True(accounted, $"{name} is neither an entry nor below a directory recorded as not walked");
+        }
+    }
+
+    private static async Task RunAsync(string file, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(file, args);
+        await p.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        Assert.Equal(0, p.ExitCode);
+    }
+
     [EngineFact(Engine.Containerd)]
     public async Task Changed_NativeSnapshotter_TheSnapshotIsTheWholeTree()
     {

@@ -9,6 +9,9 @@ internal sealed class RecordingSink : IEvidenceSink
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>Awaited after each item is kept (e.g. to remove the container at a chosen point of a walk).</summary>
+    public Func<EvidenceItem, Task>? AfterItem { get; init; }
+
     public async ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
     {
         byte[]? bytes = null;
@@ -27,6 +30,10 @@ internal sealed class RecordingSink : IEvidenceSink
             bytes = buffer.ToArray();
         }
         Items.Add((item, bytes));
+        if (AfterItem is not null)
+        {
+            await AfterItem(item);
+        }
         return new EntryResult(ArchivePath.Of("x"), item.Status, null, bytes?.Length ?? 0, item.Reason);
     }
 

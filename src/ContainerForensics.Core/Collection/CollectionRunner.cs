@@ -274,10 +274,12 @@ public sealed class CollectionRunner
             catch (ContainerGoneException vanished)
             {
                 // Normal on a live host: keep what was captured, record when and why it stopped.
+                // The record names the point reached, so a reader knows which of the phase's entries came before the vanish.
                 gone = true;
                 result.MarkGone(container, phase);
-                sink.RecordError($"container vanished during the {phase.ToString().ToLowerInvariant()} phase; later phases skipped", vanished);
-                _log.Warning("container {Id} vanished during {Phase}: {Message}", container.Id, phase, vanished.Message);
+                string reached = sink.LastCaptured is { } last ? $"the last entry captured was {last}" : "nothing of the phase had been captured";
+                sink.RecordError($"container vanished during the {phase.ToString().ToLowerInvariant()} phase after {sink.EntryCount} entries of the phase ({reached}); later phases skipped", vanished, null, sink.LastCaptured?.Value);
+                _log.Warning("container {Name:l} ({Id:l}) vanished during the {Phase:l} phase; {Reached:l}; its collection is partial: {Message:l}", container.Name, container.Id, phase.ToString().ToLowerInvariant(), reached, vanished.Message);
             }
         }, cancellationToken).ConfigureAwait(false);
         lock (_progressLock)

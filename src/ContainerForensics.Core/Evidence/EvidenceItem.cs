@@ -37,4 +37,20 @@ public sealed record EvidenceItem
         Content = EvidenceContent.FromBytes(utf8Json),
         Source = new EvidenceSource { Description = description },
     };
+
+    /// <summary>
+    /// A record of a path inside a container that has no content of its own: what was not
+    /// collected (missing, failed, skipped, or a directory whose walk was cut) and why. The
+    /// manifest line is the evidence; <paramref name="metadata"/> is what is known of the path.
+    /// </summary>
+    public static EvidenceItem NotCollected(EvidenceSection section, byte[] rawPath, EntryStatus status, string reason, EvidenceSource? source, EntryMetadata? metadata = null, int? errno = null) => new()
+    {
+        Section = section,
+        RawPath = rawPath,
+        Source = source,
+        Metadata = metadata ?? new EntryMetadata(),
+        Status = status,
+        Reason = reason,
+        Errno = errno,
+    };
 }

@@ -33,6 +33,12 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
 
     public int FailureCount { get; private set; }
 
+    /// <summary>
+    /// The archive path of the last entry that holds something captured (not a record of what was
+    /// missing, failed or cut): where a container that vanished had been reached.
+    /// </summary>
+    public ArchivePath? LastCaptured { get; private set; }
+
     public ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
     {
         var source = (item.Source ?? new EvidenceSource()) with
@@ -60,6 +66,10 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
         if (item.Status is EntryStatus.Failed or EntryStatus.Missing)
         {
             FailureCount++;
+        }
+        else if (item.Status != EntryStatus.Partial || item.Content is not null)
+        {
+            LastCaptured = entry.Path;
         }
         return _writer.AddAsync(entry, cancellationToken);
     }

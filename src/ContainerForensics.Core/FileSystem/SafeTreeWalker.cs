@@ -30,6 +30,9 @@ public sealed class SafeTreeWalker : IDisposable
     private readonly FileDescriptor _root;
     private readonly WalkOptions _options;
 
+    /// <summary>The open directories of the enumeration under way (one at a time), for <see cref="Unwalked"/>.</summary>
+    private Stack<Frame>? _walking;
+
     private SafeTreeWalker(byte[] rootPath, FileDescriptor root, FileStat rootStat, WalkOptions options)
     {
         RootPath = rootPath;
@@ -150,6 +153,40 @@ public sealed class SafeTreeWalker : IDisposable
     /// </summary>
     public HostFileCapture Capture(ReadOnlySpan<byte> relativePath, CaptureLimits limits) => Capture(relativePath, limits, null);
 
+    /// <summary>
+    /// What the enumeration under way has listed but not yet handed out: for each directory still
+    /// open, outermost first, the names after the last entry given (a directory just handed out
+    /// has all its names here). Each name is lstat'ed again beneath its open directory, so a
+    /// reader knows what kind of thing was left (null when even that fails now). For a consumer
+    /// that stops early and must account for the rest; empty outside an enumeration.
+    /// </summary>
+    public IReadOnlyList<UnwalkedDirectory> Unwalked()
+    {
+        if (_walking is null)
+        {
+            return [];
+        }
+        var open = _walking.ToArray();
+        Array.Reverse(open);
+        var result = new List<UnwalkedDirectory>(open.Length);
+        foreach (var frame in open)
+        {
+            if (frame.Directory.IsClosed)
+            {
+                continue;
+            }
+            var names = new List<UnwalkedName>(frame.Names.Count - frame.Index);
+            for (int i = frame.Index; i < frame.Names.Count; i++)
+            {
+                byte[] name = frame.Names[i];
+                var stat = StatIn(frame.Directory, name, out int errno);
+                names.Add(new UnwalkedName(Join(frame.Prefix, name, out _), stat, stat is null ? errno : null));
+            }
+            result.Add(new UnwalkedDirectory(frame.Prefix, names));
+        }
+        return result;
+    }
+
     public void Dispose() => _root.Dispose();
 
     internal HostFileCapture Capture(ReadOnlySpan<byte> relativePath, CaptureLimits limits, FileStat? expected)
@@ -201,6 +238,7 @@ public sealed class SafeTreeWalker : IDisposable
     private IEnumerable<WalkEntry> WalkCore(CancellationToken cancellationToken)
     {
         var stack = new Stack<Frame>();
+        _walking = stack;
         try
         {
             Enter(_root, "."u8, RootStat, depth: 0, out var rootFrame, out int? rootErrno, out string? rootError, prefix: []);
@@ -265,6 +303,10 @@ public sealed class SafeTreeWalker : IDisposable
             while (stack.Count > 0)
             {
                 stack.Pop().Directory.Dispose();
+            }
+            if (ReferenceEquals(_walking, stack))
+            {
+                _walking = null;
             }
         }
     }

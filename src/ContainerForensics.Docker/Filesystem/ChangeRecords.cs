@@ -14,21 +14,9 @@ internal static class ChangeRecords
         Metadata = new EntryMetadata { Kind = EntryKind.Whiteout },
     };
 
-    public static EvidenceItem Missing(byte[] path, string description, string reason) => new()
-    {
-        Section = EvidenceSection.FilesystemChanged,
-        RawPath = path,
-        Source = new EvidenceSource { Description = description },
-        Status = EntryStatus.Missing,
-        Reason = reason,
-    };
+    public static EvidenceItem Missing(byte[] path, string description, string reason) =>
+        EvidenceItem.NotCollected(EvidenceSection.FilesystemChanged, path, EntryStatus.Missing, reason, new EvidenceSource { Description = description });
 
-    public static EvidenceItem Failed(byte[] path, string description, string reason) => new()
-    {
-        Section = EvidenceSection.FilesystemChanged,
-        RawPath = path,
-        Source = new EvidenceSource { Description = description },
-        Status = EntryStatus.Failed,
-        Reason = reason,
-    };
+    public static EvidenceItem Failed(byte[] path, string description, string reason) =>
+        EvidenceItem.NotCollected(EvidenceSection.FilesystemChanged, path, EntryStatus.Failed, reason, new EvidenceSource { Description = description });
 }

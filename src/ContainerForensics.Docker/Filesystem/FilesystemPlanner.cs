@@ -116,6 +116,24 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
         return export;
     }
 
+    /// <summary>
+    /// With the whole filesystem from /export: where its sockets come from, which the export
+    /// leaves out. The upper directory when it can be read here; else null, and the record says
+    /// that a socket of the container has no entry.
+    /// </summary>
+    public IFilesystemSource? PlanExportSockets(GraphDriver? driver, CaptureLimits limits, FilesystemSourceRecord record)
+    {
+        const string Omitted = "/export has no sockets (the engine's tar writer skips them)";
+        var (walker, notHere) = Open(driver?.UpperDir, WhyNotOverlay(driver) ?? (driver!.UpperDir is null ? $"GraphDriver {driver.Name} names no UpperDir" : null));
+        if (walker is null)
+        {
+            record.Notes.Add($"{Omitted}, and the overlay upper directory cannot be read here ({notHere}): a socket in the container has no entry");
+            return null;
+        }
+        record.Notes.Add($"{Omitted}: the sockets are taken from the overlay upper directory {driver!.UpperDir}, the only layer that can hold one (image layers are tars), and added to filesystem/full");
+        return new UpperDirSocketsSource(driver.UpperDir!, walker, limits);
+    }
+
     /// <summary>One source per volume mount; bind mounts and the rest are listed as not collected.</summary>
     public List<IFilesystemSource> PlanVolumes(string containerId, IReadOnlyList<ContainerMount> mounts, bool volumes, CaptureLimits limits, FilesystemSourceRecord record)
     {

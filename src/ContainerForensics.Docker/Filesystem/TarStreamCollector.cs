@@ -58,6 +58,7 @@ internal sealed class TarStreamCollector
         var source = new EvidenceSource { Description = Description };
         using var reader = new PaxTarReader(tar, leaveOpen: true);
         int items = 0;
+        byte[]? lastWritten = null;
         for (int index = 0; index < MaxEntries; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -68,7 +69,7 @@ internal sealed class TarStreamCollector
             }
             catch (Exception ex) when (ex is TarFormatException or IOException)
             {
-                return Broken(items, ex);
+                return Broken(items, ex, lastWritten, insideIt: false);
             }
             if (entry is null)
             {
@@ -93,15 +94,28 @@ internal sealed class TarStreamCollector
             var item = TarEvidence.Item(reader, header, Section, rawPath, linkTarget, Limits, itemSource, out var content);
             await sink.AddAsync(item, cancellationToken).ConfigureAwait(false);
             items++;
+            lastWritten = rawPath;
             Taken?.Invoke(rawPath);
             if (content?.Failure is { } failure)
             {
-                return Broken(items, failure);
+                return Broken(items, failure, lastWritten, insideIt: true);
             }
         }
         return new SourceResult(items);
     }
 
-    private SourceResult Broken(int items, Exception ex) =>
-        new(items, $"{Description}: the tar stream broke after {items} entries", ex, ex is IOException io && io.HResult > 0 ? io.HResult : null);
+    /// <summary>
+    /// A stream that ends before its end-of-archive marker, or breaks, is a cut: the engine gave up
+    /// (container removed, daemon error after the 200) or the connection broke. The record names
+    /// the point reached, so a reader knows the archive holds the filesystem up to there and
+    /// nothing of what the stream would have brought after it.
+    /// </summary>
+    private SourceResult Broken(int items, Exception ex, byte[]? lastWritten, bool insideIt)
+    {
+        string point = lastWritten is null
+            ? "before any entry"
+            : $"after {items} entries, the last written '{ContainerPath.Show(lastWritten)}'" + (insideIt ? " (cut inside its content: recorded partial)" : "");
+        return new(items, $"{Description}: the tar stream broke {point}; the entries the stream would have brought after it were not read", ex,
+            ex is IOException io && io.HResult > 0 ? io.HResult : null);
+    }
 }

@@ -74,6 +74,10 @@ internal sealed class DockerFilesystemCollector
             {
                 sources.Add(filesystem);
             }
+            if (filesystem is ExportSource && planner.PlanExportSockets(driver, limits, record) is { } sockets)
+            {
+                sources.Add(sockets);
+            }
             var volumes = planner.PlanVolumes(container.Id, mounts, options.Volumes, limits, record);
             sources.AddRange(volumes);
             await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);

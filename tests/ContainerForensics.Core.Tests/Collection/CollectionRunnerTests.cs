@@ -54,6 +54,36 @@ public sealed class CollectionRunnerTests
     }
 
     [Fact]
+    public async Task A_container_vanishing_in_its_filesystem_is_recorded_and_warned_with_the_last_entry_captured()
+    {
+        var passwd = EvidenceItem.Json(EvidenceSection.FilesystemFull, "x", "{}"u8.ToArray(), "test") with { Name = null, RawPath = "/etc/passwd"u8.ToArray() };
+        var shadow = passwd with { RawPath = "/etc/shadow"u8.ToArray(), Content = null, Status = EntryStatus.Missing, Reason = "not walked" };
+        var runtime = new ScriptedRuntime([A, B])
+        {
+            Captures = (c, p) => c == A && p == CollectionPhase.Filesystem ? [passwd, shadow] : [],
+            Fail = (c, p) => c == A && p == CollectionPhase.Filesystem ? new ContainerGoneException("aaaa", "the merged dir went away") : null,
+        };
+        var writer = new RecordingWriter();
+        var log = new WarningLog();
+        var runner = new CollectionRunner(TimeProvider.System, new Serilog.LoggerConfiguration().WriteTo.Sink(log).CreateLogger(), ICollectionProgress.None);
+
+        var result = await runner.RunAsync([runtime], new CollectionOptions { Filesystem = FilesystemMode.Full }, writer, default);
+
+        Assert.Equal(CollectionPhase.Filesystem, result.Gone[A]);
+        Assert.True(result.Failures > 0);
+        const string last = "containers/test/-/a_aaaa/filesystem/full/etc/passwd";
+        var vanished = Assert.Single(writer.Errors, e => e.Message.Contains("vanished", StringComparison.Ordinal));
+        Assert.Contains("vanished during the filesystem phase after 2 entries of the phase (the last entry captured was " + last + ")", vanished.Message, StringComparison.Ordinal);
+        Assert.Contains("the merged dir went away", vanished.Message, StringComparison.Ordinal);
+        Assert.Equal(last, vanished.Path);
+        Assert.Equal("aaaa", vanished.ContainerId);
+        // stderr: one warning that names the container, the phase and the point reached.
+        var warning = Assert.Single(log.Messages);
+        Assert.Contains("a (aaaa) vanished during the filesystem phase", warning, StringComparison.Ordinal);
+        Assert.Contains(last, warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Selection_by_name_label_and_state_and_unmatched_names_are_recorded()
     {
         var runtime = new ScriptedRuntime([A, B]);
@@ -157,6 +187,9 @@ public sealed class CollectionRunnerTests
 
         public Action<ContainerInfo, CollectionPhase> OnCall { get; init; } = (_, _) => { };
 
+        /// <summary>Items handed over at the start of a phase, before <see cref="Fail"/> is asked.</summary>
+        public Func<ContainerInfo, CollectionPhase, IReadOnlyList<EvidenceItem>> Captures { get; init; } = (_, _) => [];
+
         public RuntimeDescriptor Descriptor { get; } = new("test", "test://", "1", null);
 
         public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(containers);
@@ -172,6 +205,10 @@ public sealed class CollectionRunnerTests
             Calls.Add($"{phase} {container.Name}");
             OnCall(container, phase);
             cancellationToken.ThrowIfCancellationRequested();
+            foreach (var item in Captures(container, phase))
+            {
+                await sink.AddAsync(item, cancellationToken);
+            }
             if (Fail(container, phase) is { } ex)
             {
                 throw ex;
@@ -186,6 +223,20 @@ public sealed class CollectionRunnerTests
             Task.FromResult(container.IsRunning ? (int?)4242 : null);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>The warnings the runner logs (stderr in the CLI), rendered.</summary>
+    private sealed class WarningLog : Serilog.Core.ILogEventSink
+    {
+        public List<string> Messages { get; } = [];
+
+        public void Emit(Serilog.Events.LogEvent logEvent)
+        {
+            if (logEvent.Level == Serilog.Events.LogEventLevel.Warning)
+            {
+                Messages.Add(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
     }
 
     private sealed class RecordingWriter : IArchiveWriter

@@ -37,7 +37,13 @@ public sealed class DockerFilesystemTests : IAsyncLifetime
     public Task Container_removed_during_the_upper_dir_walk_is_gone_with_what_came_before() => _scenarios.ContainerRemovedDuringTheUpperDirWalk();
 
     [EngineFact(TestSupport.Engine.Docker)]
+    public Task Container_removed_during_the_merged_dir_walk_is_partial_and_every_name_accounted() => _scenarios.ContainerRemovedDuringTheMergedDirWalk();
+
+    [EngineFact(TestSupport.Engine.Docker)]
     public Task Container_removed_during_the_export_keeps_what_came_before() => _scenarios.ContainerRemovedDuringTheExport();
+
+    [EngineFact(TestSupport.Engine.Docker)]
+    public Task Sockets_of_a_stopped_container_come_from_the_upper_dir() => _scenarios.SocketsOfAStoppedContainerComeFromTheUpperDir();
 
     [EngineFact(TestSupport.Engine.Docker)]
     public Task Max_file_size_applies_to_every_source() => _scenarios.MaxFileSizeAppliesToEverySource();

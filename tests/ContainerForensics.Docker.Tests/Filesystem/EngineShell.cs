@@ -44,6 +44,10 @@ internal sealed class EngineShell(EngineCli cli) : IDisposable
     public int ExportMemberCount(string container) =>
         int.Parse(Shell($"{CliPrefix} export '{container}' | tar -t | wc -l"), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary><c>CLI export NAME | tar -t</c>: the member names of the engine's own export.</summary>
+    public IReadOnlyList<string> ExportMemberNames(string container) =>
+        Shell($"{CliPrefix} export '{container}' | tar -t").Split('\n');
+
     private static string Shell(string script)
     {
         var psi = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

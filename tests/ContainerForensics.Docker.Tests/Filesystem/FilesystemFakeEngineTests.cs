@@ -155,6 +155,44 @@ public sealed class FilesystemFakeEngineTests
         Assert.Contains("the tar stream broke", Assert.Single(sink.Errors).Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An export that ends early, as dockerd ends one whose read failed after the 200 (a clean end
+    /// of the chunked body, no end-of-archive marker), at a member boundary or inside a member, or
+    /// whose connection is cut: what came is kept, the cut is recorded with the point reached,
+    /// and the source is a failure (the run partial) although the container still exists.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, "after 5 entries, the last written '/a/4';")]
+    [InlineData(true, false, "after 10 entries, the last written '/a/9' (cut inside its content: recorded partial)")]
+    [InlineData(true, true, "after 10 entries, the last written '/a/9' (cut inside its content: recorded partial)")]
+    public async Task Export_ending_early_is_recorded_with_the_point_reached(bool insideAMember, bool connectionCut, string point)
+    {
+        byte[] tar = ExportTar();
+        int cut = insideAMember ? InsideTheTenthFile(tar) : AfterTheFifthFile(tar);
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Target switch
+        {
+            $"/v1.41/containers/{Id}/json" => FakeResponse.Json(Inspect("exited", graphDriver: true)),
+            $"/v1.41/containers/{Id}/export" => FakeResponse.Stream([tar[..cut]], after: connectionCut ? FakeBehaviour.Close : FakeBehaviour.Body),
+            _ => null,
+        }));
+        using var client = await FakeDaemon.ConnectAsync(server);
+        var sink = new HashingSink();
+
+        await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None);
+
+        var files = sink.In(EvidenceSection.FilesystemFull).ToList();
+        Assert.Equal(insideAMember ? 10 : 5, files.Count);
+        Assert.All(files.SkipLast(1), f => Assert.Equal(EntryStatus.Collected, f.Status));
+        Assert.Equal(insideAMember ? EntryStatus.Partial : EntryStatus.Collected, files[^1].Status);
+        var error = Assert.Single(sink.Errors);
+        Assert.Contains($"/export: the tar stream broke {point}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("were not read", error.Message, StringComparison.Ordinal);
+        if (!insideAMember)
+        {
+            Assert.Contains("without the end-of-archive marker", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Nothing_is_read_with_neither_a_filesystem_mode_nor_volumes()
     {
@@ -188,6 +226,14 @@ public sealed class FilesystemFakeEngineTests
         var marker = new byte[4000];
         Array.Fill(marker, (byte)10);
         return tar.AsSpan().IndexOf(marker) + 1000;
+    }
+
+    /// <summary>Where the member after file a/4 begins: its data (4004 bytes of 5) padded to 4096.</summary>
+    private static int AfterTheFifthFile(byte[] tar)
+    {
+        var marker = new byte[4004];
+        Array.Fill(marker, (byte)5);
+        return tar.AsSpan().IndexOf(marker) + 4096;
     }
 
     /// <summary>Twenty 4 KiB files, file i filled with the byte i+1.</summary>

@@ -201,11 +201,73 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
 
         Assert.Equal(id, gone.ContainerId);
         // What came before stays: the source record and the first two entries of the layer.
-        Assert.Equal(3, sink.Items.Count);
         Assert.Equal(FilesystemSourceRecord.Name, sink.Items[0].Item.Name);
-        Assert.Equal(["/bin", "/bin/uname"], sink.Items.Skip(1).Select(i => i.Path));
-        var error = Assert.Single(sink.Errors);
-        Assert.Contains("vanished after 2 entries", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["/bin", "/bin/uname"], sink.Items.Skip(1).Take(2).Select(i => i.Path));
+        // What was not walked is recorded, never collected: where the walk stopped, and each name left.
+        var rest = sink.Items.Skip(3).ToList();
+        Assert.NotEmpty(rest);
+        Assert.StartsWith("the walk stopped here", rest[0].Item.Reason, StringComparison.Ordinal);
+        Assert.All(rest, i => Assert.True(i.Status is EntryStatus.Partial or EntryStatus.Missing, $"{i.Path} is {i.Status}"));
+        Assert.All(rest.Skip(1), i => Assert.StartsWith("not walked: the walk stopped at", i.Item.Reason, StringComparison.Ordinal));
+        Assert.Contains(sink.Errors, e => e.Message.Contains("vanished after 2 entries", StringComparison.Ordinal) && e.Message.Contains("the last entry written was '/bin/uname'", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Full, from the merged directory of a running container, removed once the walk is inside
+    /// /bin (the entry after /bin/arch: deterministic, from the run's own archive writer). The
+    /// overlay is unmounted and its layers deleted: directories listed from then on come back
+    /// empty, without an error. The run must say so, and account for every name the container had.
+    /// </summary>
+    public async Task ContainerRemovedDuringTheMergedDirWalk()
+    {
+        var (name, id) = Plant("gone-merged");
+        var whole = (await CollectAsync(id, new CollectionOptions { Filesystem = FilesystemMode.Full }))
+            .In(EvidenceSection.FilesystemFull).Select(i => i.Path!).ToList();
+        Assert.Contains("/etc/passwd", whole);
+        var runtime = await RuntimeAsync();
+        ArchiveEntry? removedAfter = null;
+        var archive = new ReadingArchive
+        {
+            AfterEntry = e =>
+            {
+                if (removedAfter is null && e.Path.Value.EndsWith("/filesystem/full/bin/arch", StringComparison.Ordinal))
+                {
+                    removedAfter = e;
+                    cli.Remove(name);
+                }
+            },
+        };
+        var options = new CollectionOptions { Filesystem = FilesystemMode.Full, Selector = new ContainerSelector { Names = [name] } };
+
+        var result = await new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None)
+            .RunAsync([runtime], options, archive, CancellationToken.None).WaitAsync(PhaseBudget);
+
+        Assert.NotNull(removedAfter);
+        // Partial: the vanish is recorded with its phase and the point reached.
+        Assert.Equal(CollectionPhase.Filesystem, Assert.Single(result.Gone).Value);
+        Assert.True(result.Failures > 0);
+        var vanished = Assert.Single(archive.Errors, e => e.Message.Contains("container vanished during the filesystem phase", StringComparison.Ordinal));
+        Assert.Contains("the last entry captured was " + vanished.Path, vanished.Message, StringComparison.Ordinal);
+        Assert.Contains("/filesystem/full/", vanished.Path, StringComparison.Ordinal);
+        Assert.Contains("the walk stopped at", vanished.Message, StringComparison.Ordinal);
+
+        var got = archive.InContainer("filesystem/full");
+        var cut = Assert.Single(got.Values, e => e.Reason?.StartsWith("the walk stopped here", StringComparison.Ordinal) == true);
+        Assert.Equal(EntryStatus.Partial, cut.Status);
+        Assert.Equal(EntryKind.Directory, cut.Metadata.Kind);
+        // Every name of the undisturbed collection is an entry, or below one recorded as not walked.
+        foreach (var path in whole)
+        {
+            bool accounted = got.ContainsKey(path) || got.Any(g => path.StartsWith(g.Key + "/", StringComparison.Ordinal)
+                && (g.Value.Status == EntryStatus.Missing || (g.Value.Status == EntryStatus.Partial && g.Value.Metadata.Kind == EntryKind.Directory)));
+            Assert.True(accounted, $"{path} is neither an entry nor below a directory recorded as not walked");
+        }
+        // A directory is never "collected" with fewer names than it had.
+        foreach (var (path, entry) in got.Where(g => g.Value.Metadata.Kind == EntryKind.Directory && g.Value.Status == EntryStatus.Collected))
+        {
+            Assert.All(whole.Where(w => ContainerPath.Show(ContainerPath.Parent(System.Text.Encoding.UTF8.GetBytes(w))) == path), child => Assert.True(got.ContainsKey(child), $"{child} of collected {path} has no entry"));
+        }
+        output.WriteLine($"undisturbed {whole.Count} names; after the removal {got.Count} entries, cut at {System.Text.Encoding.UTF8.GetString(cut.Source!.OriginalPath!)}, {got.Values.Count(e => e.Status == EntryStatus.Missing)} missing");
     }
 
     /// <summary>
@@ -235,6 +297,39 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
             output.WriteLine($"export cut by the removal after {sink.Items.Count} items");
         }
         Assert.Throws<InvalidOperationException>(() => cli.Inspect(name, "{{.Id}}"));
+    }
+
+    /// <summary>
+    /// A stopped container's full filesystem comes from /export, which has no sockets; the
+    /// sockets a process left in the writable layer come from the overlay upper directory, and
+    /// filesystem-source.json says so (or, without host paths, that a socket has no entry).
+    /// </summary>
+    public async Task SocketsOfAStoppedContainerComeFromTheUpperDir()
+    {
+        var (name, id) = Plant("sockets");
+        // busybox syslogd makes /dev/log (on the container's /dev tmpfs); cp -a makes socket inodes in the layer.
+        cli.Run("exec", name, "sh", "-c", "syslogd -O /tmp/syslog.txt; i=0; while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; cp -a /dev/log /tmp/app.sock && mkdir -p /run/app && cp -a /dev/log /run/app/ctl.sock");
+        cli.Run("stop", "-t", "0", name);
+        Assert.DoesNotContain("tmp/app.sock", _shell.ExportMemberNames(name));
+
+        var sink = await CollectAsync(id, new CollectionOptions { Filesystem = FilesystemMode.Full });
+
+        var record = SourceRecord(sink);
+        Assert.Equal("engine API: /export", record.GetProperty("source").GetString());
+        Assert.Contains(record.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("/export has no sockets", StringComparison.Ordinal) && n.GetString()!.Contains("taken from the overlay upper directory", StringComparison.Ordinal));
+        Assert.Empty(sink.Errors);
+        foreach (var socket in new[] { "/tmp/app.sock", "/run/app/ctl.sock" })
+        {
+            var item = sink.Single(EvidenceSection.FilesystemFull, socket);
+            Assert.Equal(EntryKind.Socket, item.Kind);
+            Assert.Equal(EntryStatus.Collected, item.Status);
+            Assert.StartsWith("overlay upperdir ", item.Item.Source!.Description, StringComparison.Ordinal);
+        }
+        Assert.Equal(EntryKind.Directory, sink.Single(EvidenceSection.FilesystemFull, "/run/app").Kind);
+
+        var api = await CollectAsync(id, new CollectionOptions { Filesystem = FilesystemMode.Full }, HostPathAccess.Disabled("test: engine API only"));
+        Assert.Contains(SourceRecord(api).GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("a socket in the container has no entry", StringComparison.Ordinal));
+        Assert.Null(api.Find(EvidenceSection.FilesystemFull, "/tmp/app.sock"));
     }
 
     /// <summary>--max-file-size 4096: truncate keeps the first bytes (export and upper dir alike), skip keeps metadata only.</summary>

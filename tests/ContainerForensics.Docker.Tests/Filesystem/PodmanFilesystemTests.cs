@@ -13,6 +13,9 @@ public sealed class PodmanFilesystemTests : IAsyncLifetime
     public PodmanFilesystemTests(ITestOutputHelper output) => _scenarios = new FilesystemScenarios(_cli, output);
 
     [EngineFact(TestSupport.Engine.Podman)]
+    public Task Sockets_of_a_stopped_container_come_from_the_upper_dir() => _scenarios.SocketsOfAStoppedContainerComeFromTheUpperDir();
+
+    [EngineFact(TestSupport.Engine.Podman)]
     public Task Changed_of_a_running_container_comes_from_the_upper_dir() => _scenarios.ChangedComesFromTheUpperDir(stopped: false);
 
     [EngineFact(TestSupport.Engine.Podman)]

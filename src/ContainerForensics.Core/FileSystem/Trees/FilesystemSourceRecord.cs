@@ -39,6 +39,9 @@ public sealed class FilesystemSourceRecord
 
     public List<MountRecord> Volumes { get; } = [];
 
+    /// <summary>What the chosen source leaves out by design, and where that is taken from instead (if anywhere).</summary>
+    public List<string> Notes { get; } = [];
+
     /// <summary>Mounts whose content is not collected, with why (bind mounts, tmpfs, volumes without --volumes).</summary>
     public List<MountRecord> NotCollected { get; } = [];
 
@@ -75,6 +78,15 @@ public sealed class FilesystemSourceRecord
             WriteOptional(w, "source", Source);
             WriteOptional(w, "path", Path);
             WriteOptional(w, "why", Why);
+            if (Notes.Count > 0)
+            {
+                w.WriteStartArray("notes");
+                foreach (var note in Notes)
+                {
+                    w.WriteStringValue(note);
+                }
+                w.WriteEndArray();
+            }
             WriteMounts(w, "volumes", Volumes);
             WriteMounts(w, "notCollected", NotCollected);
             w.WriteEndObject();

@@ -40,16 +40,24 @@ public sealed class HostTreeCollector
 
     public required CaptureLimits Limits { get; init; }
 
+    /// <summary>
+    /// Walks the tree into the sink. When the walk root goes away under the walk (the container
+    /// removed, or stopped and its root unmounted), the walk stops and <see cref="StoppedWalk"/>
+    /// accounts for every name not walked; the result is broken and names where it stopped.
+    /// </summary>
     public async Task<SourceResult> CollectAsync(SafeTreeWalker walker, IEvidenceSink sink, CancellationToken cancellationToken)
     {
         var source = new EvidenceSource { Description = Description };
         using var lowers = new LowerLayers(Overlay ?? []);
         int items = 0;
+        byte[]? lastWritten = null;
         foreach (var entry in walker.Walk(cancellationToken))
         {
-            if (entry.Errno == UnixError.ENOENT && RootGone(walker))
+            // A listing is trusted only if the root is still there after it: overlayfs lists a
+            // directory whose upper layer was deleted (docker rm) as empty, without an error.
+            if ((entry.Errno == UnixError.ENOENT || Listed(entry)) && RootGone(walker))
             {
-                return Vanished(items);
+                return await new StoppedWalk(this, source).RecordAsync(walker, entry, sink, items, lastWritten, cancellationToken).ConfigureAwait(false);
             }
             if (entry.IsRoot && !IncludeRoot)
             {
@@ -66,7 +74,7 @@ public sealed class HostTreeCollector
                 {
                     await open.DisposeAsync().ConfigureAwait(false);
                 }
-                return Vanished(items);
+                return await new StoppedWalk(this, source).RecordAsync(walker, entry, sink, items, lastWritten, cancellationToken).ConfigureAwait(false);
             }
             byte[] rawPath = ContainerPath.Join(RootRawPath, entry.RelativePath);
             var item = capture.ToEvidenceItem(Section, rawPath,
@@ -78,9 +86,23 @@ public sealed class HostTreeCollector
             item = NoteWalkProblems(item, entry);
             await sink.AddAsync(item, cancellationToken).ConfigureAwait(false);
             items++;
+            lastWritten = rawPath;
+        }
+        // Removed after the last listing, or removed file by file (rm -rf empties a directory
+        // before it removes it, so an upper layer's root stays until the end): the walk cannot
+        // tell a name deleted by the removal from one the container deleted; say so.
+        if (RootGone(walker))
+        {
+            string last = lastWritten is null ? "none" : $"'{ContainerPath.Show(lastWritten)}'";
+            return new SourceResult(items,
+                $"{Description}: the directory vanished before the walk ended (removed with its container?), after {items} entries, the last written {last}; a directory listed while it was being removed may have listed fewer names than it held",
+                null, UnixError.ENOENT);
         }
         return new SourceResult(items);
     }
+
+    /// <summary>A directory the walker opened and listed (not one it left alone).</summary>
+    private static bool Listed(WalkEntry entry) => entry.Stat is { Kind: EntryKind.Directory } && entry.NotDescended is null;
 
     /// <summary>A directory whose listing failed or that was not entered is itself collected; what it holds is not, and the entry says so.</summary>
     private static EvidenceItem NoteWalkProblems(EvidenceItem item, WalkEntry entry)
@@ -151,12 +173,6 @@ public sealed class HostTreeCollector
         var now = HostFile.Lstat(walker.RootPath, out _);
         return now is null || !now.IsSameFile(walker.RootStat);
     }
-
-    private SourceResult Vanished(int items) => new(
-        items,
-        $"{Description}: the directory vanished after {items} entries (removed with its container?); the rest was not collected",
-        null,
-        UnixError.ENOENT);
 
     /// <summary>The lower layers of an upper one, opened on first use.</summary>
     private sealed class LowerLayers(IReadOnlyList<string> paths) : IDisposable
