@@ -261,27 +261,59 @@ internal static class CollectCommand
             .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.DockerHost, s.ContainerdAddress, s.ContainerdNamespace, s.TimeoutSeconds, env.Variables), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
+        ArchiveOutput? output = null;
         try
         {
-            if (runtimes.Count == 0)
+            var request = new AcquisitionRequest
             {
-                foreach (var p in discovery.Probes)
+                Info = new AcquisitionInfo
                 {
-                    env.Stderr.WriteLine($"cfir: {p.Name} at {p.Endpoint}: {p.Reason}");
-                }
-                throw new CfirException(ExitCode.NoRuntime, "no container runtime answered; nothing was collected");
-            }
-
-            await using var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
-            try
+                    ToolName = "cfir",
+                    ToolVersion = ToolVersion.Version,
+                    ToolCommit = ToolVersion.Commit,
+                    CommandLine = s.CommandLine,
+                    Examiner = s.Examiner,
+                    Case = s.Case,
+                    Note = s.Note,
+                    FormatVersion = ArchiveNames.FormatVersion,
+                    OutputDescription = toStdout ? "stdout" : outputPath,
+                },
+                Host = host,
+                Discovery = discovery,
+                Options = options,
+                StartedAt = startedAt,
+                Provenance = new Dictionary<string, string?>
+                {
+                    ["examiner"] = s.Examiner,
+                    ["case"] = s.Case,
+                    ["note"] = s.Note,
+                    ["host"] = host.Hostname,
+                    ["commandLine"] = string.Join(' ', s.CommandLine),
+                },
+                InterruptedBy = () => signals?.Received?.ToString(),
+                AcquisitionLog = () => LogEntry(log),
+            };
+            var acquisition = new Acquisition(env.Clock, logger, ConsoleProgress.Create(s.Quiet), [new HostProcessCollector(env.Clock)]);
+            var outcome = await acquisition.RunAsync(request, () =>
             {
-                return await CollectAsync(s, env, signals, output, archiveOptions with { StartedAt = startedAt }, log, discovery, host, options, outputPath, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CfirException ex) when (ex.ExitCode == ExitCode.OutputError && output.TemporaryPath is { } kept && !ex.Message.Contains("kept as", StringComparison.Ordinal))
+                output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
+                return EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt });
+            }, cancellationToken).ConfigureAwait(false);
+            Report(env, s, outcome.Seal, outcome.Collection, outcome.Code, toStdout);
+            return (int)outcome.Code;
+        }
+        catch (CfirException ex) when (ex.ExitCode == ExitCode.NoRuntime)
+        {
+            foreach (var p in discovery.Probes)
             {
-                // Evidence is never deleted: what reached the disk stays, unsealed, under its temporary name.
-                throw new CfirException(ExitCode.OutputError, $"{ex.Message}; the unsealed archive is kept as {kept}", ex);
+                env.Stderr.WriteLine($"cfir: {p.Name} at {p.Endpoint}: {p.Reason}");
             }
+            throw;
+        }
+        catch (CfirException ex) when (ex.ExitCode == ExitCode.OutputError && output?.TemporaryPath is { } kept && !ex.Message.Contains("kept as", StringComparison.Ordinal))
+        {
+            // Evidence is never deleted: what reached the disk stays, unsealed, under its temporary name.
+            throw new CfirException(ExitCode.OutputError, $"{ex.Message}; the unsealed archive is kept as {kept}", ex);
         }
         finally
         {
@@ -290,81 +322,6 @@ internal static class CollectCommand
                 await r.DisposeAsync().ConfigureAwait(false);
             }
         }
-    }
-
-    /// <summary>Writes the archive on an opened output: record, collect, log, seal; then the last words on stderr.</summary>
-    private static async Task<int> CollectAsync(Settings s, CliEnvironment env, SignalCancellation? signals, ArchiveOutput output, EvidenceArchiveOptions archiveOptions,
-        AcquisitionLog log, DiscoveryResult discovery, HostFacts host, CollectionOptions options, string outputPath, CancellationToken cancellationToken)
-    {
-        bool toStdout = output.FinalPath is null;
-        var logger = log.Logger;
-        var runtimes = discovery.Runtimes;
-        var startedAt = archiveOptions.StartedAt!.Value;
-        await using var writer = EvidenceArchiveWriter.Create(output, archiveOptions);
-        var info = new AcquisitionInfo
-        {
-            ToolName = "cfir",
-            ToolVersion = ToolVersion.Version,
-            ToolCommit = ToolVersion.Commit,
-            CommandLine = s.CommandLine,
-            Examiner = s.Examiner,
-            Case = s.Case,
-            Note = s.Note,
-            FormatVersion = ArchiveNames.FormatVersion,
-            OutputDescription = toStdout ? "stdout" : outputPath,
-        };
-        await writer.AddAsync(new ArchiveEntry
-        {
-            Path = EvidenceLayout.AcquisitionRecord,
-            Source = new EvidenceSource { Description = "acquisition record written by cfir" },
-            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(info, host, discovery, options, startedAt, env.Clock)),
-            CollectedAt = startedAt,
-        }, CancellationToken.None).ConfigureAwait(false);
-        // An endpoint the responder named (--docker-host, --containerd-address) that did not answer
-        // is a failure of this run, even when another endpoint of that runtime did.
-        foreach (var dead in discovery.Probes.Where(p => p.Requested && p.Runtime is null))
-        {
-            writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = dead.Name, Message = $"the requested endpoint {dead.Endpoint} did not answer: {dead.Reason}" });
-            logger.Warning("requested endpoint {Endpoint} did not answer: {Reason}", dead.Endpoint, dead.Reason);
-        }
-        // A runtime the responder asked for by name that did not answer at all is a failure of this run;
-        // candidates that simply do not exist on this host are only notes in the acquisition record.
-        foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
-        {
-            writer.RecordError(new ErrorRecord
-            {
-                Scope = "discovery",
-                Runtime = missing.Key,
-                Message = $"{missing.Key} was requested but did not answer: " + string.Join("; ", missing.Select(p => $"{p.Endpoint}: {p.Reason}")),
-            });
-        }
-
-        var progress = ConsoleProgress.Create(s.Quiet);
-        var runner = new CollectionRunner(env.Clock, logger, progress, [new HostProcessCollector(env.Clock)]);
-        var result = await runner.RunAsync(runtimes, options, writer, cancellationToken).ConfigureAwait(false);
-        string? interruption = result.Interrupted ? $"interrupted by {signals?.Received?.ToString() ?? "cancellation"}" : null;
-
-        // The acquisition log goes in last, just before the manifest, so it holds the whole run.
-        logger.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
-            result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
-        await AddLogAsync(writer, log).ConfigureAwait(false);
-        var seal = await writer.SealAsync(new SealRequest
-        {
-            Interrupted = result.Interrupted,
-            InterruptionReason = interruption,
-            Provenance = new Dictionary<string, string?>
-            {
-                ["examiner"] = s.Examiner,
-                ["case"] = s.Case,
-                ["note"] = s.Note,
-                ["host"] = host.Hostname,
-                ["commandLine"] = string.Join(' ', s.CommandLine),
-            },
-        }, CancellationToken.None).ConfigureAwait(false);
-
-        var code = result.Interrupted ? ExitCode.Interrupted : seal.Complete ? ExitCode.Complete : ExitCode.Partial;
-        Report(env, s, seal, result, code, toStdout);
-        return (int)code;
     }
 
     /// <summary>
@@ -381,17 +338,18 @@ internal static class CollectCommand
         return outputPath == "-" ? null : Path.GetDirectoryName(outputPath);
     }
 
-    private static async Task AddLogAsync(EvidenceArchiveWriter writer, AcquisitionLog log)
+    /// <summary>The acquisition log as it is when the collection ends: whole lines, and how many did not fit.</summary>
+    private static ArchiveEntry LogEntry(AcquisitionLog log)
     {
         var capture = log.Capture();
-        await writer.AddAsync(new ArchiveEntry
+        return new ArchiveEntry
         {
             Path = EvidenceLayout.AcquisitionLog,
             Source = new EvidenceSource { Description = "cfir's own acquisition log (JSON lines)" },
             Content = capture,
             Status = capture.Dropped == 0 ? EntryStatus.Collected : EntryStatus.Truncated,
-            Reason = capture.Dropped == 0 ? null : $"{capture.Dropped} later log event(s) not kept: the log reached its {AcquisitionLog.MaxBytes >> 20} MiB cap (stderr had them)",
-        }, CancellationToken.None).ConfigureAwait(false);
+            Reason = capture.Dropped == 0 ? null : $"{capture.Dropped} later log event(s) not kept: the log reached its {AcquisitionLog.MaxBytes >> 20} MiB cap",
+        };
     }
 
     private static void Report(CliEnvironment env, Settings s, SealResult seal, CollectionResult result, ExitCode code, bool toStdout)

@@ -22,20 +22,47 @@ public sealed class CollectionRunner
 {
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly ICollectionProgress _progress;
-    private readonly EvidenceLayout _layout = new();
-    private readonly IReadOnlyList<IContainerEvidenceCollector> _collectors;
-
-    /// <summary>Progress is for one reader; the containers of a phase report from several tasks.</summary>
-    private readonly Lock _progressLock = new();
+    private readonly UnitServices _units;
+    private readonly EvidenceLayout _layout;
+    private readonly FailureBoundary _boundary;
 
     /// <param name="collectors">Runtime-agnostic collectors (host /proc evidence) run after each runtime's own work of a phase.</param>
     public CollectionRunner(TimeProvider clock, ILogger log, ICollectionProgress progress, IReadOnlyList<IContainerEvidenceCollector>? collectors = null)
     {
         _clock = clock;
         _log = log;
-        _progress = progress;
-        _collectors = collectors ?? [];
+        _units = new UnitServices(clock, log, progress, collectors ?? []);
+        _layout = _units.Layout;
+        _boundary = _units.Boundary;
+    }
+
+    /// <summary>
+    /// One container through every phase, in order of volatility, as watch mode collects a
+    /// container when its event arrives: the same unit, failure boundary and vanish handling as
+    /// a batch run, and the deferred answers waited for before this returns.
+    /// </summary>
+    public async Task<CollectionResult> RunContainerAsync(IContainerRuntime runtime, ContainerInfo container, CollectionOptions options, IArchiveWriter archive, CancellationToken cancellationToken)
+    {
+        var result = new CollectionResult();
+        result.Containers.Add(container);
+        var run = new CollectionContext(new SerializedEntryWriter(archive), result, new DeferredEvidence(cancellationToken));
+        ExceptionDispatchInfo? failed = null;
+        try
+        {
+            await new ContainerUnit(runtime, container, _units).RunAllAsync(options, run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result.Interrupted = true;
+            run.Writer.RecordError(new ErrorRecord { Scope = "run", Message = $"interrupted by signal before {container.Runtime}/{container.Id} was collected", At = _clock.GetUnixTime() });
+        }
+        catch (Exception ex)
+        {
+            failed = ExceptionDispatchInfo.Capture(ex);
+        }
+        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is CfirException, cancellationToken).ConfigureAwait(false);
+        failed?.Throw();
+        return result;
     }
 
     /// <summary>
@@ -47,7 +74,7 @@ public sealed class CollectionRunner
         var result = new CollectionResult();
         var writer = new SerializedEntryWriter(archive);
         var deferred = new DeferredEvidence(cancellationToken);
-        var run = new Run(writer, result, deferred);
+        var run = new CollectionContext(writer, result, deferred);
         ExceptionDispatchInfo? failed = null;
         try
         {
@@ -59,7 +86,7 @@ public sealed class CollectionRunner
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var sink = EngineSink(run, runtime);
-                await BoundaryAsync(sink, $"engine evidence of {runtime.Descriptor.Name}", result,
+                await _boundary.RunAsync(sink, $"engine evidence of {runtime.Descriptor.Name}", result,
                     () => runtime.CollectEngineAsync(sink, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             await RecordSightingsAsync(selected, run, cancellationToken).ConfigureAwait(false);
@@ -92,7 +119,7 @@ public sealed class CollectionRunner
     /// broken output is thrown once all have ended; after one, the others' failures are not
     /// recorded (nothing more can be).
     /// </summary>
-    private async Task AwaitDeferredAsync(Run run, bool outputBroken, CancellationToken cancellationToken)
+    private async Task AwaitDeferredAsync(CollectionContext run, bool outputBroken, CancellationToken cancellationToken)
     {
         ExceptionDispatchInfo? broken = null;
         while (run.Deferred.Take() is { Count: > 0 } started)
@@ -131,7 +158,7 @@ public sealed class CollectionRunner
         broken?.Throw();
     }
 
-    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, Run run, CancellationToken cancellationToken)
+    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
     {
         var (writer, result, _) = run;
         var selected = new List<Selected>();
@@ -140,7 +167,7 @@ public sealed class CollectionRunner
         {
             var sink = EngineSink(run, runtime);
             IReadOnlyList<ContainerInfo> listed = [];
-            await BoundaryAsync(sink, $"listing containers of {runtime.Descriptor.Name}", result, async () =>
+            await _boundary.RunAsync(sink, $"listing containers of {runtime.Descriptor.Name}", result, async () =>
             {
                 listed = await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
@@ -170,20 +197,17 @@ public sealed class CollectionRunner
     /// container in selection order until none is left. A broken output in one stops the others
     /// (nothing more can be recorded) and is what this throws; cancellation stops them all.
     /// </summary>
-    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, Run run, CancellationToken cancellationToken)
+    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
     {
         var result = run.Result;
         var alive = selected.Where(s => !result.IsGone(s.Container)).ToList();
-        lock (_progressLock)
-        {
-            _progress.PhaseStarted(phase, alive.Count);
-        }
+        _units.Progress(p => p.PhaseStarted(phase, alive.Count));
         foreach (var runtime in runtimes)
         {
             var containers = alive.Where(s => s.Runtime == runtime).Select(s => s.Container).ToList();
             if (containers.Count > 0)
             {
-                await BoundaryAsync(EngineSink(run, runtime), $"starting the {phase.ToString().ToLowerInvariant()} phase on {runtime.Descriptor.Name}", result, () =>
+                await _boundary.RunAsync(EngineSink(run, runtime), $"starting the {phase.ToString().ToLowerInvariant()} phase on {runtime.Descriptor.Name}", result, () =>
                 {
                     runtime.PhaseStarting(phase, containers, cancellationToken);
                     return Task.CompletedTask;
@@ -199,7 +223,7 @@ public sealed class CollectionRunner
                 for (int i = Interlocked.Increment(ref next); i < alive.Count; i = Interlocked.Increment(ref next))
                 {
                     stop.Token.ThrowIfCancellationRequested();
-                    await CollectContainerAsync(phase, alive[i], options, run, stop.Token).ConfigureAwait(false);
+                    await new ContainerUnit(alive[i].Runtime, alive[i].Container, _units).RunPhaseAsync(phase, options, run, stop.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -230,7 +254,7 @@ public sealed class CollectionRunner
     /// metadata/also-listed-by.json for a container another runtime listed too
     /// (<see cref="DuplicateContainers"/>): which listing was collected and which were not, and why.
     /// </summary>
-    private async Task RecordSightingsAsync(List<Selected> selected, Run run, CancellationToken cancellationToken)
+    private async Task RecordSightingsAsync(List<Selected> selected, CollectionContext run, CancellationToken cancellationToken)
     {
         var (writer, result, deferred) = run;
         foreach (var (runtime, container) in selected.Where(s => s.Container.AlsoListedBy.Count > 0 && !result.IsGone(s.Container)))
@@ -242,7 +266,7 @@ public sealed class CollectionRunner
                 collectedFrom = new { runtime = container.Runtime, endpoint = runtime.Descriptor.Endpoint, @namespace = container.Namespace, id = container.Id },
                 alsoListedBy = container.AlsoListedBy.Select(s => new { runtime = s.Runtime, endpoint = s.Endpoint, @namespace = s.Namespace, id = s.Id, state = s.State, pid = s.Pid, reason = s.Reason }),
             }, SightingsJson);
-            await BoundaryAsync(sink, $"sightings of {container.Id}", result, async () =>
+            await _boundary.RunAsync(sink, $"sightings of {container.Id}", result, async () =>
                 await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "also-listed-by.json", json, "cfir: other runtimes' listings of this container"), cancellationToken).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -250,83 +274,10 @@ public sealed class CollectionRunner
 
     private static readonly JsonSerializerOptions SightingsJson = new() { WriteIndented = true };
 
-    private async Task CollectContainerAsync(CollectionPhase phase, Selected selected, CollectionOptions options, Run run, CancellationToken cancellationToken)
-    {
-        var (runtime, container) = selected;
-        var result = run.Result;
-        var sink = new ScopedEvidenceSink(run.Writer, _layout.ContainerRoot(container), $"{phase.ToString().ToLowerInvariant()} of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, run.Deferred);
-        lock (_progressLock)
-        {
-            _progress.ContainerStarted(container, phase);
-        }
-        bool gone = false;
-        bool ok = await BoundaryAsync(sink, $"{phase} of {container.Id}", result, async () =>
-        {
-            try
-            {
-                await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
-                foreach (var collector in _collectors.Where(c => c.Phase == phase))
-                {
-                    await BoundaryAsync(sink, $"{collector.Name} of {container.Id}", result,
-                        () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
-                }
-            }
-            catch (ContainerGoneException vanished)
-            {
-                // Normal on a live host: keep what was captured, record when and why it stopped.
-                // The record names the point reached, so a reader knows which of the phase's entries came before the vanish.
-                gone = true;
-                result.MarkGone(container, phase);
-                string reached = sink.LastCaptured is { } last ? $"the last entry captured was {last}" : "nothing of the phase had been captured";
-                sink.RecordError($"container vanished during the {phase.ToString().ToLowerInvariant()} phase after {sink.EntryCount} entries of the phase ({reached}); later phases skipped", vanished, null, sink.LastCaptured?.Value);
-                _log.Warning("container {Name:l} ({Id:l}) vanished during the {Phase:l} phase; {Reached:l}; its collection is partial: {Message:l}", container.Name, container.Id, phase.ToString().ToLowerInvariant(), reached, vanished.Message);
-            }
-        }, cancellationToken).ConfigureAwait(false);
-        lock (_progressLock)
-        {
-            _progress.ContainerFinished(container, phase, ok && !gone);
-        }
-    }
-
-    private ScopedEvidenceSink EngineSink(Run run, IContainerRuntime runtime) =>
+    private ScopedEvidenceSink EngineSink(CollectionContext run, IContainerRuntime runtime) =>
         new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock, run.Deferred);
 
-    /// <summary>Runs one unit of work; any failure but cancellation becomes an error record and the run goes on.</summary>
-    private async Task<bool> BoundaryAsync(ScopedEvidenceSink sink, string what, CollectionResult result, Func<Task> work, CancellationToken cancellationToken, bool rethrowGone = false)
-    {
-        int before = sink.FailureCount;
-        try
-        {
-            await work().ConfigureAwait(false);
-            result.AddFailures(sink.FailureCount - before);
-            return sink.FailureCount == before;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (CfirException)
-        {
-            throw; // the archive output failed: nothing more can be recorded
-        }
-        catch (ContainerGoneException) when (rethrowGone)
-        {
-            throw; // the enclosing boundary records the vanished container once
-        }
-        catch (Exception ex)
-        {
-            sink.RecordError($"{what} failed", ex);
-            result.AddFailures(sink.FailureCount - before);
-            _log.Error("{What} failed: {Message}", what, ex.Message);
-            _log.Debug(ex, "{What} failed", what);
-            return false;
-        }
-    }
-
     private readonly record struct Selected(IContainerRuntime Runtime, ContainerInfo Container);
-
-    /// <summary>What every part of one run writes to and counts into.</summary>
-    private sealed record Run(IEntryWriter Writer, CollectionResult Result, DeferredEvidence Deferred);
 }
 
 /// <summary>

@@ -111,7 +111,8 @@ internal sealed class DockerConnection : IDisposable
     /// The caller disposes the stream, which releases the response. <paramref name="timeout"/>, when
     /// given, replaces the budget for the headers only.
     /// </summary>
-    public async Task<Stream> GetStreamAsync(string path, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    /// <param name="idleTimeout">How long one read may wait for the daemon (default: the call budget); infinite for a stream that is quiet until something happens.</param>
+    public async Task<Stream> GetStreamAsync(string path, CancellationToken cancellationToken, TimeSpan? timeout = null, TimeSpan? idleTimeout = null)
     {
         string call = "GET " + path;
         var limit = timeout ?? CallTimeout;
@@ -122,7 +123,7 @@ internal sealed class DockerConnection : IDisposable
             response = await SendAsync(HttpMethod.Get, path, call, budget.Token).ConfigureAwait(false);
             await ThrowIfErrorAsync(response, call, budget.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStreamAsync(budget.Token).ConfigureAwait(false);
-            var stream = new DockerResponseStream(response, body, Endpoint.ToString(), call, CallTimeout);
+            var stream = new DockerResponseStream(response, body, Endpoint.ToString(), call, idleTimeout ?? CallTimeout);
             response = null;
             return stream;
         }

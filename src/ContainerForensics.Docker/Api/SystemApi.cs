@@ -56,6 +56,18 @@ public sealed class SystemApi
     public Task<Stream> LoggedEventsAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
         _connection.GetStreamAsync(LoggedEventsPath(since), cancellationToken);
 
+    /// <summary>
+    /// <c>GET /events?since=..&amp;filters={"type":["container"]}</c> with no <c>until</c>: the
+    /// daemon's container events as they happen, one JSON object per line, open until the caller
+    /// disposes it. A read waits as long as nothing happens (no idle budget); the connection
+    /// itself still has the call budget.
+    /// </summary>
+    public Task<Stream> FollowContainerEventsAsync(DateTimeOffset? since, CancellationToken cancellationToken) =>
+        _connection.GetStreamAsync(FollowPath(since), cancellationToken, idleTimeout: Timeout.InfiniteTimeSpan);
+
+    private string FollowPath(DateTimeOffset? since) =>
+        $"{_prefix}/events?{(since is { } t ? "since=" + UnixSeconds(t) + "&" : "")}filters=%7B%22type%22%3A%5B%22container%22%5D%7D";
+
     /// <summary>The call <see cref="EventsAsync"/> makes, as errors and evidence name it.</summary>
     public string EventsCall(DateTimeOffset since, DateTimeOffset until) => "GET " + EventsPath(since, until);
 

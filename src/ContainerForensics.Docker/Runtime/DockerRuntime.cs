@@ -13,7 +13,7 @@ namespace ContainerForensics.Docker.Runtime;
 /// ("podman"), on one endpoint. Lists containers and collects their evidence through
 /// <see cref="DockerClient"/>.
 /// </summary>
-public sealed class DockerRuntime : IContainerRuntime
+public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
 {
     private readonly DockerClient _client;
     private readonly DockerStatsSampler _stats;
@@ -52,6 +52,15 @@ public sealed class DockerRuntime : IContainerRuntime
     public DockerClient Client => _client;
 
     private string Runtime => Descriptor.Name;
+
+    public async IAsyncEnumerable<ContainerEvent> WatchAsync(DateTimeOffset? since, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = await _client.System.FollowContainerEventsAsync(since, cancellationToken).ConfigureAwait(false);
+        await foreach (var e in DockerEventReader.ReadAsync(stream, Runtime, Descriptor.Endpoint, "GET /events", cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
 
     public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
     {

@@ -27,6 +27,29 @@ public sealed class CollectionRunnerTests
     }
 
     [Fact]
+    public async Task One_container_goes_through_every_phase_in_order_as_watch_mode_runs_it()
+    {
+        var runtime = new ScriptedRuntime([A, B]);
+        var writer = new RecordingWriter();
+        var result = await Runner().RunContainerAsync(runtime, B, new CollectionOptions(), writer, default);
+        Assert.Equal(["Volatile b", "Metadata b", "Logs b", "Filesystem b"], runtime.Calls);
+        Assert.Equal([B], result.Containers);
+        Assert.Contains(writer.Entries, e => e.Path.Value == "containers/test/-/b_bbbb/metadata/m.json");
+        Assert.Empty(writer.Errors);
+    }
+
+    [Fact]
+    public async Task One_container_that_vanishes_stops_at_that_phase_with_its_record()
+    {
+        var runtime = new ScriptedRuntime([A]) { Fail = (c, p) => p == CollectionPhase.Metadata ? new ContainerGoneException("aaaa", "404 no such container") : null };
+        var writer = new RecordingWriter();
+        var result = await Runner().RunContainerAsync(runtime, A, new CollectionOptions(), writer, default);
+        Assert.Equal(["Volatile a", "Metadata a"], runtime.Calls);
+        Assert.Equal(CollectionPhase.Metadata, result.Gone[A]);
+        Assert.Contains(writer.Errors, e => e.Message.Contains("vanished during the metadata phase", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_failing_phase_is_recorded_and_the_rest_goes_on()
     {
         var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Metadata ? new InvalidOperationException("daemon said 500") : null };

@@ -30,6 +30,9 @@ public sealed class DockerEngineTests : IAsyncLifetime
     [EngineFact(TestSupport.Engine.Docker)]
     public Task Logs_are_demultiplexed() => _scenarios.LogsAreDemultiplexed();
 
+    [EngineFact(TestSupport.Engine.Docker)]
+    public Task Watch_sees_create_start_and_die() => _scenarios.WatchSeesAContainerCreatedStartedAndDead();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

@@ -62,6 +62,40 @@ internal sealed class EngineScenarios(EngineCli cli) : IAsyncDisposable
         }
     }
 
+    /// <summary>The runtime's event source: a container's create, start and die, as they happen, with nanosecond times.</summary>
+    public async Task WatchSeesAContainerCreatedStartedAndDead()
+    {
+        var runtime = await RuntimeAsync();
+        var since = DateTimeOffset.UtcNow.AddSeconds(-2); // replayed from there: the subscription cannot miss the start
+        string name = EngineCli.NewName("watched");
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // hang guard
+        var events = new List<ContainerEvent>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in ((IContainerEventSource)runtime).WatchAsync(since, guard.Token))
+            {
+                if (e.Name == name)
+                {
+                    events.Add(e);
+                    if (e.Action == "die")
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        string id = cli.RunToExit(name, [], "true");
+        await reading;
+
+        Assert.Equal(["create", "start", "die"], events.Select(e => e.Action).Where(a => a is "create" or "start" or "die"));
+        Assert.All(events, e => Assert.Equal(id, e.ContainerId));
+        Assert.All(events, e => Assert.Equal(RuntimeName, e.Runtime));
+        Assert.Equal("0", events[^1].Attributes["exitCode"]);
+        Assert.All(events, e => Assert.InRange(e.Time.ToDateTimeOffset(), since.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5)));
+        Assert.Contains(events, e => e.Time.Nanoseconds != 0); // timeNano, not whole seconds
+        Assert.All(events, e => Assert.Contains(id, Encoding.UTF8.GetString(e.Raw.Span), StringComparison.Ordinal));
+    }
+
     public async Task ListsRunningAndExitedContainers()
     {
         string tag = Guid.NewGuid().ToString();

@@ -53,6 +53,9 @@ public sealed class PodmanEngineTests : IAsyncLifetime
         }
     }
 
+    [EngineFact(TestSupport.Engine.Podman)]
+    public Task Watch_sees_create_start_and_die() => _scenarios.WatchSeesAContainerCreatedStartedAndDead();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

@@ -1,0 +1,78 @@
+using ContainerForensics.Core.Evidence;
+using Serilog;
+
+namespace ContainerForensics.Core.Collection;
+
+/// <summary>
+/// The acquisition flow every front end shares (collect now, watch and the later ones): from
+/// what discovery found to a sealed archive. Opens the archive only when a runtime answered,
+/// writes the acquisition record first, turns endpoints that were asked for and did not answer
+/// into error records, runs the collection, adds the acquisition log last and seals — whatever
+/// the collection did, short of a broken output. The front end parses, opens the output and
+/// reports; it decides nothing here.
+/// </summary>
+public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProgress progress, IReadOnlyList<IContainerEvidenceCollector> collectors)
+{
+    public async Task<AcquisitionResult> RunAsync(AcquisitionRequest request, Func<IArchiveWriter> openArchive, CancellationToken cancellationToken)
+    {
+        var discovery = request.Discovery;
+        var runtimes = discovery.Runtimes;
+        if (runtimes.Count == 0)
+        {
+            throw new CfirException(ExitCode.NoRuntime, "no container runtime answered; nothing was collected");
+        }
+
+        await using var writer = openArchive();
+        await writer.AddAsync(new ArchiveEntry
+        {
+            Path = EvidenceLayout.AcquisitionRecord,
+            Source = new EvidenceSource { Description = "acquisition record written by cfir" },
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, discovery, request.Options, request.StartedAt, clock)),
+            CollectedAt = request.StartedAt,
+        }, CancellationToken.None).ConfigureAwait(false);
+        RecordUnanswered(discovery, writer);
+
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(runtimes, request.Options, writer, cancellationToken).ConfigureAwait(false);
+
+        // The acquisition log goes in last, just before the manifest, so it holds the whole run.
+        log.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
+            result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
+        if (request.AcquisitionLog is { } closingLog)
+        {
+            await writer.AddAsync(closingLog(), CancellationToken.None).ConfigureAwait(false);
+        }
+        // Sealing runs to the end even after an interruption: an unsealed archive proves nothing.
+        var seal = await writer.SealAsync(new SealRequest
+        {
+            Interrupted = result.Interrupted,
+            InterruptionReason = result.Interrupted ? $"interrupted by {request.InterruptedBy?.Invoke() ?? "cancellation"}" : null,
+            Provenance = request.Provenance,
+        }, CancellationToken.None).ConfigureAwait(false);
+        var code = result.Interrupted ? ExitCode.Interrupted : seal.Complete ? ExitCode.Complete : ExitCode.Partial;
+        return new AcquisitionResult(result, seal, code);
+    }
+
+    /// <summary>
+    /// An endpoint the responder named (--docker-host, --containerd-address) that did not answer
+    /// is a failure of this run, even when another endpoint of that runtime did; so is a runtime
+    /// asked for by name that did not answer at all. Candidates that simply do not exist on this
+    /// host are only notes in the acquisition record.
+    /// </summary>
+    private void RecordUnanswered(DiscoveryResult discovery, IArchiveWriter writer)
+    {
+        foreach (var dead in discovery.Probes.Where(p => p.Requested && p.Runtime is null))
+        {
+            writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = dead.Name, Message = $"the requested endpoint {dead.Endpoint} did not answer: {dead.Reason}" });
+            log.Warning("requested endpoint {Endpoint} did not answer: {Reason}", dead.Endpoint, dead.Reason);
+        }
+        foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
+        {
+            writer.RecordError(new ErrorRecord
+            {
+                Scope = "discovery",
+                Runtime = missing.Key,
+                Message = $"{missing.Key} was requested but did not answer: " + string.Join("; ", missing.Select(p => $"{p.Endpoint}: {p.Reason}")),
+            });
+        }
+    }
+}

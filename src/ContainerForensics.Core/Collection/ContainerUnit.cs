@@ -1,0 +1,69 @@
+using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
+using Serilog;
+
+namespace ContainerForensics.Core.Collection;
+
+/// <summary>
+/// One container through a phase, or through all of them: its runtime's collection and then the
+/// runtime-agnostic collectors of the phase, inside the container's failure boundary. A container
+/// that vanishes keeps what was captured, is recorded with the phase and the last entry it
+/// reached, and is skipped in later phases. The batch scheduler (<see cref="CollectionRunner"/>)
+/// runs it phase by phase across containers; watch mode runs it for one container at a time.
+/// </summary>
+internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo container, UnitServices services)
+{
+    /// <summary>The phases in order of volatility (RFC 3227).</summary>
+    public static readonly IReadOnlyList<CollectionPhase> Phases = [CollectionPhase.Volatile, CollectionPhase.Metadata, CollectionPhase.Logs, CollectionPhase.Filesystem];
+
+    public IContainerRuntime Runtime => runtime;
+
+    public ContainerInfo Container => container;
+
+    /// <summary>Every phase the options ask for, in order; stops after the phase the container vanished in.</summary>
+    public async Task RunAllAsync(CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    {
+        foreach (var phase in Phases.Where(p => p != CollectionPhase.Filesystem || options.Filesystem != FilesystemMode.None || options.Volumes))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            runtime.PhaseStarting(phase, [container], cancellationToken);
+            await RunPhaseAsync(phase, options, run, cancellationToken).ConfigureAwait(false);
+            if (run.Result.IsGone(container))
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task RunPhaseAsync(CollectionPhase phase, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    {
+        var result = run.Result;
+        string phaseName = phase.ToString().ToLowerInvariant();
+        var sink = new ScopedEvidenceSink(run.Writer, services.Layout.ContainerRoot(container), $"{phaseName} of {container.Runtime}/{container.Id}", container.Runtime, container, services.Clock, run.Deferred);
+        services.Progress(p => p.ContainerStarted(container, phase));
+        bool gone = false;
+        bool ok = await services.Boundary.RunAsync(sink, $"{phase} of {container.Id}", result, async () =>
+        {
+            try
+            {
+                await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                foreach (var collector in services.Collectors.Where(c => c.Phase == phase))
+                {
+                    await services.Boundary.RunAsync(sink, $"{collector.Name} of {container.Id}", result,
+                        () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
+                }
+            }
+            catch (ContainerGoneException vanished)
+            {
+                // Normal on a live host: keep what was captured, record when and why it stopped.
+                // The record names the point reached, so a reader knows which of the phase's entries came before the vanish.
+                gone = true;
+                result.MarkGone(container, phase);
+                string reached = sink.LastCaptured is { } last ? $"the last entry captured was {last}" : "nothing of the phase had been captured";
+                sink.RecordError($"container vanished during the {phaseName} phase after {sink.EntryCount} entries of the phase ({reached}); later phases skipped", vanished, null, sink.LastCaptured?.Value);
+                services.Log.Warning("container {Name:l} ({Id:l}) vanished during the {Phase:l} phase; {Reached:l}; its collection is partial: {Message:l}", container.Name, container.Id, phaseName, reached, vanished.Message);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        services.Progress(p => p.ContainerFinished(container, phase, ok && !gone));
+    }
+}
