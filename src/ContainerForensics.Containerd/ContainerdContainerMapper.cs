@@ -24,8 +24,7 @@ internal static class ContainerdContainerMapper
             Name = NameOf(container.Id, labels),
             Image = string.IsNullOrEmpty(container.Image) ? null : container.Image,
             State = state,
-            Namespace = ns,
-            Pod = PodOf(labels),
+            RuntimeNamespace = ns,
             PodMembership = PodMembershipOf(labels),
             // A stopped task keeps the pid of its exited init process: not a pid to look at.
             Pid = task is not null && task.Pid != 0 && state is "running" or "paused" ? checked((int)task.Pid) : null,
@@ -59,13 +58,6 @@ internal static class ContainerdContainerMapper
         labels.TryGetValue(ContainerdLabels.KubernetesContainerName, out var k8s) && k8s.Length > 0 ? k8s
         : labels.TryGetValue(ContainerdLabels.NerdctlName, out var nerdctl) && nerdctl.Length > 0 ? nerdctl
         : id;
-
-    /// <summary>"namespace/name" of the Kubernetes pod, when the CRI plugin labelled it so.</summary>
-    public static string? PodOf(IReadOnlyDictionary<string, string> labels) =>
-        labels.TryGetValue(ContainerdLabels.KubernetesPodNamespace, out var podNs) && podNs.Length > 0 &&
-        labels.TryGetValue(ContainerdLabels.KubernetesPodName, out var pod) && pod.Length > 0
-            ? podNs + "/" + pod
-            : null;
 
     /// <summary>
     /// The pod a CRI container or sandbox belongs to. The CRI plugin puts the pod's

@@ -168,7 +168,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
     }
 
     private string NamespaceOf(ContainerInfo container) =>
-        container.Namespace ?? _settings.ContainerdNamespace
+        container.RuntimeNamespace ?? _settings.ContainerdNamespace
             ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
 
     /// <summary>

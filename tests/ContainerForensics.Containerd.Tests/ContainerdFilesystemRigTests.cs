@@ -30,7 +30,7 @@ public sealed class ContainerdFilesystemRigTests
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // hang guard
         while (true)
         {
-            var container = (await runtime.ListContainersAsync(guard.Token)).Single(c => c.Id == id && c.Namespace == ns);
+            var container = (await runtime.ListContainersAsync(guard.Token)).Single(c => c.Id == id && c.RuntimeNamespace == ns);
             if (await runtime.GetInitPidAsync(container, guard.Token) is { } pid && File.Exists($"/proc/{pid}/root/done"))
             {
                 return (container, pid, Encoding.UTF8.GetBytes(marker + "\n"));

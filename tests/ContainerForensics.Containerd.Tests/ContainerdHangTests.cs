@@ -44,7 +44,7 @@ public sealed class ContainerdHangTests
         Assert.Equal(CallTimeout, list.Timeout);
         Assert.EndsWith("Namespaces/List", list.Method, StringComparison.Ordinal);
 
-        var someone = new ContainerInfo { Runtime = "containerd", Id = "cfir-test-frozen", Name = "cfir-test-frozen", Namespace = "default", State = "running" };
+        var someone = new ContainerInfo { Runtime = "containerd", Id = "cfir-test-frozen", Name = "cfir-test-frozen", RuntimeNamespace = "default", State = "running" };
         var fs = await Assert.ThrowsAsync<GrpcTimeoutException>(() =>
             runtime.CollectContainerAsync(someone, CollectionPhase.Filesystem, new RecordingSink(), new CollectionOptions(), default).WaitAsync(Guard));
         Assert.EndsWith("Containers/Get", fs.Method, StringComparison.Ordinal);

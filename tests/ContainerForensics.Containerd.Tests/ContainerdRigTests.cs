@@ -51,7 +51,7 @@ public sealed class ContainerdRigTests
         foreach (var (ns, id) in new[] { ("default", inDefault), ("k8s.io", inK8s) })
         {
             var c = Assert.Single(all, c => c.Id == id);
-            Assert.Equal(ns, c.Namespace);
+            Assert.Equal(ns, c.RuntimeNamespace);
             Assert.Equal(ctr.Image, c.Image);
             Assert.Equal("running", c.State);
             Assert.Equal(id, c.Name);
@@ -73,7 +73,7 @@ public sealed class ContainerdRigTests
 
         Assert.Contains(all, c => c.Id == inK8s);
         Assert.DoesNotContain(all, c => c.Id == inDefault);
-        Assert.All(all, c => Assert.Equal("k8s.io", c.Namespace));
+        Assert.All(all, c => Assert.Equal("k8s.io", c.RuntimeNamespace));
     }
 
     [EngineFact(Engine.Containerd)]
@@ -87,7 +87,7 @@ public sealed class ContainerdRigTests
 
         Assert.Equal("created", c.State);
         Assert.Null(c.Pid);
-        Assert.Equal("default", c.Namespace);
+        Assert.Equal("default", c.RuntimeNamespace);
     }
 
     [EngineFact(Engine.Containerd)]

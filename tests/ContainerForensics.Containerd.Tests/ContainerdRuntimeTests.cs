@@ -90,21 +90,21 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         Assert.Equal(8, all.Count);
         var run1 = all["run1"];
-        Assert.Equal(("containerd", "default", "run1", "running", 4242), (run1.Runtime, run1.Namespace, run1.Name, run1.State, run1.Pid));
+        Assert.Equal(("containerd", "default", "run1", "running", 4242), (run1.Runtime, run1.RuntimeNamespace, run1.Name, run1.State, run1.Pid));
         Assert.Equal("docker.io/library/busybox:latest", run1.Image);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_795_000_000).AddTicks(1_234_567), run1.Created);
-        Assert.Null(run1.Pod);
+        Assert.Null(run1.PodMembership);
         Assert.Equal(("created", (int?)null), (all["new1"].State, all["new1"].Pid));
         Assert.Equal(("stopped", (int?)null), (all["stop1"].State, all["stop1"].Pid));
         Assert.Equal(("paused", (int?)77), (all["paus1"].State, all["paus1"].Pid));
         var k8s = all["abc123"];
-        Assert.Equal(("k8s.io", "nginx", "shop/web-0"), (k8s.Namespace, k8s.Name, k8s.Pod));
+        Assert.Equal(("k8s.io", "nginx", "shop/web-0"), (k8s.RuntimeNamespace, k8s.Name, k8s.PodMembership?.DisplayName));
         Assert.Equal("web-0", k8s.Labels[ContainerdLabels.KubernetesPodName]);
         Assert.Equal(new PodMembership { Namespace = "shop", Name = "web-0", ContainerName = "nginx" }, k8s.PodMembership);
         Assert.Equal(new PodMembership { Namespace = "shop", Name = "web-0", Uid = "u-1", IsSandbox = true }, all["sb1"].PodMembership);
         Assert.Null(run1.PodMembership);
         Assert.Equal("mine", all["n1"].Name);
-        Assert.Equal(("moby", "created", (int?)null), (all["d0c"].Namespace, all["d0c"].State, all["d0c"].Pid));
+        Assert.Equal(("moby", "created", (int?)null), (all["d0c"].RuntimeNamespace, all["d0c"].State, all["d0c"].Pid));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
     {
         Runtime = "containerd",
         Id = id,
-        Namespace = "k8s.io",
+        RuntimeNamespace = "k8s.io",
         PodMembership = new PodMembership { Namespace = "shop", Name = "web-0", Uid = "u1", ContainerName = sandbox ? null : "app", IsSandbox = sandbox },
     };
 

@@ -39,7 +39,7 @@ public sealed class DockerRuntimeTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795313738), web.Created);
         Assert.Equal(new Dictionary<string, string> { ["cfir.test"] = "x", ["tier"] = "front" }, web.Labels);
         Assert.Null(web.Pid);
-        Assert.Null(web.Namespace);
+        Assert.Null(web.PodmanPod);
 
         Assert.Equal("old", list[1].Name);
         Assert.Equal("exited", list[1].State);
@@ -64,9 +64,9 @@ public sealed class DockerRuntimeTests
         var list = await runtime.ListContainersAsync(CancellationToken.None);
         Assert.Equal("podman", runtime.Descriptor.Name);
         Assert.All(list, c => Assert.Equal("podman", c.Runtime));
-        Assert.Equal("cfir-pod", list[0].Namespace);
+        Assert.Equal("cfir-pod", list[0].PodmanPod);
         Assert.Equal(11753, list[0].Pid);
-        Assert.Null(list[1].Namespace);
+        Assert.Null(list[1].PodmanPod);
         Assert.Null(list[1].Pid);
     }
 
@@ -93,7 +93,7 @@ public sealed class DockerRuntimeTests
         await using var runtime = new DockerRuntime(await FakeDaemon.ConnectAsync(server));
         var c = Assert.Single(await runtime.ListContainersAsync(CancellationToken.None));
         Assert.Equal("a", c.Name);
-        Assert.Null(c.Namespace);
+        Assert.Null(c.PodmanPod);
     }
 
     [Fact]

@@ -77,8 +77,9 @@ internal static class ListCommand
                     ["image"] = c.Image,
                     ["state"] = c.State,
                     ["runtime"] = c.Runtime,
-                    ["namespace"] = c.Namespace,
-                    ["pod"] = c.Pod,
+                    ["namespace"] = c.RuntimeNamespace,
+                    ["podmanPod"] = c.PodmanPod,
+                    ["pod"] = c.PodMembership?.DisplayName,
                     ["podUid"] = c.PodMembership?.Uid,
                     ["podSandbox"] = c.PodMembership?.IsSandbox,
                     ["pid"] = c.Pid,
@@ -109,7 +110,7 @@ internal static class ListCommand
                 }
                 foreach (var c in containers)
                 {
-                    string group = c.Pod ?? c.Namespace ?? "-";
+                    string group = c.PodMembership?.DisplayName ?? c.RuntimeNamespace ?? c.PodmanPod ?? "-";
                     // A pod's sandbox has no name of its own: say what it is.
                     string name = c.PodMembership is { IsSandbox: true } ? "(pod sandbox)" : c.Name ?? "";
                     w.WriteLine(ConsoleProgress.Sanitize($"  {c.Id[..Math.Min(12, c.Id.Length)],-12}  {name,-30}  {c.State,-10}  {group,-20}  {c.Image}"));

@@ -263,8 +263,8 @@ public sealed class CollectionRunner
             var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, deferred);
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(new
             {
-                collectedFrom = new { runtime = container.Runtime, endpoint = runtime.Descriptor.Endpoint, @namespace = container.Namespace, id = container.Id },
-                alsoListedBy = container.AlsoListedBy.Select(s => new { runtime = s.Runtime, endpoint = s.Endpoint, @namespace = s.Namespace, id = s.Id, state = s.State, pid = s.Pid, reason = s.Reason }),
+                collectedFrom = new { runtime = container.Runtime, endpoint = runtime.Descriptor.Endpoint, @namespace = container.RuntimeNamespace, id = container.Id },
+                alsoListedBy = container.AlsoListedBy.Select(s => new { runtime = s.Runtime, endpoint = s.Endpoint, @namespace = s.RuntimeNamespace, id = s.Id, state = s.State, pid = s.Pid, reason = s.Reason }),
             }, SightingsJson);
             await _boundary.RunAsync(sink, $"sightings of {container.Id}", result, async () =>
                 await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "also-listed-by.json", json, "cfir: other runtimes' listings of this container"), cancellationToken).ConfigureAwait(false),

@@ -48,7 +48,7 @@ public static class DuplicateContainers
             {
                 Runtime = lower.Runtime,
                 Endpoint = runtime.Descriptor.Endpoint,
-                Namespace = lower.Namespace,
+                RuntimeNamespace = lower.RuntimeNamespace,
                 Id = lower.Id,
                 State = lower.State,
                 Pid = lower.Pid,

@@ -49,17 +49,23 @@ public sealed class EvidenceLayout
         }
     }
 
+    /// <summary>
+    /// The folder that groups containers under their runtime (<c>&lt;ns&gt;</c> in docs/evidence-format.md):
+    /// containerd's namespace, or the Podman pod, or "-".
+    /// </summary>
+    private static string Group(ContainerInfo container) => container.RuntimeNamespace ?? container.PodmanPod ?? "-";
+
     /// <summary>The folder of one container; stable for the run, distinct for distinct containers.</summary>
     public ArchivePath ContainerRoot(ContainerInfo container)
     {
-        string key = container.Runtime + "\0" + container.Namespace + "\0" + container.Id;
+        string key = container.Runtime + "\0" + Group(container) + "\0" + container.Id;
         lock (_containerRoots)
         {
             if (_containerRoots.TryGetValue(key, out var existing))
             {
                 return existing;
             }
-            string group = container.Namespace ?? "-";
+            string group = Group(container);
             string id = container.Id.Length == 64 && container.Id.All(Uri.IsHexDigit) ? container.Id[..12] : container.Id;
             ArchivePath parent;
             string leaf;

@@ -15,13 +15,13 @@ public sealed record ContainerInfo
     /// <summary>running, paused, restarting, exited, dead, created, stopped, unknown.</summary>
     public string State { get; init; } = "unknown";
 
-    /// <summary>containerd namespace (or Podman pod), when the runtime has one.</summary>
-    public string? Namespace { get; init; }
+    /// <summary>containerd's namespace of the container; null for runtimes without namespaces.</summary>
+    public string? RuntimeNamespace { get; init; }
 
-    /// <summary>Kubernetes pod as "namespace/name", when the container belongs to one.</summary>
-    public string? Pod { get; init; }
+    /// <summary>The Podman pod the container belongs to; null outside Podman or outside a pod.</summary>
+    public string? PodmanPod { get; init; }
 
-    /// <summary>The Kubernetes pod identity (namespace, name, uid, container name or sandbox), when known.</summary>
+    /// <summary>The Kubernetes pod the container belongs to (its namespace, name, uid, container name or sandbox), when known.</summary>
     public PodMembership? PodMembership { get; init; }
 
     /// <summary>The host pid of the container's init process, when running.</summary>

@@ -10,7 +10,7 @@ public sealed record ContainerSighting
 
     public required string Endpoint { get; init; }
 
-    public string? Namespace { get; init; }
+    public string? RuntimeNamespace { get; init; }
 
     public required string Id { get; init; }
 

@@ -21,4 +21,7 @@ public sealed record PodMembership
 
     /// <summary>Whether this is the pod's sandbox (pause) container.</summary>
     public bool IsSandbox { get; init; }
+
+    /// <summary>"namespace/name", as kubectl names a pod.</summary>
+    public string DisplayName => Namespace + "/" + Name;
 }

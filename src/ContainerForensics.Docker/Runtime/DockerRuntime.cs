@@ -78,7 +78,7 @@ public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
                 State = DockerState(c.State),
                 Created = c.Created,
                 Labels = c.Labels,
-                Namespace = x.PodName,
+                PodmanPod = x.PodName,
                 // Docker's list has no pid; the volatile phase reads it from inspect when it needs it.
                 Pid = x.Pid,
             };

@@ -151,8 +151,8 @@ public sealed class CollectionRunnerTests
     public async Task A_container_two_runtimes_list_is_collected_once_from_its_manager_and_the_other_listing_recorded()
     {
         var docker = new ContainerInfo { Runtime = "docker", Id = "d1d1", Name = "web", State = "running", Pid = 10 };
-        var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Namespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
-        var own = new ContainerInfo { Runtime = "containerd", Id = "c2c2", Name = "own", Namespace = "default", State = "running", Pid = 11 };
+        var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
+        var own = new ContainerInfo { Runtime = "containerd", Id = "c2c2", Name = "own", RuntimeNamespace = "default", State = "running", Pid = 11 };
         var dockerRuntime = new ScriptedRuntime([docker]);
         var containerdRuntime = new ScriptedRuntime([lower, own]);
         var writer = new RecordingWriter();
@@ -164,7 +164,7 @@ public sealed class CollectionRunnerTests
         var sighting = Assert.Single(writer.Entries, e => e.Path.Value == "containers/docker/-/web_d1d1/metadata/also-listed-by.json");
         Assert.Equal(EntryStatus.Collected, sighting.Status);
         var seen = Assert.Single(result.Containers[0].AlsoListedBy);
-        Assert.Equal(("containerd", "moby", "d1d1", "test://"), (seen.Runtime, seen.Namespace, seen.Id, seen.Endpoint));
+        Assert.Equal(("containerd", "moby", "d1d1", "test://"), (seen.Runtime, seen.RuntimeNamespace, seen.Id, seen.Endpoint));
         // The sighting is metadata: it never comes before the volatile evidence.
         Assert.True(writer.Entries.IndexOf(sighting) > writer.Entries.FindLastIndex(e => e.Path.Value.Contains("/volatile/", StringComparison.Ordinal)));
     }
@@ -173,7 +173,7 @@ public sealed class CollectionRunnerTests
     public async Task Same_id_with_a_different_pid_is_a_different_container_and_both_are_collected()
     {
         var docker = new ContainerInfo { Runtime = "docker", Id = "d1d1", Name = "web", State = "running", Pid = 10 };
-        var impostor = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", Namespace = "moby", State = "running", Pid = 66, ManagedBy = new ContainerRef("docker", "d1d1") };
+        var impostor = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 66, ManagedBy = new ContainerRef("docker", "d1d1") };
         var result = await Runner().RunAsync([new ScriptedRuntime([docker]), new ScriptedRuntime([impostor])], new CollectionOptions(), new RecordingWriter(), default);
         Assert.Equal(2, result.Containers.Count);
         Assert.All(result.Containers, c => Assert.Empty(c.AlsoListedBy));
@@ -182,7 +182,7 @@ public sealed class CollectionRunnerTests
     [Fact]
     public async Task A_managed_listing_whose_manager_is_not_selected_is_collected_itself()
     {
-        var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", Namespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
+        var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
         var runtime = new ScriptedRuntime([lower]);
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), new RecordingWriter(), default);
         Assert.Equal("d1d1", Assert.Single(result.Containers).Id);

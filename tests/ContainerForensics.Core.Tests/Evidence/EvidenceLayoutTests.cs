@@ -6,7 +6,7 @@ namespace ContainerForensics.Core.Tests.Evidence;
 public sealed class EvidenceLayoutTests
 {
     private static ContainerInfo C(string id, string? name, string runtime = "docker", string? ns = null) =>
-        new() { Runtime = runtime, Id = id, Name = name, Namespace = ns };
+        new() { Runtime = runtime, Id = id, Name = name, RuntimeNamespace = ns };
 
     [Fact]
     public void Containers_get_readable_distinct_folders()

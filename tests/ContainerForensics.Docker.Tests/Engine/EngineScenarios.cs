@@ -131,7 +131,7 @@ internal sealed class EngineScenarios(EngineCli cli) : IAsyncDisposable
             Assert.Equal(tag, c.Labels["cfir.test"]);
             Assert.NotNull(c.Created);
             Assert.InRange(c.Created!.Value, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
-            Assert.Null(c.Namespace); // not in a pod
+            Assert.Null(c.PodmanPod); // not in a pod
         }
         // Docker's list has no pid; Podman's libpod list does.
         if (cli.Engine == TestSupport.Engine.Podman)

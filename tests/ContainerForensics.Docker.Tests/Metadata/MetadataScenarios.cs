@@ -257,7 +257,7 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
             var mine = Assert.Single(containers.RootElement.EnumerateArray(), c => c.GetProperty("Id").GetString() == id);
             Assert.Equal(pod, mine.GetProperty("PodName").GetString());
             Assert.False(mine.GetProperty("IsInfra").GetBoolean());
-            Assert.Equal(pod, (await ListedAsync(id)).Namespace);
+            Assert.Equal(pod, (await ListedAsync(id)).PodmanPod);
             cli.Remove(name);
         }
         finally
