@@ -11,7 +11,7 @@ namespace ContainerForensics.Containerd;
 /// <summary>
 /// One containerd daemon, through its gRPC API. Containers live in namespaces (default, k8s.io
 /// for Kubernetes, moby for Docker's containers when dockerd uses this containerd); every
-/// namespace is listed unless <see cref="RuntimeSettings.ContainerdNamespace"/> names one.
+/// namespace is listed unless <see cref="ContainerdOptions.Namespace"/> names one.
 /// Docker's containers in "moby" are kept here; the Docker collector sees them too.
 /// </summary>
 public sealed class ContainerdRuntime : IContainerRuntime
@@ -48,7 +48,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
         {
             var version = await client.Version.GetAsync(cancellationToken).ConfigureAwait(false);
             var all = new Dictionary<string, string>(details, StringComparer.Ordinal) { ["revision"] = version.Revision };
-            if (settings.ContainerdNamespace is { } ns)
+            if (settings.Option(ContainerdOptions.Namespace) is { } ns)
             {
                 all["namespace"] = ns;
             }
@@ -168,7 +168,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
     }
 
     private string NamespaceOf(ContainerInfo container) =>
-        container.RuntimeNamespace ?? _settings.ContainerdNamespace
+        container.RuntimeNamespace ?? _settings.Option(ContainerdOptions.Namespace)
             ?? throw new ArgumentException($"containerd container {container.Id} has no namespace", nameof(container));
 
     /// <summary>
@@ -230,7 +230,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
 
     internal async Task<IReadOnlyList<string>> NamespacesAsync(CancellationToken cancellationToken)
     {
-        if (_settings.ContainerdNamespace is { } only)
+        if (_settings.Option(ContainerdOptions.Namespace) is { } only)
         {
             return [only];
         }

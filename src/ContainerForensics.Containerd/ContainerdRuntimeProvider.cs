@@ -6,7 +6,7 @@ namespace ContainerForensics.Containerd;
 /// <summary>
 /// Finds containerd daemons. Candidates, in order (<see cref="Candidates"/>):
 /// <list type="number">
-/// <item><c>--containerd-address</c> (<see cref="RuntimeSettings.ContainerdAddress"/>);</item>
+/// <item><c>--containerd-address</c> (<see cref="ContainerdOptions.Address"/>);</item>
 /// <item><c>CONTAINERD_ADDRESS</c> from the environment;</item>
 /// <item><c>/run/containerd/containerd.sock</c>, containerd's default;</item>
 /// <item><c>/var/run/docker/containerd/containerd.sock</c>, the containerd that dockerd starts
@@ -49,13 +49,15 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
 
     public string Name => RuntimeName;
 
+    public IReadOnlyList<RuntimeOption> Options => [ContainerdOptions.Address, ContainerdOptions.Namespace];
+
     /// <summary>The candidates for these settings, in the order they are tried, before deduplication.</summary>
     public IReadOnlyList<ContainerdEndpointCandidate> Candidates(RuntimeSettings settings)
     {
         var list = new List<ContainerdEndpointCandidate>();
-        if (!string.IsNullOrEmpty(settings.ContainerdAddress))
+        if (settings.Option(ContainerdOptions.Address) is { } address)
         {
-            list.Add(new("--containerd-address", settings.ContainerdAddress));
+            list.Add(new(ContainerdOptions.Address.Flag, address));
         }
         if (settings.GetEnvironment("CONTAINERD_ADDRESS") is { } env)
         {

@@ -9,12 +9,9 @@ namespace ContainerForensics.Containerd.Tests;
 [Collection("containerd rig")]
 public sealed class ContainerdRigTests
 {
-    private static RuntimeSettings Settings(string? ns = null) => new()
-    {
-        ContainerdAddress = RigEnvironment.ContainerdAddress,
-        ContainerdNamespace = ns,
-        CallTimeout = TimeSpan.FromSeconds(15),
-    };
+    private static RuntimeSettings Settings(string? ns = null) => new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(15) }
+        .With(ContainerdOptions.Address, RigEnvironment.ContainerdAddress)
+        .With(ContainerdOptions.Namespace, ns);
 
     private static Task<ContainerdRuntime> ConnectAsync(string? ns = null) =>
         ContainerdRuntime.ConnectAsync(RigEnvironment.SocketPath(RigEnvironment.ContainerdAddress)!, Settings(ns), null, default);

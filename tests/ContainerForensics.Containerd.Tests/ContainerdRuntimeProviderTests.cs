@@ -25,9 +25,8 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
     {
         var settings = new RuntimeSettings
         {
-            ContainerdAddress = "/flag.sock",
             Environment = new Dictionary<string, string?> { ["CONTAINERD_ADDRESS"] = "unix:///env.sock", ["XDG_RUNTIME_DIR"] = "/run/user/1000" },
-        };
+        }.With(ContainerdOptions.Address, "/flag.sock");
 
         var candidates = new ContainerdRuntimeProvider().Candidates(settings);
 
@@ -62,10 +61,9 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
         ]);
         var settings = new RuntimeSettings
         {
-            ContainerdAddress = "tcp://127.0.0.1:1",
             Environment = new Dictionary<string, string?> { ["CONTAINERD_ADDRESS"] = "unix://" + _fake.SocketPath },
             CallTimeout = TimeSpan.FromSeconds(5),
-        };
+        }.With(ContainerdOptions.Address, "tcp://127.0.0.1:1");
 
         var probes = await provider.ProbeAsync(settings, default);
         try

@@ -27,7 +27,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _fake.DisposeAsync();
 
     private Task<ContainerdRuntime> ConnectAsync(string? ns = null) =>
-        ContainerdRuntime.ConnectAsync(_fake.SocketPath, new RuntimeSettings { ContainerdNamespace = ns, CallTimeout = TimeSpan.FromSeconds(5) }, null, default);
+        ContainerdRuntime.ConnectAsync(_fake.SocketPath, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }.With(ContainerdOptions.Namespace, ns), null, default);
 
     private static Container NewContainer(string id, params (string Key, string Value)[] labels)
     {

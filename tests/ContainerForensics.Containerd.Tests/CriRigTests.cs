@@ -77,7 +77,7 @@ public sealed class CriRigTests
             await WaitForAsync(logFile, "end-of-test");
 
             await using var runtime = await ContainerdRuntime.ConnectAsync(socket,
-                new RuntimeSettings { ContainerdAddress = socket, ContainerdNamespace = "k8s.io", CallTimeout = TimeSpan.FromSeconds(30) }, null, default);
+                new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(30) }.With(ContainerdOptions.Address, socket).With(ContainerdOptions.Namespace, "k8s.io"), null, default);
             var listed = await runtime.ListContainersAsync(default);
             var sandbox = Assert.Single(listed, c => c.Id == sandboxId);
             var writer = Assert.Single(listed, c => c.Id == containerId);

@@ -52,9 +52,7 @@ internal static class CollectCommand
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
         public string? SpoolDir { get; init; }
-        public string? DockerHost { get; init; }
-        public string? ContainerdAddress { get; init; }
-        public string? ContainerdNamespace { get; init; }
+        public IReadOnlyDictionary<string, string?> ProviderOptions { get; init; } = new Dictionary<string, string?>();
         public int TimeoutSeconds { get; init; } = 15;
         public int Parallel { get; init; } = DefaultParallel;
         public bool Json { get; init; }
@@ -80,7 +78,8 @@ internal static class CollectCommand
                 result.AddError($"Unrecognized option '{token.Value}' (a container name cannot start with '-')");
             }
         });
-        var runtime = CommonOptions.Runtime();
+        var providers = env.Providers();
+        var runtime = CommonOptions.Runtime(providers);
         var all = new Option<bool>("--all", "-a") { Description = "Every container, stopped ones included (the default)." };
         var running = new Option<bool>("--running") { Description = "Only running (and paused) containers." };
         var label = new Option<string[]>("--label", "-l")
@@ -151,9 +150,7 @@ internal static class CollectCommand
             Description = "Directory for the writer's spools (files without a name, gone when cfir ends). Default: beside a file output; in memory with -o -, so nothing is written on the host.",
             HelpName = "DIR",
         };
-        var dockerHost = CommonOptions.DockerHost();
-        var containerdAddress = CommonOptions.ContainerdAddress();
-        var containerdNamespace = CommonOptions.ContainerdNamespace();
+        var providerOptions = CommonOptions.ProviderOptions(providers);
         var timeout = CommonOptions.Timeout();
         var parallel = new Option<int>("--parallel")
         {
@@ -174,8 +171,8 @@ internal static class CollectCommand
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
-        foreach (Option o in new Option[] { runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, dockerHost, containerdAddress, containerdNamespace, timeout, parallel, json, quiet, verbose })
+        foreach (Option o in (Option[])[ runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, parallel, json, quiet, verbose ])
         {
             command.Options.Add(o);
         }
@@ -203,9 +200,7 @@ internal static class CollectCommand
                 Hashes = parse.GetValue(hash) ?? [],
                 PasswordFile = parse.GetValue(passwordFile),
                 SpoolDir = parse.GetValue(spoolDir),
-                DockerHost = parse.GetValue(dockerHost),
-                ContainerdAddress = parse.GetValue(containerdAddress),
-                ContainerdNamespace = parse.GetValue(containerdNamespace),
+                ProviderOptions = CommonOptions.Values(parse, providerOptions),
                 TimeoutSeconds = parse.GetValue(timeout),
                 Parallel = parse.GetValue(parallel),
                 Json = parse.GetValue(json),
@@ -258,7 +253,7 @@ internal static class CollectCommand
         using var log = new AcquisitionLog(s.Verbose ? LogEventLevel.Debug : LogEventLevel.Information, s.Quiet);
         var logger = log.Logger;
         var discovery = await new Discovery(env.Providers(), logger)
-            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.DockerHost, s.ContainerdAddress, s.ContainerdNamespace, s.TimeoutSeconds, env.Variables), cancellationToken)
+            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.ProviderOptions, s.TimeoutSeconds, env.Variables), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
         ArchiveOutput? output = null;

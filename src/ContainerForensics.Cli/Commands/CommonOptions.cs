@@ -6,34 +6,30 @@ namespace ContainerForensics.Cli.Commands;
 /// <summary>Options that collect and list share, so both say the same thing in --help.</summary>
 internal static class CommonOptions
 {
-    public static readonly string[] RuntimeNames = ["auto", "docker", "podman", "containerd"];
-
-    public static Option<string[]> Runtime() => new Option<string[]>("--runtime", "-r")
+    /// <summary><c>--runtime</c>: auto, or the name of a provider cfir knows.</summary>
+    public static Option<string[]> Runtime(IReadOnlyList<IRuntimeProvider> providers)
     {
-        Description = "Runtime to collect from: auto (every local runtime that answers), docker, podman, containerd. Repeatable.",
-        Arity = ArgumentArity.OneOrMore,
-        AllowMultipleArgumentsPerToken = false,
-        DefaultValueFactory = _ => ["auto"],
-        HelpName = "auto|docker|podman|containerd",
-    }.AcceptOnlyFromAmongFluent(RuntimeNames);
+        string[] names = ["auto", .. providers.Select(p => p.Name)];
+        var runtime = new Option<string[]>("--runtime", "-r")
+        {
+            Description = $"Runtime to collect from: auto (every local runtime that answers), {string.Join(", ", names.Skip(1))}. Repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            DefaultValueFactory = _ => ["auto"],
+            HelpName = string.Join('|', names),
+        };
+        runtime.AcceptOnlyFromAmong(names);
+        return runtime;
+    }
 
-    public static Option<string?> DockerHost() => new("--docker-host")
-    {
-        Description = "Docker or Podman API endpoint (unix:///path, tcp://host:port). Default: $DOCKER_HOST, then the usual sockets.",
-        HelpName = "URL",
-    };
+    /// <summary>The options the providers declare, each offered once, in the providers' order.</summary>
+    public static IReadOnlyList<ProviderOption> ProviderOptions(IReadOnlyList<IRuntimeProvider> providers) =>
+        [.. providers.SelectMany(p => p.Options).DistinctBy(o => o.Flag, StringComparer.Ordinal)
+            .Select(o => new ProviderOption(o, new Option<string?>(o.Flag) { Description = o.Description, HelpName = o.ValueName }))];
 
-    public static Option<string?> ContainerdAddress() => new("--containerd-address")
-    {
-        Description = "containerd socket. Default: $CONTAINERD_ADDRESS, then /run/containerd/containerd.sock.",
-        HelpName = "PATH",
-    };
-
-    public static Option<string?> ContainerdNamespace() => new("--containerd-namespace")
-    {
-        Description = "Only this containerd namespace (default: every namespace).",
-        HelpName = "NAME",
-    };
+    /// <summary>What was given for the providers' options, by flag.</summary>
+    public static IReadOnlyDictionary<string, string?> Values(ParseResult parse, IReadOnlyList<ProviderOption> options) =>
+        options.ToDictionary(o => o.Spec.Flag, o => parse.GetValue(o.Option), StringComparer.Ordinal);
 
     public static Option<bool> Json() => new("--json")
     {
@@ -64,19 +60,15 @@ internal static class CommonOptions
     }
 
     /// <summary>The flags only: each provider reads its own environment variables (DOCKER_HOST, CONTAINERD_ADDRESS) as a candidate of its own.</summary>
-    public static RuntimeSettings Settings(string? dockerHost, string? containerdAddress, string? containerdNamespace, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()
+    public static RuntimeSettings Settings(IReadOnlyDictionary<string, string?> providerOptions, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()
     {
-        DockerHost = dockerHost,
-        ContainerdAddress = containerdAddress,
-        ContainerdNamespace = containerdNamespace,
+        Options = providerOptions,
         Environment = env,
         // A day at most: timers refuse delays past 24.8 days, and a layer walk gets eight budgets.
         CallTimeout = TimeSpan.FromSeconds(Math.Clamp(timeoutSeconds, 1, MaxTimeoutSeconds)),
     };
 
-    private static Option<T> AcceptOnlyFromAmongFluent<T>(this Option<T> option, string[] values)
-    {
-        option.AcceptOnlyFromAmong(values);
-        return option;
-    }
 }
+
+/// <summary>A provider's option (<see cref="RuntimeOption"/>) and the command-line option that carries it.</summary>
+internal sealed record ProviderOption(RuntimeOption Spec, Option<string?> Option);

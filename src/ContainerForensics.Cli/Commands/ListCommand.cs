@@ -11,24 +11,22 @@ namespace ContainerForensics.Cli.Commands;
 /// <summary><c>cfir list</c>: the runtimes found and their containers, i.e. what collect would take.</summary>
 internal static class ListCommand
 {
-    internal sealed record Settings(IReadOnlyList<string> Runtimes, string? DockerHost, string? ContainerdAddress, string? ContainerdNamespace, int TimeoutSeconds, bool Json);
+    internal sealed record Settings(IReadOnlyList<string> Runtimes, IReadOnlyDictionary<string, string?> ProviderOptions, int TimeoutSeconds, bool Json);
 
     public static Command Create(CliEnvironment env)
     {
-        var runtime = CommonOptions.Runtime();
-        var dockerHost = CommonOptions.DockerHost();
-        var containerdAddress = CommonOptions.ContainerdAddress();
-        var containerdNamespace = CommonOptions.ContainerdNamespace();
+        var providers = env.Providers();
+        var runtime = CommonOptions.Runtime(providers);
+        var providerOptions = CommonOptions.ProviderOptions(providers);
         var timeout = CommonOptions.Timeout();
         var json = CommonOptions.Json();
         var command = new Command("list", "List the runtimes found (endpoint, version) and their containers.");
-        foreach (Option o in new Option[] { runtime, dockerHost, containerdAddress, containerdNamespace, timeout, json })
+        foreach (Option o in (Option[])[ runtime, .. providerOptions.Select(p => p.Option), timeout, json ])
         {
             command.Options.Add(o);
         }
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new Settings(parse.GetValue(runtime) ?? ["auto"], parse.GetValue(dockerHost), parse.GetValue(containerdAddress),
-                parse.GetValue(containerdNamespace), parse.GetValue(timeout), parse.GetValue(json)),
+            new Settings(parse.GetValue(runtime) ?? ["auto"], CommonOptions.Values(parse, providerOptions), parse.GetValue(timeout), parse.GetValue(json)),
             env, cancellationToken));
         return command;
     }
@@ -36,7 +34,7 @@ internal static class ListCommand
     public static async Task<int> RunAsync(Settings s, CliEnvironment env, CancellationToken cancellationToken)
     {
         var discovery = await new Discovery(env.Providers(), Serilog.Core.Logger.None)
-            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.DockerHost, s.ContainerdAddress, s.ContainerdNamespace, s.TimeoutSeconds, env.Variables), cancellationToken)
+            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.ProviderOptions, s.TimeoutSeconds, env.Variables), cancellationToken)
             .ConfigureAwait(false);
         var listed = new List<(RuntimeProbe Probe, IReadOnlyList<ContainerInfo> Containers, string? Error)>();
         foreach (var probe in discovery.Probes)

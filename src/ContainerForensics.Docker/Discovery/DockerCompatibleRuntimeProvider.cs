@@ -23,7 +23,7 @@ namespace ContainerForensics.Docker.Discovery;
 public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
 {
     /// <summary>The candidate the responder named on the command line; its failure is recorded as an error.</summary>
-    private const string RequestedSource = "--docker-host";
+    private static readonly string RequestedSource = DockerOptions.Host.Flag;
 
     private readonly DockerEngineKind _engine;
     private readonly IHostFileSystem _fileSystem;
@@ -37,6 +37,9 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
     }
 
     public string Name => _engine.RuntimeName();
+
+    /// <summary>--docker-host is Docker's; a Podman socket named there answers as Podman and is reported so.</summary>
+    public IReadOnlyList<RuntimeOption> Options => _engine == DockerEngineKind.Docker ? [DockerOptions.Host] : [];
 
     public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
     {

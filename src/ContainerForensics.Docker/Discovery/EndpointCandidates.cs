@@ -8,7 +8,7 @@ namespace ContainerForensics.Docker.Discovery;
 /// (its Environment is the seam), so the order and the reasons are testable without a host.
 /// <para>Docker:</para>
 /// <list type="number">
-/// <item><c>--docker-host</c>, else <c>DOCKER_HOST</c> (RuntimeSettings.DockerHost, else the
+/// <item><c>--docker-host</c>, else <c>DOCKER_HOST</c> (the <c>--docker-host</c> option, else the
 ///   environment): applies when set and parseable; TCP gets TLS from DOCKER_CERT_PATH /
 ///   DOCKER_TLS_VERIFY / DOCKER_TLS (<see cref="DockerTlsSettings"/>).</item>
 /// <item><c>/var/run/docker.sock</c>: always applies (rootful dockerd's default; podman-docker
@@ -65,11 +65,11 @@ public static class EndpointCandidates
     private static EndpointCandidate DockerHost(RuntimeSettings settings)
     {
         string? env = settings.GetEnvironment("DOCKER_HOST");
-        string? value = string.IsNullOrWhiteSpace(settings.DockerHost) ? env : settings.DockerHost;
-        // RuntimeSettings.DockerHost is "--docker-host, else DOCKER_HOST": when it equals the
-        // environment's value it most likely came from there.
+        string? flag = settings.Option(DockerOptions.Host);
+        string? value = string.IsNullOrWhiteSpace(flag) ? env : flag;
+        // When the flag's value equals the environment's it most likely came from there.
         string source = value is null ? "--docker-host/DOCKER_HOST"
-            : !string.IsNullOrWhiteSpace(settings.DockerHost) && !string.Equals(settings.DockerHost, env, StringComparison.Ordinal) ? "--docker-host"
+            : !string.IsNullOrWhiteSpace(flag) && !string.Equals(flag, env, StringComparison.Ordinal) ? "--docker-host"
             : "DOCKER_HOST";
         if (value is null)
         {

@@ -1,6 +1,7 @@
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Transport;
+using ContainerForensics.Docker.Discovery;
 
 namespace ContainerForensics.Docker.Tests.Fakes;
 
@@ -35,10 +36,9 @@ internal static class FakeDaemon
         return DockerClient.ConnectAsync(connection, CancellationToken.None);
     }
 
-    public static RuntimeSettings Settings(TimeSpan? timeout = null, string? dockerHost = null, params (string Name, string? Value)[] environment) => new()
+    public static RuntimeSettings Settings(TimeSpan? timeout = null, string? dockerHost = null, params (string Name, string? Value)[] environment) => new RuntimeSettings
     {
-        DockerHost = dockerHost,
         CallTimeout = timeout ?? TimeSpan.FromSeconds(10),
         Environment = environment.ToDictionary(e => e.Name, e => e.Value),
-    };
+    }.With(DockerOptions.Host, dockerHost);
 }
