@@ -147,71 +147,43 @@ internal readonly struct JsonFields
     /// <summary>An array of objects; an element that is not an object is a problem naming its index, and is left out.</summary>
     public IReadOnlyList<JsonFields>? Objects(string name)
     {
-        if (!Get(name, false, JsonValueKind.Array, "an array", out var v))
-        {
-            return null;
-        }
-        var result = new List<JsonFields>();
-        int i = 0;
-        foreach (var item in v.EnumerateArray())
-        {
-            string at = $"{_prefix}{name}[{i++}]";
-            if (item.ValueKind == JsonValueKind.Object)
-            {
-                result.Add(new JsonFields(item, _problem, at + "."));
-            }
-            else
-            {
-                _problem(at, $"'{at}' is {Describe(item)}, not an object");
-            }
-        }
-        return result;
+        var problem = _problem; // a lambda in a struct cannot reach its fields
+        return Items(name, "an array", "an object", item => item.ValueKind == JsonValueKind.Object, (item, at) => new JsonFields(item, problem, at + "."));
     }
 
-    public IReadOnlyList<string>? Strings(string name)
-    {
-        if (!Get(name, false, JsonValueKind.Array, "an array of strings", out var v))
-        {
-            return null;
-        }
-        var result = new List<string>();
-        int i = 0;
-        foreach (var item in v.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.String)
-            {
-                result.Add(item.GetString()!);
-            }
-            else
-            {
-                _problem($"{_prefix}{name}[{i}]", $"'{_prefix}{name}[{i}]' is {Describe(item)}, not a string");
-            }
-            i++;
-        }
-        return result;
-    }
+    public IReadOnlyList<string>? Strings(string name) =>
+        Items(name, "an array of strings", "a string", item => item.ValueKind == JsonValueKind.String, (item, _) => item.GetString()!);
 
     /// <summary>Byte ranges written as <c>[[offset, length], ...]</c>.</summary>
-    public IReadOnlyList<DataSegment>? Ranges(string name)
+    public IReadOnlyList<DataSegment>? Ranges(string name) =>
+        Items(name, "an array of [offset, length] pairs", "an [offset, length] pair of whole numbers",
+            pair => pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2 &&
+                    pair[0].TryGetInt64(out long offset) && pair[1].TryGetInt64(out long length) && offset >= 0 && length >= 0,
+            (pair, _) => new DataSegment(pair[0].GetInt64(), pair[1].GetInt64()));
+
+    /// <summary>
+    /// The elements of an array that <paramref name="accept"/> takes, each made by
+    /// <paramref name="make"/> (given its dotted name); any other is a problem naming its index, and is left out.
+    /// </summary>
+    private List<T>? Items<T>(string name, string expected, string itemExpected, Func<JsonElement, bool> accept, Func<JsonElement, string, T> make)
     {
-        if (!Get(name, false, JsonValueKind.Array, "an array of [offset, length] pairs", out var v))
+        if (!Get(name, false, JsonValueKind.Array, expected, out var array))
         {
             return null;
         }
-        var result = new List<DataSegment>();
+        var result = new List<T>();
         int i = 0;
-        foreach (var pair in v.EnumerateArray())
+        foreach (var item in array.EnumerateArray())
         {
-            if (pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2 &&
-                pair[0].TryGetInt64(out long offset) && pair[1].TryGetInt64(out long length) && offset >= 0 && length >= 0)
+            string at = $"{_prefix}{name}[{i++}]";
+            if (accept(item))
             {
-                result.Add(new DataSegment(offset, length));
+                result.Add(make(item, at));
             }
             else
             {
-                _problem($"{_prefix}{name}[{i}]", $"'{_prefix}{name}[{i}]' is not an [offset, length] pair of whole numbers: {pair.GetRawText()}");
+                _problem(at, $"'{at}' is {Describe(item)}, not {itemExpected}");
             }
-            i++;
         }
         return result;
     }
