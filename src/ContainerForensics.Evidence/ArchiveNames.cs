@@ -8,6 +8,12 @@ public static class ArchiveNames
     /// <summary>Version of the evidence format; the acquisition record and the seal carry it.</summary>
     public const string FormatVersion = "cfir-evidence/1.0";
 
+    /// <summary>
+    /// Whether a reader of this version reads an archive of <paramref name="format"/>: every
+    /// <c>cfir-evidence/1.x</c> (a change an older reader would misread gets a new major version).
+    /// </summary>
+    public static bool IsReadableFormat(string format) => format.StartsWith("cfir-evidence/1.", StringComparison.Ordinal);
+
     public static readonly ArchivePath Manifest = ArchivePath.Of("manifest", "manifest.jsonl");
 
     public static readonly ArchivePath Errors = ArchivePath.Of("manifest", "errors.jsonl");

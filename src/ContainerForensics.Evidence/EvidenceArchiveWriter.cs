@@ -554,21 +554,21 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
             long sealOffset = _members.Position;
             var seal = new Dictionary<string, object?>
             {
-                ["format"] = ArchiveNames.FormatVersion,
-                ["tool"] = $"{_options.ToolName} {_options.ToolVersion}",
-                ["container"] = _options.Format switch { ArchiveFormat.Zip => "zip", _ => "pax-tar" },
-                ["sealedBytes"] = sealOffset,
-                ["sealedBytesSha256"] = _members.CurrentStreamSha256(),
-                ["sha256sumsSha256"] = sumsDigest,
-                ["manifestSha256"] = manifestDigest,
-                ["entries"] = _entryCount,
-                ["errors"] = _errorCount,
-                ["statusCounts"] = _statusCounts.OrderBy(k => k.Key).ToDictionary(k => ManifestWriter.StatusName(k.Key), k => k.Value),
-                ["startedAt"] = _startedAt.ToIso8601(),
-                ["endedAt"] = endedAt.ToIso8601(),
-                ["complete"] = complete,
-                ["interrupted"] = request.Interrupted,
-                ["interruption"] = request.InterruptionReason,
+                [SealFields.Format] = ArchiveNames.FormatVersion,
+                [SealFields.Tool] = $"{_options.ToolName} {_options.ToolVersion}",
+                [SealFields.Container] = _options.Format switch { ArchiveFormat.Zip => "zip", _ => "pax-tar" },
+                [SealFields.SealedBytes] = sealOffset,
+                [SealFields.SealedBytesSha256] = _members.CurrentStreamSha256(),
+                [SealFields.Sha256SumsSha256] = sumsDigest,
+                [SealFields.ManifestSha256] = manifestDigest,
+                [SealFields.Entries] = _entryCount,
+                [SealFields.Errors] = _errorCount,
+                [SealFields.StatusCounts] = _statusCounts.OrderBy(k => k.Key).ToDictionary(k => ManifestWriter.StatusName(k.Key), k => k.Value),
+                [SealFields.StartedAt] = _startedAt.ToIso8601(),
+                [SealFields.EndedAt] = endedAt.ToIso8601(),
+                [SealFields.Complete] = complete,
+                [SealFields.Interrupted] = request.Interrupted,
+                [SealFields.Interruption] = request.InterruptionReason,
             };
             byte[] sealJson = SealJson.WithSelfHash(JsonSerializer.SerializeToUtf8Bytes(seal, SealJson.Options));
             _members.BeginMember(SealHeader(endedAt, sealJson.Length));

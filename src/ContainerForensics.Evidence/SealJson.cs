@@ -5,7 +5,7 @@ namespace ContainerForensics.Evidence;
 internal static class SealJson
 {
     /// <summary>The seal ends with the sha256 of everything before this marker (the body closed with "\n}").</summary>
-    public static readonly byte[] SelfHashMarker = ",\n  \"sealSha256\": \""u8.ToArray();
+    public static readonly byte[] SelfHashMarker = System.Text.Encoding.ASCII.GetBytes($",\n  \"{SealFields.SealSha256}\": \"");
 
     /// <summary>
     /// Appends the seal's own sha256 to it: nothing else covers the seal, and a changed bit in

@@ -18,70 +18,70 @@ public static class AcquisitionRecord
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("format", info.FormatVersion);
-            json.WriteStartObject("tool");
-            json.WriteString("name", info.ToolName);
-            json.WriteString("version", info.ToolVersion);
-            json.WriteString("commit", info.ToolCommit);
-            json.WriteString("runtime", System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+            json.WriteString(AcquisitionFields.Format, info.FormatVersion);
+            json.WriteStartObject(AcquisitionFields.Tool);
+            json.WriteString(AcquisitionFields.InTool.Name, info.ToolName);
+            json.WriteString(AcquisitionFields.InTool.Version, info.ToolVersion);
+            json.WriteString(AcquisitionFields.InTool.Commit, info.ToolCommit);
+            json.WriteString(AcquisitionFields.InTool.Runtime, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
             json.WriteEndObject();
-            json.WriteStartArray("commandLine");
+            json.WriteStartArray(AcquisitionFields.CommandLine);
             foreach (var arg in info.CommandLine)
             {
                 json.WriteStringValue(arg);
             }
             json.WriteEndArray();
-            json.WriteString("examiner", info.Examiner);
-            json.WriteString("case", info.Case);
-            json.WriteString("note", info.Note);
-            json.WriteString("startedAt", startedAt.ToIso8601());
-            json.WriteString("output", info.OutputDescription);
+            json.WriteString(AcquisitionFields.Examiner, info.Examiner);
+            json.WriteString(AcquisitionFields.Case, info.Case);
+            json.WriteString(AcquisitionFields.Note, info.Note);
+            json.WriteString(AcquisitionFields.StartedAt, startedAt.ToIso8601());
+            json.WriteString(AcquisitionFields.Output, info.OutputDescription);
 
-            json.WriteStartObject("host");
-            json.WriteString("hostname", host.Hostname);
-            json.WriteString("kernelRelease", host.KernelRelease);
-            json.WriteString("kernelVersion", host.KernelVersion);
-            json.WriteString("architecture", host.Architecture);
-            json.WriteString("os", host.OsPrettyName);
-            json.WriteString("bootId", host.BootId);
-            json.WriteString("machineId", host.MachineId);
+            json.WriteStartObject(AcquisitionFields.Host);
+            json.WriteString(AcquisitionFields.InHost.Hostname, host.Hostname);
+            json.WriteString(AcquisitionFields.InHost.KernelRelease, host.KernelRelease);
+            json.WriteString(AcquisitionFields.InHost.KernelVersion, host.KernelVersion);
+            json.WriteString(AcquisitionFields.InHost.Architecture, host.Architecture);
+            json.WriteString(AcquisitionFields.InHost.Os, host.OsPrettyName);
+            json.WriteString(AcquisitionFields.InHost.BootId, host.BootId);
+            json.WriteString(AcquisitionFields.InHost.MachineId, host.MachineId);
             json.WriteEndObject();
 
-            json.WriteStartObject("clock");
-            json.WriteString("realtime", clock.GetUnixTime().ToIso8601());
-            json.WriteNumber("monotonicTimestamp", Stopwatch.GetTimestamp());
-            json.WriteNumber("monotonicFrequency", Stopwatch.Frequency);
+            json.WriteStartObject(AcquisitionFields.Clock);
+            json.WriteString(AcquisitionFields.InClock.Realtime, clock.GetUnixTime().ToIso8601());
+            json.WriteNumber(AcquisitionFields.InClock.MonotonicTimestamp, Stopwatch.GetTimestamp());
+            json.WriteNumber(AcquisitionFields.InClock.MonotonicFrequency, Stopwatch.Frequency);
             if (host.UptimeSeconds is { } up)
             {
-                json.WriteNumber("uptimeSeconds", up);
+                json.WriteNumber(AcquisitionFields.InClock.UptimeSeconds, up);
             }
             if (host.ClockSynchronized is { } synced)
             {
-                json.WriteBoolean("ntpSynchronized", synced);
+                json.WriteBoolean(AcquisitionFields.InClock.NtpSynchronized, synced);
             }
             else
             {
-                json.WriteNull("ntpSynchronized");
+                json.WriteNull(AcquisitionFields.InClock.NtpSynchronized);
             }
             if (host.ClockEstimatedErrorMicroseconds is { } err)
             {
-                json.WriteNumber("estimatedErrorMicroseconds", err);
+                json.WriteNumber(AcquisitionFields.InClock.EstimatedErrorMicroseconds, err);
             }
-            json.WriteString("clocksource", host.ClockSource);
-            json.WriteString("timezone", "UTC (all times in this archive are UTC)");
+            json.WriteString(AcquisitionFields.InClock.ClockSource, host.ClockSource);
+            json.WriteString(AcquisitionFields.InClock.Timezone, "UTC (all times in this archive are UTC)");
             json.WriteEndObject();
 
-            json.WriteStartArray("runtimes");
+            json.WriteStartArray(AcquisitionFields.Runtimes);
             foreach (var probe in discovery.Probes)
             {
                 json.WriteStartObject();
-                json.WriteString("name", probe.Name);
-                json.WriteString("endpoint", probe.Endpoint);
-                json.WriteBoolean("answered", probe.Runtime is not null);
+                json.WriteString(AcquisitionFields.InRuntime.Name, probe.Name);
+                json.WriteString(AcquisitionFields.InRuntime.Endpoint, probe.Endpoint);
+                json.WriteBoolean(AcquisitionFields.InRuntime.Answered, probe.Runtime is not null);
                 if (probe.Runtime?.Descriptor is { } d)
                 {
-                    json.WriteString("version", d.Version);
-                    json.WriteString("apiVersion", d.ApiVersion);
+                    json.WriteString(AcquisitionFields.InRuntime.Version, d.Version);
+                    json.WriteString(AcquisitionFields.InRuntime.ApiVersion, d.ApiVersion);
                     foreach (var (k, v) in d.Details)
                     {
                         json.WriteString(k, v);
@@ -89,35 +89,35 @@ public static class AcquisitionRecord
                 }
                 else
                 {
-                    json.WriteString("reason", probe.Reason);
+                    json.WriteString(AcquisitionFields.InRuntime.Reason, probe.Reason);
                 }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
 
-            json.WriteStartObject("options");
-            json.WriteString("filesystem", options.Filesystem.ToString().ToLowerInvariant());
+            json.WriteStartObject(AcquisitionFields.Options);
+            json.WriteString(AcquisitionFields.InOptions.Filesystem, options.Filesystem.ToString().ToLowerInvariant());
             if (options.MaxFileSize is { } max)
             {
-                json.WriteNumber("maxFileSize", max);
+                json.WriteNumber(AcquisitionFields.InOptions.MaxFileSize, max);
             }
-            json.WriteString("oversize", options.Oversize.ToString().ToLowerInvariant());
-            json.WriteString("logsSince", options.LogsSince?.ToString("O"));
-            json.WriteString("eventsSince", options.EventsSince?.ToString("O"));
-            json.WriteBoolean("volumes", options.Volumes);
-            json.WriteBoolean("memory", options.Memory);
+            json.WriteString(AcquisitionFields.InOptions.Oversize, options.Oversize.ToString().ToLowerInvariant());
+            json.WriteString(AcquisitionFields.InOptions.LogsSince, options.LogsSince?.ToString("O"));
+            json.WriteString(AcquisitionFields.InOptions.EventsSince, options.EventsSince?.ToString("O"));
+            json.WriteBoolean(AcquisitionFields.InOptions.Volumes, options.Volumes);
+            json.WriteBoolean(AcquisitionFields.InOptions.Memory, options.Memory);
             if (options.MemoryMaxBytes is { } memMax)
             {
-                json.WriteNumber("memoryMaxBytes", memMax);
+                json.WriteNumber(AcquisitionFields.InOptions.MemoryMaxBytes, memMax);
             }
-            json.WriteBoolean("runningOnly", options.Selector.RunningOnly);
-            json.WriteStartArray("containers");
+            json.WriteBoolean(AcquisitionFields.InOptions.RunningOnly, options.Selector.RunningOnly);
+            json.WriteStartArray(AcquisitionFields.InOptions.Containers);
             foreach (var n in options.Selector.Names)
             {
                 json.WriteStringValue(n);
             }
             json.WriteEndArray();
-            json.WriteStartArray("labels");
+            json.WriteStartArray(AcquisitionFields.InOptions.Labels);
             foreach (var (k, v) in options.Selector.Labels)
             {
                 json.WriteStringValue(v is null ? k : $"{k}={v}");

@@ -41,11 +41,11 @@ internal sealed class ManifestWriter : IDisposable
         }
 
         _json.WriteStartObject(ManifestFields.Source);
-        WriteOptional("runtime", e.Source.Runtime);
-        WriteOptional("containerId", e.Source.ContainerId);
-        WriteOptional("containerName", e.Source.ContainerName);
-        WriteBytes("path", e.Source.OriginalPath);
-        WriteOptional("description", e.Source.Description);
+        WriteOptional(ManifestFields.InSource.Runtime, e.Source.Runtime);
+        WriteOptional(ManifestFields.InSource.ContainerId, e.Source.ContainerId);
+        WriteOptional(ManifestFields.InSource.ContainerName, e.Source.ContainerName);
+        WriteBytes(ManifestFields.InSource.Path, e.Source.OriginalPath);
+        WriteOptional(ManifestFields.InSource.Description, e.Source.Description);
         _json.WriteEndObject();
 
         if (m.Mode is { } mode)
@@ -54,8 +54,8 @@ internal sealed class ManifestWriter : IDisposable
         }
         WriteNumber(ManifestFields.Uid, m.Uid);
         WriteNumber(ManifestFields.Gid, m.Gid);
-        WriteOptional("user", m.UserName);
-        WriteOptional("group", m.GroupName);
+        WriteOptional(ManifestFields.User, m.UserName);
+        WriteOptional(ManifestFields.Group, m.GroupName);
         WriteNumber(ManifestFields.Size, m.Size);
         WriteNumber(ManifestFields.StoredSize, r.StoredSize);
         _json.WriteNumber(ManifestFields.BytesRead, r.BytesRead);
@@ -65,30 +65,30 @@ internal sealed class ManifestWriter : IDisposable
             WriteOptional(ManifestFields.Sha1, d.Sha1);
             WriteOptional(ManifestFields.Md5, d.Md5);
         }
-        WriteTime("mtime", m.ModifiedTime);
-        WriteTime("atime", m.AccessTime);
-        WriteTime("ctime", m.ChangeTime);
-        WriteTime("btime", m.BirthTime);
-        WriteBytes("linkTarget", m.LinkTarget);
+        WriteTime(ManifestFields.ModifiedTime, m.ModifiedTime);
+        WriteTime(ManifestFields.AccessTime, m.AccessTime);
+        WriteTime(ManifestFields.ChangeTime, m.ChangeTime);
+        WriteTime(ManifestFields.BirthTime, m.BirthTime);
+        WriteBytes(ManifestFields.LinkTarget, m.LinkTarget);
         WriteOptional(ManifestFields.HardLinkTo, r.HardLinkTo);
         if (m.DeviceMajor is not null || m.DeviceMinor is not null)
         {
-            _json.WriteStartObject("device");
-            _json.WriteNumber("major", m.DeviceMajor ?? 0);
-            _json.WriteNumber("minor", m.DeviceMinor ?? 0);
+            _json.WriteStartObject(ManifestFields.Device);
+            _json.WriteNumber(ManifestFields.InDevice.Major, m.DeviceMajor ?? 0);
+            _json.WriteNumber(ManifestFields.InDevice.Minor, m.DeviceMinor ?? 0);
             _json.WriteEndObject();
         }
         if (m.Inode is { } ino)
         {
-            _json.WriteNumber("inode", ino);
+            _json.WriteNumber(ManifestFields.Inode, ino);
         }
         if (m.LinkCount is { } nlink)
         {
-            _json.WriteNumber("nlink", nlink);
+            _json.WriteNumber(ManifestFields.LinkCount, nlink);
         }
         if (m.ExtendedAttributes.Count > 0)
         {
-            _json.WriteStartObject("xattrs");
+            _json.WriteStartObject(ManifestFields.Xattrs);
             foreach (var (key, value) in m.ExtendedAttributes)
             {
                 _json.WriteString(key, Convert.ToBase64String(value));
@@ -110,32 +110,32 @@ internal sealed class ManifestWriter : IDisposable
         if (r.Part is { } part)
         {
             _json.WriteStartObject(ManifestFields.StreamPart);
-            _json.WriteNumber("number", part.Number);
-            _json.WriteString("first", part.First);
-            WriteOptional("next", part.Next);
-            WriteOptional("wholeSha256", part.WholeSha256);
-            WriteNumber("wholeSize", part.WholeSize);
+            _json.WriteNumber(ManifestFields.InStreamPart.Number, part.Number);
+            _json.WriteString(ManifestFields.InStreamPart.First, part.First);
+            WriteOptional(ManifestFields.InStreamPart.Next, part.Next);
+            WriteOptional(ManifestFields.InStreamPart.WholeSha256, part.WholeSha256);
+            WriteNumber(ManifestFields.InStreamPart.WholeSize, part.WholeSize);
             _json.WriteEndObject();
         }
         _json.WriteString(ManifestFields.CollectedAt, r.CollectedAt.ToIso8601());
-        _json.WriteNumber("offset", r.HeaderOffset);
+        _json.WriteNumber(ManifestFields.Offset, r.HeaderOffset);
         End();
     }
 
     public void Write(ErrorRecord error)
     {
         Begin();
-        _json.WriteString("scope", error.Scope);
-        _json.WriteString("message", error.Message);
-        WriteOptional("path", error.Path);
-        WriteOptional("runtime", error.Runtime);
-        WriteOptional("containerId", error.ContainerId);
+        _json.WriteString(ErrorFields.Scope, error.Scope);
+        _json.WriteString(ErrorFields.Message, error.Message);
+        WriteOptional(ErrorFields.Path, error.Path);
+        WriteOptional(ErrorFields.Runtime, error.Runtime);
+        WriteOptional(ErrorFields.ContainerId, error.ContainerId);
         if (error.Errno is { } errno)
         {
-            _json.WriteNumber("errno", errno);
+            _json.WriteNumber(ErrorFields.Errno, errno);
         }
-        WriteOptional("exception", error.ExceptionType);
-        WriteTime("at", error.At);
+        WriteOptional(ErrorFields.Exception, error.ExceptionType);
+        WriteTime(ErrorFields.At, error.At);
         End();
     }
 
@@ -220,37 +220,9 @@ internal sealed class ManifestWriter : IDisposable
         }
         catch (DecoderFallbackException)
         {
-            _json.WriteString(name + "Base64", Convert.ToBase64String(bytes));
+            _json.WriteString(name + ManifestFields.Base64Suffix, Convert.ToBase64String(bytes));
         }
     }
 
     public void Dispose() => _json.Dispose();
-}
-
-/// <summary>Field names of manifest records that the verifier reads back.</summary>
-internal static class ManifestFields
-{
-    public const string Path = "path";
-    public const string Kind = "kind";
-    public const string Status = "status";
-    public const string Reason = "reason";
-    public const string Errno = "errno";
-    public const string Member = "member";
-    public const string MemberName = "memberName";
-    public const string Source = "source";
-    public const string Mode = "mode";
-    public const string Uid = "uid";
-    public const string Gid = "gid";
-    public const string Size = "size";
-    public const string StoredSize = "storedSize";
-    public const string BytesRead = "bytesRead";
-    public const string Sha256 = "sha256";
-    public const string Sha1 = "sha1";
-    public const string Md5 = "md5";
-    public const string HardLinkTo = "hardLinkTo";
-    public const string Sparse = "sparse";
-    public const string Unreadable = "unreadable";
-    public const string ChangedWhileRead = "changedWhileRead";
-    public const string StreamPart = "streamPart";
-    public const string CollectedAt = "collectedAt";
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using ContainerForensics.Evidence.Reading;
 
 namespace ContainerForensics.Evidence.Verify;
 
@@ -18,20 +18,13 @@ internal static class SealClaims
     /// <summary>
     /// Checks the seal's claims and returns the derived completeness: null when the manifest
     /// was not read, or when nothing says partial and the seal (the only record of an
-    /// interruption) is absent.
+    /// interruption) is absent. A claim the seal lacks or holds as the wrong type is not checked
+    /// here: the reader has reported it already.
     /// </summary>
-    public static bool? Check(JsonElement? seal, bool manifestRead, long manifestLines, IReadOnlyDictionary<string, long> statusCounts,
+    public static bool? Check(Seal? seal, bool manifestRead, long manifestLines, IReadOnlyDictionary<string, long> statusCounts,
         long errorRecords, Action<string> problem)
     {
-        bool? interrupted = null;
-        if (seal is { } s)
-        {
-            interrupted = s.TryGetProperty("interrupted", out var i) && i.ValueKind is JsonValueKind.True or JsonValueKind.False ? i.GetBoolean() : null;
-            if (interrupted is null)
-            {
-                problem("'interrupted' is missing or not true/false");
-            }
-        }
+        bool? interrupted = seal?.Interrupted;
         if (!manifestRead)
         {
             return null;
@@ -47,52 +40,35 @@ internal static class SealClaims
             reasons.Add("interrupted");
         }
         bool? derived = reasons.Count > 0 ? false : interrupted is null ? null : true;
-        if (seal is not { } sealDoc)
+        if (seal is null)
         {
             return derived;
         }
 
-        bool? claimed = sealDoc.TryGetProperty("complete", out var c) && c.ValueKind is JsonValueKind.True or JsonValueKind.False ? c.GetBoolean() : null;
-        if (claimed is null)
-        {
-            problem("'complete' is missing or not true/false");
-        }
-        else if (derived is { } d && claimed != d)
+        if (seal.Complete is { } claimed && derived is { } d && claimed != d)
         {
             problem(d
                 ? "the seal says the collection is partial, but the manifest and errors list show nothing failed, missing or partial, no error, and the seal says it was not interrupted"
                 : $"the seal says the collection is complete, but it is partial: {string.Join(", ", reasons)}");
         }
-        if (Num(sealDoc, "entries") != manifestLines)
+        if (seal.Entries != manifestLines)
         {
-            problem($"the manifest has {manifestLines} entries, the seal says {Show(sealDoc, "entries")}");
+            problem($"the manifest has {manifestLines} entries, the seal says {Show(seal.Entries)}");
         }
-        if (Num(sealDoc, "errors") != errorRecords)
+        if (seal.Errors != errorRecords)
         {
-            problem($"the errors list has {errorRecords} records, the seal says {Show(sealDoc, "errors")}");
+            problem($"the errors list has {errorRecords} records, the seal says {Show(seal.Errors)}");
         }
-        CheckStatusCounts(sealDoc, statusCounts, problem);
+        if (seal.StatusCounts is { } counts)
+        {
+            CheckStatusCounts(counts, statusCounts, problem);
+        }
         return derived;
     }
 
-    private static void CheckStatusCounts(JsonElement seal, IReadOnlyDictionary<string, long> actual, Action<string> problem)
+    private static void CheckStatusCounts(IReadOnlyDictionary<string, long> claimed, IReadOnlyDictionary<string, long> actual, Action<string> problem)
     {
-        if (!seal.TryGetProperty("statusCounts", out var counts) || counts.ValueKind != JsonValueKind.Object)
-        {
-            problem("'statusCounts' is missing or not an object of counts");
-            return;
-        }
-        var claimed = new Dictionary<string, long>(StringComparer.Ordinal);
         var differences = new List<string>();
-        foreach (var property in counts.EnumerateObject())
-        {
-            if (!property.Value.TryGetInt64(out long n))
-            {
-                differences.Add($"{property.Name}: '{property.Value}' is not a count");
-                continue;
-            }
-            claimed[property.Name] = n;
-        }
         // The writer lists only statuses that occurred; a zero it did not write is no difference.
         foreach (var status in claimed.Keys.Union(actual.Keys).Order(StringComparer.Ordinal))
         {
@@ -109,7 +85,5 @@ internal static class SealClaims
         }
     }
 
-    private static long? Num(JsonElement seal, string name) => seal.TryGetProperty(name, out var v) && v.TryGetInt64(out long x) ? x : null;
-
-    private static string Show(JsonElement seal, string name) => seal.TryGetProperty(name, out var v) ? v.GetRawText() : "nothing";
+    private static string Show(long? claim) => claim?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing readable";
 }

@@ -41,7 +41,7 @@ public sealed class VerificationReport
     public void Add(string kind, string? path, string detail) => Problems.Add(new VerificationProblem(kind, path, detail));
 }
 
-/// <summary>One mismatch: kind is missing, extra, modified, size, manifest, sums, seal, corrupt or truncated.</summary>
+/// <summary>One mismatch: kind is missing, extra, modified, size, manifest, sums, seal, acquisition, corrupt or trailing.</summary>
 public sealed record VerificationProblem(string Kind, string? Path, string Detail)
 {
     public override string ToString() => Path is null ? $"{Kind}: {Detail}" : $"{Kind}: {Path}: {Detail}";

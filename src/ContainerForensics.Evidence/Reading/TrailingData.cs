@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Verify;
+namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
 /// What follows the archive's structural end (the tar's end-of-archive blocks, the gzip

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using ContainerForensics.Core.IO;
 
-namespace ContainerForensics.Evidence.Verify;
+namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
 /// The archive's bytes as they arrive (file or stdin): hashed whole for the archive's own

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using ContainerForensics.Core.IO;
 
-namespace ContainerForensics.Evidence.Verify;
+namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
 /// A read-through stream that hashes bytes only up to a position the caller confirms. A

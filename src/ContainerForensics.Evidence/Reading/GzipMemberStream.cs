@@ -3,7 +3,7 @@ using System.IO.Compression;
 using ContainerForensics.Core.IO;
 using ContainerForensics.Evidence.Output;
 
-namespace ContainerForensics.Evidence.Verify;
+namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
 /// Exactly one gzip member (RFC 1952) of the raw input, decompressed: its header parsed here,

@@ -1,4 +1,4 @@
-namespace ContainerForensics.Evidence.Verify;
+namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
 /// Splits streamed bytes into lines without holding more than one line, and never a line

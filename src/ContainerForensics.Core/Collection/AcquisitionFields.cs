@@ -1,0 +1,86 @@
+namespace ContainerForensics.Core.Collection;
+
+/// <summary>
+/// The field names of acquisition/acquisition.json (docs/evidence-format.md, "The acquisition
+/// record"): the one place that names them, for <see cref="AcquisitionRecord"/>, which writes
+/// the record, and the archive reader (ContainerForensics.Evidence), which reads it back.
+/// </summary>
+public static class AcquisitionFields
+{
+    public const string Format = "format";
+    public const string Tool = "tool";
+    public const string CommandLine = "commandLine";
+    public const string Examiner = "examiner";
+    public const string Case = "case";
+    public const string Note = "note";
+    public const string StartedAt = "startedAt";
+    public const string Output = "output";
+    public const string Host = "host";
+    public const string Clock = "clock";
+    public const string Runtimes = "runtimes";
+    public const string Options = "options";
+
+    /// <summary>Inside <see cref="Tool"/>.</summary>
+    public static class InTool
+    {
+        public const string Name = "name";
+        public const string Version = "version";
+        public const string Commit = "commit";
+        public const string Runtime = "runtime";
+    }
+
+    /// <summary>Inside <see cref="Host"/>.</summary>
+    public static class InHost
+    {
+        public const string Hostname = "hostname";
+        public const string KernelRelease = "kernelRelease";
+        public const string KernelVersion = "kernelVersion";
+        public const string Architecture = "architecture";
+        public const string Os = "os";
+        public const string BootId = "bootId";
+        public const string MachineId = "machineId";
+    }
+
+    /// <summary>Inside <see cref="Clock"/>.</summary>
+    public static class InClock
+    {
+        public const string Realtime = "realtime";
+        public const string MonotonicTimestamp = "monotonicTimestamp";
+        public const string MonotonicFrequency = "monotonicFrequency";
+        public const string UptimeSeconds = "uptimeSeconds";
+        public const string NtpSynchronized = "ntpSynchronized";
+        public const string EstimatedErrorMicroseconds = "estimatedErrorMicroseconds";
+        public const string ClockSource = "clocksource";
+        public const string Timezone = "timezone";
+    }
+
+    /// <summary>
+    /// Inside each element of <see cref="Runtimes"/>. A runtime that answered also carries its
+    /// descriptor's details, each a string field under its own name.
+    /// </summary>
+    public static class InRuntime
+    {
+        public const string Name = "name";
+        public const string Endpoint = "endpoint";
+        public const string Answered = "answered";
+        public const string Version = "version";
+        public const string ApiVersion = "apiVersion";
+        public const string Reason = "reason";
+    }
+
+    /// <summary>Inside <see cref="Options"/>.</summary>
+    public static class InOptions
+    {
+        public const string Filesystem = "filesystem";
+        public const string MaxFileSize = "maxFileSize";
+        public const string Oversize = "oversize";
+        public const string LogsSince = "logsSince";
+        public const string EventsSince = "eventsSince";
+        public const string Volumes = "volumes";
+        public const string Memory = "memory";
+        public const string MemoryMaxBytes = "memoryMaxBytes";
+        public const string RunningOnly = "runningOnly";
+        public const string Containers = "containers";
+        public const string Labels = "labels";
+    }
+}

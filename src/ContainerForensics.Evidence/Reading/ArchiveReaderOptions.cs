@@ -1,0 +1,17 @@
+namespace ContainerForensics.Evidence.Reading;
+
+/// <summary>How an <see cref="EvidenceArchiveReader"/> reads, and whom it tells what it finds on the way.</summary>
+public sealed record ArchiveReaderOptions
+{
+    /// <summary>For an AES-encrypted zip, which must then be a seekable file (zip's decryption needs the central directory).</summary>
+    public string? ZipPassword { get; init; }
+
+    /// <summary>Each manifest line, typed, as the manifest streams past (a line that cannot be read at all is a problem instead).</summary>
+    public Action<ManifestLine>? OnManifestLine { get; init; }
+
+    /// <summary>Each record of errors.jsonl, typed, as it streams past.</summary>
+    public Action<ErrorLine>? OnErrorLine { get; init; }
+
+    /// <summary>Each problem, as it is found (the reader also keeps the first few: <see cref="EvidenceArchiveReader.Problems"/>).</summary>
+    public Action<ReaderProblem>? OnProblem { get; init; }
+}
