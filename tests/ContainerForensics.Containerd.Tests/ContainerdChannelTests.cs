@@ -372,10 +372,12 @@ public sealed class ContainerdChannelTests : IAsyncLifetime
     public async Task ServerStreaming_TheDeadlineCoversTheWholeStream()
     {
         _server.Raw(ContainerdMethods.ReadContent, OneChunkThenHangAsync);
-        using var channel = Channel(TimeSpan.FromMilliseconds(500));
+        // Long enough for the first chunk to arrive on a busy machine; what is tested is that the
+        // deadline also ends a stream that has started.
+        using var channel = Channel(TimeSpan.FromSeconds(3));
         int messages = 0;
 
-        var ex = await Assert.ThrowsAsync<GrpcTimeoutException>(() => ReadContentAsync(channel, _ => messages++, default).WaitAsync(TimeSpan.FromSeconds(10)));
+        var ex = await Assert.ThrowsAsync<GrpcTimeoutException>(() => ReadContentAsync(channel, _ => messages++, default).WaitAsync(TimeSpan.FromSeconds(20)));
 
         Assert.Equal(1, messages);
         Assert.Equal(ContainerdMethods.ReadContent, ex.Method);
