@@ -4,6 +4,7 @@ using System.Text.Json;
 using ContainerForensics.Containerd.Client;
 using ContainerForensics.Containerd.Grpc;
 using ContainerForensics.Core.Evidence;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd;
 
@@ -85,7 +86,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
     {
         string folder = NamespaceFolder(ns);
         Api.Images.ListImagesResponse? images = null;
-        await runtime.AddJsonAsync(sink, folder + "images.json", ContainerdMethods.ListImages.Path, ns, async ct =>
+        await runtime.AddJsonAsync(sink, folder + "images.json", ContainerdMethods.ListImages, ns, async ct =>
         {
             images = await client.Images.ListAsync(ns, ct).ConfigureAwait(false);
             return ContainerdJson.Format(images);
@@ -100,9 +101,9 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
             }
         }
 
-        await runtime.AddJsonAsync(sink, folder + "content-index.json", ContainerdMethods.ListContent.Path, ns,
+        await runtime.AddJsonAsync(sink, folder + "content-index.json", ContainerdMethods.ListContent, ns,
             async ct => ContainerdJson.Format(await client.Content.ListAsync(ns, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        await runtime.AddJsonAsync(sink, folder + "leases.json", ContainerdMethods.ListLeases.Path, ns,
+        await runtime.AddJsonAsync(sink, folder + "leases.json", ContainerdMethods.ListLeases, ns,
             async ct => ContainerdJson.Format(await client.Leases.ListAsync(ns, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -171,7 +172,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
     private async Task<byte[]?> CollectBlobAsync(string ns, string folder, string mediaType, string digest, long size, string role,
         IEvidenceSink sink, CancellationToken cancellationToken)
     {
-        string description = $"{runtime.Describe(ContainerdMethods.ReadContent.Path, ns)}: {digest}, {mediaType}, {role}";
+        string description = $"{runtime.Describe(ContainerdMethods.ReadContent, ns)}: {digest}, {mediaType}, {role}";
         var item = new EvidenceItem
         {
             Section = EvidenceSection.Metadata,
@@ -202,7 +203,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
                 return ValueTask.CompletedTask;
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+        catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             // An index lists every platform's manifest; containerd fetches only the ones it runs.
             await sink.AddAsync(item with { Status = EntryStatus.Missing, Reason = $"not in the content store ({ex.Message}); an index names every platform's manifest, containerd keeps the ones it pulled" }, cancellationToken).ConfigureAwait(false);

@@ -110,7 +110,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         }
         catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
         {
-            return None(record, $"{runtime.Describe(ContainerdMethods.SnapshotMounts.Path, ns)} failed: {ex.Message}");
+            return None(record, $"{runtime.Describe(ContainerdMethods.SnapshotMounts, ns)} failed: {ex.Message}");
         }
         foreach (var m in mounts)
         {

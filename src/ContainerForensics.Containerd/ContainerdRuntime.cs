@@ -5,6 +5,7 @@ using ContainerForensics.Containerd.Grpc;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd;
 
@@ -37,11 +38,11 @@ public sealed class ContainerdRuntime : IContainerRuntime
     /// Connects to the socket and asks for the version, within <see cref="RuntimeSettings.CallTimeout"/>.
     /// Throws <see cref="GrpcCallException"/> or <see cref="GrpcTimeoutException"/> when it does not answer.
     /// </summary>
-    public static Task<ContainerdRuntime> ConnectAsync(string socketPath, RuntimeSettings settings, TimeProvider? clock, CancellationToken cancellationToken) =>
-        ConnectAsync(new GrpcUnixChannel(socketPath, settings.CallTimeout, clock), settings, new Dictionary<string, string>(), cancellationToken);
+    public static Task<ContainerdRuntime> ConnectAsync(string socketPath, RuntimeSettings settings, CancellationToken cancellationToken) =>
+        ConnectAsync(new ContainerdChannel(socketPath, settings.CallTimeout), settings, new Dictionary<string, string>(), cancellationToken);
 
     /// <summary>Takes ownership of the channel: disposes it when the version call fails, else with the runtime.</summary>
-    internal static async Task<ContainerdRuntime> ConnectAsync(GrpcUnixChannel channel, RuntimeSettings settings, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken)
+    internal static async Task<ContainerdRuntime> ConnectAsync(ContainerdChannel channel, RuntimeSettings settings, IReadOnlyDictionary<string, string> details, CancellationToken cancellationToken)
     {
         var client = new ContainerdClient(channel);
         try
@@ -85,9 +86,9 @@ public sealed class ContainerdRuntime : IContainerRuntime
 
     public async Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
-        await AddJsonAsync(sink, "version.json", ContainerdMethods.Version.Path, null,
+        await AddJsonAsync(sink, "version.json", ContainerdMethods.Version, null,
             async ct => ContainerdJson.Format(await _client.Version.GetAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-        await AddJsonAsync(sink, "namespaces.json", ContainerdMethods.ListNamespaces.Path, null,
+        await AddJsonAsync(sink, "namespaces.json", ContainerdMethods.ListNamespaces, null,
             async ct => ContainerdJson.Format(await _client.Namespaces.ListAsync(ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         await new ContainerdEngineCollector(_client, this).CollectAsync(sink, cancellationToken).ConfigureAwait(false);
         await _cri.CollectEngineAsync(sink, cancellationToken).ConfigureAwait(false);
@@ -103,7 +104,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
             string state = ContainerdContainerMapper.StateOf(task.Status);
             return task.Pid != 0 && state is "running" or "paused" ? checked((int)task.Pid) : null;
         }
-        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+        catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             return null; // no task: created, or stopped and cleaned up
         }
@@ -135,18 +136,18 @@ public sealed class ContainerdRuntime : IContainerRuntime
         }
 
         var got = await GetContainerAsync(container, ns, cancellationToken).ConfigureAwait(false);
-        string getDescription = Describe(ContainerdMethods.GetContainer.Path, ns);
+        string getDescription = Describe(ContainerdMethods.GetContainer, ns);
         await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "container.json", ContainerdJson.Format(got), getDescription), cancellationToken).ConfigureAwait(false);
 
         await sink.AddAsync(SpecItem(got.Container, getDescription), cancellationToken).ConfigureAwait(false);
 
-        await AddJsonAsync(sink, "task.json", ContainerdMethods.GetTask.Path, ns, async ct =>
+        await AddJsonAsync(sink, "task.json", ContainerdMethods.GetTask, ns, async ct =>
         {
             try
             {
                 return ContainerdJson.Format(await _client.Tasks.GetAsync(ns, container.Id, ct).ConfigureAwait(false));
             }
-            catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+            catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.NotFound)
             {
                 return null; // no task: never started, or its task was deleted
             }
@@ -161,7 +162,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
         {
             return await _client.Containers.GetAsync(ns, container.Id, cancellationToken).ConfigureAwait(false);
         }
-        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.NotFound)
+        catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             throw new ContainerGoneException(container.Id, $"containerd has no container {container.Id} in namespace {ns} any more", ex);
         }

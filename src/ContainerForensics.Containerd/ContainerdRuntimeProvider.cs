@@ -32,18 +32,16 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
         new("docker-managed", "/var/run/docker/containerd/containerd.sock"),
     ];
 
-    private readonly TimeProvider _clock;
     private readonly IReadOnlyList<ContainerdEndpointCandidate> _wellKnown;
 
-    public ContainerdRuntimeProvider(TimeProvider? clock = null)
-        : this(clock, WellKnownSockets)
+    public ContainerdRuntimeProvider()
+        : this(WellKnownSockets)
     {
     }
 
     /// <summary>With other well-known sockets (tests: so that a host's real containerd stays out).</summary>
-    internal ContainerdRuntimeProvider(TimeProvider? clock, IReadOnlyList<ContainerdEndpointCandidate> wellKnown)
+    internal ContainerdRuntimeProvider(IReadOnlyList<ContainerdEndpointCandidate> wellKnown)
     {
-        _clock = clock ?? TimeProvider.System;
         _wellKnown = wellKnown;
     }
 
@@ -107,7 +105,7 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
         }
         try
         {
-            var channel = new GrpcUnixChannel(path, settings.CallTimeout, _clock);
+            var channel = new ContainerdChannel(path, settings.CallTimeout);
             return RuntimeProbe.Found(await ContainerdRuntime.ConnectAsync(channel, settings, details, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)

@@ -18,7 +18,7 @@ public sealed class ContainerdFilesystemRigTests
     private static readonly string[] Namespaces = ["default", "k8s.io"];
 
     private static async Task<ContainerdRuntime> ConnectAsync(Ctr ctr) =>
-        await ContainerdRuntime.ConnectAsync(ctr.Address, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(15) }, null, default);
+        await ContainerdRuntime.ConnectAsync(ctr.Address, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(15) }, default);
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 

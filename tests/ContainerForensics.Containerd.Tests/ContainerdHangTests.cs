@@ -22,7 +22,7 @@ public sealed class ContainerdHangTests
     {
         Assert.True(Environment.UserName == "root", "a private containerd needs root");
         await using var daemon = await PrivateContainerd.StartAsync();
-        await using var runtime = await ContainerdRuntime.ConnectAsync(daemon.SocketPath, new RuntimeSettings { CallTimeout = CallTimeout }, null, default);
+        await using var runtime = await ContainerdRuntime.ConnectAsync(daemon.SocketPath, new RuntimeSettings { CallTimeout = CallTimeout }, default);
         Assert.Empty(await runtime.ListContainersAsync(default));
         var before = new RecordingSink();
         await runtime.CollectEngineAsync(before, new CollectionOptions(), default);

@@ -14,14 +14,14 @@ public sealed class ContainerdRigTests
         .With(ContainerdOptions.Namespace, ns);
 
     private static Task<ContainerdRuntime> ConnectAsync(string? ns = null) =>
-        ContainerdRuntime.ConnectAsync(RigEnvironment.SocketPath(RigEnvironment.ContainerdAddress)!, Settings(ns), null, default);
+        ContainerdRuntime.ConnectAsync(RigEnvironment.SocketPath(RigEnvironment.ContainerdAddress)!, Settings(ns), default);
 
     [EngineFact(Engine.Containerd)]
     public async Task Probe_FindsTheRigContainerdAndItsVersion()
     {
         await using var ctr = new Ctr();
         string ctrVersion = await ctr.RunCtrAsync("version");
-        var provider = new ContainerdRuntimeProvider(null, []);
+        var provider = new ContainerdRuntimeProvider([]);
 
         var probes = await provider.ProbeAsync(Settings(), default);
 

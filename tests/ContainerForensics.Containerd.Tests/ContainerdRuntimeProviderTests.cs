@@ -4,6 +4,7 @@ using ContainerForensics.Containerd.Api;
 using ContainerForensics.Containerd.Client;
 using ContainerForensics.Core.Runtimes;
 using Google.Protobuf.WellKnownTypes;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd.Tests;
 
@@ -54,7 +55,7 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
         string link = Path.Combine(_dir, "link");
         Directory.CreateSymbolicLink(link, Path.GetDirectoryName(_fake.SocketPath)!);
         string missing = Path.Combine(_dir, "absent.sock");
-        var provider = new ContainerdRuntimeProvider(null,
+        var provider = new ContainerdRuntimeProvider(
         [
             new("default", missing),
             new("docker-managed", Path.Combine(link, Path.GetFileName(_fake.SocketPath))),
@@ -97,7 +98,7 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
     [Fact]
     public async Task Probe_AHangingDaemonCostsItsBudget()
     {
-        _fake.Server.Raw(ContainerdMethods.Version.Path, async (ctx, _) =>
+        _fake.Server.Raw(ContainerdMethods.Version, async (ctx, _) =>
         {
             try
             {
@@ -107,7 +108,7 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
             {
             }
         });
-        var provider = new ContainerdRuntimeProvider(null, [new("default", _fake.SocketPath)]);
+        var provider = new ContainerdRuntimeProvider([new("default", _fake.SocketPath)]);
         var clock = Stopwatch.StartNew();
 
         var probes = await provider.ProbeAsync(new RuntimeSettings { CallTimeout = TimeSpan.FromMilliseconds(500) }, default).WaitAsync(TimeSpan.FromSeconds(10));
@@ -115,7 +116,7 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
         var probe = Assert.Single(probes);
         Assert.Null(probe.Runtime);
         Assert.Contains("no answer within 0.5 s", probe.Reason, StringComparison.Ordinal);
-        Assert.Contains(ContainerdMethods.Version.Path, probe.Reason, StringComparison.Ordinal);
+        Assert.Contains(ContainerdMethods.Version, probe.Reason, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
     }
 
@@ -131,7 +132,7 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
             s.Bind(new UnixDomainSocketEndPoint(bound));
             File.Move(bound, stale);
         }
-        var provider = new ContainerdRuntimeProvider(null, [new("default", stale)]);
+        var provider = new ContainerdRuntimeProvider([new("default", stale)]);
 
         var probe = Assert.Single(await provider.ProbeAsync(new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }, default));
 
@@ -143,8 +144,8 @@ public sealed class ContainerdRuntimeProviderTests : IAsyncLifetime
     [Fact]
     public async Task Probe_AnErrorStatusIsNotFoundWithTheDaemonsWords()
     {
-        _fake.Server.Unary<Empty, VersionResponse>(ContainerdMethods.Version.Path, (_, _) => throw new FakeStatus(Grpc.GrpcStatusCode.PermissionDenied, "go away"));
-        var provider = new ContainerdRuntimeProvider(null, [new("default", _fake.SocketPath)]);
+        _fake.Server.Unary<Empty, VersionResponse>(ContainerdMethods.Version, (_, _) => throw new FakeStatus(StatusCode.PermissionDenied, "go away"));
+        var provider = new ContainerdRuntimeProvider([new("default", _fake.SocketPath)]);
 
         var probe = Assert.Single(await provider.ProbeAsync(new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }, default));
 

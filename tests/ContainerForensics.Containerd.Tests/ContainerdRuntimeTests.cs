@@ -11,6 +11,7 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd.Tests;
 
@@ -27,7 +28,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _fake.DisposeAsync();
 
     private Task<ContainerdRuntime> ConnectAsync(string? ns = null) =>
-        ContainerdRuntime.ConnectAsync(_fake.SocketPath, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }.With(ContainerdOptions.Namespace, ns), null, default);
+        ContainerdRuntime.ConnectAsync(_fake.SocketPath, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }.With(ContainerdOptions.Namespace, ns), default);
 
     private static Container NewContainer(string id, params (string Key, string Value)[] labels)
     {
@@ -117,7 +118,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         var all = await runtime.ListContainersAsync(default);
 
         Assert.Equal("b", Assert.Single(all).Id);
-        Assert.DoesNotContain(_fake.Server.Calls, c => c.Path == Client.ContainerdMethods.ListNamespaces.Path);
+        Assert.DoesNotContain(_fake.Server.Calls, c => c.Path == Client.ContainerdMethods.ListNamespaces);
         Assert.Equal("k8s.io", runtime.Descriptor.Details["namespace"]);
     }
 
@@ -184,7 +185,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
             runtime.CollectContainerAsync(info, CollectionPhase.Metadata, new RecordingSink(), new CollectionOptions(), default));
 
         Assert.Equal("run1", gone.ContainerId);
-        Assert.Equal(GrpcStatusCode.NotFound, Assert.IsType<GrpcCallException>(gone.InnerException).StatusCode);
+        Assert.Equal(StatusCode.NotFound, Assert.IsType<GrpcCallException>(gone.InnerException).StatusCode);
     }
 
     [Fact]
@@ -275,7 +276,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
     public async Task CollectEngine_AFailedCallIsAFailedEntryAndTheRestGoesOn()
     {
         await using var runtime = await ConnectAsync();
-        _fake.Server.Unary<Empty, VersionResponse>(Client.ContainerdMethods.Version.Path, (_, _) => throw new FakeStatus(GrpcStatusCode.Unavailable, "shutting down"));
+        _fake.Server.Unary<Empty, VersionResponse>(Client.ContainerdMethods.Version, (_, _) => throw new FakeStatus(StatusCode.Unavailable, "shutting down"));
         var sink = new RecordingSink();
 
         await runtime.CollectEngineAsync(sink, new CollectionOptions(), default);
@@ -293,7 +294,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         byte[] manifest = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2}}");
         string honest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest));
         string liar = "sha256:" + new string('1', 64);
-        _fake.Server.Unary<ListImagesRequest, ListImagesResponse>(Client.ContainerdMethods.ListImages.Path, (_, _) => new ListImagesResponse
+        _fake.Server.Unary<ListImagesRequest, ListImagesResponse>(Client.ContainerdMethods.ListImages, (_, _) => new ListImagesResponse
         {
             Images =
             {
@@ -301,20 +302,20 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
                 new Image { Name = "bad:1", Target = new OciDescriptor { MediaType = "application/vnd.oci.image.manifest.v1+json", Digest = liar, Size = manifest.Length } },
             },
         });
-        _fake.Server.Raw(Client.ContainerdMethods.ReadContent.Path, async (ctx, body) =>
+        _fake.Server.Raw(Client.ContainerdMethods.ReadContent, async (ctx, body) =>
         {
             string digest = ReadContentRequest.Parser.ParseFrom(body).Digest;
             if (digest.StartsWith("sha256:0000", StringComparison.Ordinal))
             {
                 await ctx.Response.StartAsync();
-                FakeGrpcServer.WriteTrailers(ctx, GrpcStatusCode.NotFound, $"content digest {digest}: not found");
+                FakeGrpcServer.WriteTrailers(ctx, StatusCode.NotFound, $"content digest {digest}: not found");
                 return;
             }
             await ctx.Response.StartAsync();
             // In two chunks, as containerd streams a blob.
             await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 0, Data = ByteString.CopyFrom(manifest, 0, 10) }.ToByteArray());
             await FakeGrpcServer.WriteMessageAsync(ctx, new ReadContentResponse { Offset = 10, Data = ByteString.CopyFrom(manifest, 10, manifest.Length - 10) }.ToByteArray());
-            FakeGrpcServer.WriteTrailers(ctx, GrpcStatusCode.OK, null);
+            FakeGrpcServer.WriteTrailers(ctx, StatusCode.OK, null);
         });
         await using var runtime = await ConnectAsync();
         var sink = new RecordingSink();

@@ -5,6 +5,7 @@ using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using CriApi = ContainerForensics.Containerd.Cri.Api;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd.Tests;
 
@@ -18,7 +19,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
     public async Task DisposeAsync() => await _fake.DisposeAsync();
 
     private Task<ContainerdRuntime> ConnectAsync() =>
-        ContainerdRuntime.ConnectAsync(_fake.SocketPath, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }, null, default);
+        ContainerdRuntime.ConnectAsync(_fake.SocketPath, new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(5) }, default);
 
     private static ContainerInfo Member(string id, bool sandbox) => new()
     {
@@ -48,7 +49,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
     [Fact]
     public async Task Container_status_is_verbose_with_the_info_document_embedded_as_json()
     {
-        _fake.Server.Unary<CriApi.ContainerStatusRequest, CriApi.ContainerStatusResponse>(CriMethods.ContainerStatus.Path, (r, _) =>
+        _fake.Server.Unary<CriApi.ContainerStatusRequest, CriApi.ContainerStatusResponse>(CriMethods.ContainerStatus, (r, _) =>
         {
             Assert.True(r.Verbose);
             var response = new CriApi.ContainerStatusResponse { Status = new CriApi.ContainerStatus { Id = r.ContainerId, LogPath = "/var/log/pods/shop_web-0_u1/app/0.log" } };
@@ -56,7 +57,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
             response.Info.Add("note", "not json {");
             return response;
         });
-        using var channel = new GrpcUnixChannel(_fake.SocketPath, TimeSpan.FromSeconds(5));
+        using var channel = new ContainerdChannel(_fake.SocketPath, TimeSpan.FromSeconds(5));
         var cri = new CriEvidenceCollector(new CriClient(channel), m => m);
         var sink = new RecordingSink();
 
@@ -72,9 +73,9 @@ public sealed class CriEvidenceTests : IAsyncLifetime
     [Fact]
     public async Task A_vanished_sandbox_is_missing_and_logs_without_CRI_are_a_failed_record()
     {
-        _fake.Server.Unary<CriApi.PodSandboxStatusRequest, CriApi.PodSandboxStatusResponse>(CriMethods.PodSandboxStatus.Path, (r, _) =>
-            throw new FakeStatus(GrpcStatusCode.NotFound, $"an error occurred when try to find sandbox \"{r.PodSandboxId}\": not found"));
-        using var channel = new GrpcUnixChannel(_fake.SocketPath, TimeSpan.FromSeconds(5));
+        _fake.Server.Unary<CriApi.PodSandboxStatusRequest, CriApi.PodSandboxStatusResponse>(CriMethods.PodSandboxStatus, (r, _) =>
+            throw new FakeStatus(StatusCode.NotFound, $"an error occurred when try to find sandbox \"{r.PodSandboxId}\": not found"));
+        using var channel = new ContainerdChannel(_fake.SocketPath, TimeSpan.FromSeconds(5));
         var cri = new CriEvidenceCollector(new CriClient(channel), m => m);
         var sink = new RecordingSink();
 

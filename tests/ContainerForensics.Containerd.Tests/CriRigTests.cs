@@ -25,7 +25,8 @@ public sealed class CriRigTests
     public async Task Pod_GroupedWithSandboxStatusesAndCriLogs()
     {
         string socket = RigEnvironment.SocketPath(RigEnvironment.ContainerdAddress)!;
-        using var channel = new GrpcUnixChannel(socket, TimeSpan.FromSeconds(60));
+        using var channel = new ContainerdChannel(socket, TimeSpan.FromSeconds(60));
+        var cri = new RuntimeService.RuntimeServiceClient(channel.CallInvoker);
         string suffix = Guid.NewGuid().ToString("N")[..10];
         var metadata = new PodSandboxMetadata { Name = "cfir-test-pod-" + suffix, Namespace = "cfir-test", Uid = Guid.NewGuid().ToString(), Attempt = 0 };
         string logDirectory = $"/var/log/pods/{metadata.Namespace}_{metadata.Name}_{metadata.Uid}";
@@ -51,7 +52,7 @@ public sealed class CriRigTests
         {
             try
             {
-                sandboxId = (await channel.UnaryAsync(CriTestMethods.RunPodSandbox, new RunPodSandboxRequest { Config = sandboxConfig }, null, default)).PodSandboxId;
+                sandboxId = (await cri.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandboxConfig })).PodSandboxId;
             }
             catch (GrpcCallException ex)
             {
@@ -70,14 +71,14 @@ public sealed class CriRigTests
                 "echo hello-stdout; echo hello-stderr >&2; " +
                 "i=0; s=''; while [ $i -lt 2500 ]; do s=\"${s}0123456789abcdef\"; i=$((i+1)); done; echo \"$s\"; " +
                 "echo end-of-test; exec sleep 3600"]);
-            string containerId = (await channel.UnaryAsync(CriTestMethods.CreateContainer,
-                new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig }, null, default)).ContainerId;
-            await channel.UnaryAsync(CriTestMethods.StartContainer, new StartContainerRequest { ContainerId = containerId }, null, default);
+            string containerId = (await cri.CreateContainerAsync(
+                new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig })).ContainerId;
+            await cri.StartContainerAsync(new StartContainerRequest { ContainerId = containerId });
             string logFile = logDirectory + "/writer/0.log";
             await WaitForAsync(logFile, "end-of-test");
 
             await using var runtime = await ContainerdRuntime.ConnectAsync(socket,
-                new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(30) }.With(ContainerdOptions.Address, socket).With(ContainerdOptions.Namespace, "k8s.io"), null, default);
+                new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(30) }.With(ContainerdOptions.Address, socket).With(ContainerdOptions.Namespace, "k8s.io"), default);
             var listed = await runtime.ListContainersAsync(default);
             var sandbox = Assert.Single(listed, c => c.Id == sandboxId);
             var writer = Assert.Single(listed, c => c.Id == containerId);
@@ -157,8 +158,8 @@ public sealed class CriRigTests
         {
             if (sandboxId is not null)
             {
-                await channel.UnaryAsync(CriTestMethods.StopPodSandbox, new StopPodSandboxRequest { PodSandboxId = sandboxId }, null, default);
-                await channel.UnaryAsync(CriTestMethods.RemovePodSandbox, new RemovePodSandboxRequest { PodSandboxId = sandboxId }, null, default);
+                await cri.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+                await cri.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
             }
             if (Directory.Exists(logDirectory))
             {

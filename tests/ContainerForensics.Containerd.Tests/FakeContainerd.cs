@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using ContainerForensics.Containerd.Api;
 using ContainerForensics.Containerd.Client;
-using ContainerForensics.Containerd.Grpc;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd.Tests;
 
@@ -40,33 +40,33 @@ internal sealed class FakeContainerd : IAsyncDisposable
 
     private void Register()
     {
-        Server.Unary<Empty, VersionResponse>(ContainerdMethods.Version.Path, (_, _) => Version);
-        Server.Unary<ListNamespacesRequest, ListNamespacesResponse>(ContainerdMethods.ListNamespaces.Path, (_, _) =>
+        Server.Unary<Empty, VersionResponse>(ContainerdMethods.Version, (_, _) => Version);
+        Server.Unary<ListNamespacesRequest, ListNamespacesResponse>(ContainerdMethods.ListNamespaces, (_, _) =>
         {
             var response = new ListNamespacesResponse();
             response.Namespaces.AddRange(_namespaces.Keys.Select(n => new Namespace { Name = n }));
             return response;
         });
-        Server.Unary<ListContainersRequest, ListContainersResponse>(ContainerdMethods.ListContainers.Path, (_, ctx) =>
+        Server.Unary<ListContainersRequest, ListContainersResponse>(ContainerdMethods.ListContainers, (_, ctx) =>
         {
             var response = new ListContainersResponse();
             response.Containers.AddRange(Namespace(ctx).Values.Select(e => e.Container));
             return response;
         });
-        Server.Unary<GetContainerRequest, GetContainerResponse>(ContainerdMethods.GetContainer.Path, (r, ctx) =>
+        Server.Unary<GetContainerRequest, GetContainerResponse>(ContainerdMethods.GetContainer, (r, ctx) =>
             Namespace(ctx).TryGetValue(r.Id, out var e)
                 ? new GetContainerResponse { Container = e.Container }
-                : throw new FakeStatus(GrpcStatusCode.NotFound, $"container \"{r.Id}\" in namespace \"{ctx.Request.Headers[ContainerdClient.NamespaceHeader]}\": not found"));
-        Server.Unary<ListTasksRequest, ListTasksResponse>(ContainerdMethods.ListTasks.Path, (_, ctx) =>
+                : throw new FakeStatus(StatusCode.NotFound, $"container \"{r.Id}\" in namespace \"{ctx.Request.Headers[ContainerdClient.NamespaceHeader]}\": not found"));
+        Server.Unary<ListTasksRequest, ListTasksResponse>(ContainerdMethods.ListTasks, (_, ctx) =>
         {
             var response = new ListTasksResponse();
             response.Tasks.AddRange(Namespace(ctx).Values.Where(e => e.Task is not null).Select(e => e.Task!));
             return response;
         });
-        Server.Unary<GetRequest, GetResponse>(ContainerdMethods.GetTask.Path, (r, ctx) =>
+        Server.Unary<GetRequest, GetResponse>(ContainerdMethods.GetTask, (r, ctx) =>
             Namespace(ctx).TryGetValue(r.ContainerId, out var e) && e.Task is not null
                 ? new GetResponse { Process = e.Task }
-                : throw new FakeStatus(GrpcStatusCode.NotFound, $"no running task found: task {r.ContainerId} not found: not found"));
+                : throw new FakeStatus(StatusCode.NotFound, $"no running task found: task {r.ContainerId} not found: not found"));
     }
 
     private ConcurrentDictionary<string, (Container Container, Process? Task)> Namespace(HttpContext ctx)
@@ -74,7 +74,7 @@ internal sealed class FakeContainerd : IAsyncDisposable
         string ns = ctx.Request.Headers[ContainerdClient.NamespaceHeader].ToString();
         if (ns.Length == 0)
         {
-            throw new FakeStatus(GrpcStatusCode.FailedPrecondition, "namespace is required: failed precondition");
+            throw new FakeStatus(StatusCode.FailedPrecondition, "namespace is required: failed precondition");
         }
         return _namespaces.GetOrAdd(ns, _ => new(StringComparer.Ordinal));
     }

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using ContainerForensics.Containerd.Grpc;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd.Tests;
 
@@ -65,7 +65,7 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
                 return;
             }
             await WriteMessageAsync(ctx, response.ToByteArray());
-            WriteTrailers(ctx, GrpcStatusCode.OK, null);
+            WriteTrailers(ctx, StatusCode.OK, null);
         };
     }
 
@@ -82,7 +82,7 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
         await ctx.Response.Body.FlushAsync();
     }
 
-    public static void WriteTrailers(HttpContext ctx, GrpcStatusCode code, string? message)
+    public static void WriteTrailers(HttpContext ctx, StatusCode code, string? message)
     {
         ctx.Response.AppendTrailer("grpc-status", ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (message is not null)
@@ -92,7 +92,7 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
     }
 
     /// <summary>An error without any message: the status goes in the only header block.</summary>
-    public static void WriteTrailersOnly(HttpContext ctx, GrpcStatusCode code, string? message)
+    public static void WriteTrailersOnly(HttpContext ctx, StatusCode code, string? message)
     {
         ctx.Response.Headers["grpc-status"] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (message is not null)
@@ -118,7 +118,7 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
         ctx.Response.ContentType = "application/grpc";
         if (!_handlers.TryGetValue(ctx.Request.Path.Value ?? "", out var handler))
         {
-            WriteTrailersOnly(ctx, GrpcStatusCode.Unimplemented, $"unknown method {ctx.Request.Path}");
+            WriteTrailersOnly(ctx, StatusCode.Unimplemented, $"unknown method {ctx.Request.Path}");
             return;
         }
         await handler(ctx, body);
@@ -136,7 +136,7 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
 internal sealed record ReceivedCall(string Path, string Protocol, string Method, IReadOnlyDictionary<string, string> Headers, byte[] Message);
 
 /// <summary>Thrown by a fake handler to answer with an error status.</summary>
-internal sealed class FakeStatus(GrpcStatusCode code, string message) : Exception(message)
+internal sealed class FakeStatus(StatusCode code, string message) : Exception(message)
 {
-    public GrpcStatusCode Code { get; } = code;
+    public StatusCode Code { get; } = code;
 }

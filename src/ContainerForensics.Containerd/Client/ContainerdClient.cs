@@ -1,32 +1,33 @@
 using ContainerForensics.Containerd.Grpc;
-using Google.Protobuf;
+using Grpc.Core;
 
 namespace ContainerForensics.Containerd.Client;
 
 /// <summary>
-/// containerd's gRPC API as cfir uses it, one small class per service; the channel underneath
-/// is the only part that knows sockets and HTTP/2. Namespaced calls carry the
-/// <c>containerd-namespace</c> metadata header, which is how containerd scopes a request
-/// (github.com/containerd/containerd/namespaces, GRPCHeader).
+/// containerd's gRPC API as cfir uses it: one small class per service over the generated stub,
+/// which builds the request and adds the <c>containerd-namespace</c> metadata header, the way
+/// containerd scopes a request (github.com/containerd/containerd/namespaces, GRPCHeader). The
+/// channel underneath is the only part that knows sockets, deadlines and error mapping.
 /// </summary>
 internal sealed class ContainerdClient : IDisposable
 {
     public const string NamespaceHeader = "containerd-namespace";
 
-    public ContainerdClient(GrpcUnixChannel channel)
+    public ContainerdClient(ContainerdChannel channel)
     {
         Channel = channel;
-        Version = new VersionClient(this);
-        Namespaces = new NamespacesClient(this);
-        Containers = new ContainersClient(this);
-        Tasks = new TasksClient(this);
-        Snapshots = new SnapshotsClient(this);
-        Content = new ContentClient(this);
-        Images = new ImagesClient(this);
-        Leases = new LeasesClient(this);
+        var invoker = channel.CallInvoker;
+        Version = new VersionClient(new Api.Version.VersionClient(invoker));
+        Namespaces = new NamespacesClient(new Api.Namespaces.NamespacesClient(invoker));
+        Containers = new ContainersClient(new Api.Containers.ContainersClient(invoker));
+        Tasks = new TasksClient(new Api.Tasks.TasksClient(invoker));
+        Snapshots = new SnapshotsClient(new Api.Snapshots.Snapshots.SnapshotsClient(invoker));
+        Content = new ContentClient(new Api.Content.Content.ContentClient(invoker));
+        Images = new ImagesClient(new Api.Images.Images.ImagesClient(invoker));
+        Leases = new LeasesClient(new Api.Leases.Leases.LeasesClient(invoker));
     }
 
-    public GrpcUnixChannel Channel { get; }
+    public ContainerdChannel Channel { get; }
 
     public VersionClient Version { get; }
 
@@ -44,18 +45,8 @@ internal sealed class ContainerdClient : IDisposable
 
     public LeasesClient Leases { get; }
 
-    internal Task<TResponse> CallAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, string? ns, CancellationToken cancellationToken)
-        where TRequest : IMessage<TRequest>, new()
-        where TResponse : IMessage<TResponse>, new()
-    {
-        KeyValuePair<string, string>[] metadata = ns is null ? [] : [new(NamespaceHeader, ns)];
-        return Channel.UnaryAsync(method, request, metadata, cancellationToken);
-    }
-
-    internal Task StreamAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, string ns, Func<TResponse, ValueTask> onMessage, CancellationToken cancellationToken)
-        where TRequest : IMessage<TRequest>, new()
-        where TResponse : IMessage<TResponse>, new() =>
-        Channel.ServerStreamingAsync(method, request, [new(NamespaceHeader, ns)], onMessage, cancellationToken);
+    /// <summary>The metadata of a call scoped to namespace <paramref name="ns"/>.</summary>
+    internal static Metadata In(string ns) => new() { { NamespaceHeader, ns } };
 
     public void Dispose() => Channel.Dispose();
 }

@@ -4,8 +4,8 @@ using Google.Protobuf.WellKnownTypes;
 namespace ContainerForensics.Containerd.Client;
 
 /// <summary>containerd.services.version.v1.Version.</summary>
-internal sealed class VersionClient(ContainerdClient client)
+internal sealed class VersionClient(Api.Version.VersionClient stub)
 {
     public Task<VersionResponse> GetAsync(CancellationToken cancellationToken) =>
-        client.CallAsync(ContainerdMethods.Version, new Empty(), null, cancellationToken);
+        stub.VersionAsync(new Empty(), cancellationToken: cancellationToken).ResponseAsync;
 }

@@ -7,6 +7,7 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Runtimes;
 using Google.Protobuf;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ContainerForensics.Containerd.Cri;
 
@@ -41,7 +42,7 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
                 var response = await call(cancellationToken).ConfigureAwait(false);
                 await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "cri/" + name, Format(response), describe(method)), cancellationToken).ConfigureAwait(false);
             }
-            catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.Unimplemented)
+            catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.Unimplemented)
             {
                 unimplemented = $"the daemon does not serve the CRI runtime.v1 API (no CRI plugin, or only v1alpha2): {ex.Message}";
                 await SkipAsync(sink, "cri/" + name, method, unimplemented, cancellationToken).ConfigureAwait(false);
@@ -51,9 +52,9 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
                 await FailAsync(sink, "cri/" + name, method, ex.Message, cancellationToken).ConfigureAwait(false);
             }
         }
-        await AddAsync("version.json", CriMethods.Version.Path, async ct => await client.VersionAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-        await AddAsync("pod-sandboxes.json", CriMethods.ListPodSandbox.Path, async ct => await client.ListPodSandboxAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-        await AddAsync("containers.json", CriMethods.ListContainers.Path, async ct => await client.ListContainersAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await AddAsync("version.json", CriMethods.Version, async ct => await client.VersionAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await AddAsync("pod-sandboxes.json", CriMethods.ListPodSandbox, async ct => await client.ListPodSandboxAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await AddAsync("containers.json", CriMethods.ListContainers, async ct => await client.ListContainersAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>Metadata of a pod member: its CRI status, verbose.</summary>
@@ -65,12 +66,12 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
         }
         if (pod.IsSandbox)
         {
-            await StatusAsync(sink, "pod-sandbox-status.json", CriMethods.PodSandboxStatus.Path,
+            await StatusAsync(sink, "pod-sandbox-status.json", CriMethods.PodSandboxStatus,
                 async ct => await client.PodSandboxStatusAsync(container.Id, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await StatusAsync(sink, "cri-container-status.json", CriMethods.ContainerStatus.Path,
+            await StatusAsync(sink, "cri-container-status.json", CriMethods.ContainerStatus,
                 async ct => await client.ContainerStatusAsync(container.Id, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -82,7 +83,7 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
         {
             return;
         }
-        string method = CriMethods.ContainerStatus.Path;
+        string method = CriMethods.ContainerStatus;
         string logPath;
         try
         {
@@ -90,7 +91,7 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
         }
         catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
         {
-            bool gone = ex is GrpcCallException { StatusCode: GrpcStatusCode.NotFound };
+            bool gone = ex is GrpcCallException { StatusCode: StatusCode.NotFound };
             await FailAsync(sink, CriLogFiles.Folder, method, $"the CRI log path is not known: {ex.Message}", cancellationToken, EvidenceSection.Logs, gone ? EntryStatus.Missing : EntryStatus.Failed).ConfigureAwait(false);
             return;
         }
@@ -109,13 +110,13 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
             var response = await call(cancellationToken).ConfigureAwait(false);
             await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, name, Format(response), describe(method) + " verbose=true"), cancellationToken).ConfigureAwait(false);
         }
-        catch (GrpcCallException ex) when (ex.StatusCode == GrpcStatusCode.Unimplemented)
+        catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.Unimplemented)
         {
             await SkipAsync(sink, name, method, $"the daemon does not serve the CRI runtime.v1 API: {ex.Message}", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
         {
-            bool gone = ex is GrpcCallException { StatusCode: GrpcStatusCode.NotFound };
+            bool gone = ex is GrpcCallException { StatusCode: StatusCode.NotFound };
             await FailAsync(sink, name, method, ex.Message, cancellationToken, EvidenceSection.Metadata, gone ? EntryStatus.Missing : EntryStatus.Failed).ConfigureAwait(false);
         }
     }

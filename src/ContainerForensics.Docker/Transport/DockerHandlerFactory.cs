@@ -1,7 +1,7 @@
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Docker.Transport;
 
@@ -35,28 +35,13 @@ public static class DockerHandlerFactory
         if (endpoint.Kind == DockerEndpointKind.Unix)
         {
             string path = endpoint.SocketPath!;
-            handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(path, cancellationToken);
+            handler.ConnectCallback = (_, cancellationToken) => UnixSocketConnector.ConnectAsync(path, cancellationToken);
         }
         else if (endpoint.Tls is { } tls)
         {
             handler.SslOptions = CreateSslOptions(endpoint, tls);
         }
         return handler;
-    }
-
-    private static async ValueTask<Stream> ConnectUnixAsync(string path, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     private static SslClientAuthenticationOptions CreateSslOptions(DockerEndpoint endpoint, DockerTlsSettings tls)
