@@ -82,6 +82,8 @@ public static class AcquisitionRecord
                 {
                     json.WriteString("version", d.Version);
                     json.WriteString("apiVersion", d.ApiVersion);
+                    json.WriteString("locality", d.Locality.Kind.ToString().ToLowerInvariant());
+                    json.WriteString("localityWhy", d.Locality.Why);
                     foreach (var (k, v) in d.Details)
                     {
                         json.WriteString(k, v);

@@ -81,7 +81,7 @@ public sealed class CollectionRunner
             failed = ExceptionDispatchInfo.Capture(ex);
         }
         // Whatever ended the phases, nothing may still be writing when the caller seals.
-        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is CfirException, cancellationToken).ConfigureAwait(false);
+        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is { } ended && Failures.StopsRun(ended), cancellationToken).ConfigureAwait(false);
         failed?.Throw();
         return result;
     }
@@ -107,7 +107,7 @@ public sealed class CollectionRunner
                 {
                     // The run already failed on its output: that failure is the one reported.
                 }
-                catch (CfirException ex)
+                catch (Exception ex) when (Failures.StopsRun(ex))
                 {
                     broken = ExceptionDispatchInfo.Capture(ex);
                 }
@@ -267,6 +267,10 @@ public sealed class CollectionRunner
                 await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
                 foreach (var collector in _collectors.Where(c => c.Phase == phase))
                 {
+                    if (await LiveHostGate.SkippedAsync(collector, runtime, sink, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
                     await BoundaryAsync(sink, $"{collector.Name} of {container.Id}", result,
                         () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
                 }
@@ -305,7 +309,7 @@ public sealed class CollectionRunner
         {
             throw;
         }
-        catch (CfirException)
+        catch (Exception ex) when (Failures.StopsRun(ex))
         {
             throw; // the archive output failed: nothing more can be recorded
         }
