@@ -26,10 +26,14 @@ public sealed class PidNamespaceProcess : IDisposable
     /// <summary>The inode of its pid namespace (<c>pid:[inode]</c>).</summary>
     public ulong PidNamespace { get; }
 
-    public static async Task<PidNamespaceProcess> StartAsync(params string[] command)
+    public static Task<PidNamespaceProcess> StartAsync(params string[] command) => StartAsync([], command, command);
+
+    /// <param name="unshareOptions">More namespaces (<c>--net</c>), beside the pid and mount ones.</param>
+    /// <param name="runs">The argv the command ends up running (after a chroot, the program chroot runs).</param>
+    public static async Task<PidNamespaceProcess> StartAsync(string[] unshareOptions, string[] command, string[] runs)
     {
         var psi = new ProcessStartInfo("unshare") { UseShellExecute = false, RedirectStandardInput = true };
-        foreach (string arg in (string[])["--pid", "--fork", "--mount-proc", .. command])
+        foreach (string arg in (string[])["--pid", "--fork", "--mount-proc", .. unshareOptions, .. command])
         {
             psi.ArgumentList.Add(arg);
         }
@@ -37,7 +41,7 @@ public sealed class PidNamespaceProcess : IDisposable
         try
         {
             // unshare forks the command as pid 1 of the new namespace: its only child, once it has exec'd.
-            byte[] expected = Encoding.UTF8.GetBytes(string.Join('\0', command) + "\0");
+            byte[] expected = Encoding.UTF8.GetBytes(string.Join('\0', runs) + "\0");
             string children = $"/proc/{unshare.Id.ToString(CultureInfo.InvariantCulture)}/task/{unshare.Id.ToString(CultureInfo.InvariantCulture)}/children";
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // hang guard
             while (true)
