@@ -48,8 +48,10 @@ PAUSE_IMAGE="${CFIR_RIG_PAUSE_IMAGE:-registry.k8s.io/pause:3.6}"
 
 # Packages: the engines plus what the integration tests shell out to.
 #   curl      -> we probe the API sockets with it (curl --unix-socket)
-#   util-linux-> flock, setsid;  procps -> ps/pgrep;  gdb -> gcore for memory capture tests
-#   socat / netcat-openbsd -> talking to unix sockets by hand while debugging
+#   util-linux-> flock, setsid, unshare (a process in its own pid namespace: nested-runtime tests)
+#   procps -> ps/pgrep;  gdb -> gcore for memory capture tests
+#   socat     -> a tcp proxy to dockerd and a listener in another pid namespace (locality tests)
+#   netcat-openbsd -> talking to unix sockets by hand while debugging
 PACKAGES="docker.io containerd runc podman busybox-static iproute2 gdb tar coreutils \
 unzip zip procps socat netcat-openbsd curl ca-certificates util-linux gzip"
 

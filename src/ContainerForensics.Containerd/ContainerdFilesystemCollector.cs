@@ -54,6 +54,15 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
             Snapshotter = got.Snapshotter,
             SnapshotKey = got.SnapshotKey,
         };
+        var locality = runtime.Descriptor.Locality;
+        if (!locality.SharesHostPaths)
+        {
+            // Snapshot directories and the shim's rootfs mount are paths of containerd's mount
+            // namespace; read here they would be other files, or none. Recorded, not failed.
+            record.Why = $"not collected: containerd is {locality.Describe()} ({locality.Why}), so the snapshot's directories are not paths of this host";
+            await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var plan = await PlanAsync(container, ns, got, options.Filesystem, record, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -29,7 +29,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
         _client = client;
         Descriptor = descriptor;
         _settings = settings;
-        _cri = new CriEvidenceCollector(new CriClient(client.Channel), method => Describe(method, null));
+        _cri = new CriEvidenceCollector(new CriClient(client.Channel), method => Describe(method, null), descriptor.Locality);
     }
 
     public RuntimeDescriptor Descriptor { get; }
@@ -53,7 +53,13 @@ public sealed class ContainerdRuntime : IContainerRuntime
             {
                 all["namespace"] = ns;
             }
-            var descriptor = new RuntimeDescriptor(ContainerdRuntimeProvider.RuntimeName, channel.Endpoint, version.Version, null) { Details = all };
+            // Who listens on the socket decides where the daemon runs: a socket under /proc/<pid>/root
+            // of a kind node is a containerd whose pids are that node's (LocalityProbe).
+            var descriptor = new RuntimeDescriptor(ContainerdRuntimeProvider.RuntimeName, channel.Endpoint, version.Version, null)
+            {
+                Details = all,
+                Locality = LocalityProbe.OfUnixSocket(channel.Endpoint),
+            };
             return new ContainerdRuntime(client, descriptor, settings);
         }
         catch
@@ -94,7 +100,7 @@ public sealed class ContainerdRuntime : IContainerRuntime
         await _cri.CollectEngineAsync(sink, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The task's pid while it runs (or is paused): Tasks.Get now, not the listing's.</summary>
+    /// <summary>The task's pid while it runs (or is paused), in containerd's pid namespace: Tasks.Get now, not the listing's.</summary>
     public async Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken)
     {
         string ns = NamespaceOf(container);

@@ -2,9 +2,11 @@ namespace ContainerForensics.Core;
 
 /// <summary>
 /// An expected failure: carries the exit code and a one-line message for the responder.
-/// The CLI prints the message without a stack trace.
+/// The CLI prints the message without a stack trace. Only <see cref="ArchiveOutputException"/>,
+/// the output failing, stops a collection run (<see cref="Failures"/>); any other is the
+/// failure of the step that threw it.
 /// </summary>
-public sealed class CfirException : Exception
+public class CfirException : Exception
 {
     public CfirException(ExitCode exitCode, string message) : base(message) => ExitCode = exitCode;
 

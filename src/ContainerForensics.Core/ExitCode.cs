@@ -8,7 +8,7 @@ public enum ExitCode
 {
     /// <summary>Everything selected was collected and the archive is sealed complete.</summary>
     Complete = 0,
-    /// <summary>Some evidence failed or was skipped; the archive is valid and sealed partial.</summary>
+    /// <summary>Some evidence that existed failed, went missing or was cut; the archive is valid and sealed partial (skipped and absent entries alone do not make a run partial).</summary>
     Partial = 1,
     /// <summary>The command line could not be understood.</summary>
     UsageError = 2,

@@ -112,7 +112,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         {
             // Source errors are handled where they are read; what gets here is the output failing.
             _broken = true;
-            throw new CfirException(ExitCode.OutputError, $"writing the archive failed at {path}: {ex.Message}", ex);
+            throw new ArchiveOutputException($"writing the archive failed at {path}: {ex.Message}", ex);
         }
         finally
         {
@@ -133,7 +133,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         catch (IOException ex)
         {
             _broken = true;
-            throw new CfirException(ExitCode.OutputError, $"recording an error failed (the spool beside the archive): {ex.Message}", ex);
+            throw new ArchiveOutputException($"recording an error failed (the spool beside the archive): {ex.Message}", ex);
         }
         _errorCount++;
         KeepFailure(error.Path ?? error.Scope, error.Message);
@@ -149,7 +149,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         string? member = null;
         long offset = _members.Position;
         TarHeader? header = null;
-        bool failed = status is EntryStatus.Failed or EntryStatus.Missing;
+        bool failed = status is EntryStatus.Failed or EntryStatus.Missing or EntryStatus.Absent; // nothing to store
         var memberPath = path;
         if (!failed)
         {
@@ -430,7 +430,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         EntryStatus.Collected => 0,
         EntryStatus.Truncated => 1,
         EntryStatus.Partial => 2,
-        EntryStatus.Skipped => 3,
+        EntryStatus.Skipped or EntryStatus.Absent => 3,
         EntryStatus.Missing => 4,
         EntryStatus.Failed => 5,
         _ => 0,
@@ -516,7 +516,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         }
         if (_broken)
         {
-            throw new CfirException(ExitCode.OutputError, "the archive output failed earlier");
+            throw new ArchiveOutputException("the archive output failed earlier");
         }
     }
 
@@ -538,6 +538,8 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
             var sumsDigest = await WriteClosingAsync(ArchiveNames.Sha256Sums, _sumsSpool.AsContent(), none).ConfigureAwait(false);
 
             var endedAt = _options.Clock.GetUnixTime();
+            // Partial means evidence that existed was not captured whole; skipped and absent entries
+            // are recorded outcomes, not failures (EntryStatus). Verify re-derives this: Verify/SealClaims.
             bool complete = !request.Interrupted && _errorCount == 0 &&
                             _statusCounts.GetValueOrDefault(EntryStatus.Failed) == 0 &&
                             _statusCounts.GetValueOrDefault(EntryStatus.Missing) == 0 &&
@@ -588,7 +590,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             _broken = true;
-            throw new CfirException(ExitCode.OutputError, $"sealing the archive failed: {ex.Message}", ex);
+            throw new ArchiveOutputException($"sealing the archive failed: {ex.Message}", ex);
         }
     }
 

@@ -16,9 +16,13 @@ internal sealed class CaptureLog
 
     public UnixTime? EndedAt { get; set; }
 
+    /// <summary>The host pid of the init: the /proc directory read.</summary>
     public required int InitPid { get; init; }
 
-    /// <summary>The init pid the runtime reported once the capture was done; a change means a restart.</summary>
+    /// <summary>The init pid as the runtime reported it, in its own pid namespace, and how it became <see cref="InitPid"/>.</summary>
+    public required PidTranslation Translation { get; init; }
+
+    /// <summary>The init's host pid, from what the runtime reported once the capture was done; a change means a restart.</summary>
     public int? InitPidAtEnd { get; set; }
 
     public string? InitPidAtEndProblem { get; set; }
@@ -51,6 +55,8 @@ internal sealed class CaptureLog
             json.WriteString("endedAt", ended.ToIso8601());
         }
         json.WriteNumber("initPid", InitPid);
+        json.WriteNumber("runtimeInitPid", Translation.RuntimePid);
+        json.WriteString("pidTranslation", Translation.How);
         if (InitPidAtEnd is { } atEnd)
         {
             json.WriteNumber("initPidAtEnd", atEnd);

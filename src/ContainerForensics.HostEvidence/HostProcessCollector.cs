@@ -19,7 +19,14 @@ namespace ContainerForensics.HostEvidence;
 /// <para>
 /// Read-only: nothing is executed, nothing of the container is entered (no exec, no setns), and
 /// files are read with O_NOATIME where the kernel permits. Each step has its own failure
-/// boundary; only cancellation, a vanished container and a broken archive leave this method.
+/// boundary; only what <see cref="Failures.IsFatal"/> names (cancellation, a vanished container,
+/// a broken archive) leaves this method.
+/// </para>
+/// <para>
+/// The runtime's init pid is in the runtime's pid namespace: it is translated to a host pid
+/// (<see cref="HostPidTranslator"/>) before anything under /proc is opened, and refused with an
+/// error record when it cannot be. The runner runs this only for runtimes whose processes live
+/// on this kernel (<see cref="NeedsLiveHost"/>).
 /// </para>
 /// <para>Documents (section Volatile): processes/&lt;pid&gt;/..., processes.json, processes.txt,
 /// mounts.json, etc/resolv.conf, etc/hosts, etc/hostname, network/&lt;inode&gt;/..., capture.json.</para>
@@ -48,6 +55,9 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
 
     public CollectionPhase Phase => CollectionPhase.Volatile;
 
+    /// <summary>Everything here is this kernel's /proc: run only for runtimes whose processes live here (<see cref="LiveHostGate"/>).</summary>
+    public bool NeedsLiveHost => true;
+
     public async Task CollectAsync(ContainerInfo container, IContainerRuntime runtime, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(container);
@@ -60,7 +70,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
         {
             initPid = await runtime.GetInitPidAsync(container, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ContainerGoneException and not CfirException)
+        catch (Exception ex) when (!Failures.IsFatal(ex))
         {
             sink.RecordError("host process evidence not collected: the runtime did not say which process is the container's init", ex);
             return;
@@ -69,16 +79,34 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
         {
             return; // not running: nothing lives in /proc for it
         }
-        int pid = initPid.Value;
-        var log = new CaptureLog { StartedAt = _clock.GetUnixTime(), InitPid = pid };
+        // The runtime's pid is in its own pid namespace: only a proven host pid is read, never a guess.
+        var locality = runtime.Descriptor.Locality;
+        var translator = new HostPidTranslator(_procRoot);
+        var translation = translator.Translate(locality, initPid.Value);
+        if (translation.HostPid is not { } pid)
+        {
+            sink.RecordError($"host process evidence not collected: {runtime.Descriptor} reported init pid {initPid.Value}, and {translation.How}");
+            return;
+        }
+        var log = new CaptureLog { StartedAt = _clock.GetUnixTime(), InitPid = pid, Translation = translation };
         ContainerGoneException? gone = null;
         try
         {
             await CaptureAsync(container, pid, sink, options, log, cancellationToken).ConfigureAwait(false);
-            log.InitPidAtEnd = await runtime.GetInitPidAsync(container, cancellationToken).ConfigureAwait(false);
-            if (log.InitPidAtEnd is null)
+            int? atEnd = await runtime.GetInitPidAsync(container, cancellationToken).ConfigureAwait(false);
+            if (atEnd is null)
             {
                 log.InitPidAtEndProblem = "the container stopped during the capture";
+            }
+            else if (atEnd == initPid)
+            {
+                log.InitPidAtEnd = pid;
+            }
+            else
+            {
+                var again = translator.Translate(locality, atEnd.Value);
+                log.InitPidAtEnd = again.HostPid;
+                log.InitPidAtEndProblem = again.HostPid is null ? again.How : null;
             }
         }
         catch (ContainerGoneException ex)
@@ -86,7 +114,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
             gone = ex;
             log.InitPidAtEndProblem = "the container vanished during the capture";
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not CfirException)
+        catch (Exception ex) when (!Failures.IsFatal(ex))
         {
             log.InitPidAtEndProblem = "the runtime could not be asked again: " + ex.Message;
         }
@@ -129,7 +157,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
                 {
                     records.Add(await capture.CaptureAsync(member, keepMountInfo: member.Pid == pid, cancellationToken).ConfigureAwait(false));
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException and not ContainerGoneException and not CfirException)
+                catch (Exception ex) when (!Failures.IsFatal(ex))
                 {
                     var failed = new ProcessRecord(member.Pid) { NestedPidNamespace = member.NestedPidNamespace };
                     failed.Notes.Add("capture failed: " + ex.Message);
@@ -236,7 +264,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
                 await NetworkNamespaceEvidence.CollectAsync(through, group.Key, byOwner, sink, cancellationToken).ConfigureAwait(false);
                 outcome = "ok";
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not ContainerGoneException and not CfirException)
+            catch (Exception ex) when (!Failures.IsFatal(ex))
             {
                 outcome = "failed: " + ex.Message;
                 sink.RecordError($"network evidence of namespace net:[{group.Key}] (through pid {through}) failed", ex, path: $"/proc/{through}/net");
@@ -258,7 +286,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
             await work().ConfigureAwait(false);
             log.Steps.TryAdd(step, "ok");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ContainerGoneException and not CfirException)
+        catch (Exception ex) when (!Failures.IsFatal(ex))
         {
             log.Steps[step] = "failed: " + ex.Message;
             sink.RecordError($"host process evidence: {step} failed", ex, (ex as IOException)?.HResult);

@@ -33,5 +33,13 @@ public sealed class ContainerdCollectTests
         var procs = await ArchiveTools.ReadJsonMemberAsync(archive, processes);
         Assert.Contains(procs.GetProperty("processes").EnumerateArray(), p =>
             p.GetProperty("argv").EnumerateArray().Select(a => a.GetString()).SequenceEqual(["sleep", "3600"]));
+
+        // A plain containerd container has no /etc/hosts, /etc/hostname or resolv.conf unless its
+        // image does: looked for, recorded as absent, and no reason for a partial run (exit 0 above).
+        var manifest = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl");
+        var etc = manifest.Where(e => e.GetProperty("path").GetString()!.Contains($"{container.Name}", StringComparison.Ordinal)
+            && e.GetProperty("path").GetString()!.Contains("/volatile/etc/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, etc.Count);
+        Assert.All(etc, e => Assert.Contains(e.GetProperty("status").GetString(), (string[])["collected", "absent"]));
     }
 }

@@ -58,7 +58,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
             return response;
         });
         using var channel = new ContainerdChannel(_fake.SocketPath, TimeSpan.FromSeconds(5));
-        var cri = new CriEvidenceCollector(new CriClient(channel), m => m);
+        var cri = new CriEvidenceCollector(new CriClient(channel), m => m, RuntimeLocality.ThisHost("test: the log files are this host's"));
         var sink = new RecordingSink();
 
         await cri.CollectMetadataAsync(Member("c1", sandbox: false), sink, default);
@@ -76,7 +76,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
         _fake.Server.Unary<CriApi.PodSandboxStatusRequest, CriApi.PodSandboxStatusResponse>(CriMethods.PodSandboxStatus, (r, _) =>
             throw new FakeStatus(StatusCode.NotFound, $"an error occurred when try to find sandbox \"{r.PodSandboxId}\": not found"));
         using var channel = new ContainerdChannel(_fake.SocketPath, TimeSpan.FromSeconds(5));
-        var cri = new CriEvidenceCollector(new CriClient(channel), m => m);
+        var cri = new CriEvidenceCollector(new CriClient(channel), m => m, RuntimeLocality.ThisHost("test: the log files are this host's"));
         var sink = new RecordingSink();
 
         await cri.CollectMetadataAsync(Member("s1", sandbox: true), sink, default);

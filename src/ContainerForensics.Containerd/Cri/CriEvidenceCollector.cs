@@ -25,7 +25,7 @@ namespace ContainerForensics.Containerd.Cri;
 /// The verbose <c>info</c> map's values are JSON documents in containerd; each is embedded as
 /// JSON when it parses, kept as a string when not.
 /// </summary>
-internal sealed class CriEvidenceCollector(CriClient client, Func<string, string> describe)
+internal sealed class CriEvidenceCollector(CriClient client, Func<string, string> describe, RuntimeLocality locality)
 {
     public async Task CollectEngineAsync(IEvidenceSink sink, CancellationToken cancellationToken)
     {
@@ -98,6 +98,12 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
         if (logPath.Length == 0)
         {
             await SkipAsync(sink, CriLogFiles.Folder, method, "ContainerStatus has no log_path: the kubelet gave this container no log file", cancellationToken, EvidenceSection.Logs).ConfigureAwait(false);
+            return;
+        }
+        if (!locality.SharesHostPaths)
+        {
+            // log_path is a path of containerd's host (the kind node), not of this one.
+            await SkipAsync(sink, CriLogFiles.Folder, method, $"the CRI log folder {logPath} was not read: containerd is {locality.Describe()} ({locality.Why})", cancellationToken, EvidenceSection.Logs).ConfigureAwait(false);
             return;
         }
         await CriLogFiles.CaptureAsync(sink, logPath, CaptureLimits.From(options), cancellationToken).ConfigureAwait(false);

@@ -65,6 +65,8 @@ public static class AcquisitionFields
         public const string Answered = "answered";
         public const string Version = "version";
         public const string ApiVersion = "apiVersion";
+        public const string Locality = "locality";
+        public const string LocalityWhy = "localityWhy";
         public const string Reason = "reason";
     }
 

@@ -82,6 +82,8 @@ public static class AcquisitionRecord
                 {
                     json.WriteString(AcquisitionFields.InRuntime.Version, d.Version);
                     json.WriteString(AcquisitionFields.InRuntime.ApiVersion, d.ApiVersion);
+                    json.WriteString(AcquisitionFields.InRuntime.Locality, d.Locality.Kind.ToString().ToLowerInvariant());
+                    json.WriteString(AcquisitionFields.InRuntime.LocalityWhy, d.Locality.Why);
                     foreach (var (k, v) in d.Details)
                     {
                         json.WriteString(k, v);

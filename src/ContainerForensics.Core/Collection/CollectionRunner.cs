@@ -60,7 +60,7 @@ public sealed class CollectionRunner
         {
             failed = ExceptionDispatchInfo.Capture(ex);
         }
-        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is CfirException, cancellationToken).ConfigureAwait(false);
+        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is { } ended && Failures.StopsRun(ended), cancellationToken).ConfigureAwait(false);
         failed?.Throw();
         return result;
     }
@@ -108,7 +108,7 @@ public sealed class CollectionRunner
             failed = ExceptionDispatchInfo.Capture(ex);
         }
         // Whatever ended the phases, nothing may still be writing when the caller seals.
-        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is CfirException, cancellationToken).ConfigureAwait(false);
+        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is { } ended && Failures.StopsRun(ended), cancellationToken).ConfigureAwait(false);
         failed?.Throw();
         return result;
     }
@@ -134,7 +134,7 @@ public sealed class CollectionRunner
                 {
                     // The run already failed on its output: that failure is the one reported.
                 }
-                catch (CfirException ex)
+                catch (Exception ex) when (Failures.StopsRun(ex))
                 {
                     broken = ExceptionDispatchInfo.Capture(ex);
                 }

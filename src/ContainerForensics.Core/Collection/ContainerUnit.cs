@@ -49,6 +49,10 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
                 await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
                 foreach (var collector in services.Collectors.Where(c => c.Phase == phase))
                 {
+                    if (await LiveHostGate.SkippedAsync(collector, runtime, sink, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
                     await services.Boundary.RunAsync(sink, $"{collector.Name} of {container.Id}", result,
                         () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
                 }

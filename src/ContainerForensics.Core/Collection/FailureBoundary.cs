@@ -24,7 +24,7 @@ internal sealed class FailureBoundary(ILogger log)
         {
             throw;
         }
-        catch (CfirException)
+        catch (Exception ex) when (Failures.StopsRun(ex))
         {
             throw; // the archive output failed: nothing more can be recorded
         }

@@ -15,6 +15,14 @@ public interface IContainerEvidenceCollector
 
     CollectionPhase Phase { get; }
 
+    /// <summary>
+    /// Whether it reads this kernel's state (/proc, host paths) starting from what the runtime
+    /// reports. The runner then runs it only for a runtime whose processes live on this kernel
+    /// (<see cref="RuntimeLocality.HasLiveProcesses"/>), and records a skip for the others
+    /// (<see cref="LiveHostGate"/>): a remote daemon's pid is no process of this host.
+    /// </summary>
+    bool NeedsLiveHost { get; }
+
     /// <param name="runtime">The container's runtime, for <see cref="IContainerRuntime.GetInitPidAsync"/>.</param>
     Task CollectAsync(ContainerInfo container, IContainerRuntime runtime, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken);
 }

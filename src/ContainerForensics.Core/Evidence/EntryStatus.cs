@@ -1,6 +1,11 @@
 namespace ContainerForensics.Core.Evidence;
 
-/// <summary>The outcome of one piece of evidence; every one lands in the manifest.</summary>
+/// <summary>
+/// The outcome of one piece of evidence; every one lands in the manifest. A collection is
+/// partial when evidence that existed could not be captured whole: <see cref="Failed"/>,
+/// <see cref="Missing"/> or <see cref="Partial"/> (the writer's seal and verify share this rule).
+/// <see cref="Skipped"/> and <see cref="Absent"/> are recorded and leave it complete.
+/// </summary>
 public enum EntryStatus
 {
     /// <summary>Read whole and unchanged.</summary>
@@ -13,6 +18,11 @@ public enum EntryStatus
     Skipped,
     /// <summary>Could not be collected at all; the reason and errno say why.</summary>
     Failed,
-    /// <summary>Expected but not there (vanished container, file deleted before it was read).</summary>
+    /// <summary>Existed, then was gone before it could be read (vanished container or process, file deleted mid-run).</summary>
     Missing,
+    /// <summary>
+    /// Looked for and not there, with nothing to say it ever was: a container without /etc/hosts.
+    /// Recorded so a reader knows it was looked for; not a failure.
+    /// </summary>
+    Absent,
 }

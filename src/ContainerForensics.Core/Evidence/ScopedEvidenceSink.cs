@@ -67,7 +67,7 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
         {
             FailureCount++;
         }
-        else if (item.Status != EntryStatus.Partial || item.Content is not null)
+        else if (item.Status != EntryStatus.Absent && (item.Status != EntryStatus.Partial || item.Content is not null))
         {
             LastCaptured = entry.Path;
         }

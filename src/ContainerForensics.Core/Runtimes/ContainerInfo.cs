@@ -24,7 +24,10 @@ public sealed record ContainerInfo
     /// <summary>The Kubernetes pod the container belongs to (its namespace, name, uid, container name or sandbox), when known.</summary>
     public PodMembership? PodMembership { get; init; }
 
-    /// <summary>The host pid of the container's init process, when running.</summary>
+    /// <summary>
+    /// The pid of the container's init process as the runtime lists it, when running: in the
+    /// runtime's pid namespace, a host pid only when the runtime runs in cfir's (<see cref="RuntimeLocality"/>).
+    /// </summary>
     public int? Pid { get; init; }
 
     public DateTimeOffset? Created { get; init; }

@@ -35,9 +35,10 @@ public interface IContainerRuntime : IAsyncDisposable
     Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The host pid of the container's init process right now, or null when it has none (not
-    /// running). Host-side evidence (/proc) starts from it. Throws <see cref="ContainerGoneException"/>
-    /// when the container vanished.
+    /// The pid of the container's init process right now, as the runtime sees it (in its own pid
+    /// namespace: <see cref="RuntimeDescriptor.Locality"/> says whether that is cfir's), or null
+    /// when it has none (not running). Host-side evidence (/proc) starts from it, translated to a
+    /// host pid first. Throws <see cref="ContainerGoneException"/> when the container vanished.
     /// </summary>
     Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken);
 }

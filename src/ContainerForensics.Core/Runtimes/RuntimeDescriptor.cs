@@ -4,4 +4,13 @@ namespace ContainerForensics.Core.Runtimes;
 public sealed record RuntimeDescriptor(string Name, string Endpoint, string? Version, string? ApiVersion)
 {
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Where it runs relative to cfir, decided at discovery. Not said is not proven: nothing of
+    /// the host (/proc, host paths) is read for a runtime that does not say.
+    /// </summary>
+    public RuntimeLocality Locality { get; init; } = RuntimeLocality.Unknown("the runtime did not say where it runs");
+
+    /// <summary>"docker at tcp://10.0.0.5:2375", for records.</summary>
+    public override string ToString() => $"{Name} at {Endpoint}";
 }

@@ -5,8 +5,8 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
+using ContainerForensics.Docker.Filesystem;
 using ContainerForensics.Docker.Logs;
-using ContainerForensics.Docker.Transport;
 
 namespace ContainerForensics.Docker.Runtime;
 
@@ -40,8 +40,10 @@ namespace ContainerForensics.Docker.Runtime;
 /// Its inspect calls the conmon k8s-file log <c>json-file</c>; LogPath is that <c>ctr.log</c>.
 /// </para>
 /// </summary>
-internal sealed class DockerLogCollector(DockerClient client, ContainerInspects inspects)
+internal sealed class DockerLogCollector(DockerClient client, ContainerInspects inspects, HostPathAccess? hostPaths = null)
 {
+    private readonly HostPathAccess _hostPaths = hostPaths ?? HostPathAccess.For(client.Endpoint);
+
     public async Task CollectAsync(ContainerInfo container, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
         var inspect = await inspects.CurrentAsync(container, cancellationToken).ConfigureAwait(false);
@@ -87,9 +89,9 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
                 ? $"LogPath is empty: the container has never run, so the {what} has written no file yet"
                 : $"log driver {driver ?? "(not named)"}: no file on disk (LogPath is empty)";
         }
-        else if (client.Endpoint.Kind != DockerEndpointKind.Unix)
+        else if (!_hostPaths.Usable)
         {
-            skipped = $"LogPath {logPath} is on the daemon's host ({client.Endpoint}), not readable from this one";
+            skipped = $"LogPath {logPath} is a path of the daemon's host, not read from this one: {_hostPaths.Why}";
         }
         if (skipped is not null)
         {

@@ -5,6 +5,8 @@ using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
+using ContainerForensics.Docker.Filesystem;
+using ContainerForensics.Docker.Transport;
 
 namespace ContainerForensics.Docker.Runtime;
 
@@ -18,9 +20,11 @@ public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
     private readonly DockerClient _client;
     private readonly DockerStatsSampler _stats;
     private readonly ContainerInspects _inspects;
+    private readonly HostPathAccess _hostPaths;
     private SemaphoreSlim? _changesSlots;
 
-    public DockerRuntime(DockerClient client, string? endpointSource = null)
+    /// <param name="locality">Where the daemon runs; by default decided from the endpoint (<see cref="EndpointLocality"/>).</param>
+    public DockerRuntime(DockerClient client, string? endpointSource = null, RuntimeLocality? locality = null)
     {
         _client = client;
         _stats = new DockerStatsSampler(client);
@@ -44,7 +48,9 @@ public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
         Descriptor = new RuntimeDescriptor(v.RuntimeName, client.Endpoint.ToString(), v.Version, client.ApiVersion?.ToString())
         {
             Details = details,
+            Locality = locality ?? EndpointLocality.Of(client.Endpoint),
         };
+        _hostPaths = HostPathAccess.For(Descriptor.Locality);
     }
 
     public RuntimeDescriptor Descriptor { get; }
@@ -160,7 +166,7 @@ public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
         CollectionPhase.Volatile => new DockerStateCollector(_client, _stats).CollectAsync(container, sink, options, cancellationToken),
         CollectionPhase.Metadata => new DockerMetadataCollector(_client).CollectAsync(container, sink, options, cancellationToken),
         CollectionPhase.Logs => LogsThenChangesAsync(container, sink, options, cancellationToken),
-        CollectionPhase.Filesystem => new DockerFilesystemCollector(_client, _inspects).CollectAsync(container, sink, options, cancellationToken),
+        CollectionPhase.Filesystem => new DockerFilesystemCollector(_client, _hostPaths, _inspects).CollectAsync(container, sink, options, cancellationToken),
         _ => Task.CompletedTask,
     };
 
@@ -173,9 +179,9 @@ public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
         ExceptionDispatchInfo? logsFailed = null;
         try
         {
-            await new DockerLogCollector(_client, _inspects).CollectAsync(container, sink, options, cancellationToken).ConfigureAwait(false);
+            await new DockerLogCollector(_client, _inspects, _hostPaths).CollectAsync(container, sink, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not (ContainerGoneException or OperationCanceledException or CfirException))
+        catch (Exception ex) when (!Failures.IsFatal(ex))
         {
             logsFailed = ExceptionDispatchInfo.Capture(ex);
         }

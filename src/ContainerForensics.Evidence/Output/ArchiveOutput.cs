@@ -36,12 +36,12 @@ public sealed partial class ArchiveOutput : IAsyncDisposable
         string full = Path.GetFullPath(path);
         if (File.Exists(full) || Directory.Exists(full))
         {
-            throw new CfirException(ExitCode.OutputError, $"{full} already exists; cfir never overwrites evidence");
+            throw new ArchiveOutputException($"{full} already exists; cfir never overwrites evidence");
         }
         string dir = Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(dir))
         {
-            throw new CfirException(ExitCode.OutputError, $"output directory {dir} does not exist");
+            throw new ArchiveOutputException($"output directory {dir} does not exist");
         }
         string temp = Path.Combine(dir, "." + Path.GetFileName(full) + ".partial-" + Environment.ProcessId);
         try
@@ -58,7 +58,7 @@ public sealed partial class ArchiveOutput : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new CfirException(ExitCode.OutputError, $"cannot create {temp}: {ex.Message}", ex);
+            throw new ArchiveOutputException($"cannot create {temp}: {ex.Message}", ex);
         }
     }
 
@@ -80,7 +80,7 @@ public sealed partial class ArchiveOutput : IAsyncDisposable
         if (Link(_tempPath, FinalPath) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            throw new CfirException(ExitCode.OutputError,
+            throw new ArchiveOutputException(
                 $"cannot name the archive {FinalPath} (errno {errno}); it is kept as {_tempPath}");
         }
         File.Delete(_tempPath);

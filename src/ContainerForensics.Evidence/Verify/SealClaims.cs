@@ -8,7 +8,8 @@ namespace ContainerForensics.Evidence.Verify;
 /// <c>complete</c>, <c>statusCounts</c>, <c>entries</c> and <c>errors</c> are claims, and the
 /// completeness verify reports is derived from the manifest and errors list it has just read,
 /// by the writer's rule (EvidenceArchiveWriter.SealAsync): complete only when no entry is
-/// failed, missing or partial, no error was recorded and the run was not interrupted.
+/// failed, missing or partial, no error was recorded and the run was not interrupted
+/// (skipped and absent entries leave it complete).
 /// </summary>
 internal static class SealClaims
 {

@@ -32,7 +32,7 @@ public static class NetworkNamespaceEvidence
 {
     /// <summary>
     /// Reads and records the namespace's network state. Never throws but for cancellation and a
-    /// failed archive output (<see cref="CfirException"/> from the sink: nothing more could be
+    /// failed archive output (<see cref="ArchiveOutputException"/> from the sink: nothing more could be
     /// recorded); every other problem is an entry status or an error record on
     /// <paramref name="sink"/>, and the other pieces go on. A process that is gone or not in
     /// <paramref name="netnsInode"/> is one error record and nothing is read.
@@ -198,7 +198,7 @@ public static class NetworkNamespaceEvidence
         {
             throw;
         }
-        catch (CfirException)
+        catch (Exception ex) when (Failures.StopsRun(ex))
         {
             throw;  // the archive output failed: nothing more can be recorded
         }

@@ -144,7 +144,7 @@ internal sealed class ProcessCapture
         {
             await work().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ContainerGoneException and not CfirException)
+        catch (Exception ex) when (!Failures.IsFatal(ex))
         {
             record.Notes.Add($"{what} failed: {ex.Message}");
             _sink.RecordError($"{what} of process {record.Pid} failed", ex, (ex as IOException)?.HResult, $"/proc/{record.Pid}/{what}");

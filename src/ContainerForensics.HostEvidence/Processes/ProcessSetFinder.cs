@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using ContainerForensics.Core.FileSystem;
 
@@ -21,18 +20,17 @@ namespace ContainerForensics.HostEvidence.Processes;
 /// </summary>
 internal sealed class ProcessSetFinder(string procRoot)
 {
-    /// <summary>PID namespaces nest at most 32 deep (kernel MAX_PID_NS_LEVEL).</summary>
-    private const int MaxNesting = 32;
+    private readonly PidNamespaceTree _tree = new(procRoot);
 
     public ProcessSet Find(int initPid)
     {
-        var initNs = FileStat.At(Native.AT_FDCWD, Bytes($"{procRoot}/{initPid}/ns/pid"), followFinalSymlink: true, out int errno);
+        var initNs = _tree.NamespaceOf(initPid, out int errno);
         string? initNsLink = ReadLink($"{procRoot}/{initPid}/ns/pid");
         if (initNs is null)
         {
             return ByCgroup(initPid, $"the init's PID namespace could not be read ({UnixError.Describe(errno)})", initNsLink);
         }
-        var ownNs = FileStat.At(Native.AT_FDCWD, Bytes($"{procRoot}/self/ns/pid"), followFinalSymlink: true, out _);
+        var ownNs = _tree.Own();
         if (ownNs is not null && ownNs.IsSameFile(initNs))
         {
             return ByCgroup(initPid, "the container shares the host's PID namespace (--pid=host): processes selected by cgroup instead", initNsLink);
@@ -40,14 +38,14 @@ internal sealed class ProcessSetFinder(string procRoot)
 
         var members = new List<ProcessMember>();
         var undecided = new List<(int, int)>();
-        var pids = ListPids(out int listErrno);
+        var pids = _tree.ListPids(out int listErrno);
         foreach (int pid in pids)
         {
             if (pid == initPid)
             {
                 continue;
             }
-            var ns = FileStat.At(Native.AT_FDCWD, Bytes($"{procRoot}/{pid}/ns/pid"), followFinalSymlink: true, out int e);
+            var ns = _tree.NamespaceOf(pid, out int e);
             if (ns is null)
             {
                 if (e != UnixError.ENOENT)
@@ -60,7 +58,7 @@ internal sealed class ProcessSetFinder(string procRoot)
             {
                 members.Add(new ProcessMember(pid, false));
             }
-            else if ((ownNs is null || !ns.IsSameFile(ownNs)) && IsBelow(pid, initNs, ownNs))
+            else if ((ownNs is null || !ns.IsSameFile(ownNs)) && _tree.IsBelow(pid, initNs, ownNs))
             {
                 members.Add(new ProcessMember(pid, true));
             }
@@ -80,48 +78,6 @@ internal sealed class ProcessSetFinder(string procRoot)
         return set;
     }
 
-    /// <summary>Whether the process's PID namespace is nested (at any depth) below <paramref name="target"/>.</summary>
-    private bool IsBelow(int pid, FileStat target, FileStat? host)
-    {
-        int errno = Native.OpenAt(Native.AT_FDCWD, Bytes($"{procRoot}/{pid}/ns/pid"), Native.O_RDONLY | Native.O_CLOEXEC, out int fd);
-        if (errno != 0)
-        {
-            return false;
-        }
-        var current = new FileDescriptor(fd);
-        try
-        {
-            for (int level = 0; level < MaxNesting; level++)
-            {
-                int parentFd;
-                using (var lease = current.Borrow())
-                {
-                    errno = Native.NamespaceParent(lease.Fd, out parentFd);
-                }
-                if (errno != 0)
-                {
-                    return false;  // EPERM: above our own namespace; ENOTTY: an old kernel
-                }
-                current.Dispose();
-                current = new FileDescriptor(parentFd);
-                var parent = FileStat.Of(current, out _);
-                if (parent is null || (host is not null && parent.IsSameFile(host)))
-                {
-                    return false;
-                }
-                if (parent.IsSameFile(target))
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-        finally
-        {
-            current.Dispose();
-        }
-    }
-
     private ProcessSet ByCgroup(int initPid, string why, string? initNsLink)
     {
         var notes = new List<string> { why };
@@ -135,7 +91,7 @@ internal sealed class ProcessSetFinder(string procRoot)
         }
         var members = new List<ProcessMember>();
         var undecided = new List<(int, int)>();
-        var pids = ListPids(out int listErrno);
+        var pids = _tree.ListPids(out int listErrno);
         foreach (int pid in pids)
         {
             if (pid == initPid)
@@ -199,27 +155,6 @@ internal sealed class ProcessSetFinder(string procRoot)
             problem = "no cgroup line";
         }
         return key?[2];
-    }
-
-    /// <summary>Every numeric entry of /proc: the thread-group leaders, i.e. the processes.</summary>
-    private List<int> ListPids(out int errno)
-    {
-        var pids = new List<int>();
-        errno = Native.OpenAt(Native.AT_FDCWD, Bytes(procRoot), Native.O_RDONLY | Native.O_DIRECTORY | Native.O_CLOEXEC, out int fd);
-        if (errno != 0)
-        {
-            return pids;
-        }
-        var names = new List<byte[]>();
-        errno = DirectoryHandle.ReadNamesAndClose(fd, names);
-        foreach (var name in names)
-        {
-            if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0)
-            {
-                pids.Add(pid);
-            }
-        }
-        return pids;
     }
 
     private static string? ReadLink(string path) =>

@@ -22,13 +22,18 @@ internal sealed record RootedFile
     /// <summary>The open file's bytes for a regular file; null otherwise. Owns a descriptor: hand it to the sink or dispose it.</summary>
     public IEvidenceContent? Content { get; init; }
 
+    /// <summary>
+    /// ENOENT is <see cref="EntryStatus.Absent"/>: the path was looked up once, inside a root
+    /// that is still there, and nothing says it ever existed (an image without /etc/hosts is
+    /// normal). Anything else is a failure to read what is there.
+    /// </summary>
     internal static RootedFile Failure(int errno, string what, byte[]? linkTarget = null)
     {
-        bool missing = errno == UnixError.ENOENT;
+        bool absent = errno == UnixError.ENOENT;
         return new RootedFile
         {
-            Status = missing ? EntryStatus.Missing : EntryStatus.Failed,
-            Reason = missing ? "not present in the container" : $"{what}: {UnixError.Describe(errno)}",
+            Status = absent ? EntryStatus.Absent : EntryStatus.Failed,
+            Reason = absent ? "not present in the container" : $"{what}: {UnixError.Describe(errno)}",
             Errno = errno,
             LinkTarget = linkTarget,
         };

@@ -195,6 +195,8 @@ public sealed class CollectionRunnerTests
 
         public CollectionPhase Phase => CollectionPhase.Volatile;
 
+        public bool NeedsLiveHost => false;
+
         public async Task CollectAsync(ContainerInfo container, IContainerRuntime runtime, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
         {
             int? pid = await runtime.GetInitPidAsync(container, cancellationToken);

@@ -109,7 +109,7 @@ public sealed class ConcurrentCollectionTests
     {
         var runtime = new GatedRuntime(Eight) { Together = 4 };
         var writer = new ExclusiveWriter { BreakOn = path => path.Contains("/c03_", StringComparison.Ordinal) };
-        var ex = await Assert.ThrowsAsync<CfirException>(() => Runner().RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard));
+        var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard));
         Assert.Equal(ExitCode.OutputError, ex.ExitCode);
         Assert.DoesNotContain(runtime.Calls, c => c.StartsWith("Metadata ", StringComparison.Ordinal) || c == "engine");
     }
@@ -233,6 +233,8 @@ public sealed class ConcurrentCollectionTests
 
         public CollectionPhase Phase => CollectionPhase.Volatile;
 
+        public bool NeedsLiveHost => false;
+
         public Task CollectAsync(ContainerInfo container, IContainerRuntime runtime, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
         {
             calls.Enqueue($"host {container.Name}");
@@ -291,7 +293,7 @@ public sealed class ConcurrentCollectionTests
             {
                 if (BreakOn(entry.Path.Value))
                 {
-                    throw new CfirException(ExitCode.OutputError, "disk full");
+                    throw new ArchiveOutputException("disk full");
                 }
                 long read = 0;
                 if (entry.Content is { } content)

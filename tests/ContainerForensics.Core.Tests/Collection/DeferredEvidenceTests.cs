@@ -95,7 +95,7 @@ public sealed class DeferredEvidenceTests
         var runtime = new DeferringRuntime(Three) { AnswerDelay = TimeSpan.FromMilliseconds(300) };
         var writer = new RecordingWriter { BreakOn = path => path.EndsWith("/logs/log", StringComparison.Ordinal) };
 
-        var ex = await Assert.ThrowsAsync<CfirException>(() => Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard));
+        var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard));
 
         Assert.Equal(ExitCode.OutputError, ex.ExitCode);
         // The work waits for the logs phase, which the broken output ended: it was released, ran, and ended.
@@ -214,7 +214,7 @@ public sealed class DeferredEvidenceTests
         {
             if (BreakOn(entry.Path.Value))
             {
-                throw new CfirException(ExitCode.OutputError, "disk full");
+                throw new ArchiveOutputException("disk full");
             }
             lock (_lock)
             {

@@ -206,18 +206,26 @@ public sealed class FilesystemFakeEngineTests
         Assert.DoesNotContain(server.Requests, r => r.Contains("/containers/", StringComparison.Ordinal));
     }
 
+    /// <summary>TCP is remote, loopback too: a loopback port may be a tunnel to another machine (EndpointLocality).</summary>
     [Theory]
-    [InlineData("unix:///var/run/docker.sock", true)]
-    [InlineData("tcp://127.0.0.1:2375", true)]
-    [InlineData("tcp://localhost:2375", true)]
-    [InlineData("tcp://[::1]:2375", true)]
-    [InlineData("tcp://10.20.30.40:2376", false)]
-    [InlineData("tcp://docker.example:2376", false)]
-    public void Host_paths_are_used_only_for_a_daemon_on_this_host(string endpoint, bool usable)
+    [InlineData("tcp://127.0.0.1:2375")]
+    [InlineData("tcp://localhost:2375")]
+    [InlineData("tcp://[::1]:2375")]
+    [InlineData("tcp://10.20.30.40:2376")]
+    [InlineData("tcp://docker.example:2376")]
+    public void Host_paths_of_a_daemon_over_tcp_are_not_read(string endpoint)
     {
         var access = HostPathAccess.For(DockerEndpoint.Parse(endpoint));
-        Assert.Equal(usable, access.Usable);
-        Assert.False(string.IsNullOrEmpty(access.Why));
+        Assert.False(access.Usable);
+        Assert.Contains("not on this host", access.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_paths_of_a_daemon_listening_on_a_unix_socket_in_cfir_s_namespaces_are_read()
+    {
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion("1.47"), _ => null));
+        var access = HostPathAccess.For(DockerEndpoint.Parse(server.Endpoint));
+        Assert.True(access.Usable, access.Why);
     }
 
     /// <summary>Where to cut <see cref="ExportTar"/> so the stream breaks 1000 bytes into the data of file a/9.</summary>

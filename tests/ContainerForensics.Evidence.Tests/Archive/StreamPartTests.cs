@@ -72,7 +72,7 @@ public sealed class StreamPartTests
         await using var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(buffer),
             new EvidenceArchiveOptions { Format = ArchiveFormat.Tar, SpoolMemoryBudget = 4L << 20 });
         await writer.AddAsync(ArchiveKit.Bytes("small", "fits"), default);
-        var full = await Assert.ThrowsAsync<Core.CfirException>(async () =>
+        var full = await Assert.ThrowsAsync<Core.ArchiveOutputException>(async () =>
             await writer.AddAsync(new ArchiveEntry { Path = ArchivePath.Parse("logs/big"), Content = EvidenceContent.FromStream(new MemoryStream(new byte[5 << 20])) }, default));
         Assert.Equal(Core.ExitCode.OutputError, full.ExitCode);
         Assert.Contains("--spool-dir", full.Message, StringComparison.Ordinal);

@@ -172,8 +172,8 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
     public async Task A_broken_archive_output_stops_the_collection()
     {
         PlantFullNamespace();
-        var sink = new FailingSink(_ => new CfirException(ExitCode.OutputError, "output gone"));
-        await Assert.ThrowsAsync<CfirException>(() => NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, sink, CancellationToken.None));
+        var sink = new FailingSink(_ => new ArchiveOutputException("output gone"));
+        await Assert.ThrowsAsync<ArchiveOutputException>(() => NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, sink, CancellationToken.None));
     }
 
     [Fact]

@@ -74,11 +74,11 @@ public sealed class RootedFileReaderTests : IDisposable
             Assert.Null(linkToDevice.Content);
 
             var missing = RootedFileReader.Read(root!, "tmp/nothing-here"u8);
-            Assert.Equal(EntryStatus.Missing, missing.Status);
+            Assert.Equal(EntryStatus.Absent, missing.Status);
             Assert.Equal(UnixError.ENOENT, missing.Errno);
 
             var dangling = RootedFileReader.Read(root!, "tmp/dangling"u8);
-            Assert.Equal(EntryStatus.Missing, dangling.Status);
+            Assert.Equal(EntryStatus.Absent, dangling.Status);
             Assert.Equal("/no/such/file"u8.ToArray(), dangling.LinkTarget);
         }
     }

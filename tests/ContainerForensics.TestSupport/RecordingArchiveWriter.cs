@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.HostEvidence.Tests.Support;
+namespace ContainerForensics.TestSupport;
 
 /// <summary>
 /// A test double of the archive writer for runs through the real CollectionRunner: keeps every
