@@ -79,7 +79,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
         Name = "events.jsonl",
         Status = EntryStatus.Skipped,
         Reason = "containerd keeps no event history: Events.Subscribe delivers only events published after it starts, so past events cannot be read from the daemon (look in its log, e.g. journalctl -u containerd)",
-        Source = new EvidenceSource { Description = runtime.Describe(ContainerdMethods.SubscribeEventsPath, null) },
+        Source = new EvidenceSource { Description = runtime.Describe(ContainerdMethods.SubscribeEvents, null) },
     };
 
     private async Task CollectNamespaceAsync(string ns, IEvidenceSink sink, CancellationToken cancellationToken)
