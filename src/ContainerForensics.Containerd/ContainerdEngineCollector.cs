@@ -70,7 +70,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
     /// containerd keeps no event history: Events.Subscribe delivers only what is published after
     /// the subscription starts (api/services/events/v1/events.proto), so nothing that happened
     /// before the run can be read. A subscription during the run would only record cfir's own
-    /// reading, which changes nothing. Recorded as skipped, with that reason, so the examiner
+    /// reading, which changes nothing (watch mode subscribes: <see cref="ContainerdRuntime.WatchAsync"/>). Recorded as skipped, with that reason, so the examiner
     /// does not look for it.
     /// </summary>
     private EvidenceItem EventsItem() => new()
