@@ -70,7 +70,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
     /// containerd keeps no event history: Events.Subscribe delivers only what is published after
     /// the subscription starts (api/services/events/v1/events.proto), so nothing that happened
     /// before the run can be read. A subscription during the run would only record cfir's own
-    /// reading, which changes nothing. Recorded as skipped, with that reason, so the examiner
+    /// reading, which changes nothing (watch mode subscribes: <see cref="ContainerdRuntime.WatchAsync"/>). Recorded as skipped, with that reason, so the examiner
     /// does not look for it.
     /// </summary>
     private EvidenceItem EventsItem() => new()
@@ -79,7 +79,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
         Name = "events.jsonl",
         Status = EntryStatus.Skipped,
         Reason = "containerd keeps no event history: Events.Subscribe delivers only events published after it starts, so past events cannot be read from the daemon (look in its log, e.g. journalctl -u containerd)",
-        Source = new EvidenceSource { Description = runtime.Describe(ContainerdMethods.SubscribeEventsPath, null) },
+        Source = new EvidenceSource { Description = runtime.Describe(ContainerdMethods.SubscribeEvents, null) },
     };
 
     private async Task CollectNamespaceAsync(string ns, IEvidenceSink sink, CancellationToken cancellationToken)

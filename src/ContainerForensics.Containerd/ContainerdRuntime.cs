@@ -15,7 +15,7 @@ namespace ContainerForensics.Containerd;
 /// namespace is listed unless <see cref="ContainerdOptions.Namespace"/> names one.
 /// Docker's containers in "moby" are kept here; the Docker collector sees them too.
 /// </summary>
-public sealed class ContainerdRuntime : IContainerRuntime
+public sealed class ContainerdRuntime : IContainerRuntime, IContainerEventSource
 {
     /// <summary>The type URL containerd gives the OCI runtime spec; its value is the spec's JSON.</summary>
     public const string OciSpecTypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
@@ -67,6 +67,39 @@ public sealed class ContainerdRuntime : IContainerRuntime
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// containerd's task and container events (Events.Subscribe), from every namespace or only
+    /// <see cref="ContainerdOptions.Namespace"/>, mapped by <see cref="ContainerdEventMapper"/>.
+    /// <paramref name="since"/> cannot be honoured: containerd keeps no event history and Subscribe
+    /// has no replay, so only events published after the subscription starts are seen, and a
+    /// reconnect loses what happened while it was away (watch mode's listing covers what exists).
+    /// The stream has no deadline; it ends when the caller cancels
+    /// (<see cref="OperationCanceledException"/>), cleanly when the daemon ends it, or with
+    /// <see cref="GrpcCallException"/> when the connection breaks.
+    /// </summary>
+    public async IAsyncEnumerable<ContainerEvent> WatchAsync(DateTimeOffset? since,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var envelope in _client.Events.SubscribeAsync(EventFilters(_settings.Option(ContainerdOptions.Namespace)), cancellationToken)
+            .ConfigureAwait(false))
+        {
+            if (ContainerdEventMapper.ToContainerEvent(envelope) is { } e)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    /// <summary>
+    /// containerd's filters (github.com/containerd/containerd/filters): the list is OR-ed, the
+    /// clauses of one filter AND-ed, <c>~=</c> a regular expression, values quoted Go-style.
+    /// </summary>
+    internal static IEnumerable<string> EventFilters(string? ns)
+    {
+        string scope = ns is null ? "" : $"namespace==\"{ns.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\",";
+        return [scope + "topic~=\"^/tasks/\"", scope + "topic~=\"^/containers/\""];
     }
 
     public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)

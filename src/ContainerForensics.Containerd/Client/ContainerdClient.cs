@@ -25,6 +25,7 @@ internal sealed class ContainerdClient : IDisposable
         Content = new ContentClient(new Api.Content.Content.ContentClient(invoker));
         Images = new ImagesClient(new Api.Images.Images.ImagesClient(invoker));
         Leases = new LeasesClient(new Api.Leases.Leases.LeasesClient(invoker));
+        Events = new EventsClient(new Api.Events.Events.EventsClient(invoker));
     }
 
     public ContainerdChannel Channel { get; }
@@ -44,6 +45,8 @@ internal sealed class ContainerdClient : IDisposable
     public ImagesClient Images { get; }
 
     public LeasesClient Leases { get; }
+
+    public EventsClient Events { get; }
 
     /// <summary>The metadata of a call scoped to namespace <paramref name="ns"/>.</summary>
     internal static Metadata In(string ns) => new() { { NamespaceHeader, ns } };

@@ -27,9 +27,5 @@ internal static class ContainerdMethods
 
     public static readonly string ListLeases = GrpcPath.Of(Api.Leases.Leases.Descriptor, "List");
 
-    /// <summary>
-    /// Events.Subscribe, named in the record that says why it is not called (containerd keeps
-    /// no history to read); no proto is compiled for a call cfir never makes.
-    /// </summary>
-    public const string SubscribeEventsPath = "/containerd.services.events.v1.Events/Subscribe";
+    public static readonly string SubscribeEvents = GrpcPath.Of(Api.Events.Events.Descriptor, "Subscribe");
 }

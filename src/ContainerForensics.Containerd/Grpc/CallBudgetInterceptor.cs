@@ -19,6 +19,14 @@ namespace ContainerForensics.Containerd.Grpc;
 /// </list>
 /// Only unary and server-streaming asynchronous calls exist in cfir; the other kinds are refused
 /// rather than let through without a budget.
+/// <para>
+/// One exception to the budget, asked for explicitly: a call whose options carry the deadline
+/// <see cref="Open"/> (<see cref="DateTime.MaxValue"/>, gRPC's "no deadline") is a subscription
+/// (Events.Subscribe), a stream that is meant to stay open until the caller cancels; it runs
+/// without a deadline, so no <c>grpc-timeout</c> goes to the daemon. Its failures are translated
+/// the same way, and the caller's cancellation is still an <see cref="OperationCanceledException"/>.
+/// Any other deadline a caller passes is replaced by the channel's.
+/// </para>
 /// </summary>
 internal sealed class CallBudgetInterceptor(string endpoint, TimeSpan timeout) : Interceptor
 {
@@ -52,14 +60,21 @@ internal sealed class CallBudgetInterceptor(string endpoint, TimeSpan timeout) :
         ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
         throw Refused(context.Method);
 
+    /// <summary>The deadline a subscription passes to run without one (see the class summary).</summary>
+    public static readonly DateTime Open = DateTime.MaxValue;
+
     /// <summary>
-    /// The channel's deadline replaces any other. It is a time on the system clock because that is
-    /// the clock Grpc.Net.Client measures deadlines with.
+    /// The channel's deadline replaces any other but <see cref="Open"/>. It is a time on the system
+    /// clock because that is the clock Grpc.Net.Client measures deadlines with.
     /// </summary>
     private (ClientInterceptorContext<TRequest, TResponse> Context, DateTime Deadline) Budget<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
         where TRequest : class
         where TResponse : class
     {
+        if (context.Options.Deadline == Open)
+        {
+            return (context, Open);
+        }
         var deadline = DateTime.UtcNow + timeout;
         return (new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(deadline)), deadline);
     }

@@ -11,7 +11,8 @@ public interface IContainerEventSource
     /// <summary>
     /// The runtime's container events from <paramref name="since"/> (null: from now) until
     /// cancelled or the connection ends. A caller that reconnects passes the time of the last
-    /// event it saw, so a daemon restart loses none.
+    /// event it saw, so a daemon restart loses none, where the runtime can replay: containerd
+    /// cannot (Subscribe has no history), and says so on its implementation.
     /// </summary>
     IAsyncEnumerable<ContainerEvent> WatchAsync(DateTimeOffset? since, CancellationToken cancellationToken);
 }
