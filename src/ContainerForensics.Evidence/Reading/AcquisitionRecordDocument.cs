@@ -102,14 +102,15 @@ public sealed record AcquisitionClock(UnixTime? Realtime, long? MonotonicTimesta
         f.String(AcquisitionFields.InClock.Timezone));
 }
 
-/// <summary>One runtime endpoint tried: what it answered (version, API version, details), or why it was not used.</summary>
+/// <summary>One runtime endpoint tried: what it answered (version, API version, where it runs, details), or why it was not used.</summary>
 public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? Answered, string? Version, string? ApiVersion, string? Reason,
-    IReadOnlyDictionary<string, string> Details)
+    string? Locality, string? LocalityWhy, IReadOnlyDictionary<string, string> Details)
 {
     private static readonly HashSet<string> Known =
     [
         AcquisitionFields.InRuntime.Name, AcquisitionFields.InRuntime.Endpoint, AcquisitionFields.InRuntime.Answered,
         AcquisitionFields.InRuntime.Version, AcquisitionFields.InRuntime.ApiVersion, AcquisitionFields.InRuntime.Reason,
+        AcquisitionFields.InRuntime.Locality, AcquisitionFields.InRuntime.LocalityWhy,
     ];
 
     internal static RuntimeProbeRecord From(JsonFields f) => new(
@@ -119,6 +120,8 @@ public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? An
         f.String(AcquisitionFields.InRuntime.Version),
         f.String(AcquisitionFields.InRuntime.ApiVersion),
         f.String(AcquisitionFields.InRuntime.Reason),
+        f.String(AcquisitionFields.InRuntime.Locality),
+        f.String(AcquisitionFields.InRuntime.LocalityWhy),
         f.OtherStrings(Known));
 }
 

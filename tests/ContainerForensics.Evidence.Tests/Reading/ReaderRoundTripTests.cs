@@ -221,6 +221,9 @@ public sealed class ReaderRoundTripTests
         Assert.Equal(("docker", "unix:///run/docker.sock", true, "27.0", "1.46"), (docker.Name, docker.Endpoint, docker.Answered!.Value, docker.Version, docker.ApiVersion));
         Assert.Null(docker.Reason);
         Assert.Equal("4.3.1", docker.Details["libpodVersion"]);
+        Assert.Equal(raw.GetProperty("runtimes")[0].GetProperty("locality").GetString(), docker.Locality);
+        Assert.Equal(raw.GetProperty("runtimes")[0].GetProperty("localityWhy").GetString(), docker.LocalityWhy);
+        Assert.False(docker.Details.ContainsKey("locality"));
         var podman = a.Runtimes[1];
         Assert.Equal(("podman", "unix:///run/podman/podman.sock", false, "no socket"), (podman.Name, podman.Endpoint, podman.Answered!.Value, podman.Reason));
         Assert.Empty(podman.Details);
