@@ -61,6 +61,8 @@ public sealed class RecordingSink : IEvidenceSink
     /// <summary>What was handed to <see cref="DeferAsync"/>, in order.</summary>
     public IReadOnlyList<string> DeferredWhat { get; private set; } = [];
 
+    public IEnumerable<string?> Names => Items.Select(i => i.Item.Name);
+
     /// <summary>The one item named <paramref name="name"/>.</summary>
     public Recorded this[string name] => Assert.Single(Items, i => i.Item.Name == name);
 
@@ -171,6 +173,16 @@ public sealed class RecordingSink : IEvidenceSink
         public byte[] Content => Bytes ?? [];
 
         public string Text => Encoding.UTF8.GetString(Content);
+
+        /// <summary>The lines of the kept bytes, as a <see cref="StringReader"/> splits them.</summary>
+        public IEnumerable<string> Lines()
+        {
+            using var reader = new StringReader(Text);
+            while (reader.ReadLine() is { } line)
+            {
+                yield return line;
+            }
+        }
 
         public JsonElement Json => JsonDocument.Parse(Bytes ?? throw new InvalidOperationException($"{Item.Name} has no content")).RootElement;
 
