@@ -1,5 +1,6 @@
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Collection;
@@ -16,13 +17,13 @@ public sealed class CollectionRunnerTests
     public async Task Every_container_goes_through_a_phase_before_any_starts_the_next()
     {
         var runtime = new ScriptedRuntime([A, B]);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.Equal(
             ["Volatile a", "Volatile b", "engine", "Metadata a", "Metadata b", "Logs a", "Logs b", "Filesystem a", "Filesystem b"],
             runtime.Calls);
         Assert.Equal(2, result.Containers.Count);
-        Assert.Contains(writer.Entries, e => e.Path.Value == "containers/test/-/a_aaaa/metadata/m.json");
+        Assert.Contains(writer.Entries, e => e.Entry.Path.Value == "containers/test/-/a_aaaa/metadata/m.json");
         Assert.Empty(writer.Errors);
     }
 
@@ -30,11 +31,11 @@ public sealed class CollectionRunnerTests
     public async Task One_container_goes_through_every_phase_in_order_as_watch_mode_runs_it()
     {
         var runtime = new ScriptedRuntime([A, B]);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunContainerAsync(runtime, B, new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile b", "Metadata b", "Logs b", "Filesystem b"], runtime.Calls);
         Assert.Equal([B], result.Containers);
-        Assert.Contains(writer.Entries, e => e.Path.Value == "containers/test/-/b_bbbb/metadata/m.json");
+        Assert.Contains(writer.Entries, e => e.Entry.Path.Value == "containers/test/-/b_bbbb/metadata/m.json");
         Assert.Empty(writer.Errors);
     }
 
@@ -42,7 +43,7 @@ public sealed class CollectionRunnerTests
     public async Task One_container_that_vanishes_stops_at_that_phase_with_its_record()
     {
         var runtime = new ScriptedRuntime([A]) { Fail = (c, p) => p == CollectionPhase.Metadata ? new ContainerGoneException("aaaa", "404 no such container") : null };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunContainerAsync(runtime, A, new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile a", "Metadata a"], runtime.Calls);
         Assert.Equal(CollectionPhase.Metadata, result.Gone[A]);
@@ -53,7 +54,7 @@ public sealed class CollectionRunnerTests
     public async Task A_failing_phase_is_recorded_and_the_rest_goes_on()
     {
         var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Metadata ? new InvalidOperationException("daemon said 500") : null };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.Contains("Metadata b", runtime.Calls);
         Assert.Contains("Logs a", runtime.Calls);
@@ -67,13 +68,13 @@ public sealed class CollectionRunnerTests
     public async Task A_vanished_container_keeps_what_was_captured_and_skips_later_phases()
     {
         var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Logs ? new ContainerGoneException("aaaa", "404 no such container") : null };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.DoesNotContain("Filesystem a", runtime.Calls);
         Assert.Contains("Filesystem b", runtime.Calls);
         Assert.Equal(CollectionPhase.Logs, result.Gone[A]);
         Assert.Contains(writer.Errors, e => e.Message.Contains("vanished during the logs phase", StringComparison.Ordinal));
-        Assert.Contains(writer.Entries, e => e.Path.Value.StartsWith("containers/test/-/a_aaaa/metadata", StringComparison.Ordinal));
+        Assert.Contains(writer.Entries, e => e.Entry.Path.Value.StartsWith("containers/test/-/a_aaaa/metadata", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class CollectionRunnerTests
             Captures = (c, p) => c == A && p == CollectionPhase.Filesystem ? [passwd, shadow] : [],
             Fail = (c, p) => c == A && p == CollectionPhase.Filesystem ? new ContainerGoneException("aaaa", "the merged dir went away") : null,
         };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var log = new WarningLog();
         var runner = new CollectionRunner(TimeProvider.System, new Serilog.LoggerConfiguration().WriteTo.Sink(log).CreateLogger(), ICollectionProgress.None);
 
@@ -110,7 +111,7 @@ public sealed class CollectionRunnerTests
     public async Task Selection_by_name_label_and_state_and_unmatched_names_are_recorded()
     {
         var runtime = new ScriptedRuntime([A, B]);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var options = new CollectionOptions { Selector = new ContainerSelector { Names = ["b", "nosuch"] } };
         await Runner().RunAsync([runtime], options, writer, default);
         Assert.DoesNotContain("Volatile a", runtime.Calls);
@@ -129,7 +130,7 @@ public sealed class CollectionRunnerTests
     {
         using var cts = new CancellationTokenSource();
         var runtime = new ScriptedRuntime([A, B]) { OnCall = (c, p) => { if (p == CollectionPhase.Metadata) { cts.Cancel(); } } };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, cts.Token);
         Assert.True(result.Interrupted);
         Assert.DoesNotContain("Logs a", runtime.Calls);
@@ -141,7 +142,7 @@ public sealed class CollectionRunnerTests
     {
         var runtime = new ScriptedRuntime([A, B]);
         var host = new PidCollector(runtime.Calls);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         await new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None, [host])
             .RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile a", "host a pid 4242", "Volatile b", "host b pid none", "engine"], runtime.Calls.Take(5));
@@ -155,18 +156,18 @@ public sealed class CollectionRunnerTests
         var own = new ContainerInfo { Runtime = "containerd", Id = "c2c2", Name = "own", RuntimeNamespace = "default", State = "running", Pid = 11 };
         var dockerRuntime = new ScriptedRuntime([docker]);
         var containerdRuntime = new ScriptedRuntime([lower, own]);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([dockerRuntime, containerdRuntime], new CollectionOptions(), writer, default);
 
         Assert.Equal(["web", "own"], result.Containers.Select(c => c.Name));
         Assert.Equal(["Volatile own", "engine", "Metadata own", "Logs own", "Filesystem own"], containerdRuntime.Calls);
-        var sighting = Assert.Single(writer.Entries, e => e.Path.Value == "containers/docker/-/web_d1d1/metadata/also-listed-by.json");
+        var sighting = Assert.Single(writer.Entries, e => e.Entry.Path.Value == "containers/docker/-/web_d1d1/metadata/also-listed-by.json");
         Assert.Equal(EntryStatus.Collected, sighting.Status);
         var seen = Assert.Single(result.Containers[0].AlsoListedBy);
         Assert.Equal(("containerd", "moby", "d1d1", "test://"), (seen.Runtime, seen.RuntimeNamespace, seen.Id, seen.Endpoint));
         // The sighting is metadata: it never comes before the volatile evidence.
-        Assert.True(writer.Entries.IndexOf(sighting) > writer.Entries.FindLastIndex(e => e.Path.Value.Contains("/volatile/", StringComparison.Ordinal)));
+        Assert.True(writer.Entries.IndexOf(sighting) > writer.Entries.FindLastIndex(e => e.Entry.Path.Value.Contains("/volatile/", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -174,7 +175,7 @@ public sealed class CollectionRunnerTests
     {
         var docker = new ContainerInfo { Runtime = "docker", Id = "d1d1", Name = "web", State = "running", Pid = 10 };
         var impostor = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 66, ManagedBy = new ContainerRef("docker", "d1d1") };
-        var result = await Runner().RunAsync([new ScriptedRuntime([docker]), new ScriptedRuntime([impostor])], new CollectionOptions(), new RecordingWriter(), default);
+        var result = await Runner().RunAsync([new ScriptedRuntime([docker]), new ScriptedRuntime([impostor])], new CollectionOptions(), new RecordingArchiveWriter(), default);
         Assert.Equal(2, result.Containers.Count);
         Assert.All(result.Containers, c => Assert.Empty(c.AlsoListedBy));
     }
@@ -184,7 +185,7 @@ public sealed class CollectionRunnerTests
     {
         var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
         var runtime = new ScriptedRuntime([lower]);
-        var result = await Runner().RunAsync([runtime], new CollectionOptions(), new RecordingWriter(), default);
+        var result = await Runner().RunAsync([runtime], new CollectionOptions(), new RecordingArchiveWriter(), default);
         Assert.Equal("d1d1", Assert.Single(result.Containers).Id);
         Assert.Contains("Metadata d1d1", runtime.Calls);
     }
@@ -262,24 +263,5 @@ public sealed class CollectionRunnerTests
                 Messages.Add(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
-    }
-
-    private sealed class RecordingWriter : IArchiveWriter
-    {
-        public List<ArchiveEntry> Entries { get; } = [];
-
-        public List<ErrorRecord> Errors { get; } = [];
-
-        public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            Entries.Add(entry);
-            return ValueTask.FromResult(new EntryResult(entry.Path, entry.Status, null, 0, null));
-        }
-
-        public void RecordError(ErrorRecord error) => Errors.Add(error);
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

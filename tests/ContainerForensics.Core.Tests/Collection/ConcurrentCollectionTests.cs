@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Collection;
@@ -29,7 +30,7 @@ public sealed class ConcurrentCollectionTests
     public async Task Containers_of_a_phase_overlap_but_phases_keep_the_order_of_volatility()
     {
         var runtime = new GatedRuntime(Eight) { Together = 4 };
-        var writer = new ExclusiveWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner(new HostCollector(runtime.Calls)).RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard);
 
         Assert.Empty(writer.Errors);
@@ -60,17 +61,17 @@ public sealed class ConcurrentCollectionTests
     {
         // Content is pulled slowly and records an error of its own while it is being read.
         var runtime = new GatedRuntime(Eight) { Together = 4, EntriesPerPhase = 5, ErrorWhileRead = true };
-        var writer = new ExclusiveWriter();
+        var writer = new RecordingArchiveWriter();
         await Runner().RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard);
 
         Assert.Equal(0, writer.Overlaps);
         Assert.Equal(8 * 4 * 5, writer.Entries.Count);
-        Assert.Equal(8 * 4 * 5, writer.Entries.Select(e => e.Path.Value).Distinct().Count());
+        Assert.Equal(8 * 4 * 5, writer.Entries.Select(e => e.Entry.Path.Value).Distinct().Count());
         Assert.Equal(8 * 4 * 5, writer.Errors.Count(e => e.Message.StartsWith("read note", StringComparison.Ordinal)));
         // Each container's entries of a phase keep their own order, whatever the interleaving.
         foreach (var c in Eight)
         {
-            var mine = writer.Entries.Where(e => e.Source!.ContainerId == c.Id && e.Path.Value.Contains("/volatile/", StringComparison.Ordinal)).Select(e => e.Path.Value[^5..]).ToList();
+            var mine = writer.Entries.Where(e => e.Entry.Source!.ContainerId == c.Id && e.Entry.Path.Value.Contains("/volatile/", StringComparison.Ordinal)).Select(e => e.Entry.Path.Value[^5..]).ToList();
             Assert.Equal(["e0.gz", "e1.gz", "e2.gz", "e3.gz", "e4.gz"], mine.Select(p => p[^5..]));
         }
     }
@@ -88,7 +89,7 @@ public sealed class ConcurrentCollectionTests
             Fail = (x, p) => p == CollectionPhase.Volatile && x == a ? new ContainerGoneException(a.Id, "404 no such container")
                 : p == CollectionPhase.Volatile && x == b ? new InvalidOperationException("daemon said 500") : null,
         };
-        var writer = new ExclusiveWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], Parallel(3), writer, default).WaitAsync(HangGuard);
 
         Assert.Equal(CollectionPhase.Volatile, Assert.Single(result.Gone).Value);
@@ -100,7 +101,7 @@ public sealed class ConcurrentCollectionTests
         var failed = Assert.Single(writer.Errors, e => e.ContainerId == b.Id);
         Assert.Contains("daemon said 500", failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(writer.Errors, e => e.ContainerId == c.Id);
-        Assert.Equal(20, writer.Entries.Count(e => e.Source!.ContainerId == c.Id)); // 4 phases x 5 entries
+        Assert.Equal(20, writer.Entries.Count(e => e.Entry.Source!.ContainerId == c.Id)); // 4 phases x 5 entries
         Assert.Equal(2, result.Failures);
     }
 
@@ -108,7 +109,7 @@ public sealed class ConcurrentCollectionTests
     public async Task A_broken_output_stops_every_worker_and_is_what_the_run_throws()
     {
         var runtime = new GatedRuntime(Eight) { Together = 4 };
-        var writer = new ExclusiveWriter { BreakOn = path => path.Contains("/c03_", StringComparison.Ordinal) };
+        var writer = new RecordingArchiveWriter { FailOn = e => e.Path.Value.Contains("/c03_", StringComparison.Ordinal) ? new ArchiveOutputException("disk full") : null };
         var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard));
         Assert.Equal(ExitCode.OutputError, ex.ExitCode);
         Assert.DoesNotContain(runtime.Calls, c => c.StartsWith("Metadata ", StringComparison.Ordinal) || c == "engine");
@@ -119,7 +120,7 @@ public sealed class ConcurrentCollectionTests
     {
         using var cts = new CancellationTokenSource();
         var runtime = new GatedRuntime(Eight) { Together = 4, OnInside = (c, p) => { if (c.Name == "c02") { cts.Cancel(); } } };
-        var writer = new ExclusiveWriter();
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], Parallel(4), writer, cts.Token).WaitAsync(HangGuard);
         Assert.True(result.Interrupted);
         Assert.DoesNotContain(runtime.Calls, c => c.StartsWith("Metadata ", StringComparison.Ordinal));
@@ -268,68 +269,6 @@ public sealed class ConcurrentCollectionTests
         }
 
         public ValueTask<ContentReadNote?> CompleteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ContentReadNote?>(null);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>Counts any call that arrives while another is still inside; pulls content like the real writer.</summary>
-    private sealed class ExclusiveWriter : IArchiveWriter
-    {
-        private int _inside;
-        private int _overlaps;
-
-        public List<ArchiveEntry> Entries { get; } = [];
-
-        public List<ErrorRecord> Errors { get; } = [];
-
-        public int Overlaps => _overlaps;
-
-        public Func<string, bool> BreakOn { get; init; } = _ => false;
-
-        public async ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            Enter();
-            try
-            {
-                if (BreakOn(entry.Path.Value))
-                {
-                    throw new ArchiveOutputException("disk full");
-                }
-                long read = 0;
-                if (entry.Content is { } content)
-                {
-                    var buffer = new byte[16];
-                    int n;
-                    while ((n = await content.ReadAsync(read, buffer, cancellationToken)) > 0)
-                    {
-                        read += n;
-                    }
-                }
-                Entries.Add(entry);
-                return new EntryResult(entry.Path, entry.Status, null, read, null);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inside);
-            }
-        }
-
-        public void RecordError(ErrorRecord error)
-        {
-            Enter();
-            Errors.Add(error);
-            Interlocked.Decrement(ref _inside);
-        }
-
-        private void Enter()
-        {
-            if (Interlocked.Increment(ref _inside) > 1)
-            {
-                Interlocked.Increment(ref _overlaps);
-            }
-        }
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

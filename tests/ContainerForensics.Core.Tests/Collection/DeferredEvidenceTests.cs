@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Collection;
@@ -25,7 +26,7 @@ public sealed class DeferredEvidenceTests
     public async Task Deferred_work_does_not_hold_its_phase_and_is_written_before_the_run_returns()
     {
         var runtime = new DeferringRuntime(Three);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions { Parallelism = 2 }, writer, default).WaitAsync(HangGuard);
 
@@ -34,9 +35,9 @@ public sealed class DeferredEvidenceTests
         foreach (var c in Three)
         {
             // Written once, after the logs phase began (the work waited for it), with the answer it got.
-            var late = Assert.Single(writer.Entries, e => e.Source!.ContainerId == c.Id && e.Path.Value.EndsWith("/volatile/late.json", StringComparison.Ordinal));
-            Assert.True(writer.Entries.IndexOf(late) > writer.Entries.FindIndex(e => e.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal)));
-            Assert.Equal($"answer for {c.Name}", late.Source!.Description);
+            var late = Assert.Single(writer.Entries, e => e.Entry.Source!.ContainerId == c.Id && e.Entry.Path.Value.EndsWith("/volatile/late.json", StringComparison.Ordinal));
+            Assert.True(writer.Entries.IndexOf(late) > writer.Entries.FindIndex(e => e.Entry.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal)));
+            Assert.Equal($"answer for {c.Name}", late.Entry.Source!.Description);
         }
         Assert.True(runtime.Calls.ToList().IndexOf("Logs c01") < runtime.Calls.ToList().IndexOf("answered c01"));
     }
@@ -45,11 +46,11 @@ public sealed class DeferredEvidenceTests
     public async Task Work_deferred_by_deferred_work_is_waited_for_too()
     {
         var runtime = new DeferringRuntime(Three) { Nested = true };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
 
         await Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard);
 
-        Assert.Equal(3, writer.Entries.Count(e => e.Path.Value.EndsWith("/volatile/nested.json", StringComparison.Ordinal)));
+        Assert.Equal(3, writer.Entries.Count(e => e.Entry.Path.Value.EndsWith("/volatile/nested.json", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class DeferredEvidenceTests
             Fail = c => c == Three[0] ? new InvalidOperationException("daemon said 500")
                 : c == Three[1] ? new ContainerGoneException(c.Id, "404 no such container") : null,
         };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard);
 
@@ -72,7 +73,7 @@ public sealed class DeferredEvidenceTests
         Assert.StartsWith("late.json not collected: the container vanished before its answer came", gone.Message, StringComparison.Ordinal);
         // The failure was the deferred evidence's, not the phase's: the container was not marked gone.
         Assert.Empty(result.Gone);
-        Assert.Single(writer.Entries, e => e.Source!.ContainerId == Three[2].Id && e.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
+        Assert.Single(writer.Entries, e => e.Entry.Source!.ContainerId == Three[2].Id && e.Entry.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -80,20 +81,20 @@ public sealed class DeferredEvidenceTests
     {
         using var cts = new CancellationTokenSource();
         var runtime = new DeferringRuntime(Three) { NeverAnswer = true, OnLogs = () => cts.Cancel() };
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, cts.Token).WaitAsync(HangGuard);
 
         Assert.True(result.Interrupted);
         Assert.Equal(3, writer.Errors.Count(e => e.Message == "late.json not collected: interrupted by signal before its answer came"));
-        Assert.DoesNotContain(writer.Entries, e => e.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
+        Assert.DoesNotContain(writer.Entries, e => e.Entry.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_broken_output_is_thrown_only_once_every_deferred_work_has_ended()
     {
         var runtime = new DeferringRuntime(Three) { AnswerDelay = TimeSpan.FromMilliseconds(300) };
-        var writer = new RecordingWriter { BreakOn = path => path.EndsWith("/logs/log", StringComparison.Ordinal) };
+        var writer = new RecordingArchiveWriter { FailOn = e => e.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal) ? new ArchiveOutputException("disk full") : null };
 
         var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard));
 
@@ -105,7 +106,7 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task A_sink_without_a_runner_runs_deferred_work_in_place()
     {
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var sink = new ScopedEvidenceSink(writer, ArchivePath.Of("runtimes", "test"), "engine test", "test", null, TimeProvider.System);
         bool ran = false;
 
@@ -196,42 +197,6 @@ public sealed class DeferredEvidenceTests
         }
 
         public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    private sealed class RecordingWriter : IArchiveWriter
-    {
-        private readonly Lock _lock = new();
-
-        public List<ArchiveEntry> Entries { get; } = [];
-
-        public List<ErrorRecord> Errors { get; } = [];
-
-        public Func<string, bool> BreakOn { get; init; } = _ => false;
-
-        public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            if (BreakOn(entry.Path.Value))
-            {
-                throw new ArchiveOutputException("disk full");
-            }
-            lock (_lock)
-            {
-                Entries.Add(entry);
-            }
-            return ValueTask.FromResult(new EntryResult(entry.Path, entry.Status, null, 0, null));
-        }
-
-        public void RecordError(ErrorRecord error)
-        {
-            lock (_lock)
-            {
-                Errors.Add(error);
-            }
-        }
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
