@@ -227,15 +227,17 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.Contains("/etc/passwd", whole);
         var runtime = await RuntimeAsync();
         ArchiveEntry? removedAfter = null;
-        var archive = new ReadingArchive
+        var archive = new RecordingArchiveWriter
         {
-            AfterEntry = e =>
+            KeepBytes = 0,
+            AfterAdd = r =>
             {
-                if (removedAfter is null && e.Path.Value.EndsWith("/filesystem/full/bin/arch", StringComparison.Ordinal))
+                if (removedAfter is null && r.Entry.Path.Value.EndsWith("/filesystem/full/bin/arch", StringComparison.Ordinal))
                 {
-                    removedAfter = e;
+                    removedAfter = r.Entry;
                     cli.Remove(name);
                 }
+                return Task.CompletedTask;
             },
         };
         var options = new CollectionOptions { Filesystem = FilesystemMode.Full, Selector = new ContainerSelector { Names = [name] } };
@@ -252,7 +254,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.Contains("/filesystem/full/", vanished.Path, StringComparison.Ordinal);
         Assert.Contains("the walk stopped at", vanished.Message, StringComparison.Ordinal);
 
-        var got = archive.InContainer("filesystem/full");
+        var got = archive.InContainer("filesystem/full").ToDictionary(g => g.Key, g => g.Value.Entry, StringComparer.Ordinal);
         var cut = Assert.Single(got.Values, e => e.Reason?.StartsWith("the walk stopped here", StringComparison.Ordinal) == true);
         Assert.Equal(EntryStatus.Partial, cut.Status);
         Assert.Equal(EntryKind.Directory, cut.Metadata.Kind);
