@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.TestSupport;
@@ -25,7 +24,7 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task Deferred_work_does_not_hold_its_phase_and_is_written_before_the_run_returns()
     {
-        var runtime = new DeferringRuntime(Three);
+        var runtime = new LateAnswers().Runtime(Three);
         var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions { Parallelism = 2 }, writer, default).WaitAsync(HangGuard);
@@ -45,7 +44,7 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task Work_deferred_by_deferred_work_is_waited_for_too()
     {
-        var runtime = new DeferringRuntime(Three) { Nested = true };
+        var runtime = new LateAnswers { Nested = true }.Runtime(Three);
         var writer = new RecordingArchiveWriter();
 
         await Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard);
@@ -56,11 +55,11 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task A_failure_or_a_vanished_container_in_deferred_work_is_recorded_on_its_scope_and_counted()
     {
-        var runtime = new DeferringRuntime(Three)
+        var runtime = new LateAnswers
         {
             Fail = c => c == Three[0] ? new InvalidOperationException("daemon said 500")
                 : c == Three[1] ? new ContainerGoneException(c.Id, "404 no such container") : null,
-        };
+        }.Runtime(Three);
         var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard);
@@ -80,7 +79,7 @@ public sealed class DeferredEvidenceTests
     public async Task Cancellation_ends_deferred_work_and_says_so()
     {
         using var cts = new CancellationTokenSource();
-        var runtime = new DeferringRuntime(Three) { NeverAnswer = true, OnLogs = () => cts.Cancel() };
+        var runtime = new LateAnswers { NeverAnswer = true, OnLogs = () => cts.Cancel() }.Runtime(Three);
         var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, cts.Token).WaitAsync(HangGuard);
@@ -93,14 +92,15 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task A_broken_output_is_thrown_only_once_every_deferred_work_has_ended()
     {
-        var runtime = new DeferringRuntime(Three) { AnswerDelay = TimeSpan.FromMilliseconds(300) };
+        var late = new LateAnswers { AnswerDelay = TimeSpan.FromMilliseconds(300) };
+        var runtime = late.Runtime(Three);
         var writer = new RecordingArchiveWriter { FailOn = e => e.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal) ? new ArchiveOutputException("disk full") : null };
 
         var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard));
 
         Assert.Equal(ExitCode.OutputError, ex.ExitCode);
         // The work waits for the logs phase, which the broken output ended: it was released, ran, and ended.
-        Assert.Equal(3, runtime.Ended);
+        Assert.Equal(3, late.Ended);
     }
 
     [Fact]
@@ -122,15 +122,15 @@ public sealed class DeferredEvidenceTests
     }
 
     /// <summary>
-    /// In the volatile phase each container defers late.json, whose answer comes only once the
-    /// logs phase has begun (or never, or fails); each logs phase writes one entry.
+    /// The script of a <see cref="FakeRuntime"/>: in the volatile phase each container defers
+    /// late.json, whose answer comes only once the logs phase has begun (or never, or fails); each
+    /// logs phase writes one entry.
     /// </summary>
-    private sealed class DeferringRuntime(IReadOnlyList<ContainerInfo> containers) : IContainerRuntime
+    private sealed class LateAnswers
     {
         private readonly TaskCompletionSource _logsBegan = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _ended;
-
-        public ConcurrentQueue<string> Calls { get; } = new();
+        private FakeRuntime? _runtime;
 
         public Func<ContainerInfo, Exception?> Fail { get; init; } = _ => null;
 
@@ -144,15 +144,15 @@ public sealed class DeferredEvidenceTests
 
         public int Ended => Volatile.Read(ref _ended);
 
-        public RuntimeDescriptor Descriptor { get; } = new("test", "test://", "1", null);
-
-        public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(containers);
-
-        public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+        public FakeRuntime Runtime(IReadOnlyList<ContainerInfo> containers) => _runtime = new FakeRuntime(RuntimeLocality.Unknown("test"), containers)
         {
-            Calls.Enqueue($"{phase} {container.Name}");
+            Descriptor = new RuntimeDescriptor("test", "test://", "1", null),
+            InitPid = _ => null,
+            Work = WorkAsync,
+        };
+
+        private async Task WorkAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CancellationToken cancellationToken)
+        {
             if (phase == CollectionPhase.Volatile)
             {
                 await sink.DeferAsync("late.json", (deferred, ct) => AnswerAsync(container, deferred, ct), cancellationToken);
@@ -175,7 +175,7 @@ public sealed class DeferredEvidenceTests
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
                 }
-                Calls.Enqueue($"answered {container.Name}");
+                _runtime!.Calls.Enqueue($"answered {container.Name}");
                 if (Fail(container) is { } ex)
                 {
                     throw ex;
@@ -195,9 +195,5 @@ public sealed class DeferredEvidenceTests
                 Interlocked.Increment(ref _ended);
             }
         }
-
-        public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
