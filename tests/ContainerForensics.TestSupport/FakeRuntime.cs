@@ -38,6 +38,9 @@ public sealed class FakeRuntime : IContainerRuntime
     /// <summary>The rest of a phase that did not fail: more entries, a gate, a delay, a deferral (<see cref="IEvidenceSink.DeferAsync"/>).</summary>
     public Func<ContainerInfo, CollectionPhase, IEvidenceSink, CancellationToken, Task>? Work { get; init; }
 
+    /// <summary>Told the containers of a phase before any of them is collected (<see cref="IContainerRuntime.PhaseStarting"/>).</summary>
+    public Action<CollectionPhase, IReadOnlyList<ContainerInfo>> OnPhaseStarting { get; init; } = (_, _) => { };
+
     /// <summary>"engine", "{phase} {container name}", in the order asked; collectors under test may add their own.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
@@ -48,6 +51,9 @@ public sealed class FakeRuntime : IContainerRuntime
     public static ContainerInfo Running(string name, int pid) => new() { Runtime = "fake", Id = name, Name = name, State = "running", Pid = pid };
 
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(Containers);
+
+    public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken) =>
+        OnPhaseStarting(phase, containers);
 
     public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
