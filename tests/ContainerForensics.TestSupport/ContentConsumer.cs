@@ -15,6 +15,26 @@ public static class ContentConsumer
 {
     private const int FillBlock = 4096;
 
+    /// <summary>
+    /// What the writer makes of an entry's content, or of an entry without one (the collector's
+    /// verdict stands). With <paramref name="failure"/> (an output that broke) the content is
+    /// disposed unread and the failure thrown.
+    /// </summary>
+    public static async ValueTask<Consumed> TakeAsync(IEvidenceContent? content, EntryStatus status, string? reason, int keepBytes, Exception? failure, CancellationToken cancellationToken)
+    {
+        if (failure is not null)
+        {
+            if (content is not null)
+            {
+                await content.DisposeAsync();
+            }
+            throw failure;
+        }
+        return content is null
+            ? new Consumed(null, null, 0, null, status, reason)
+            : await ConsumeAsync(content, status, reason, keepBytes, cancellationToken);
+    }
+
     /// <param name="keepBytes">How many of the first bytes to keep (the rest is only hashed).</param>
     public static async ValueTask<Consumed> ConsumeAsync(IEvidenceContent content, EntryStatus status, string? reason, int keepBytes, CancellationToken cancellationToken)
     {
@@ -89,12 +109,12 @@ public static class ContentConsumer
                 note = await CompleteQuietlyAsync(content);
                 if (stopped is not null)
                 {
-                    status = Worse(status, EntryStatus.Partial);
+                    status = EntryStatusOrder.Worse(status, EntryStatus.Partial);
                     reasons.Add(stopped);
                 }
                 else if (unreadable > 0)
                 {
-                    status = Worse(status, EntryStatus.Partial);
+                    status = EntryStatusOrder.Worse(status, EntryStatus.Partial);
                     reasons.Add($"{unreadable} unreadable range(s) zero-filled");
                 }
             }
@@ -125,7 +145,7 @@ public static class ContentConsumer
             }
             if (note is not null)
             {
-                status = Worse(status, note.Status);
+                status = EntryStatusOrder.Worse(status, note.Status);
                 reasons.Add(note.Reason);
             }
             return new Consumed(kept.ToArray(), Convert.ToHexStringLower(hash.GetHashAndReset()), bytesRead, note, status,
@@ -145,20 +165,6 @@ public static class ContentConsumer
         }
     }
 
-    /// <summary>The writer's rule for combining statuses: the worse one wins.</summary>
-    public static EntryStatus Worse(EntryStatus a, EntryStatus b) => Rank(b) > Rank(a) ? b : a;
-
-    private static int Rank(EntryStatus s) => s switch
-    {
-        EntryStatus.Collected => 0,
-        EntryStatus.Truncated => 1,
-        EntryStatus.Partial => 2,
-        EntryStatus.Skipped or EntryStatus.Absent => 3,
-        EntryStatus.Missing => 4,
-        EntryStatus.Failed => 5,
-        _ => 0,
-    };
-
     private static async ValueTask<ContentReadNote?> CompleteQuietlyAsync(IEvidenceContent content)
     {
         try
@@ -171,6 +177,6 @@ public static class ContentConsumer
         }
     }
 
-    /// <summary>What was read: the first bytes kept, the sha256 of the whole logical content, and the verdict.</summary>
-    public sealed record Consumed(byte[] Kept, string Sha256, long BytesRead, ContentReadNote? Note, EntryStatus Status, string? Reason);
+    /// <summary>What was read: the first bytes kept, the sha256 of the whole logical content (both null without content), and the verdict.</summary>
+    public sealed record Consumed(byte[]? Kept, string? Sha256, long BytesRead, ContentReadNote? Note, EntryStatus Status, string? Reason);
 }

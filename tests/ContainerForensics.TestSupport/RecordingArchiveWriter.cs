@@ -62,19 +62,8 @@ public sealed class RecordingArchiveWriter : IArchiveWriter
         try
         {
             EnsureOpen();
-            if (FailOn(entry) is { } failure)
-            {
-                if (entry.Content is { } unread)
-                {
-                    await unread.DisposeAsync();
-                }
-                throw failure;
-            }
-            var consumed = entry.Content is { } content
-                ? await ContentConsumer.ConsumeAsync(content, entry.Status, entry.Reason, KeepBytes, cancellationToken)
-                : null;
-            var recorded = new Recorded(entry, consumed?.Kept, consumed?.Sha256, consumed?.BytesRead ?? 0, consumed?.Note,
-                consumed?.Status ?? entry.Status, consumed is null ? entry.Reason : consumed.Reason);
+            var consumed = await ContentConsumer.TakeAsync(entry.Content, entry.Status, entry.Reason, KeepBytes, FailOn(entry), cancellationToken);
+            var recorded = new Recorded(entry, consumed.Kept, consumed.Sha256, consumed.BytesRead, consumed.Note, consumed.Status, consumed.Reason);
             lock (_lock)
             {
                 Entries.Add(recorded);

@@ -89,21 +89,10 @@ public sealed class RecordingSink : IEvidenceSink
         await _turn.WaitAsync(cancellationToken);
         try
         {
-            if (FailOn(item) is { } failure)
-            {
-                if (item.Content is { } unread)
-                {
-                    await unread.DisposeAsync();
-                }
-                throw failure;
-            }
-            var consumed = item.Content is { } content
-                ? await ContentConsumer.ConsumeAsync(content, item.Status, item.Reason, KeepBytes, cancellationToken)
-                : null;
+            var consumed = await ContentConsumer.TakeAsync(item.Content, item.Status, item.Reason, KeepBytes, FailOn(item), cancellationToken);
             lock (_lock)
             {
-                recorded = new Recorded(item, consumed?.Kept, consumed?.Sha256, consumed?.BytesRead ?? 0, consumed?.Note,
-                    consumed?.Status ?? item.Status, consumed is null ? item.Reason : consumed.Reason, _items.Count + 1);
+                recorded = new Recorded(item, consumed.Kept, consumed.Sha256, consumed.BytesRead, consumed.Note, consumed.Status, consumed.Reason, _items.Count + 1);
                 _items.Add(recorded);
             }
         }
