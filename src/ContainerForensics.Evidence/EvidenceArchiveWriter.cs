@@ -343,17 +343,17 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         }
         if (stopped is not null)
         {
-            status = Worse(status, EntryStatus.Partial);
+            status = EntryStatusOrder.Worse(status, EntryStatus.Partial);
             reasons.Add(stopped);
         }
         else if (unreadable.Count > 0)
         {
-            status = Worse(status, EntryStatus.Partial);
+            status = EntryStatusOrder.Worse(status, EntryStatus.Partial);
             reasons.Add($"{unreadable.Count} unreadable range(s) zero-filled");
         }
         if (note is not null)
         {
-            status = Worse(status, note.Status);
+            status = EntryStatusOrder.Worse(status, note.Status);
             reasons.Add(note.Reason);
         }
         var digests = hasher.Finish();
@@ -422,19 +422,6 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
             ranges.Add(new DataSegment(offset, length));
         }
     }
-
-    private static EntryStatus Worse(EntryStatus a, EntryStatus b) => Rank(b) > Rank(a) ? b : a;
-
-    private static int Rank(EntryStatus s) => s switch
-    {
-        EntryStatus.Collected => 0,
-        EntryStatus.Truncated => 1,
-        EntryStatus.Partial => 2,
-        EntryStatus.Skipped or EntryStatus.Absent => 3,
-        EntryStatus.Missing => 4,
-        EntryStatus.Failed => 5,
-        _ => 0,
-    };
 
     private void WriteManifest(ManifestRecord record)
     {

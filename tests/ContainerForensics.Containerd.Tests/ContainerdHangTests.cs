@@ -26,7 +26,7 @@ public sealed class ContainerdHangTests
         Assert.Empty(await runtime.ListContainersAsync(default));
         var before = new RecordingSink();
         await runtime.CollectEngineAsync(before, new CollectionOptions(), default);
-        Assert.Equal(EntryStatus.Collected, before.Get("version.json").Item.Status);
+        Assert.Equal(EntryStatus.Collected, before["version.json"].Item.Status);
 
         daemon.Signal("STOP");
 
@@ -34,11 +34,11 @@ public sealed class ContainerdHangTests
         await runtime.CollectEngineAsync(sink, new CollectionOptions(), default).WaitAsync(Guard);
         foreach (string name in new[] { "version.json", "namespaces.json" })
         {
-            var item = sink.Get(name).Item;
+            var item = sink[name].Item;
             Assert.Equal(EntryStatus.Failed, item.Status);
             Assert.Contains("no answer within 2 s", item.Reason, StringComparison.Ordinal);
         }
-        Assert.Contains(sink.Errors, e => e.Contains("cannot list namespaces", StringComparison.Ordinal) && e.Contains("no answer within 2 s", StringComparison.Ordinal));
+        Assert.Contains(sink.ErrorTexts, e => e.Contains("cannot list namespaces", StringComparison.Ordinal) && e.Contains("no answer within 2 s", StringComparison.Ordinal));
 
         var list = await Assert.ThrowsAsync<GrpcTimeoutException>(() => runtime.ListContainersAsync(default).WaitAsync(Guard));
         Assert.Equal(CallTimeout, list.Timeout);

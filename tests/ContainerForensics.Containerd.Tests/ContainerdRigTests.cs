@@ -98,10 +98,10 @@ public sealed class ContainerdRigTests
 
         await runtime.CollectContainerAsync(info, CollectionPhase.Metadata, sink, new CollectionOptions(), default);
 
-        using var spec = JsonDocument.Parse(sink.Get("spec.json").Bytes);
+        using var spec = JsonDocument.Parse(sink["spec.json"].Bytes);
         Assert.False(string.IsNullOrEmpty(spec.RootElement.GetProperty("ociVersion").GetString()));
         Assert.Equal(["sleep", "3600"], spec.RootElement.GetProperty("process").GetProperty("args").EnumerateArray().Select(a => a.GetString()));
-        using var container = JsonDocument.Parse(sink.Get("container.json").Bytes);
+        using var container = JsonDocument.Parse(sink["container.json"].Bytes);
         var c = container.RootElement.GetProperty("container");
         Assert.Equal(id, c.GetProperty("id").GetString());
         Assert.Equal(ctr.Image, c.GetProperty("image").GetString());
@@ -109,8 +109,8 @@ public sealed class ContainerdRigTests
         Assert.False(string.IsNullOrEmpty(c.GetProperty("snapshotter").GetString()));
         Assert.StartsWith("io.containerd.runc.", c.GetProperty("runtime").GetProperty("name").GetString(), StringComparison.Ordinal);
         // The spec inside container.json is the same bytes as spec.json.
-        Assert.Equal(sink.Get("spec.json").Bytes, c.GetProperty("spec").GetProperty("value").GetBytesFromBase64());
-        using var task = JsonDocument.Parse(sink.Get("task.json").Bytes);
+        Assert.Equal(sink["spec.json"].Bytes, c.GetProperty("spec").GetProperty("value").GetBytesFromBase64());
+        using var task = JsonDocument.Parse(sink["task.json"].Bytes);
         Assert.Equal("RUNNING", task.RootElement.GetProperty("process").GetProperty("status").GetString());
         Assert.Equal(info.Pid, task.RootElement.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.Empty(sink.Errors);

@@ -1,3 +1,4 @@
+using ContainerForensics.TestSupport;
 using System.Text;
 using System.Text.Json;
 using System.Security.Cryptography;
@@ -134,9 +135,9 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         Assert.Equal(["container.json", "spec.json", "task.json"], sink.Items.Select(i => i.Item.Name));
         Assert.All(sink.Items, i => Assert.Equal(EvidenceSection.Metadata, i.Item.Section));
-        Assert.Equal(Encoding.UTF8.GetBytes(SpecJson), sink.Get("spec.json").Bytes);
+        Assert.Equal(Encoding.UTF8.GetBytes(SpecJson), sink["spec.json"].Bytes);
 
-        using var container = JsonDocument.Parse(sink.Get("container.json").Bytes);
+        using var container = JsonDocument.Parse(sink["container.json"].Bytes);
         var c = container.RootElement.GetProperty("container");
         Assert.Equal("run1", c.GetProperty("id").GetString());
         Assert.Equal(["id", "labels", "image", "runtime", "spec", "snapshotter", "snapshotKey", "createdAt", "updatedAt", "extensions", "sandbox"],
@@ -152,11 +153,11 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
         Assert.Equal(ContainerdRuntime.OciSpecTypeUrl, c.GetProperty("spec").GetProperty("@type").GetString());
         Assert.Equal(Encoding.UTF8.GetBytes(SpecJson), c.GetProperty("spec").GetProperty("value").GetBytesFromBase64());
 
-        using var task = JsonDocument.Parse(sink.Get("task.json").Bytes);
+        using var task = JsonDocument.Parse(sink["task.json"].Bytes);
         Assert.Equal("RUNNING", task.RootElement.GetProperty("process").GetProperty("status").GetString());
         Assert.Equal(4242, task.RootElement.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.Equal(0, task.RootElement.GetProperty("process").GetProperty("exitStatus").GetInt32());
-        Assert.Contains("/containerd.services.tasks.v1.Tasks/Get", sink.Get("task.json").Item.Source!.Description, StringComparison.Ordinal);
+        Assert.Contains("/containerd.services.tasks.v1.Tasks/Get", sink["task.json"].Item.Source!.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -199,7 +200,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Metadata, sink, new CollectionOptions(), default);
 
-        var spec = sink.Get("spec.json");
+        var spec = sink["spec.json"];
         Assert.Equal(EntryStatus.Missing, spec.Item.Status);
         Assert.Null(spec.Bytes);
     }
@@ -228,7 +229,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Filesystem, sink, new CollectionOptions(), default);
 
-        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        using var record = JsonDocument.Parse(sink["filesystem-source.json"].Bytes);
         Assert.Equal("none", record.RootElement.GetProperty("source").GetString());
         Assert.Equal("overlayfs", record.RootElement.GetProperty("snapshotter").GetString());
         Assert.Contains("Snapshots/Mounts", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
@@ -249,7 +250,7 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         await runtime.CollectContainerAsync((await runtime.ListContainersAsync(default)).Single(), CollectionPhase.Filesystem, sink, new CollectionOptions(), default);
 
-        using var record = JsonDocument.Parse(sink.Get("filesystem-source.json").Bytes);
+        using var record = JsonDocument.Parse(sink["filesystem-source.json"].Bytes);
         Assert.Equal("none", record.RootElement.GetProperty("source").GetString());
         Assert.Contains("no snapshot", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
         Assert.Empty(sink.Errors);
@@ -265,10 +266,10 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         await runtime.CollectEngineAsync(sink, new CollectionOptions(), default);
 
-        using var version = JsonDocument.Parse(sink.Get("version.json").Bytes);
+        using var version = JsonDocument.Parse(sink["version.json"].Bytes);
         Assert.Equal("1.6.20~fake", version.RootElement.GetProperty("version").GetString());
         Assert.Equal("fake-rev", version.RootElement.GetProperty("revision").GetString());
-        using var namespaces = JsonDocument.Parse(sink.Get("namespaces.json").Bytes);
+        using var namespaces = JsonDocument.Parse(sink["namespaces.json"].Bytes);
         Assert.Equal(["default", "k8s.io"], namespaces.RootElement.GetProperty("namespaces").EnumerateArray().Select(n => n.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
     }
 
@@ -281,10 +282,10 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         await runtime.CollectEngineAsync(sink, new CollectionOptions(), default);
 
-        var version = sink.Get("version.json");
+        var version = sink["version.json"];
         Assert.Equal(EntryStatus.Failed, version.Item.Status);
         Assert.Contains("shutting down", version.Item.Reason, StringComparison.Ordinal);
-        Assert.Equal(EntryStatus.Collected, sink.Get("namespaces.json").Item.Status);
+        Assert.Equal(EntryStatus.Collected, sink["namespaces.json"].Item.Status);
     }
 
     [Fact]
@@ -322,21 +323,21 @@ public sealed class ContainerdRuntimeTests : IAsyncLifetime
 
         await runtime.CollectEngineAsync(sink, new CollectionOptions(), default);
 
-        var good = sink.Get("namespaces/default/blobs/sha256/" + honest[7..]);
+        var good = sink["namespaces/default/blobs/sha256/" + honest[7..]];
         Assert.Equal(EntryStatus.Collected, good.Item.Status);
         Assert.Equal(manifest, good.Bytes);
-        var bad = sink.Get("namespaces/default/blobs/sha256/" + liar[7..]);
+        var bad = sink["namespaces/default/blobs/sha256/" + liar[7..]];
         Assert.Equal(EntryStatus.Partial, bad.Item.Status);
         Assert.Equal(manifest, bad.Bytes);
         Assert.Contains("digest mismatch", bad.Item.Reason, StringComparison.Ordinal);
         Assert.Contains(honest, bad.Item.Reason, StringComparison.Ordinal);
         // The good manifest's config is followed (once) and is not in the store.
-        var config = sink.Get("namespaces/default/blobs/sha256/" + new string('0', 64));
+        var config = sink["namespaces/default/blobs/sha256/" + new string('0', 64)];
         Assert.Equal(EntryStatus.Missing, config.Item.Status);
         Assert.Contains("not found", config.Item.Reason, StringComparison.Ordinal);
         // Services the fake does not offer are failed entries with the gRPC status, not silence.
-        Assert.Equal(EntryStatus.Failed, sink.Get("namespaces/default/leases.json").Item.Status);
-        Assert.Contains("Unimplemented", sink.Get("namespaces/default/content-index.json").Item.Reason, StringComparison.Ordinal);
+        Assert.Equal(EntryStatus.Failed, sink["namespaces/default/leases.json"].Item.Status);
+        Assert.Contains("Unimplemented", sink["namespaces/default/content-index.json"].Item.Reason, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using ContainerForensics.TestSupport;
 using System.Text.Json;
 using ContainerForensics.Containerd.Cri;
 using ContainerForensics.Containerd.Grpc;
@@ -39,11 +40,11 @@ public sealed class CriEvidenceTests : IAsyncLifetime
 
         foreach (string name in new[] { "cri/version.json", "cri/pod-sandboxes.json", "cri/containers.json" })
         {
-            var item = sink.Get(name).Item;
+            var item = sink[name].Item;
             Assert.Equal(EntryStatus.Skipped, item.Status);
             Assert.Contains("does not serve the CRI runtime.v1 API", item.Reason, StringComparison.Ordinal);
         }
-        Assert.Equal(EntryStatus.Collected, sink.Get("version.json").Item.Status);
+        Assert.Equal(EntryStatus.Collected, sink["version.json"].Item.Status);
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class CriEvidenceTests : IAsyncLifetime
 
         await cri.CollectMetadataAsync(Member("c1", sandbox: false), sink, default);
 
-        using var json = JsonDocument.Parse(sink.Get("cri-container-status.json").Bytes);
+        using var json = JsonDocument.Parse(sink["cri-container-status.json"].Bytes);
         Assert.Equal("/var/log/pods/shop_web-0_u1/app/0.log", json.RootElement.GetProperty("status").GetProperty("logPath").GetString());
         Assert.Equal(42, json.RootElement.GetProperty("info").GetProperty("info").GetProperty("pid").GetInt32());
         Assert.Equal("not json {", json.RootElement.GetProperty("info").GetProperty("note").GetString());
@@ -83,8 +84,8 @@ public sealed class CriEvidenceTests : IAsyncLifetime
         await cri.CollectLogsAsync(Member("c1", sandbox: false), sink, new CollectionOptions(), default);
         await cri.CollectLogsAsync(Member("s1", sandbox: true), sink, new CollectionOptions(), default);
 
-        Assert.Equal(EntryStatus.Missing, sink.Get("pod-sandbox-status.json").Item.Status);
-        var logs = sink.Get("files").Item;
+        Assert.Equal(EntryStatus.Missing, sink["pod-sandbox-status.json"].Item.Status);
+        var logs = sink["files"].Item;
         Assert.Equal((EvidenceSection.Logs, EntryStatus.Failed), (logs.Section, logs.Status));
         Assert.Contains("log path is not known", logs.Reason, StringComparison.Ordinal);
         Assert.Equal(2, sink.Items.Count); // the sandbox has no logs of its own

@@ -1,3 +1,4 @@
+using ContainerForensics.TestSupport;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -123,15 +124,15 @@ public sealed class CriLogParserTests : IDisposable
 
         foreach (string name in new[] { "0.log.20261122-050001.gz", "0.log.20261122-050002", "0.log", "notes.txt" })
         {
-            Assert.Equal(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(folder, name))), SHA256.HashData(sink.Get("files/" + name).Bytes!));
+            Assert.Equal(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(folder, name))), SHA256.HashData(sink["files/" + name].Bytes!));
         }
         // The symlink is kept as a symlink, never read through.
-        Assert.Null(sink.Get("files/1.log").Bytes);
-        var lines = Encoding.UTF8.GetString(sink.Get(CriLogFiles.ParsedName).Bytes!).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        Assert.Null(sink["files/1.log"].Bytes);
+        var lines = Encoding.UTF8.GetString(sink[CriLogFiles.ParsedName].Bytes!).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["first", "split-across-rotation"], lines.Select(l => l.GetProperty("text").GetString()));
         Assert.Equal(("0.log.20261122-050001.gz", 2, 3), (lines[1].GetProperty("file").GetString(), lines[1].GetProperty("line").GetInt32(), lines[1].GetProperty("parts").GetInt32()));
-        using var report = JsonDocument.Parse(sink.Get(CriLogFiles.ReportName).Bytes);
+        using var report = JsonDocument.Parse(sink[CriLogFiles.ReportName].Bytes);
         var files = report.RootElement.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("file").GetString()!);
         Assert.True(files["0.log.20261122-050001.gz"].GetProperty("gzip").GetBoolean());
         Assert.Equal(1, files["0.log"].GetProperty("malformed").GetInt32());

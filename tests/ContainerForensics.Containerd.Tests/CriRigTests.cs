@@ -94,16 +94,16 @@ public sealed class CriRigTests
             // Engine-wide CRI evidence.
             var engine = new RecordingSink();
             await runtime.CollectEngineAsync(engine, new CollectionOptions(), default);
-            using (var version = JsonDocument.Parse(engine.Get("cri/version.json").Bytes))
+            using (var version = JsonDocument.Parse(engine["cri/version.json"].Bytes))
             {
                 Assert.Equal("v1", version.RootElement.GetProperty("runtimeApiVersion").GetString());
                 Assert.Equal("containerd", version.RootElement.GetProperty("runtimeName").GetString());
             }
-            using (var sandboxes = JsonDocument.Parse(engine.Get("cri/pod-sandboxes.json").Bytes))
+            using (var sandboxes = JsonDocument.Parse(engine["cri/pod-sandboxes.json"].Bytes))
             {
                 Assert.Contains(sandboxes.RootElement.GetProperty("items").EnumerateArray(), s => s.GetProperty("id").GetString() == sandboxId);
             }
-            using (var containers = JsonDocument.Parse(engine.Get("cri/containers.json").Bytes))
+            using (var containers = JsonDocument.Parse(engine["cri/containers.json"].Bytes))
             {
                 Assert.Contains(containers.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("id").GetString() == containerId);
             }
@@ -111,7 +111,7 @@ public sealed class CriRigTests
             // Sandbox status (verbose: containerd's info document embedded as JSON).
             var sandboxSink = new RecordingSink();
             await runtime.CollectContainerAsync(sandbox, CollectionPhase.Metadata, sandboxSink, new CollectionOptions(), default);
-            using (var status = JsonDocument.Parse(sandboxSink.Get("pod-sandbox-status.json").Bytes))
+            using (var status = JsonDocument.Parse(sandboxSink["pod-sandbox-status.json"].Bytes))
             {
                 Assert.Equal(sandboxId, status.RootElement.GetProperty("status").GetProperty("id").GetString());
                 Assert.Equal("SANDBOX_READY", status.RootElement.GetProperty("status").GetProperty("state").GetString());
@@ -121,7 +121,7 @@ public sealed class CriRigTests
 
             var metadataSink = new RecordingSink();
             await runtime.CollectContainerAsync(writer, CollectionPhase.Metadata, metadataSink, new CollectionOptions(), default);
-            using (var status = JsonDocument.Parse(metadataSink.Get("cri-container-status.json").Bytes))
+            using (var status = JsonDocument.Parse(metadataSink["cri-container-status.json"].Bytes))
             {
                 Assert.Equal(logFile, status.RootElement.GetProperty("status").GetProperty("logPath").GetString());
                 Assert.Equal(sandboxId, status.RootElement.GetProperty("info").GetProperty("info").GetProperty("sandboxID").GetString());
@@ -130,12 +130,14 @@ public sealed class CriRigTests
             // Logs: the file byte-exact (hash computed here from the disk), and the parsed form.
             var logs = new RecordingSink();
             await runtime.CollectContainerAsync(writer, CollectionPhase.Logs, logs, new CollectionOptions(), default);
-            var raw = logs.Get("files/0.log");
+            var raw = logs["files/0.log"];
             Assert.Equal(EntryStatus.Collected, raw.Item.Status);
+            Assert.Null(raw.Note); // the borrowed file's closing check ran and found it unchanged
+            Assert.Equal(EntryStatus.Collected, raw.Status);
             Assert.Equal(Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(logFile))), Convert.ToHexString(SHA256.HashData(raw.Bytes!)));
             Assert.Contains(" P ", Encoding.UTF8.GetString(raw.Bytes!), StringComparison.Ordinal);
 
-            var records = Encoding.UTF8.GetString(logs.Get("cri-parsed.jsonl").Bytes!)
+            var records = Encoding.UTF8.GetString(logs["cri-parsed.jsonl"].Bytes!)
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => JsonDocument.Parse(l).RootElement)
                 .ToList();
@@ -146,7 +148,7 @@ public sealed class CriRigTests
             var joined = Assert.Single(records, r => r.GetProperty("text").GetString() == LongLine);
             Assert.Equal(3, joined.GetProperty("parts").GetInt32());
             Assert.True(joined.GetProperty("complete").GetBoolean());
-            using (var report = JsonDocument.Parse(logs.Get("cri-parsed-report.json").Bytes))
+            using (var report = JsonDocument.Parse(logs["cri-parsed-report.json"].Bytes))
             {
                 var file = Assert.Single(report.RootElement.GetProperty("files").EnumerateArray());
                 Assert.Equal(0, file.GetProperty("malformed").GetInt64());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Fakes;
@@ -110,8 +111,8 @@ public sealed class DockerRuntimeTests
         Assert.DoesNotContain(sink.Errors, e => e.Message.StartsWith("version", StringComparison.Ordinal) || e.Message.StartsWith("info", StringComparison.Ordinal));
         Assert.Equal(["version.json", "info.json"], sink.Items.Select(i => i.Item.Name));
         Assert.All(sink.Items, i => Assert.Equal(EvidenceSection.Metadata, i.Item.Section));
-        Assert.Equal(Encoding.UTF8.GetBytes(version), sink["version.json"]);
-        Assert.Equal(Encoding.UTF8.GetBytes(info), sink["info.json"]);
+        Assert.Equal(Encoding.UTF8.GetBytes(version), sink["version.json"].Content);
+        Assert.Equal(Encoding.UTF8.GetBytes(info), sink["info.json"].Content);
         Assert.Equal("GET /version", sink.Items[0].Item.Source!.Description);
         Assert.Equal("GET /v1.41/info", sink.Items[1].Item.Source!.Description);
         Assert.NotNull(sink.Items[0].Item.CollectedAt);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
@@ -7,11 +8,12 @@ namespace ContainerForensics.TestSupport;
 /// <summary>
 /// A runtime that says what a test tells it to: its containers, where it runs
 /// (<see cref="RuntimeLocality"/>) and the init pid it reports, in its own pid namespace, as a
-/// real runtime would. Collects nothing of its own; records what it was asked.
+/// real runtime would; and, per container and phase, what it captures, when it fails, and any
+/// further work (a gate, a delay, a deferral). Records what it was asked, in order.
 /// </summary>
 public sealed class FakeRuntime : IContainerRuntime
 {
-    public FakeRuntime(RuntimeLocality locality, params ContainerInfo[] containers)
+    public FakeRuntime(RuntimeLocality locality, params IReadOnlyList<ContainerInfo> containers)
     {
         Descriptor = new RuntimeDescriptor("fake", "fake://test", "1", null) { Locality = locality };
         Containers = containers;
@@ -24,33 +26,63 @@ public sealed class FakeRuntime : IContainerRuntime
     /// <summary>The pid reported for a container; by default the listing's.</summary>
     public Func<ContainerInfo, int?> InitPid { get; init; } = c => c.IsRunning ? c.Pid : null;
 
-    /// <summary>Thrown from the container's collection in a phase, when not null.</summary>
+    /// <summary>Called first in a container's phase, before anything is captured (e.g. to cancel the run there).</summary>
+    public Action<ContainerInfo, CollectionPhase> OnCall { get; init; } = (_, _) => { };
+
+    /// <summary>Items handed to the sink at the start of a phase, before <see cref="Fail"/> is asked.</summary>
+    public Func<ContainerInfo, CollectionPhase, IReadOnlyList<EvidenceItem>> Captures { get; init; } = (_, _) => [];
+
+    /// <summary>Thrown from the container's collection in a phase, after its captures, when not null.</summary>
     public Func<ContainerInfo, CollectionPhase, Exception?> Fail { get; init; } = (_, _) => null;
 
-    public List<string> Calls { get; } = [];
+    /// <summary>The rest of a phase that did not fail: more entries, a gate, a delay, a deferral (<see cref="IEvidenceSink.DeferAsync"/>).</summary>
+    public Func<ContainerInfo, CollectionPhase, IEvidenceSink, CancellationToken, Task>? Work { get; init; }
+
+    /// <summary>Told the containers of a phase before any of them is collected (<see cref="IContainerRuntime.PhaseStarting"/>).</summary>
+    public Action<CollectionPhase, IReadOnlyList<ContainerInfo>> OnPhaseStarting { get; init; } = (_, _) => { };
+
+    /// <summary>"engine", "{phase} {container name}", in the order asked; collectors under test may add their own.</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>The names (or ids) of the containers whose init pid was asked for.</summary>
+    public ConcurrentQueue<string> PidQueries { get; } = new();
 
     /// <summary>A running container of this runtime, its init reported as <paramref name="pid"/>.</summary>
     public static ContainerInfo Running(string name, int pid) => new() { Runtime = "fake", Id = name, Name = name, State = "running", Pid = pid };
 
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(Containers);
 
-    public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => Task.CompletedTask;
+    public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken) =>
+        OnPhaseStarting(phase, containers);
 
-    public Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
-        lock (Calls)
+        Calls.Enqueue("engine");
+        return Task.CompletedTask;
+    }
+
+    public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"{phase} {container.Name}");
+        OnCall(container, phase);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var item in Captures(container, phase))
         {
-            Calls.Add($"{phase} {container.Name}");
+            await sink.AddAsync(item, cancellationToken);
         }
-        return Fail(container, phase) is { } ex ? Task.FromException(ex) : Task.CompletedTask;
+        if (Fail(container, phase) is { } ex)
+        {
+            throw ex;
+        }
+        if (Work is { } work)
+        {
+            await work(container, phase, sink, cancellationToken);
+        }
     }
 
     public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken)
     {
-        lock (Calls)
-        {
-            Calls.Add($"pid {container.Name}");
-        }
+        PidQueries.Enqueue(container.Name ?? container.Id);
         return Task.FromResult(InitPid(container));
     }
 

@@ -1,5 +1,6 @@
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Collection;
@@ -15,34 +16,34 @@ public sealed class CollectionRunnerTests
     [Fact]
     public async Task Every_container_goes_through_a_phase_before_any_starts_the_next()
     {
-        var runtime = new ScriptedRuntime([A, B]);
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B]);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.Equal(
             ["Volatile a", "Volatile b", "engine", "Metadata a", "Metadata b", "Logs a", "Logs b", "Filesystem a", "Filesystem b"],
             runtime.Calls);
         Assert.Equal(2, result.Containers.Count);
-        Assert.Contains(writer.Entries, e => e.Path.Value == "containers/test/-/a_aaaa/metadata/m.json");
+        Assert.Contains(writer.Entries, e => e.Entry.Path.Value == "containers/test/-/a_aaaa/metadata/m.json");
         Assert.Empty(writer.Errors);
     }
 
     [Fact]
     public async Task One_container_goes_through_every_phase_in_order_as_watch_mode_runs_it()
     {
-        var runtime = new ScriptedRuntime([A, B]);
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B]);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunContainerAsync(runtime, B, new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile b", "Metadata b", "Logs b", "Filesystem b"], runtime.Calls);
         Assert.Equal([B], result.Containers);
-        Assert.Contains(writer.Entries, e => e.Path.Value == "containers/test/-/b_bbbb/metadata/m.json");
+        Assert.Contains(writer.Entries, e => e.Entry.Path.Value == "containers/test/-/b_bbbb/metadata/m.json");
         Assert.Empty(writer.Errors);
     }
 
     [Fact]
     public async Task One_container_that_vanishes_stops_at_that_phase_with_its_record()
     {
-        var runtime = new ScriptedRuntime([A]) { Fail = (c, p) => p == CollectionPhase.Metadata ? new ContainerGoneException("aaaa", "404 no such container") : null };
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A], fail: (c, p) => p == CollectionPhase.Metadata ? new ContainerGoneException("aaaa", "404 no such container") : null);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunContainerAsync(runtime, A, new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile a", "Metadata a"], runtime.Calls);
         Assert.Equal(CollectionPhase.Metadata, result.Gone[A]);
@@ -52,8 +53,8 @@ public sealed class CollectionRunnerTests
     [Fact]
     public async Task A_failing_phase_is_recorded_and_the_rest_goes_on()
     {
-        var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Metadata ? new InvalidOperationException("daemon said 500") : null };
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B], fail: (c, p) => c == A && p == CollectionPhase.Metadata ? new InvalidOperationException("daemon said 500") : null);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.Contains("Metadata b", runtime.Calls);
         Assert.Contains("Logs a", runtime.Calls);
@@ -66,14 +67,14 @@ public sealed class CollectionRunnerTests
     [Fact]
     public async Task A_vanished_container_keeps_what_was_captured_and_skips_later_phases()
     {
-        var runtime = new ScriptedRuntime([A, B]) { Fail = (c, p) => c == A && p == CollectionPhase.Logs ? new ContainerGoneException("aaaa", "404 no such container") : null };
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B], fail: (c, p) => c == A && p == CollectionPhase.Logs ? new ContainerGoneException("aaaa", "404 no such container") : null);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.DoesNotContain("Filesystem a", runtime.Calls);
         Assert.Contains("Filesystem b", runtime.Calls);
         Assert.Equal(CollectionPhase.Logs, result.Gone[A]);
         Assert.Contains(writer.Errors, e => e.Message.Contains("vanished during the logs phase", StringComparison.Ordinal));
-        Assert.Contains(writer.Entries, e => e.Path.Value.StartsWith("containers/test/-/a_aaaa/metadata", StringComparison.Ordinal));
+        Assert.Contains(writer.Entries, e => e.Entry.Path.Value.StartsWith("containers/test/-/a_aaaa/metadata", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -81,12 +82,10 @@ public sealed class CollectionRunnerTests
     {
         var passwd = EvidenceItem.Json(EvidenceSection.FilesystemFull, "x", "{}"u8.ToArray(), "test") with { Name = null, RawPath = "/etc/passwd"u8.ToArray() };
         var shadow = passwd with { RawPath = "/etc/shadow"u8.ToArray(), Content = null, Status = EntryStatus.Missing, Reason = "not walked" };
-        var runtime = new ScriptedRuntime([A, B])
-        {
-            Captures = (c, p) => c == A && p == CollectionPhase.Filesystem ? [passwd, shadow] : [],
-            Fail = (c, p) => c == A && p == CollectionPhase.Filesystem ? new ContainerGoneException("aaaa", "the merged dir went away") : null,
-        };
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B],
+            captures: (c, p) => c == A && p == CollectionPhase.Filesystem ? [passwd, shadow] : [],
+            fail: (c, p) => c == A && p == CollectionPhase.Filesystem ? new ContainerGoneException("aaaa", "the merged dir went away") : null);
+        var writer = new RecordingArchiveWriter();
         var log = new WarningLog();
         var runner = new CollectionRunner(TimeProvider.System, new Serilog.LoggerConfiguration().WriteTo.Sink(log).CreateLogger(), ICollectionProgress.None);
 
@@ -109,8 +108,8 @@ public sealed class CollectionRunnerTests
     [Fact]
     public async Task Selection_by_name_label_and_state_and_unmatched_names_are_recorded()
     {
-        var runtime = new ScriptedRuntime([A, B]);
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B]);
+        var writer = new RecordingArchiveWriter();
         var options = new CollectionOptions { Selector = new ContainerSelector { Names = ["b", "nosuch"] } };
         await Runner().RunAsync([runtime], options, writer, default);
         Assert.DoesNotContain("Volatile a", runtime.Calls);
@@ -128,8 +127,8 @@ public sealed class CollectionRunnerTests
     public async Task Cancellation_stops_the_walk_and_is_recorded()
     {
         using var cts = new CancellationTokenSource();
-        var runtime = new ScriptedRuntime([A, B]) { OnCall = (c, p) => { if (p == CollectionPhase.Metadata) { cts.Cancel(); } } };
-        var writer = new RecordingWriter();
+        var runtime = ScriptedRuntime([A, B], onCall: (c, p) => { if (p == CollectionPhase.Metadata) { cts.Cancel(); } });
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, cts.Token);
         Assert.True(result.Interrupted);
         Assert.DoesNotContain("Logs a", runtime.Calls);
@@ -139,9 +138,9 @@ public sealed class CollectionRunnerTests
     [Fact]
     public async Task Runtime_agnostic_collectors_run_after_the_runtime_in_their_phase_with_the_init_pid()
     {
-        var runtime = new ScriptedRuntime([A, B]);
+        var runtime = ScriptedRuntime([A, B]);
         var host = new PidCollector(runtime.Calls);
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         await new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None, [host])
             .RunAsync([runtime], new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile a", "host a pid 4242", "Volatile b", "host b pid none", "engine"], runtime.Calls.Take(5));
@@ -153,20 +152,20 @@ public sealed class CollectionRunnerTests
         var docker = new ContainerInfo { Runtime = "docker", Id = "d1d1", Name = "web", State = "running", Pid = 10 };
         var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
         var own = new ContainerInfo { Runtime = "containerd", Id = "c2c2", Name = "own", RuntimeNamespace = "default", State = "running", Pid = 11 };
-        var dockerRuntime = new ScriptedRuntime([docker]);
-        var containerdRuntime = new ScriptedRuntime([lower, own]);
-        var writer = new RecordingWriter();
+        var dockerRuntime = ScriptedRuntime([docker]);
+        var containerdRuntime = ScriptedRuntime([lower, own]);
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([dockerRuntime, containerdRuntime], new CollectionOptions(), writer, default);
 
         Assert.Equal(["web", "own"], result.Containers.Select(c => c.Name));
         Assert.Equal(["Volatile own", "engine", "Metadata own", "Logs own", "Filesystem own"], containerdRuntime.Calls);
-        var sighting = Assert.Single(writer.Entries, e => e.Path.Value == "containers/docker/-/web_d1d1/metadata/also-listed-by.json");
+        var sighting = Assert.Single(writer.Entries, e => e.Entry.Path.Value == "containers/docker/-/web_d1d1/metadata/also-listed-by.json");
         Assert.Equal(EntryStatus.Collected, sighting.Status);
         var seen = Assert.Single(result.Containers[0].AlsoListedBy);
         Assert.Equal(("containerd", "moby", "d1d1", "test://"), (seen.Runtime, seen.RuntimeNamespace, seen.Id, seen.Endpoint));
         // The sighting is metadata: it never comes before the volatile evidence.
-        Assert.True(writer.Entries.IndexOf(sighting) > writer.Entries.FindLastIndex(e => e.Path.Value.Contains("/volatile/", StringComparison.Ordinal)));
+        Assert.True(writer.Entries.IndexOf(sighting) > writer.Entries.FindLastIndex(e => e.Entry.Path.Value.Contains("/volatile/", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -174,7 +173,7 @@ public sealed class CollectionRunnerTests
     {
         var docker = new ContainerInfo { Runtime = "docker", Id = "d1d1", Name = "web", State = "running", Pid = 10 };
         var impostor = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 66, ManagedBy = new ContainerRef("docker", "d1d1") };
-        var result = await Runner().RunAsync([new ScriptedRuntime([docker]), new ScriptedRuntime([impostor])], new CollectionOptions(), new RecordingWriter(), default);
+        var result = await Runner().RunAsync([ScriptedRuntime([docker]), ScriptedRuntime([impostor])], new CollectionOptions(), new RecordingArchiveWriter(), default);
         Assert.Equal(2, result.Containers.Count);
         Assert.All(result.Containers, c => Assert.Empty(c.AlsoListedBy));
     }
@@ -183,13 +182,13 @@ public sealed class CollectionRunnerTests
     public async Task A_managed_listing_whose_manager_is_not_selected_is_collected_itself()
     {
         var lower = new ContainerInfo { Runtime = "containerd", Id = "d1d1", Name = "d1d1", RuntimeNamespace = "moby", State = "running", Pid = 10, ManagedBy = new ContainerRef("docker", "d1d1") };
-        var runtime = new ScriptedRuntime([lower]);
-        var result = await Runner().RunAsync([runtime], new CollectionOptions(), new RecordingWriter(), default);
+        var runtime = ScriptedRuntime([lower]);
+        var result = await Runner().RunAsync([runtime], new CollectionOptions(), new RecordingArchiveWriter(), default);
         Assert.Equal("d1d1", Assert.Single(result.Containers).Id);
         Assert.Contains("Metadata d1d1", runtime.Calls);
     }
 
-    private sealed class PidCollector(List<string> calls) : IContainerEvidenceCollector
+    private sealed class PidCollector(System.Collections.Concurrent.ConcurrentQueue<string> calls) : IContainerEvidenceCollector
     {
         public string Name => "host";
 
@@ -200,55 +199,29 @@ public sealed class CollectionRunnerTests
         public async Task CollectAsync(ContainerInfo container, IContainerRuntime runtime, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
         {
             int? pid = await runtime.GetInitPidAsync(container, cancellationToken);
-            calls.Add($"host {container.Name} pid {pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+            calls.Enqueue($"host {container.Name} pid {pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
         }
     }
 
-    private sealed class ScriptedRuntime(IReadOnlyList<ContainerInfo> containers) : IContainerRuntime
+    /// <summary>A runtime named "test" that writes m.json in every metadata phase that does not fail.</summary>
+    private static FakeRuntime ScriptedRuntime(IReadOnlyList<ContainerInfo> containers,
+        Func<ContainerInfo, CollectionPhase, Exception?>? fail = null,
+        Action<ContainerInfo, CollectionPhase>? onCall = null,
+        Func<ContainerInfo, CollectionPhase, IReadOnlyList<EvidenceItem>>? captures = null) => new(RuntimeLocality.Unknown("test"), containers)
     {
-        public List<string> Calls { get; } = [];
+        Descriptor = new RuntimeDescriptor("test", "test://", "1", null),
+        InitPid = c => c.IsRunning ? 4242 : null,
+        Fail = fail ?? ((_, _) => null),
+        OnCall = onCall ?? ((_, _) => { }),
+        Captures = captures ?? ((_, _) => []),
+        Work = MetadataJson,
+    };
 
-        public Func<ContainerInfo, CollectionPhase, Exception?> Fail { get; init; } = (_, _) => null;
+    private static Task MetadataJson(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CancellationToken cancellationToken) =>
+        phase == CollectionPhase.Metadata
+            ? sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "m.json", "{}"u8.ToArray(), "test"), cancellationToken).AsTask()
+            : Task.CompletedTask;
 
-        public Action<ContainerInfo, CollectionPhase> OnCall { get; init; } = (_, _) => { };
-
-        /// <summary>Items handed over at the start of a phase, before <see cref="Fail"/> is asked.</summary>
-        public Func<ContainerInfo, CollectionPhase, IReadOnlyList<EvidenceItem>> Captures { get; init; } = (_, _) => [];
-
-        public RuntimeDescriptor Descriptor { get; } = new("test", "test://", "1", null);
-
-        public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(containers);
-
-        public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
-        {
-            Calls.Add("engine");
-            return Task.CompletedTask;
-        }
-
-        public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
-        {
-            Calls.Add($"{phase} {container.Name}");
-            OnCall(container, phase);
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (var item in Captures(container, phase))
-            {
-                await sink.AddAsync(item, cancellationToken);
-            }
-            if (Fail(container, phase) is { } ex)
-            {
-                throw ex;
-            }
-            if (phase == CollectionPhase.Metadata)
-            {
-                await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "m.json", "{}"u8.ToArray(), "test"), cancellationToken);
-            }
-        }
-
-        public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken) =>
-            Task.FromResult(container.IsRunning ? (int?)4242 : null);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 
     /// <summary>The warnings the runner logs (stderr in the CLI), rendered.</summary>
     private sealed class WarningLog : Serilog.Core.ILogEventSink
@@ -262,24 +235,5 @@ public sealed class CollectionRunnerTests
                 Messages.Add(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
-    }
-
-    private sealed class RecordingWriter : IArchiveWriter
-    {
-        public List<ArchiveEntry> Entries { get; } = [];
-
-        public List<ErrorRecord> Errors { get; } = [];
-
-        public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            Entries.Add(entry);
-            return ValueTask.FromResult(new EntryResult(entry.Path, entry.Status, null, 0, null));
-        }
-
-        public void RecordError(ErrorRecord error) => Errors.Add(error);
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Collection;
@@ -28,13 +29,14 @@ public sealed class ConcurrentCollectionTests
     [Fact]
     public async Task Containers_of_a_phase_overlap_but_phases_keep_the_order_of_volatility()
     {
-        var runtime = new GatedRuntime(Eight) { Together = 4 };
-        var writer = new ExclusiveWriter();
+        var gate = new Gate { Together = 4 };
+        var runtime = gate.Runtime(Eight);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner(new HostCollector(runtime.Calls)).RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard);
 
         Assert.Empty(writer.Errors);
         Assert.Equal(0, result.Failures);
-        Assert.Equal(4, runtime.MostInsideAtOnce);
+        Assert.Equal(4, gate.MostInsideAtOnce);
         var calls = runtime.Calls.ToList();
         int Last(string prefix) => calls.FindLastIndex(c => c.StartsWith(prefix, StringComparison.Ordinal));
         int First(string prefix) => calls.FindIndex(c => c.StartsWith(prefix, StringComparison.Ordinal));
@@ -51,7 +53,7 @@ public sealed class ConcurrentCollectionTests
             Assert.True(calls.IndexOf($"Volatile {c.Name}") < calls.IndexOf($"host {c.Name}"));
         }
         // PhaseStarting saw the whole phase before any of its containers was collected.
-        Assert.Equal(8, runtime.Announced[CollectionPhase.Volatile]);
+        Assert.Equal(8, gate.Announced[CollectionPhase.Volatile]);
         Assert.True(calls.IndexOf("starting Volatile") < First("Volatile "));
     }
 
@@ -59,18 +61,18 @@ public sealed class ConcurrentCollectionTests
     public async Task The_writer_is_never_entered_by_two_at_once_and_loses_nothing()
     {
         // Content is pulled slowly and records an error of its own while it is being read.
-        var runtime = new GatedRuntime(Eight) { Together = 4, EntriesPerPhase = 5, ErrorWhileRead = true };
-        var writer = new ExclusiveWriter();
+        var runtime = new Gate { Together = 4, EntriesPerPhase = 5, ErrorWhileRead = true }.Runtime(Eight);
+        var writer = new RecordingArchiveWriter();
         await Runner().RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard);
 
         Assert.Equal(0, writer.Overlaps);
         Assert.Equal(8 * 4 * 5, writer.Entries.Count);
-        Assert.Equal(8 * 4 * 5, writer.Entries.Select(e => e.Path.Value).Distinct().Count());
+        Assert.Equal(8 * 4 * 5, writer.Entries.Select(e => e.Entry.Path.Value).Distinct().Count());
         Assert.Equal(8 * 4 * 5, writer.Errors.Count(e => e.Message.StartsWith("read note", StringComparison.Ordinal)));
         // Each container's entries of a phase keep their own order, whatever the interleaving.
         foreach (var c in Eight)
         {
-            var mine = writer.Entries.Where(e => e.Source!.ContainerId == c.Id && e.Path.Value.Contains("/volatile/", StringComparison.Ordinal)).Select(e => e.Path.Value[^5..]).ToList();
+            var mine = writer.Entries.Where(e => e.Entry.Source!.ContainerId == c.Id && e.Entry.Path.Value.Contains("/volatile/", StringComparison.Ordinal)).Select(e => e.Entry.Path.Value[^5..]).ToList();
             Assert.Equal(["e0.gz", "e1.gz", "e2.gz", "e3.gz", "e4.gz"], mine.Select(p => p[^5..]));
         }
     }
@@ -81,14 +83,14 @@ public sealed class ConcurrentCollectionTests
         var a = Running(1);
         var b = Running(2);
         var c = Running(3);
-        var runtime = new GatedRuntime([a, b, c])
+        var runtime = new Gate
         {
             Together = 3,
             // While all three are inside the volatile phase: a vanishes, b fails, c carries on.
             Fail = (x, p) => p == CollectionPhase.Volatile && x == a ? new ContainerGoneException(a.Id, "404 no such container")
                 : p == CollectionPhase.Volatile && x == b ? new InvalidOperationException("daemon said 500") : null,
-        };
-        var writer = new ExclusiveWriter();
+        }.Runtime([a, b, c]);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], Parallel(3), writer, default).WaitAsync(HangGuard);
 
         Assert.Equal(CollectionPhase.Volatile, Assert.Single(result.Gone).Value);
@@ -100,15 +102,15 @@ public sealed class ConcurrentCollectionTests
         var failed = Assert.Single(writer.Errors, e => e.ContainerId == b.Id);
         Assert.Contains("daemon said 500", failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(writer.Errors, e => e.ContainerId == c.Id);
-        Assert.Equal(20, writer.Entries.Count(e => e.Source!.ContainerId == c.Id)); // 4 phases x 5 entries
+        Assert.Equal(20, writer.Entries.Count(e => e.Entry.Source!.ContainerId == c.Id)); // 4 phases x 5 entries
         Assert.Equal(2, result.Failures);
     }
 
     [Fact]
     public async Task A_broken_output_stops_every_worker_and_is_what_the_run_throws()
     {
-        var runtime = new GatedRuntime(Eight) { Together = 4 };
-        var writer = new ExclusiveWriter { BreakOn = path => path.Contains("/c03_", StringComparison.Ordinal) };
+        var runtime = new Gate { Together = 4 }.Runtime(Eight);
+        var writer = new RecordingArchiveWriter { FailOn = e => e.Path.Value.Contains("/c03_", StringComparison.Ordinal) ? new ArchiveOutputException("disk full") : null };
         var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], Parallel(4), writer, default).WaitAsync(HangGuard));
         Assert.Equal(ExitCode.OutputError, ex.ExitCode);
         Assert.DoesNotContain(runtime.Calls, c => c.StartsWith("Metadata ", StringComparison.Ordinal) || c == "engine");
@@ -118,8 +120,8 @@ public sealed class ConcurrentCollectionTests
     public async Task Cancellation_during_a_concurrent_phase_interrupts_the_run()
     {
         using var cts = new CancellationTokenSource();
-        var runtime = new GatedRuntime(Eight) { Together = 4, OnInside = (c, p) => { if (c.Name == "c02") { cts.Cancel(); } } };
-        var writer = new ExclusiveWriter();
+        var runtime = new Gate { Together = 4, OnInside = (c, p) => { if (c.Name == "c02") { cts.Cancel(); } } }.Runtime(Eight);
+        var writer = new RecordingArchiveWriter();
         var result = await Runner().RunAsync([runtime], Parallel(4), writer, cts.Token).WaitAsync(HangGuard);
         Assert.True(result.Interrupted);
         Assert.DoesNotContain(runtime.Calls, c => c.StartsWith("Metadata ", StringComparison.Ordinal));
@@ -127,17 +129,16 @@ public sealed class ConcurrentCollectionTests
     }
 
     /// <summary>
-    /// A runtime whose phase work waits until <see cref="Together"/> containers (or all the phase
-    /// has, as announced by PhaseStarting) are inside at once, then adds its entries.
+    /// The script of a <see cref="FakeRuntime"/> whose phase work waits until <see cref="Together"/>
+    /// containers (or all the phase has, as announced by PhaseStarting) are inside at once, then
+    /// adds its entries.
     /// </summary>
-    private sealed class GatedRuntime(IReadOnlyList<ContainerInfo> containers) : IContainerRuntime
+    private sealed class Gate
     {
         private readonly Lock _lock = new();
         private readonly Dictionary<CollectionPhase, int> _entered = [];
         private readonly Dictionary<CollectionPhase, TaskCompletionSource> _gates = [];
         private int _inside;
-
-        public ConcurrentQueue<string> Calls { get; } = new();
 
         public Dictionary<CollectionPhase, int> Announced { get; } = [];
 
@@ -149,29 +150,30 @@ public sealed class ConcurrentCollectionTests
 
         public int MostInsideAtOnce { get; private set; }
 
+        /// <summary>Asked once every container the gate waits for is inside.</summary>
         public Func<ContainerInfo, CollectionPhase, Exception?> Fail { get; init; } = (_, _) => null;
 
         public Action<ContainerInfo, CollectionPhase> OnInside { get; init; } = (_, _) => { };
 
-        public RuntimeDescriptor Descriptor { get; } = new("test", "test://", "1", null);
-
-        public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(containers);
-
-        public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> announced, CancellationToken cancellationToken)
+        public FakeRuntime Runtime(IReadOnlyList<ContainerInfo> containers)
         {
-            Calls.Enqueue($"starting {phase}");
-            Announced[phase] = announced.Count;
+            FakeRuntime? runtime = null;
+            runtime = new FakeRuntime(RuntimeLocality.Unknown("test"), containers)
+            {
+                Descriptor = new RuntimeDescriptor("test", "test://", "1", null),
+                InitPid = _ => 4242,
+                OnPhaseStarting = (phase, announced) =>
+                {
+                    runtime!.Calls.Enqueue($"starting {phase}");
+                    Announced[phase] = announced.Count;
+                },
+                Work = WorkAsync,
+            };
+            return runtime;
         }
 
-        public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+        private async Task WorkAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CancellationToken cancellationToken)
         {
-            Calls.Enqueue("engine");
-            return Task.CompletedTask;
-        }
-
-        public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
-        {
-            Calls.Enqueue($"{phase} {container.Name}");
             Task gate;
             lock (_lock)
             {
@@ -221,10 +223,6 @@ public sealed class ConcurrentCollectionTests
                 }
             }
         }
-
-        public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken) => Task.FromResult<int?>(4242);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private sealed class HostCollector(ConcurrentQueue<string> calls) : IContainerEvidenceCollector
@@ -268,68 +266,6 @@ public sealed class ConcurrentCollectionTests
         }
 
         public ValueTask<ContentReadNote?> CompleteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ContentReadNote?>(null);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>Counts any call that arrives while another is still inside; pulls content like the real writer.</summary>
-    private sealed class ExclusiveWriter : IArchiveWriter
-    {
-        private int _inside;
-        private int _overlaps;
-
-        public List<ArchiveEntry> Entries { get; } = [];
-
-        public List<ErrorRecord> Errors { get; } = [];
-
-        public int Overlaps => _overlaps;
-
-        public Func<string, bool> BreakOn { get; init; } = _ => false;
-
-        public async ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            Enter();
-            try
-            {
-                if (BreakOn(entry.Path.Value))
-                {
-                    throw new ArchiveOutputException("disk full");
-                }
-                long read = 0;
-                if (entry.Content is { } content)
-                {
-                    var buffer = new byte[16];
-                    int n;
-                    while ((n = await content.ReadAsync(read, buffer, cancellationToken)) > 0)
-                    {
-                        read += n;
-                    }
-                }
-                Entries.Add(entry);
-                return new EntryResult(entry.Path, entry.Status, null, read, null);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inside);
-            }
-        }
-
-        public void RecordError(ErrorRecord error)
-        {
-            Enter();
-            Errors.Add(error);
-            Interlocked.Decrement(ref _inside);
-        }
-
-        private void Enter()
-        {
-            if (Interlocked.Increment(ref _inside) > 1)
-            {
-                Interlocked.Increment(ref _overlaps);
-            }
-        }
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

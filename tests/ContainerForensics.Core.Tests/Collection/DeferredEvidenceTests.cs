@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Collection;
@@ -24,8 +24,8 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task Deferred_work_does_not_hold_its_phase_and_is_written_before_the_run_returns()
     {
-        var runtime = new DeferringRuntime(Three);
-        var writer = new RecordingWriter();
+        var runtime = new LateAnswers().Runtime(Three);
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions { Parallelism = 2 }, writer, default).WaitAsync(HangGuard);
 
@@ -34,9 +34,9 @@ public sealed class DeferredEvidenceTests
         foreach (var c in Three)
         {
             // Written once, after the logs phase began (the work waited for it), with the answer it got.
-            var late = Assert.Single(writer.Entries, e => e.Source!.ContainerId == c.Id && e.Path.Value.EndsWith("/volatile/late.json", StringComparison.Ordinal));
-            Assert.True(writer.Entries.IndexOf(late) > writer.Entries.FindIndex(e => e.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal)));
-            Assert.Equal($"answer for {c.Name}", late.Source!.Description);
+            var late = Assert.Single(writer.Entries, e => e.Entry.Source!.ContainerId == c.Id && e.Entry.Path.Value.EndsWith("/volatile/late.json", StringComparison.Ordinal));
+            Assert.True(writer.Entries.IndexOf(late) > writer.Entries.FindIndex(e => e.Entry.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal)));
+            Assert.Equal($"answer for {c.Name}", late.Entry.Source!.Description);
         }
         Assert.True(runtime.Calls.ToList().IndexOf("Logs c01") < runtime.Calls.ToList().IndexOf("answered c01"));
     }
@@ -44,23 +44,23 @@ public sealed class DeferredEvidenceTests
     [Fact]
     public async Task Work_deferred_by_deferred_work_is_waited_for_too()
     {
-        var runtime = new DeferringRuntime(Three) { Nested = true };
-        var writer = new RecordingWriter();
+        var runtime = new LateAnswers { Nested = true }.Runtime(Three);
+        var writer = new RecordingArchiveWriter();
 
         await Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard);
 
-        Assert.Equal(3, writer.Entries.Count(e => e.Path.Value.EndsWith("/volatile/nested.json", StringComparison.Ordinal)));
+        Assert.Equal(3, writer.Entries.Count(e => e.Entry.Path.Value.EndsWith("/volatile/nested.json", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task A_failure_or_a_vanished_container_in_deferred_work_is_recorded_on_its_scope_and_counted()
     {
-        var runtime = new DeferringRuntime(Three)
+        var runtime = new LateAnswers
         {
             Fail = c => c == Three[0] ? new InvalidOperationException("daemon said 500")
                 : c == Three[1] ? new ContainerGoneException(c.Id, "404 no such container") : null,
-        };
-        var writer = new RecordingWriter();
+        }.Runtime(Three);
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard);
 
@@ -72,40 +72,41 @@ public sealed class DeferredEvidenceTests
         Assert.StartsWith("late.json not collected: the container vanished before its answer came", gone.Message, StringComparison.Ordinal);
         // The failure was the deferred evidence's, not the phase's: the container was not marked gone.
         Assert.Empty(result.Gone);
-        Assert.Single(writer.Entries, e => e.Source!.ContainerId == Three[2].Id && e.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
+        Assert.Single(writer.Entries, e => e.Entry.Source!.ContainerId == Three[2].Id && e.Entry.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Cancellation_ends_deferred_work_and_says_so()
     {
         using var cts = new CancellationTokenSource();
-        var runtime = new DeferringRuntime(Three) { NeverAnswer = true, OnLogs = () => cts.Cancel() };
-        var writer = new RecordingWriter();
+        var runtime = new LateAnswers { NeverAnswer = true, OnLogs = () => cts.Cancel() }.Runtime(Three);
+        var writer = new RecordingArchiveWriter();
 
         var result = await Runner().RunAsync([runtime], new CollectionOptions(), writer, cts.Token).WaitAsync(HangGuard);
 
         Assert.True(result.Interrupted);
         Assert.Equal(3, writer.Errors.Count(e => e.Message == "late.json not collected: interrupted by signal before its answer came"));
-        Assert.DoesNotContain(writer.Entries, e => e.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
+        Assert.DoesNotContain(writer.Entries, e => e.Entry.Path.Value.EndsWith("/late.json", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_broken_output_is_thrown_only_once_every_deferred_work_has_ended()
     {
-        var runtime = new DeferringRuntime(Three) { AnswerDelay = TimeSpan.FromMilliseconds(300) };
-        var writer = new RecordingWriter { BreakOn = path => path.EndsWith("/logs/log", StringComparison.Ordinal) };
+        var late = new LateAnswers { AnswerDelay = TimeSpan.FromMilliseconds(300) };
+        var runtime = late.Runtime(Three);
+        var writer = new RecordingArchiveWriter { FailOn = e => e.Path.Value.EndsWith("/logs/log", StringComparison.Ordinal) ? new ArchiveOutputException("disk full") : null };
 
         var ex = await Assert.ThrowsAsync<ArchiveOutputException>(() => Runner().RunAsync([runtime], new CollectionOptions(), writer, default).WaitAsync(HangGuard));
 
         Assert.Equal(ExitCode.OutputError, ex.ExitCode);
         // The work waits for the logs phase, which the broken output ended: it was released, ran, and ended.
-        Assert.Equal(3, runtime.Ended);
+        Assert.Equal(3, late.Ended);
     }
 
     [Fact]
     public async Task A_sink_without_a_runner_runs_deferred_work_in_place()
     {
-        var writer = new RecordingWriter();
+        var writer = new RecordingArchiveWriter();
         var sink = new ScopedEvidenceSink(writer, ArchivePath.Of("runtimes", "test"), "engine test", "test", null, TimeProvider.System);
         bool ran = false;
 
@@ -121,15 +122,15 @@ public sealed class DeferredEvidenceTests
     }
 
     /// <summary>
-    /// In the volatile phase each container defers late.json, whose answer comes only once the
-    /// logs phase has begun (or never, or fails); each logs phase writes one entry.
+    /// The script of a <see cref="FakeRuntime"/>: in the volatile phase each container defers
+    /// late.json, whose answer comes only once the logs phase has begun (or never, or fails); each
+    /// logs phase writes one entry.
     /// </summary>
-    private sealed class DeferringRuntime(IReadOnlyList<ContainerInfo> containers) : IContainerRuntime
+    private sealed class LateAnswers
     {
         private readonly TaskCompletionSource _logsBegan = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _ended;
-
-        public ConcurrentQueue<string> Calls { get; } = new();
+        private FakeRuntime? _runtime;
 
         public Func<ContainerInfo, Exception?> Fail { get; init; } = _ => null;
 
@@ -143,15 +144,15 @@ public sealed class DeferredEvidenceTests
 
         public int Ended => Volatile.Read(ref _ended);
 
-        public RuntimeDescriptor Descriptor { get; } = new("test", "test://", "1", null);
-
-        public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(containers);
-
-        public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task CollectContainerAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+        public FakeRuntime Runtime(IReadOnlyList<ContainerInfo> containers) => _runtime = new FakeRuntime(RuntimeLocality.Unknown("test"), containers)
         {
-            Calls.Enqueue($"{phase} {container.Name}");
+            Descriptor = new RuntimeDescriptor("test", "test://", "1", null),
+            InitPid = _ => null,
+            Work = WorkAsync,
+        };
+
+        private async Task WorkAsync(ContainerInfo container, CollectionPhase phase, IEvidenceSink sink, CancellationToken cancellationToken)
+        {
             if (phase == CollectionPhase.Volatile)
             {
                 await sink.DeferAsync("late.json", (deferred, ct) => AnswerAsync(container, deferred, ct), cancellationToken);
@@ -174,7 +175,7 @@ public sealed class DeferredEvidenceTests
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
                 }
-                Calls.Enqueue($"answered {container.Name}");
+                _runtime!.Calls.Enqueue($"answered {container.Name}");
                 if (Fail(container) is { } ex)
                 {
                     throw ex;
@@ -194,45 +195,5 @@ public sealed class DeferredEvidenceTests
                 Interlocked.Increment(ref _ended);
             }
         }
-
-        public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    private sealed class RecordingWriter : IArchiveWriter
-    {
-        private readonly Lock _lock = new();
-
-        public List<ArchiveEntry> Entries { get; } = [];
-
-        public List<ErrorRecord> Errors { get; } = [];
-
-        public Func<string, bool> BreakOn { get; init; } = _ => false;
-
-        public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            if (BreakOn(entry.Path.Value))
-            {
-                throw new ArchiveOutputException("disk full");
-            }
-            lock (_lock)
-            {
-                Entries.Add(entry);
-            }
-            return ValueTask.FromResult(new EntryResult(entry.Path, entry.Status, null, 0, null));
-        }
-
-        public void RecordError(ErrorRecord error)
-        {
-            lock (_lock)
-            {
-                Errors.Add(error);
-            }
-        }
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

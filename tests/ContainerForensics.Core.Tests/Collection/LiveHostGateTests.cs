@@ -31,7 +31,7 @@ public sealed class LiveHostGateTests
         var result = await Runner(host).RunAsync([runtime], new CollectionOptions(), writer, default);
 
         Assert.Empty(host.Collected);
-        Assert.DoesNotContain("pid web", runtime.Calls);
+        Assert.DoesNotContain("web", runtime.PidQueries);
         var skip = Assert.Single(writer.Entries, e => e.Entry.Path.Value.EndsWith("/volatile/host-state", StringComparison.Ordinal)).Entry;
         Assert.Equal(EntryStatus.Skipped, skip.Status);
         Assert.StartsWith("host state not collected: fake at fake://test is " + locality.Describe(), skip.Reason, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Tests.Evidence;
@@ -68,7 +69,7 @@ public sealed class EvidenceLayoutTests
     [Fact]
     public async Task A_hard_link_item_gets_the_archive_path_of_its_target_placed_by_the_layout()
     {
-        var writer = new CapturingWriter();
+        var writer = new RecordingArchiveWriter();
         var root = ArchivePath.Of("containers", "docker", "-", "web_1");
         var sink = new ScopedEvidenceSink(writer, root, "test", "docker", null, TimeProvider.System);
         await sink.AddAsync(new EvidenceItem
@@ -77,23 +78,6 @@ public sealed class EvidenceLayoutTests
             RawPath = "/tmp/b"u8.ToArray(),
             Metadata = new EntryMetadata { Kind = EntryKind.HardLink, LinkTarget = "/etc/pass\nwd"u8.ToArray() },
         }, default);
-        Assert.Equal("containers/docker/-/web_1/filesystem/full/etc/pass%0Awd", writer.Last!.HardLinkTarget!.Value);
-    }
-
-    private sealed class CapturingWriter : IArchiveWriter
-    {
-        public ArchiveEntry? Last { get; private set; }
-
-        public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
-        {
-            Last = entry;
-            return ValueTask.FromResult(new EntryResult(entry.Path, entry.Status, null, 0, null));
-        }
-
-        public void RecordError(ErrorRecord error) { }
-
-        public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        Assert.Equal("containers/docker/-/web_1/filesystem/full/etc/pass%0Awd", writer.Entries[^1].Entry.HardLinkTarget!.Value);
     }
 }

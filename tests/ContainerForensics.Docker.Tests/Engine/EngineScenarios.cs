@@ -7,6 +7,7 @@ using ContainerForensics.Docker.Discovery;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Fakes;
 using ContainerForensics.Docker.Transport;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Docker.Tests.Engine;
 
@@ -191,8 +192,8 @@ internal sealed class EngineScenarios(EngineCli cli) : IAsyncDisposable
         Assert.Empty(sink.Errors);
         // version and info come first; the rest of the engine evidence is tested in Metadata/.
         Assert.Equal(["version.json", "info.json"], sink.Items.Select(i => i.Item.Name).Take(2));
-        Assert.Equal(runtime.Client.ServerVersion.Raw.Bytes.ToArray(), sink["version.json"]);
-        using var info = JsonDocument.Parse(sink["info.json"]);
+        Assert.Equal(runtime.Client.ServerVersion.Raw.Bytes.ToArray(), sink["version.json"].Content);
+        using var info = JsonDocument.Parse(sink["info.json"].Content);
         // The compat /info names the host in "Name"; podman's own CLI keeps it under Host.Hostname.
         string host = cli.Run("info", "--format", cli.Engine == TestSupport.Engine.Podman ? "{{.Host.Hostname}}" : "{{.Name}}");
         Assert.Equal(host, info.RootElement.GetProperty("Name").GetString());

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Filesystem;
 using ContainerForensics.Docker.Runtime;
@@ -46,12 +47,12 @@ public sealed class FilesystemFakeEngineTests
             _ => null,
         }));
         using var client = await FakeDaemon.ConnectAsync(server);
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        using var record = JsonDocument.Parse(sink.Named(FilesystemSourceRecord.Name).Head);
+        using var record = JsonDocument.Parse(sink[FilesystemSourceRecord.Name].Bytes);
         Assert.Equal("engine API: /changes + /archive", record.RootElement.GetProperty("source").GetString());
         Assert.StartsWith("inspect has no GraphDriver", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
         Assert.False(record.RootElement.TryGetProperty("graphDriver", out _));
@@ -81,12 +82,12 @@ public sealed class FilesystemFakeEngineTests
             _ => null,
         }));
         using var client = await FakeDaemon.ConnectAsync(server);
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        using var record = JsonDocument.Parse(sink.Named(FilesystemSourceRecord.Name).Head);
+        using var record = JsonDocument.Parse(sink[FilesystemSourceRecord.Name].Bytes);
         Assert.Equal("engine API: /changes + filtered /export", record.RootElement.GetProperty("source").GetString());
         Assert.Contains($"{files.Count + 1} /archive calls", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(server.Requests, r => r.Contains("/archive", StringComparison.Ordinal));
@@ -115,13 +116,13 @@ public sealed class FilesystemFakeEngineTests
             return null;
         }));
         using var client = await FakeDaemon.ConnectAsync(server);
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         var gone = await Assert.ThrowsAsync<ContainerGoneException>(() =>
             new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None));
 
         Assert.Equal(Id, gone.ContainerId);
-        using var record = JsonDocument.Parse(sink.Named(FilesystemSourceRecord.Name).Head);
+        using var record = JsonDocument.Parse(sink[FilesystemSourceRecord.Name].Bytes);
         Assert.Equal("engine API: /export", record.RootElement.GetProperty("source").GetString());
         var files = sink.In(EvidenceSection.FilesystemFull).ToList();
         Assert.NotEmpty(files);
@@ -133,7 +134,7 @@ public sealed class FilesystemFakeEngineTests
         Assert.Equal(EntryStatus.Partial, files[^1].Status);
         Assert.Equal(1000, files[^1].BytesRead);
         var error = Assert.Single(sink.Errors);
-        Assert.Contains("the tar stream broke", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the tar stream broke", error.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,12 +148,12 @@ public sealed class FilesystemFakeEngineTests
             _ => null,
         }));
         using var client = await FakeDaemon.ConnectAsync(server);
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None);
 
         Assert.NotEmpty(sink.In(EvidenceSection.FilesystemFull));
-        Assert.Contains("the tar stream broke", Assert.Single(sink.Errors).Message, StringComparison.Ordinal);
+        Assert.Contains("the tar stream broke", Assert.Single(sink.Errors).Text, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -176,7 +177,7 @@ public sealed class FilesystemFakeEngineTests
             _ => null,
         }));
         using var client = await FakeDaemon.ConnectAsync(server);
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None);
 
@@ -185,11 +186,11 @@ public sealed class FilesystemFakeEngineTests
         Assert.All(files.SkipLast(1), f => Assert.Equal(EntryStatus.Collected, f.Status));
         Assert.Equal(insideAMember ? EntryStatus.Partial : EntryStatus.Collected, files[^1].Status);
         var error = Assert.Single(sink.Errors);
-        Assert.Contains($"/export: the tar stream broke {point}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("were not read", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"/export: the tar stream broke {point}", error.Text, StringComparison.Ordinal);
+        Assert.Contains("were not read", error.Text, StringComparison.Ordinal);
         if (!insideAMember)
         {
-            Assert.Contains("without the end-of-archive marker", error.Message, StringComparison.Ordinal);
+            Assert.Contains("without the end-of-archive marker", error.Text, StringComparison.Ordinal);
         }
     }
 
@@ -198,7 +199,7 @@ public sealed class FilesystemFakeEngineTests
     {
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion()));
         using var client = await FakeDaemon.ConnectAsync(server);
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         await new DockerFilesystemCollector(client).CollectAsync(Container, sink, new CollectionOptions { Filesystem = FilesystemMode.None }, CancellationToken.None);
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Filesystem;
@@ -194,7 +195,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         var (name, id) = Plant("gone-walk");
         var container = await ContainerAsync(id);
         var runtime = await RuntimeAsync();
-        var sink = new HashingSink { AfterItem = n => { if (n == 3) { cli.Remove(name); } } };
+        var sink = new RecordingSink { KeepBytes = 64 * 1024, AfterAdd = r => { if (r.Number == 3) { cli.Remove(name); } return Task.CompletedTask; } };
 
         var gone = await Assert.ThrowsAsync<ContainerGoneException>(() =>
             runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, CancellationToken.None).WaitAsync(PhaseBudget));
@@ -209,7 +210,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.StartsWith("the walk stopped here", rest[0].Item.Reason, StringComparison.Ordinal);
         Assert.All(rest, i => Assert.True(i.Status is EntryStatus.Partial or EntryStatus.Missing, $"{i.Path} is {i.Status}"));
         Assert.All(rest.Skip(1), i => Assert.StartsWith("not walked: the walk stopped at", i.Item.Reason, StringComparison.Ordinal));
-        Assert.Contains(sink.Errors, e => e.Message.Contains("vanished after 2 entries", StringComparison.Ordinal) && e.Message.Contains("the last entry written was '/bin/uname'", StringComparison.Ordinal));
+        Assert.Contains(sink.Errors, e => e.Text.Contains("vanished after 2 entries", StringComparison.Ordinal) && e.Text.Contains("the last entry written was '/bin/uname'", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -226,15 +227,17 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.Contains("/etc/passwd", whole);
         var runtime = await RuntimeAsync();
         ArchiveEntry? removedAfter = null;
-        var archive = new ReadingArchive
+        var archive = new RecordingArchiveWriter
         {
-            AfterEntry = e =>
+            KeepBytes = 0,
+            AfterAdd = r =>
             {
-                if (removedAfter is null && e.Path.Value.EndsWith("/filesystem/full/bin/arch", StringComparison.Ordinal))
+                if (removedAfter is null && r.Entry.Path.Value.EndsWith("/filesystem/full/bin/arch", StringComparison.Ordinal))
                 {
-                    removedAfter = e;
+                    removedAfter = r.Entry;
                     cli.Remove(name);
                 }
+                return Task.CompletedTask;
             },
         };
         var options = new CollectionOptions { Filesystem = FilesystemMode.Full, Selector = new ContainerSelector { Names = [name] } };
@@ -251,7 +254,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.Contains("/filesystem/full/", vanished.Path, StringComparison.Ordinal);
         Assert.Contains("the walk stopped at", vanished.Message, StringComparison.Ordinal);
 
-        var got = archive.InContainer("filesystem/full");
+        var got = archive.InContainer("filesystem/full").ToDictionary(g => g.Key, g => g.Value.Entry, StringComparer.Ordinal);
         var cut = Assert.Single(got.Values, e => e.Reason?.StartsWith("the walk stopped here", StringComparison.Ordinal) == true);
         Assert.Equal(EntryStatus.Partial, cut.Status);
         Assert.Equal(EntryKind.Directory, cut.Metadata.Kind);
@@ -282,7 +285,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         cli.Run("stop", "-t", "0", name);
         var container = await ContainerAsync(id);
         var runtime = await RuntimeAsync();
-        var sink = new HashingSink { AfterItem = n => { if (n == 3) { cli.Remove(name); } } };
+        var sink = new RecordingSink { KeepBytes = 64 * 1024, AfterAdd = r => { if (r.Number == 3) { cli.Remove(name); } return Task.CompletedTask; } };
         try
         {
             await runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Full }, CancellationToken.None).WaitAsync(PhaseBudget);
@@ -371,7 +374,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         _shell.Sha256Of(name, "/var/tmp/.x/.kworker"),
         _shell.Sha256Of(name, "/bin/busybox"));
 
-    private static void AssertChanged(HashingSink sink, ExpectedFiles expected)
+    private static void AssertChanged(RecordingSink sink, ExpectedFiles expected)
     {
         const EvidenceSection S = EvidenceSection.FilesystemChanged;
         Assert.Empty(sink.Errors);
@@ -405,7 +408,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
     }
 
     /// <summary>The sha256 of a path's content, through a hard-link record to the item it names.</summary>
-    private static string? ContentSha256(HashingSink sink, EvidenceSection section, string path)
+    private static string? ContentSha256(RecordingSink sink, EvidenceSection section, string path)
     {
         var item = sink.Single(section, path);
         if (item.Kind == EntryKind.HardLink)
@@ -417,7 +420,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         return item.Sha256;
     }
 
-    private static void AssertFull(HashingSink sink, ExpectedFiles expected)
+    private static void AssertFull(RecordingSink sink, ExpectedFiles expected)
     {
         const EvidenceSection S = EvidenceSection.FilesystemFull;
         Assert.Empty(sink.Errors);
@@ -437,7 +440,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.Empty(sink.In(EvidenceSection.FilesystemChanged));
     }
 
-    private static void AssertFifoAndSymlink(HashingSink sink, EvidenceSection section)
+    private static void AssertFifoAndSymlink(RecordingSink sink, EvidenceSection section)
     {
         var fifo = sink.Single(section, "/tmp/p");
         Assert.Equal(EntryKind.Fifo, fifo.Kind);
@@ -454,11 +457,11 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.DoesNotContain(sink.Items, i => i.Path?.EndsWith("/shadow", StringComparison.Ordinal) == true && section == EvidenceSection.FilesystemChanged);
     }
 
-    private static JsonElement SourceRecord(HashingSink sink)
+    private static JsonElement SourceRecord(RecordingSink sink)
     {
-        var record = sink.Named(FilesystemSourceRecord.Name);
+        var record = sink[FilesystemSourceRecord.Name];
         Assert.Equal(EvidenceSection.Metadata, record.Item.Section);
-        using var doc = JsonDocument.Parse(record.Head);
+        using var doc = JsonDocument.Parse(record.Bytes);
         return doc.RootElement.Clone();
     }
 
@@ -471,11 +474,11 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         return (name, id);
     }
 
-    private async Task<HashingSink> CollectAsync(string id, CollectionOptions options, HostPathAccess? hostPaths = null)
+    private async Task<RecordingSink> CollectAsync(string id, CollectionOptions options, HostPathAccess? hostPaths = null)
     {
         var container = await ContainerAsync(id);
         var runtime = await RuntimeAsync();
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
         var clock = Stopwatch.StartNew();
         var phase = hostPaths is null
             ? runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, options, CancellationToken.None)

@@ -146,7 +146,7 @@ public sealed class OverlayUpperDirTests : IDisposable
             Description = "overlay upperdir " + Upper,
             Limits = CaptureLimits.None,
         };
-        var sink = new HashingSink { AfterItem = n => { if (n == 2) { Directory.Delete(Upper, recursive: true); } } };
+        var sink = new RecordingSink { KeepBytes = 64 * 1024, AfterAdd = r => { if (r.Number == 2) { Directory.Delete(Upper, recursive: true); } return Task.CompletedTask; } };
         using var walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(Upper));
 
         var result = await collector.CollectAsync(walker, sink, CancellationToken.None);
@@ -160,9 +160,9 @@ public sealed class OverlayUpperDirTests : IDisposable
         Assert.All(sink.Items.Skip(2), i => Assert.Equal(EntryStatus.Missing, i.Status));
     }
 
-    private async Task<HashingSink> WalkAsync(HostTreeCollector collector)
+    private async Task<RecordingSink> WalkAsync(HostTreeCollector collector)
     {
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
         using var walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(Upper));
         var result = await collector.CollectAsync(walker, sink, CancellationToken.None);
         Assert.False(result.Broken, result.Failure);

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Docker.Filesystem;
 
@@ -52,7 +53,7 @@ public sealed class TarStreamCollectorTests
     [Fact]
     public async Task Every_entry_becomes_an_item_with_the_header_metadata()
     {
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
         var result = await Export().CollectAsync(new MemoryStream(ExportLike()), sink, CancellationToken.None);
 
         Assert.False(result.Broken);
@@ -89,7 +90,7 @@ public sealed class TarStreamCollectorTests
     [Fact]
     public async Task Oversize_truncate_reads_the_head_and_the_next_entry_is_intact()
     {
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
         var limits = CaptureLimits.From(new CollectionOptions { MaxFileSize = 1000 });
         var result = await Export(limits).CollectAsync(new MemoryStream(ExportLike()), sink, CancellationToken.None);
 
@@ -105,7 +106,7 @@ public sealed class TarStreamCollectorTests
     [Fact]
     public async Task Oversize_skip_keeps_the_metadata_only()
     {
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
         var limits = CaptureLimits.From(new CollectionOptions { MaxFileSize = 1000, Oversize = OversizePolicy.Skip });
         await Export(limits).CollectAsync(new MemoryStream(ExportLike()), sink, CancellationToken.None);
 
@@ -122,7 +123,7 @@ public sealed class TarStreamCollectorTests
     {
         byte[] tar = ExportLike();
         int cut = IndexOf(tar, Big.AsSpan(0, 64)) + 50_000;
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         var result = await Export().CollectAsync(new MemoryStream(tar[..cut]), sink, CancellationToken.None);
 
@@ -141,7 +142,7 @@ public sealed class TarStreamCollectorTests
     {
         byte[] tar = ExportLike();
         int cut = IndexOf(tar, Big.AsSpan(0, 64)) + Big.Length + 100;  // after big's data, before the end marker
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         var result = await Export().CollectAsync(new MemoryStream(tar[..cut]), sink, CancellationToken.None);
 
@@ -167,7 +168,7 @@ public sealed class TarStreamCollectorTests
             HardLinkTargetTaken = target => taken.Contains(Encoding.UTF8.GetString(target)),
             Deferred = raw => deferred.Add(Encoding.UTF8.GetString(raw)),
         };
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
 
         var result = await collector.CollectAsync(new MemoryStream(ExportLike()), sink, CancellationToken.None);
 
@@ -179,7 +180,7 @@ public sealed class TarStreamCollectorTests
     [Fact]
     public async Task Only_the_first_entry_when_asked_for_one()
     {
-        var sink = new HashingSink();
+        var sink = new RecordingSink { KeepBytes = 64 * 1024 };
         var collector = new TarStreamCollector
         {
             Section = EvidenceSection.FilesystemChanged,

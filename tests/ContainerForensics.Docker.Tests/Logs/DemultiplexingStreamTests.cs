@@ -1,5 +1,6 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Logs;
 using ContainerForensics.Docker.Tests.Fakes;
@@ -147,7 +148,7 @@ public sealed class DemultiplexingStreamTests
 
         // Through the content the collector hands to the writer: kept, and partial with the reason.
         body = await client.Containers.LogsAsync("abc", stdout: true, stderr: false, since: null, timestamps: true, CancellationToken.None);
-        using var sink = new SpoolingSink();
+        var sink = new RecordingSink();
         var result = await sink.AddAsync(new EvidenceItem
         {
             Section = EvidenceSection.Logs,

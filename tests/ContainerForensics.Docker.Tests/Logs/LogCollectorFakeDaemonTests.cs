@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Runtime;
@@ -17,12 +18,11 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
 {
     private const string Id = "abc";
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cfir-logs-fake-");
-    private readonly SpoolingSink _sink = new();
+    private readonly RecordingSink _sink = new();
     private static readonly ContainerInfo Container = new() { Runtime = "docker", Id = Id, Name = "web", State = "exited" };
 
     public void Dispose()
     {
-        _sink.Dispose();
         _dir.Delete(recursive: true);
     }
 
@@ -97,7 +97,7 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
         await CollectAsync(runtime);
 
         Assert.Equal(["files", "tty.log"], _sink.Names);
-        Assert.Equal(raw, await File.ReadAllBytesAsync(_sink["tty.log"].File!));
+        Assert.Equal(raw, _sink["tty.log"].Bytes!);
         Assert.Equal(EntryStatus.Collected, _sink["tty.log"].Status);
         Assert.Contains("GET /v1.41/containers/abc/logs?stdout=1&stderr=1&timestamps=1", server.Requests);
         Assert.Contains("stdout and stderr merged by the terminal", _sink["tty.log"].Item.Source!.Description, StringComparison.Ordinal);
@@ -190,7 +190,7 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
         {
             Assert.Equal(EntryStatus.Failed, _sink[name].Status);
             Assert.Contains("HTTP 500 InternalServerError: journald is not enabled on this host", _sink[name].Reason, StringComparison.Ordinal);
-            Assert.Null(_sink[name].File);
+            Assert.Null(_sink[name].Bytes);
         }
     }
 
@@ -224,7 +224,7 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
 
         Assert.Equal(EntryStatus.Skipped, _sink["files"].Status);
         Assert.Equal("LogPath is empty: the container has never run, so the json-file log driver has written no file yet", _sink["files"].Reason);
-        Assert.Equal(0, _sink["stdout.log"].Length);
+        Assert.Equal(0, _sink["stdout.log"].BytesRead);
         Assert.Equal(EntryStatus.Collected, _sink["stdout.log"].Status);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Docker.Logs;
 
@@ -29,7 +30,7 @@ public sealed class LogFilesTests : IDisposable
             Write(name, name + "\n");
         }
         Directory.CreateDirectory(Path.Combine(_dir.FullName, "checkpoints"));
-        using var sink = new SpoolingSink();
+        var sink = new RecordingSink();
 
         await LogFiles.CaptureAsync(sink, log, "json-file log driver", neverStarted: false, CaptureLimits.None, CancellationToken.None);
 
@@ -57,32 +58,32 @@ public sealed class LogFilesTests : IDisposable
     {
         string log = Write("ctr.log", "x\n");
         File.CreateSymbolicLink(Path.Combine(_dir.FullName, "ctr.log.1"), "/etc/passwd");
-        using var sink = new SpoolingSink();
+        var sink = new RecordingSink();
         await LogFiles.CaptureAsync(sink, log, "k8s-file log driver", neverStarted: false, CaptureLimits.None, CancellationToken.None);
         var link = sink["files/ctr.log.1"];
         Assert.Equal(EntryKind.Symlink, link.Item.Metadata.Kind);
         Assert.Equal("/etc/passwd"u8.ToArray(), link.Item.Metadata.LinkTarget);
-        Assert.Null(link.File);
+        Assert.Null(link.Bytes);
     }
 
     [Fact]
     public async Task An_unreadable_log_path_is_a_failed_item_saying_why()
     {
         string log = Path.Combine(_dir.FullName, "gone", "abc-json.log");
-        using var sink = new SpoolingSink();
+        var sink = new RecordingSink();
         await LogFiles.CaptureAsync(sink, log, "json-file log driver", neverStarted: false, CaptureLimits.None, CancellationToken.None);
         var c = Assert.Single(sink.Items);
         Assert.Equal("files/abc-json.log", c.Item.Name);
         Assert.Equal(EntryStatus.Failed, c.Status);
         Assert.Equal(UnixError.ENOENT, c.Item.Errno);
         Assert.Equal($"LogPath not readable from this host: lstat {log}: ENOENT (No such file or directory)", c.Reason);
-        Assert.Null(c.File);
+        Assert.Null(c.Bytes);
     }
 
     [Fact]
     public async Task A_container_that_never_ran_has_no_file_yet_which_is_skipped()
     {
-        using var sink = new SpoolingSink();
+        var sink = new RecordingSink();
         await LogFiles.CaptureAsync(sink, Path.Combine(_dir.FullName, "ctr.log"), "k8s-file log driver", neverStarted: true, CaptureLimits.None, CancellationToken.None);
         var c = Assert.Single(sink.Items);
         Assert.Equal(EntryStatus.Skipped, c.Status);
@@ -93,9 +94,9 @@ public sealed class LogFilesTests : IDisposable
     public async Task The_size_limit_applies_to_log_files()
     {
         string log = Write("ctr.log", new string('a', 10_000));
-        using var sink = new SpoolingSink();
+        var sink = new RecordingSink();
         await LogFiles.CaptureAsync(sink, log, "k8s-file log driver", neverStarted: false, new CaptureLimits { MaxFileSize = 100 }, CancellationToken.None);
-        Assert.Equal(100, sink["files/ctr.log"].Length);
+        Assert.Equal(100, sink["files/ctr.log"].BytesRead);
     }
 
     [Theory]

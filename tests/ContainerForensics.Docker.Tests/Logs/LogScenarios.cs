@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Engine;
@@ -43,7 +44,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         cli.RunToExit(name, [], "sh", "-c", "echo out1; echo err1 >&2; echo out2");
         var ended = DateTimeOffset.UtcNow;
 
-        using var sink = await CollectAsync(name, new CollectionOptions());
+        var sink = await CollectAsync(name, new CollectionOptions());
 
         Assert.Empty(sink.Errors);
         Assert.Equal([FileItemName(name), "stdout.log", "stderr.log"], sink.Names);
@@ -68,7 +69,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         string name = EngineCli.NewName("logs-tty");
         cli.RunToExit(name, ["-t"], "sh", "-c", "echo out1; echo err1 >&2; echo out2");
 
-        using var sink = await CollectAsync(name, new CollectionOptions());
+        var sink = await CollectAsync(name, new CollectionOptions());
 
         Assert.Empty(sink.Errors);
         Assert.Equal([FileItemName(name), "tty.log"], sink.Names);
@@ -91,7 +92,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         Assert.Equal("0", cli.Run("wait", name));
 
         var watch = Stopwatch.StartNew();
-        using var sink = await CollectAsync(name, new CollectionOptions());
+        var sink = await CollectAsync(name, new CollectionOptions());
         watch.Stop();
 
         Assert.Empty(sink.Errors);
@@ -123,9 +124,9 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         {
             Assert.Equal(0, split); // dockerd joins partial messages before it serves them
         }
-        Assert.Equal(0, sink["stderr.log"].Length);
+        Assert.Equal(0, sink["stderr.log"].BytesRead);
         output.WriteLine($"{cli.Engine}: logs phase of {Count} lines took {watch.Elapsed.TotalSeconds:0.00} s, {split} line(s) in pieces " +
-            $"({string.Join(", ", sink.Items.Select(x => $"{x.Item.Name} {x.Length} B in {x.Elapsed.TotalSeconds:0.00} s"))})");
+            $"({string.Join(", ", sink.Items.Select(x => $"{x.Item.Name} {x.BytesRead} B"))})");
     }
 
     /// <summary>(d) The log file on disk, byte-exact: its sha256 as the test reads it itself once the container has exited.</summary>
@@ -136,12 +137,12 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         string logPath = LogPathFromCli(name);
         byte[] onDisk = await File.ReadAllBytesAsync(logPath);
 
-        using var sink = await CollectAsync(name, new CollectionOptions());
+        var sink = await CollectAsync(name, new CollectionOptions());
 
         var file = sink[FileItemName(name)];
         Assert.Equal(EntryStatus.Collected, file.Status);
         Assert.Equal(Sha256(onDisk), file.Sha256);
-        Assert.Equal(onDisk.Length, file.Length);
+        Assert.Equal(onDisk.Length, file.BytesRead);
         Assert.Equal(onDisk.Length, file.Item.Metadata.Size);
         Assert.Equal(Encoding.UTF8.GetBytes(logPath), file.Item.Source!.OriginalPath);
         Assert.Contains(IsPodman ? "k8s-file" : "json-file", file.Item.Source.Description, StringComparison.Ordinal);
@@ -183,7 +184,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         }
         Assert.Equal([baseName, .. expectedSiblings], onDisk.Keys.Order(StringComparer.Ordinal));
 
-        using var sink = await CollectAsync(name, new CollectionOptions());
+        var sink = await CollectAsync(name, new CollectionOptions());
 
         Assert.Empty(sink.Errors);
         var files = sink.Items.Where(i => i.Item.Name!.StartsWith("files/", StringComparison.Ordinal)).ToList();
@@ -196,7 +197,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         if (compress)
         {
             // Stored as on disk: still gzip.
-            Assert.Equal(new byte[] { 0x1f, 0x8b }, (await File.ReadAllBytesAsync(files[1].File!))[..2]);
+            Assert.Equal(new byte[] { 0x1f, 0x8b }, (files[1].Bytes!)[..2]);
         }
         // The API reads through the rotated files too: the newest lines, in order, up to the last one.
         var last = sink["stdout.log"].Lines().Last();
@@ -218,7 +219,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         Assert.Equal("early-out", early.Text);
         var since = DateTimeOffset.FromUnixTimeSeconds(early.Time.ToUnixTimeSeconds()).AddSeconds(2);
 
-        using var sink = await CollectAsync(name, new CollectionOptions { LogsSince = since });
+        var sink = await CollectAsync(name, new CollectionOptions { LogsSince = since });
 
         Assert.Empty(sink.Errors);
         Assert.Equal(["late-out"], Parse(sink["stdout.log"]).Select(l => l.Text));
@@ -230,25 +231,17 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         Assert.Contains("late-out", onDisk, StringComparison.Ordinal);
     }
 
-    private async Task<SpoolingSink> CollectAsync(string name, CollectionOptions options)
+    private async Task<RecordingSink> CollectAsync(string name, CollectionOptions options)
     {
         var runtime = await RuntimeAsync();
         string id = cli.Inspect(name, "{{.Id}}");
         var container = (await runtime.ListContainersAsync(CancellationToken.None)).Single(c => c.Id == id);
-        var sink = new SpoolingSink();
-        try
-        {
-            // The logs collector alone: the logs phase also asks for the layer's diff after it (MetadataScenarios).
-            await new DockerLogCollector(runtime.Client, new ContainerInspects(runtime.Client)).CollectAsync(container, sink, options, CancellationToken.None);
-        }
-        catch
-        {
-            sink.Dispose();
-            throw;
-        }
+        var sink = new RecordingSink();
+        // The logs collector alone: the logs phase also asks for the layer's diff after it (MetadataScenarios).
+        await new DockerLogCollector(runtime.Client, new ContainerInspects(runtime.Client)).CollectAsync(container, sink, options, CancellationToken.None);
         foreach (var item in sink.Items)
         {
-            output.WriteLine($"{item.Item.Name}: {item.Status} {item.Length} B {item.Reason}");
+            output.WriteLine($"{item.Item.Name}: {item.Status} {item.BytesRead} B {item.Reason}");
         }
         return sink;
     }
@@ -264,7 +257,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
 
     private string FileItemName(string name) => "files/" + Path.GetFileName(LogPathFromCli(name));
 
-    private List<(DateTimeOffset Time, string Text)> Parse(SpoolingSink.Captured captured) => captured.Lines().Select(ParseLine).ToList();
+    private List<(DateTimeOffset Time, string Text)> Parse(RecordingSink.Recorded captured) => captured.Lines().Select(ParseLine).ToList();
 
     private (DateTimeOffset Time, string Text) ParseLine(string line)
     {

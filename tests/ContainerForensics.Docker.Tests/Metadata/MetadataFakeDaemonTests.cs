@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Fakes;
@@ -65,7 +66,7 @@ public sealed class MetadataFakeDaemonTests
         }
         Assert.Equal($"GET /v1.41/images/sha256%3A{ImageId[7..]}/json", sink.Items[1].Item.Source!.Description);
         Assert.Equal($"GET /v1.41/images/sha256%3A{ImageId[7..]}/history", sink.Items[2].Item.Source!.Description);
-        Assert.Equal(Encoding.UTF8.GetBytes(Inspect), sink["inspect.json"]);
+        Assert.Equal(Encoding.UTF8.GetBytes(Inspect), sink["inspect.json"].Content);
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class MetadataFakeDaemonTests
         await runtime.CollectContainerAsync(Container(), CollectionPhase.Metadata, sink, new CollectionOptions(), CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        string mounts = Encoding.UTF8.GetString(sink["mounts.json"]);
+        string mounts = Encoding.UTF8.GetString(sink["mounts.json"].Content);
         using var doc = JsonDocument.Parse(mounts);
         using var inspect = JsonDocument.Parse(Inspect);
         // The daemon's bytes appear unchanged inside the document.
@@ -121,7 +122,7 @@ public sealed class MetadataFakeDaemonTests
         var (message, ex) = Assert.Single(sink.Errors);
         Assert.Equal("mounts.json: volume data not described", message);
         Assert.Contains("no such volume", ex!.Message, StringComparison.Ordinal);
-        using var doc = JsonDocument.Parse(sink["mounts.json"]);
+        using var doc = JsonDocument.Parse(sink["mounts.json"].Content);
         var volume = Assert.Single(doc.RootElement.GetProperty("volumes").EnumerateArray());
         Assert.Contains("no such volume", volume.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(volume.TryGetProperty("volume", out var _));
@@ -191,7 +192,7 @@ public sealed class MetadataFakeDaemonTests
 
         Assert.Empty(sink.Errors);
         Assert.Equal(3, dfCalls);
-        Assert.Equal("""{"Images":[]}""", Encoding.UTF8.GetString(sink["df.json"]));
+        Assert.Equal("""{"Images":[]}""", Encoding.UTF8.GetString(sink["df.json"].Content));
     }
 
     [Fact]
@@ -220,7 +221,7 @@ public sealed class MetadataFakeDaemonTests
 
         Assert.Empty(sink.Errors);
         Assert.Equal(["version.json", "info.json", "events.jsonl", "networks.json", "volumes.json", "images.json", "df.json"], sink.Items.Select(i => i.Item.Name));
-        Assert.Equal(events[0], sink["events.jsonl"]);
+        Assert.Equal(events[0], sink["events.jsonl"].Content);
         string request = Assert.Single(server.Requests, r => r.StartsWith("GET /v1.41/events?", StringComparison.Ordinal));
         var match = Regex.Match(request, @"^GET /v1\.41/events\?since=(\d+\.\d{9})&until=(\d+\.\d{9})$");
         Assert.True(match.Success, request);
@@ -249,7 +250,7 @@ public sealed class MetadataFakeDaemonTests
         await runtime.CollectEngineAsync(sink, new CollectionOptions(), CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        Assert.Empty(sink["events.jsonl"]);
+        Assert.Empty(sink["events.jsonl"].Content);
         string request = Assert.Single(server.Requests, r => r.StartsWith("GET /v1.41/events?", StringComparison.Ordinal));
         Assert.Matches(@"^GET /v1\.41/events\?since=\d+\.\d{9}&stream=false$", request);
         double since = double.Parse(request["GET /v1.41/events?since=".Length..request.IndexOf('&', StringComparison.Ordinal)], CultureInfo.InvariantCulture);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Runtime;
@@ -160,19 +161,19 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Item.Status));
 
         // Environment and labels are evidence: in inspect.json as the engine has them.
-        using var inspect = JsonDocument.Parse(sink["inspect.json"]);
+        using var inspect = JsonDocument.Parse(sink["inspect.json"].Content);
         var config = inspect.RootElement.GetProperty("Config");
         Assert.Contains("SECRET=cfir-test", config.GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("42", config.GetProperty("Labels").GetProperty("cfir.case").GetString());
 
         // The image the container runs, by id; Podman's CLI writes the id without "sha256:", its compat API with.
-        using var image = JsonDocument.Parse(sink["image.json"]);
+        using var image = JsonDocument.Parse(sink["image.json"].Content);
         string imageId = inspect.RootElement.GetProperty("Image").GetString()!;
         Assert.Equal(imageId, image.RootElement.GetProperty("Id").GetString());
         Assert.Equal(StripDigest(cli.Run("image", "inspect", "--format", "{{.Id}}", TestSupport.RigEnvironment.Image)), StripDigest(imageId));
         Assert.Equal($"GET /v1.41/images/{Uri.EscapeDataString(imageId)}/json", sink.Items[1].Item.Source!.Description);
 
-        using var history = JsonDocument.Parse(sink["image-history.json"]);
+        using var history = JsonDocument.Parse(sink["image-history.json"].Content);
         int cliLayers = cli.Run("history", "-q", TestSupport.RigEnvironment.Image).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         Assert.Equal(cliLayers, history.RootElement.GetArrayLength());
 
@@ -189,7 +190,7 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         Assert.Equal(2, kinds["/bin/uname"]);
         Assert.Equal(0, kinds["/tmp"]);
 
-        using var mounts = JsonDocument.Parse(sink["mounts.json"]);
+        using var mounts = JsonDocument.Parse(sink["mounts.json"].Content);
         var mount = Assert.Single(mounts.RootElement.GetProperty("mounts").EnumerateArray(), m => m.GetProperty("Name").GetString() == volume);
         Assert.Equal("/data", mount.GetProperty("Destination").GetString());
         var described = Assert.Single(mounts.RootElement.GetProperty("volumes").EnumerateArray());
@@ -215,7 +216,7 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         Assert.Equal(["version.json", "info.json", "events.jsonl", "networks.json", "volumes.json", "images.json", "df.json", .. podmanOnly], sink.Items.Select(i => i.Item.Name));
         Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Item.Status));
 
-        var events = Encoding.UTF8.GetString(sink["events.jsonl"]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var events = Encoding.UTF8.GetString(sink["events.jsonl"].Content).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Contains(events, e => Json.String(e, "Type") == "container" && Json.String(e, "Action") == "start" &&
             Json.Object(e, "Actor") is { } actor && Json.String(actor, "ID") == id);
@@ -224,14 +225,14 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
         Assert.EndsWith(Podman ? "&stream=false" : "", description, StringComparison.Ordinal);
         Assert.Equal(!Podman, description.Contains("&until=", StringComparison.Ordinal));
 
-        using var networks = JsonDocument.Parse(sink["networks.json"]);
+        using var networks = JsonDocument.Parse(sink["networks.json"].Content);
         Assert.Contains(networks.RootElement.EnumerateArray(), n => n.GetProperty("Name").GetString() is "none" or "bridge");
-        using var volumes = JsonDocument.Parse(sink["volumes.json"]);
+        using var volumes = JsonDocument.Parse(sink["volumes.json"].Content);
         Assert.Equal(JsonValueKind.Array, volumes.RootElement.GetProperty("Volumes").ValueKind);
-        using var images = JsonDocument.Parse(sink["images.json"]);
+        using var images = JsonDocument.Parse(sink["images.json"].Content);
         string imageId = cli.Inspect(name, "{{.Image}}");
         Assert.Contains(images.RootElement.EnumerateArray(), i => StripDigest(i.GetProperty("Id").GetString()!) == StripDigest(imageId));
-        using var df = JsonDocument.Parse(sink["df.json"]);
+        using var df = JsonDocument.Parse(sink["df.json"].Content);
         Assert.Equal(JsonValueKind.Array, df.RootElement.GetProperty("Images").ValueKind);
         Assert.Equal("GET /v1.41/system/df", sink.Items[6].Item.Source!.Description);
     }
@@ -250,10 +251,10 @@ internal sealed class MetadataScenarios(EngineCli cli) : IAsyncDisposable
             var sink = new RecordingSink();
             await runtime.CollectEngineAsync(sink, new CollectionOptions { EventsSince = DateTimeOffset.UtcNow }, CancellationToken.None).WaitAsync(NoHang);
 
-            using var pods = JsonDocument.Parse(sink["pods.json"]);
+            using var pods = JsonDocument.Parse(sink["pods.json"].Content);
             var listed = Assert.Single(pods.RootElement.EnumerateArray(), p => p.GetProperty("Name").GetString() == pod);
             Assert.Contains(listed.GetProperty("Containers").EnumerateArray(), c => c.GetProperty("Id").GetString() == id);
-            using var containers = JsonDocument.Parse(sink["libpod-containers.json"]);
+            using var containers = JsonDocument.Parse(sink["libpod-containers.json"].Content);
             var mine = Assert.Single(containers.RootElement.EnumerateArray(), c => c.GetProperty("Id").GetString() == id);
             Assert.Equal(pod, mine.GetProperty("PodName").GetString());
             Assert.False(mine.GetProperty("IsInfra").GetBoolean());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Fakes;
@@ -38,7 +39,7 @@ public sealed class ChangesCollectorTests
         var client = await FakeDaemon.ConnectAsync(server);
         using var _ = client;
         var inspects = new ContainerInspects(client);
-        var sink = new DeferringSink();
+        var sink = new RecordingSink { DeferInBackground = true };
 
         var first = await inspects.CurrentAsync(Container(), default);
         await new DockerChangesCollector(client, new SemaphoreSlim(1), inspects).DeferAsync(Container(), sink, default).WaitAsync(HangGuard);
@@ -49,8 +50,8 @@ public sealed class ChangesCollectorTests
         Assert.Equal(1, inspections);
 
         diffMayEnd.Set();
-        await sink.Deferred.WaitAsync(HangGuard);
-        Assert.Equal("""[{"Path":"/tmp","Kind":0}]""", Encoding.UTF8.GetString(sink.Inner["changes.json"]));
+        await sink.DeferredAsync().WaitAsync(HangGuard);
+        Assert.Equal("""[{"Path":"/tmp","Kind":0}]""", Encoding.UTF8.GetString(sink["changes.json"].Content));
         var fresh = await inspects.CurrentAsync(Container(), default);
         Assert.NotSame(first, fresh);
         Assert.Equal(2, inspections);
@@ -127,7 +128,7 @@ public sealed class ChangesCollectorTests
         using var _ = client;
         var slots = new SemaphoreSlim(2);
         var inspects = new ContainerInspects(client);
-        var sink = new DeferringSink();
+        var sink = new RecordingSink { DeferInBackground = true };
         foreach (int i in Enumerable.Range(0, 5))
         {
             await new DockerChangesCollector(client, slots, inspects).DeferAsync(Container() with { Id = $"{i}{Id[1..]}" }, sink, default);
@@ -137,9 +138,9 @@ public sealed class ChangesCollectorTests
         await Task.Delay(200); // a third, if the slots let one through, would arrive now
         Assert.Equal(2, Volatile.Read(ref open));
         mayEnd.Set();
-        await sink.Deferred.WaitAsync(HangGuard);
+        await sink.DeferredAsync().WaitAsync(HangGuard);
         Assert.Equal(2, most);
-        Assert.Equal(5, sink.Inner.Items.Count);
+        Assert.Equal(5, sink.Items.Count);
     }
 
     [Fact]
@@ -165,10 +166,10 @@ public sealed class ChangesCollectorTests
         Assert.Null(item.Content!.Length); // handed over as a stream, not read whole first
         Assert.Equal(body, content);
         Assert.Equal($"GET /v1.41/containers/{Id}/changes", item.Source!.Description);
-        Assert.Empty(whole.Notes);
+        Assert.All(whole.Items, i => Assert.Null(i.Note));
 
         Assert.Equal(body.AsSpan(0, 3 * 64 * 1024).ToArray(), Assert.Single(cut.Items).Content);
-        Assert.True(cut.Notes.ContainsKey("changes.json"), "a cut body must say it was cut");
+        Assert.True(cut["changes.json"].Note is not null, "a cut body must say it was cut");
         Assert.Empty(cut.Errors);
     }
 
@@ -190,61 +191,6 @@ public sealed class ChangesCollectorTests
         int seen;
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
         {
-        }
-    }
-
-    /// <summary>Defers like the runner's sink: starts the work and returns; <see cref="Deferred"/> ends when all of it has.</summary>
-    private sealed class DeferringSink : IEvidenceSink
-    {
-        private readonly List<Task> _work = [];
-        private readonly SemaphoreSlim _turn = new(1, 1);
-
-        public RecordingSink Inner { get; } = new();
-
-        public Task Deferred
-        {
-            get
-            {
-                lock (_work)
-                {
-                    return Task.WhenAll(_work);
-                }
-            }
-        }
-
-        public async ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
-        {
-            await _turn.WaitAsync(cancellationToken);
-            try
-            {
-                return await Inner.AddAsync(item, cancellationToken);
-            }
-            finally
-            {
-                _turn.Release();
-            }
-        }
-
-        public void RecordError(string message, Exception? exception = null, int? errno = null, string? path = null)
-        {
-            _turn.Wait();
-            try
-            {
-                Inner.RecordError(message, exception, errno, path);
-            }
-            finally
-            {
-                _turn.Release();
-            }
-        }
-
-        public Task DeferAsync(string what, Func<IEvidenceSink, CancellationToken, Task> work, CancellationToken cancellationToken)
-        {
-            lock (_work)
-            {
-                _work.Add(Task.Run(() => work(this, cancellationToken), CancellationToken.None));
-            }
-            return Task.CompletedTask;
         }
     }
 }

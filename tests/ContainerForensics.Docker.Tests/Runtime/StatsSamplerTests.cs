@@ -1,6 +1,7 @@
 using System.Text;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Fakes;
@@ -47,8 +48,8 @@ public sealed class StatsSamplerTests
         Assert.Equal(
             [$"GET /v1.41/containers/{Running1}/stats?stream=false&one-shot=true", $"GET /v1.41/containers/{Running2}/stats?stream=false&one-shot=true"],
             stats);
-        Assert.Equal("""{"id":"1","name":"/c1"}""", Encoding.UTF8.GetString(sinks[0]["stats.json"]));
-        Assert.Equal("""{"id":"2","name":"/c2"}""", Encoding.UTF8.GetString(sinks[1]["stats.json"]));
+        Assert.Equal("""{"id":"1","name":"/c1"}""", Encoding.UTF8.GetString(sinks[0]["stats.json"].Content));
+        Assert.Equal("""{"id":"2","name":"/c2"}""", Encoding.UTF8.GetString(sinks[1]["stats.json"].Content));
         Assert.Equal($"GET /v1.41/containers/{Running1}/stats?stream=false&one-shot=true", sinks[0].Items.Single(i => i.Item.Name == "stats.json").Item.Source!.Description);
         Assert.Equal(EntryStatus.Skipped, sinks[2].Items.Single(i => i.Item.Name == "stats.json").Item.Status);
         Assert.All(sinks, s => Assert.Empty(s.Errors));
@@ -83,7 +84,7 @@ public sealed class StatsSamplerTests
             runtime.CollectContainerAsync(containers[0], CollectionPhase.Volatile, new RecordingSink(), new CollectionOptions(), CancellationToken.None));
         var other = new RecordingSink();
         await runtime.CollectContainerAsync(containers[1], CollectionPhase.Volatile, other, new CollectionOptions(), CancellationToken.None);
-        Assert.Equal("""{"id":"2"}""", Encoding.UTF8.GetString(other["stats.json"]));
+        Assert.Equal("""{"id":"2"}""", Encoding.UTF8.GetString(other["stats.json"].Content));
         Assert.Single(server.Requests, r => r.Contains($"{Running1}/stats", StringComparison.Ordinal));
     }
 }

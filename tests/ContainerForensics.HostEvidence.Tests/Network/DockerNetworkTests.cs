@@ -53,18 +53,18 @@ public sealed class DockerNetworkTests : IDisposable
         hostListener.Start();
         int hostPort = ((IPEndPoint)hostListener.LocalEndpoint).Port;
 
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         using var hang = new CancellationTokenSource(Patience);
         await NetworkNamespaceEvidence.CollectAsync(init, netns, owners, sink, hang.Token);
 
         Assert.Empty(sink.Errors);
         string folder = $"network/{netns}";
-        var rawTcp = sink.Get($"{folder}/proc-net/tcp");
+        var rawTcp = sink[$"{folder}/proc-net/tcp"];
         Assert.Equal(EntryStatus.Collected, rawTcp.Item.Status);
         Assert.NotNull(rawTcp.Bytes);
-        Assert.Equal(EntryStatus.Collected, sink.Get($"{folder}/proc-net/tcp6").Item.Status);
+        Assert.Equal(EntryStatus.Collected, sink[$"{folder}/proc-net/tcp6"].Item.Status);
 
-        var doc = sink.Json($"{folder}/sockets.json");
+        var doc = sink[$"{folder}/sockets.json"].Json;
         Assert.Equal(netns, doc.GetProperty("netnsInode").GetUInt64());
         var tcp = NetworkTestHelpers.Sockets(doc).Where(s => s.Str("protocol") == "tcp").ToList();
 
@@ -88,10 +88,10 @@ public sealed class DockerNetworkTests : IDisposable
         Assert.DoesNotContain(tcp, s => s.Int("localPort") == hostPort);
         Assert.Equal(3, tcp.Count);
 
-        string text = sink.Text($"{folder}/sockets.txt");
+        string text = sink[$"{folder}/sockets.txt"].Text;
         Assert.Contains($"users:((\"nc\",pid={client},", text, StringComparison.Ordinal);
 
-        var interfaces = sink.Json($"{folder}/interfaces.json").GetProperty("interfaces").EnumerateArray().ToList();
+        var interfaces = sink[$"{folder}/interfaces.json"].Json.GetProperty("interfaces").EnumerateArray().ToList();
         var lo = Assert.Single(interfaces);
         Assert.Equal("lo", lo.Str("name"));
         var v4 = Assert.Single(lo.GetProperty("ipv4").EnumerateArray());
@@ -99,10 +99,10 @@ public sealed class DockerNetworkTests : IDisposable
 
         Assert.True(sink.Has($"{folder}/routes.json"));
         Assert.True(sink.Has($"{folder}/arp.json"));
-        Assert.Empty(sink.Json($"{folder}/arp.json").GetProperty("entries").EnumerateArray());
-        AssertNoUnparsed(sink.Json($"{folder}/sockets.json"));
-        AssertNoUnparsed(sink.Json($"{folder}/interfaces.json"));
-        AssertNoUnparsed(sink.Json($"{folder}/routes.json"));
+        Assert.Empty(sink[$"{folder}/arp.json"].Json.GetProperty("entries").EnumerateArray());
+        AssertNoUnparsed(sink[$"{folder}/sockets.json"].Json);
+        AssertNoUnparsed(sink[$"{folder}/interfaces.json"].Json);
+        AssertNoUnparsed(sink[$"{folder}/routes.json"].Json);
     }
 
     private static void AssertNoUnparsed(JsonElement doc)

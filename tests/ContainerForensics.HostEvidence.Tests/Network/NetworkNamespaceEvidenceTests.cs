@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.HostEvidence.Network;
 
 namespace ContainerForensics.HostEvidence.Tests.Network;
@@ -36,11 +37,11 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
             [451130] = [new SocketOwner(101, 4, "nc"), new SocketOwner(102, 0, "sh")],
             [999999] = [new SocketOwner(103, 7, "smuggler")],
         };
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         await NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, owners, sink, CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        var tcp = sink.Get($"{Folder}/proc-net/tcp");
+        var tcp = sink[$"{Folder}/proc-net/tcp"];
         Assert.Equal(EvidenceSection.Volatile, tcp.Item.Section);
         Assert.Equal(EntryStatus.Collected, tcp.Item.Status);
         Assert.Equal(ProcNetSamples.Bytes(ProcNetSamples.Tcp).ToArray(), tcp.Bytes);
@@ -48,14 +49,14 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
         Assert.Equal("/proc/4242/net/tcp"u8.ToArray(), tcp.Item.Source.OriginalPath);
 
         // IPv6-less or module-less kernels: absent files are skipped with the reason, not failures.
-        var udp6 = sink.Get($"{Folder}/proc-net/udp6");
+        var udp6 = sink[$"{Folder}/proc-net/udp6"];
         Assert.Equal(EntryStatus.Skipped, udp6.Item.Status);
         Assert.Contains("IPv6", udp6.Item.Reason, StringComparison.Ordinal);
         Assert.Null(udp6.Bytes);
-        Assert.Equal(EntryStatus.Skipped, sink.Get($"{Folder}/proc-net/nf_conntrack").Item.Status);
-        Assert.Equal(EntryStatus.Collected, sink.Get($"{Folder}/proc-net/snmp").Item.Status);
+        Assert.Equal(EntryStatus.Skipped, sink[$"{Folder}/proc-net/nf_conntrack"].Item.Status);
+        Assert.Equal(EntryStatus.Collected, sink[$"{Folder}/proc-net/snmp"].Item.Status);
 
-        var sockets = sink.Json($"{Folder}/sockets.json");
+        var sockets = sink[$"{Folder}/sockets.json"].Json;
         Assert.Equal(Netns, sockets.GetProperty("netnsInode").GetUInt64());
         Assert.Equal(Pid, sockets.Int("pid"));
         var all = NetworkTestHelpers.Sockets(sockets).ToList();
@@ -86,18 +87,18 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
         var udp6Source = sockets.GetProperty("sources").EnumerateArray().Single(s => s.Str("file") == "udp6");
         Assert.Equal(("skipped", false), (udp6Source.Str("status"), udp6Source.GetProperty("decoded").GetBoolean()));
 
-        string text = sink.Text($"{Folder}/sockets.txt");
+        string text = sink[$"{Folder}/sockets.txt"].Text;
         Assert.Contains("users:((\"sshd\",pid=100,fd=3))", text, StringComparison.Ordinal);
         Assert.Contains("[::ffff:127.0.0.1]:4444", text, StringComparison.Ordinal);
         Assert.Contains("NOT-LISTED", text, StringComparison.Ordinal);
 
-        var interfaces = sink.Json($"{Folder}/interfaces.json");
+        var interfaces = sink[$"{Folder}/interfaces.json"].Json;
         var eth0 = interfaces.GetProperty("interfaces").EnumerateArray().Single(i => i.Str("name") == "eth0");
         Assert.Equal("192.0.2.2", Assert.Single(eth0.GetProperty("ipv4").EnumerateArray()).Str("address"));
-        var routes = sink.Json($"{Folder}/routes.json");
+        var routes = sink[$"{Folder}/routes.json"].Json;
         Assert.Equal(2, routes.GetProperty("ipv4").GetArrayLength());
         Assert.Equal(4, routes.GetProperty("ipv6").GetArrayLength());
-        var arp = sink.Json($"{Folder}/arp.json");
+        var arp = sink[$"{Folder}/arp.json"].Json;
         Assert.Equal(2, arp.GetProperty("entries").GetArrayLength());
     }
 
@@ -105,30 +106,30 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
     public async Task A_process_in_another_namespace_is_not_read_at_all()
     {
         PlantFullNamespace();
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         await NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns + 1, null, sink, CancellationToken.None);
         Assert.Empty(sink.Items);
-        Assert.Contains("net:[4026532999], not in this namespace", Assert.Single(sink.Errors), StringComparison.Ordinal);
+        Assert.Contains("net:[4026532999], not in this namespace", Assert.Single(sink.ErrorTexts), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_process_that_is_gone_is_one_error_not_an_exception()
     {
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         await NetworkNamespaceEvidence.CollectAsync(Settings, 99999, Netns, null, sink, CancellationToken.None);
         Assert.Empty(sink.Items);
-        Assert.Contains("cannot be opened", Assert.Single(sink.Errors), StringComparison.Ordinal);
+        Assert.Contains("cannot be opened", Assert.Single(sink.ErrorTexts), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_process_without_net_files_yields_skips_and_empty_documents()
     {
         _proc.Process(Pid, Netns);
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         await NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, sink, CancellationToken.None);
         Assert.Empty(sink.Errors);
         Assert.All(sink.Items.Where(i => i.Item.Name!.Contains("/proc-net/", StringComparison.Ordinal)), i => Assert.Equal(EntryStatus.Skipped, i.Item.Status));
-        Assert.Empty(sink.Json($"{Folder}/sockets.json").GetProperty("sockets").EnumerateArray());
+        Assert.Empty(sink[$"{Folder}/sockets.json"].Json.GetProperty("sockets").EnumerateArray());
     }
 
     [Fact]
@@ -138,20 +139,20 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, new NetworkSink(), cts.Token));
+            NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, new RecordingSink(), cts.Token));
     }
 
     [Fact]
     public async Task A_file_over_the_decode_limit_is_archived_whole_and_decoded_in_part()
     {
         PlantFullNamespace();
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         await NetworkNamespaceEvidence.CollectAsync(Settings with { MaxDecodedBytes = 400 }, Pid, Netns, null, sink, CancellationToken.None);
         Assert.Empty(sink.Errors);
-        var tcp = sink.Get($"{Folder}/proc-net/tcp");
+        var tcp = sink[$"{Folder}/proc-net/tcp"];
         Assert.Equal(ProcNetSamples.Bytes(ProcNetSamples.Tcp).ToArray(), tcp.Bytes);
         Assert.Contains("decode limit", tcp.Item.Reason, StringComparison.Ordinal);
-        var source = sink.Json($"{Folder}/sockets.json").GetProperty("sources").EnumerateArray().Single(s => s.Str("file") == "tcp");
+        var source = sink[$"{Folder}/sockets.json"].Json.GetProperty("sources").EnumerateArray().Single(s => s.Str("file") == "tcp");
         Assert.True(source.GetProperty("decodedPrefixOnly").GetBoolean());
         Assert.Equal(400, source.Int("bytes"));
         Assert.Equal("cut off at the read limit", source.GetProperty("unparsed")[0].Str("reason"));
@@ -161,9 +162,9 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
     public async Task One_piece_failing_in_the_sink_does_not_stop_the_others()
     {
         PlantFullNamespace();
-        var sink = new FailingSink(name => name.EndsWith("/proc-net/tcp", StringComparison.Ordinal) ? new IOException("disk full") : null);
+        var sink = new RecordingSink { FailOn = item => item.Name!.EndsWith("/proc-net/tcp", StringComparison.Ordinal) ? new IOException("disk full") : null };
         await NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, sink, CancellationToken.None);
-        Assert.Contains(sink.Errors, e => e.Contains("proc-net/tcp failed: disk full", StringComparison.Ordinal));
+        Assert.Contains(sink.ErrorTexts, e => e.Contains("proc-net/tcp failed: disk full", StringComparison.Ordinal));
         Assert.True(sink.Has($"{Folder}/proc-net/tcp6"));
         Assert.True(sink.Has($"{Folder}/sockets.json"));
     }
@@ -172,7 +173,7 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
     public async Task A_broken_archive_output_stops_the_collection()
     {
         PlantFullNamespace();
-        var sink = new FailingSink(_ => new ArchiveOutputException("output gone"));
+        var sink = new RecordingSink { FailOn = _ => new ArchiveOutputException("output gone") };
         await Assert.ThrowsAsync<ArchiveOutputException>(() => NetworkNamespaceEvidence.CollectAsync(Settings, Pid, Netns, null, sink, CancellationToken.None));
     }
 
@@ -190,11 +191,11 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
         int self = Environment.ProcessId;
         ulong netns = NetworkTestHelpers.NetnsInode(self);
         var owners = SocketOwners.FromProcesses([self]);
-        var sink = new NetworkSink();
+        var sink = new RecordingSink();
         await NetworkNamespaceEvidence.CollectAsync(self, netns, owners, sink, CancellationToken.None);
 
         Assert.Empty(sink.Errors);
-        var sockets = NetworkTestHelpers.Sockets(sink.Json($"network/{netns}/sockets.json")).Where(s => s.Str("protocol") == "tcp").ToList();
+        var sockets = NetworkTestHelpers.Sockets(sink[$"network/{netns}/sockets.json"].Json).Where(s => s.Str("protocol") == "tcp").ToList();
         var listening = sockets.Single(s => s.Str("state") == "LISTEN" && s.Int("localPort") == port);
         Assert.Contains(self, NetworkTestHelpers.OwnerPids(listening));
         var ours = sockets.Single(s => s.Str("state") == "ESTABLISHED" && s.Int("localPort") == clientPort && s.Int("remotePort") == port);
@@ -202,33 +203,7 @@ public sealed class NetworkNamespaceEvidenceTests : IDisposable
         Assert.Contains(self, NetworkTestHelpers.OwnerPids(ours));
         var theirs = sockets.Single(s => s.Str("state") == "ESTABLISHED" && s.Int("localPort") == port && s.Int("remotePort") == clientPort);
         Assert.Contains(self, NetworkTestHelpers.OwnerPids(theirs));
-        var lo = sink.Json($"network/{netns}/interfaces.json").GetProperty("interfaces").EnumerateArray().Single(i => i.Str("name") == "lo");
+        var lo = sink[$"network/{netns}/interfaces.json"].Json.GetProperty("interfaces").EnumerateArray().Single(i => i.Str("name") == "lo");
         Assert.Contains(lo.GetProperty("ipv4").EnumerateArray(), a => a.Str("address") == "127.0.0.1");
-    }
-
-    /// <summary>A sink whose AddAsync throws what <c>fail</c> says for a name (null: accept).</summary>
-    private sealed class FailingSink(Func<string, Exception?> fail) : IEvidenceSink
-    {
-        private readonly NetworkSink _inner = new();
-
-        public List<string> Errors => _inner.Errors;
-
-        public bool Has(string name) => _inner.Has(name);
-
-        public ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
-        {
-            if (fail(item.Name ?? "") is { } ex)
-            {
-                if (item.Content is { } c)
-                {
-                    _ = c.DisposeAsync();
-                }
-                throw ex;
-            }
-            return _inner.AddAsync(item, cancellationToken);
-        }
-
-        public void RecordError(string message, Exception? exception = null, int? errno = null, string? path = null) =>
-            _inner.RecordError(message, exception, errno, path);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.FileSystem.Trees;
 
@@ -37,7 +38,7 @@ public sealed class StoppedWalkTests : IDisposable
     [Fact]
     public async Task Root_replaced_mid_walk_stops_at_the_next_listing_and_accounts_for_the_rest()
     {
-        var sink = new ListSink { AfterItem = n => { if (n == 5) { Unmount(); } } };
+        var sink = new RecordingSink { AfterAdd = r => { if (r.Number == 5) { Unmount(); } return Task.CompletedTask; } };
 
         var result = await CollectAsync(sink);
 
@@ -45,12 +46,12 @@ public sealed class StoppedWalkTests : IDisposable
         Assert.Equal(7, result.Items);
         Assert.Contains("the walk stopped at '/b/d', the last entry written was '/b/c/y'", result.Failure, StringComparison.Ordinal);
         var cut = sink.Single("/b/d");
-        Assert.Equal(EntryStatus.Partial, cut.Status);
-        Assert.Equal(EntryKind.Directory, cut.Metadata.Kind);
-        Assert.StartsWith("the walk stopped here: ", cut.Reason, StringComparison.Ordinal);
-        Assert.All(["/b/d/p", "/b/d/q", "/b/e", "/f", "/g"], p => Assert.Equal(EntryStatus.Missing, sink.Single(p).Status));
-        Assert.Equal(EntryKind.Directory, sink.Single("/g").Metadata.Kind);
-        Assert.Contains("a directory: what it holds was never listed", sink.Single("/g").Reason, StringComparison.Ordinal);
+        Assert.Equal(EntryStatus.Partial, cut.Item.Status);
+        Assert.Equal(EntryKind.Directory, cut.Item.Metadata.Kind);
+        Assert.StartsWith("the walk stopped here: ", cut.Item.Reason, StringComparison.Ordinal);
+        Assert.All(["/b/d/p", "/b/d/q", "/b/e", "/f", "/g"], p => Assert.Equal(EntryStatus.Missing, sink.Single(p).Item.Status));
+        Assert.Equal(EntryKind.Directory, sink.Single("/g").Item.Metadata.Kind);
+        Assert.Contains("a directory: what it holds was never listed", sink.Single("/g").Item.Reason, StringComparison.Ordinal);
         // /b and / were written before the cut: an error record each says what of theirs was not walked.
         Assert.Equal(["/", "/b"], sink.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
         Assert.Contains("1 names it listed were not walked", sink.Errors.Single(e => e.Path == "/b").Message, StringComparison.Ordinal);
@@ -61,28 +62,28 @@ public sealed class StoppedWalkTests : IDisposable
     [Fact]
     public async Task Root_deleted_mid_walk_records_every_name_not_walked()
     {
-        var sink = new ListSink { AfterItem = n => { if (n == 3) { Directory.Delete(_root, recursive: true); } } };
+        var sink = new RecordingSink { AfterAdd = r => { if (r.Number == 3) { Directory.Delete(_root, recursive: true); } return Task.CompletedTask; } };
 
         var result = await CollectAsync(sink);
 
         Assert.True(result.Broken);
         Assert.Equal(UnixError.ENOENT, result.Errno);
         Assert.Contains("the last entry written was '/a/2'", result.Failure, StringComparison.Ordinal);
-        Assert.Equal(EntryStatus.Missing, sink.Single("/b").Status);
-        Assert.StartsWith("the walk stopped here: ", sink.Single("/b").Reason, StringComparison.Ordinal);
-        Assert.Contains("its kind is unknown", sink.Single("/b").Reason, StringComparison.Ordinal);
-        Assert.Contains("its kind is unknown", sink.Single("/f").Reason, StringComparison.Ordinal);
+        Assert.Equal(EntryStatus.Missing, sink.Single("/b").Item.Status);
+        Assert.StartsWith("the walk stopped here: ", sink.Single("/b").Item.Reason, StringComparison.Ordinal);
+        Assert.Contains("its kind is unknown", sink.Single("/b").Item.Reason, StringComparison.Ordinal);
+        Assert.Contains("its kind is unknown", sink.Single("/f").Item.Reason, StringComparison.Ordinal);
         AssertAccounted(sink);
     }
 
     [Fact]
     public async Task Undisturbed_walk_is_whole_and_not_broken()
     {
-        var sink = new ListSink();
+        var sink = new RecordingSink();
         var result = await CollectAsync(sink);
         Assert.False(result.Broken, result.Failure);
         Assert.Empty(sink.Errors);
-        Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Status));
+        Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Item.Status));
         AssertAccounted(sink);
     }
 
@@ -90,10 +91,10 @@ public sealed class StoppedWalkTests : IDisposable
     /// Every path of the tree is an item, or lies below an item recorded as not walked: a
     /// directory (partial or missing) or a name whose kind could no longer be read (missing).
     /// </summary>
-    private static void AssertAccounted(ListSink sink)
+    private static void AssertAccounted(RecordingSink sink)
     {
         var paths = Tree.SelectMany(f => Prefixes("/" + f)).Distinct().ToList();
-        var byPath = sink.Items.ToDictionary(i => Encoding.UTF8.GetString(i.RawPath!));
+        var byPath = sink.Items.ToDictionary(i => Encoding.UTF8.GetString(i.Item.RawPath!), i => i.Item);
         foreach (var path in paths)
         {
             bool own = byPath.ContainsKey(path);
@@ -122,7 +123,7 @@ public sealed class StoppedWalkTests : IDisposable
         Directory.CreateDirectory(_root);
     }
 
-    private async Task<SourceResult> CollectAsync(ListSink sink)
+    private async Task<SourceResult> CollectAsync(RecordingSink sink)
     {
         var collector = new HostTreeCollector
         {
@@ -133,37 +134,5 @@ public sealed class StoppedWalkTests : IDisposable
         };
         using var walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(_root));
         return await collector.CollectAsync(walker, sink, CancellationToken.None);
-    }
-
-    /// <summary>Reads each content out (as the archive writer does) and keeps the item; errors with their path.</summary>
-    private sealed class ListSink : IEvidenceSink
-    {
-        public Action<int>? AfterItem { get; init; }
-
-        public List<EvidenceItem> Items { get; } = [];
-
-        public List<(string Message, string? Path)> Errors { get; } = [];
-
-        public EvidenceItem Single(string path) => Assert.Single(Items, i => Encoding.UTF8.GetString(i.RawPath!) == path);
-
-        public async ValueTask<EntryResult> AddAsync(EvidenceItem item, CancellationToken cancellationToken)
-        {
-            if (item.Content is { } content)
-            {
-                var buffer = new byte[4096];
-                long offset = 0;
-                int n;
-                while ((n = await content.ReadAsync(offset, buffer, cancellationToken)) > 0)
-                {
-                    offset += n;
-                }
-                await content.DisposeAsync();
-            }
-            Items.Add(item with { Content = null });
-            AfterItem?.Invoke(Items.Count);
-            return new EntryResult(ArchivePath.Of("test", "x"), item.Status, null, 0, item.Reason);
-        }
-
-        public void RecordError(string message, Exception? exception = null, int? errno = null, string? path = null) => Errors.Add((message, path));
     }
 }
