@@ -16,30 +16,47 @@ public sealed partial class EvidenceArchiveWriter
     private async ValueTask<EntryResult> AddStreamAsync(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt, IEvidenceContent content, CancellationToken cancellationToken)
     {
         long limit = _spools.InMemory ? InMemoryStreamPart : long.MaxValue;
-        using var whole = _spools.InMemory ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        // The hash of the whole is needed only for a stream stored in parts: started when the first
+        // part fills (from the spool, which still holds it), so a stream that fits is hashed once.
+        IncrementalHash? whole = null;
         long wholeSize = 0;
-        var partPath = path;
-        for (int number = 1; ; number++)
+        try
         {
-            var (note, read, ended) = await SpoolAsync(content, limit, whole, cancellationToken).ConfigureAwait(false);
-            wholeSize += read;
-            StreamPart? part = null;
-            ArchivePath? next = null;
-            if (!ended)
+            var partPath = path;
+            for (int number = 1; ; number++)
             {
-                next = UniquePath(ArchivePath.Parse($"{path.Value}.part-{number + 1}"));
-                part = new StreamPart(number, path.Value, next.Value, null, null);
+                var (note, read, ended) = await SpoolAsync(content, limit, whole, cancellationToken).ConfigureAwait(false);
+                wholeSize += read;
+                if (!ended && whole is null)
+                {
+                    whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                    for (long at = 0, n; (n = _streamSpool.ReadAt(at, _buffer)) > 0; at += n)
+                    {
+                        whole.AppendData(_buffer, 0, (int)n);
+                    }
+                }
+                StreamPart? part = null;
+                ArchivePath? next = null;
+                if (!ended)
+                {
+                    next = UniquePath(ArchivePath.Parse($"{path.Value}.part-{number + 1}"));
+                    part = new StreamPart(number, path.Value, next.Value, null, null);
+                }
+                else if (number > 1)
+                {
+                    part = new StreamPart(number, path.Value, null, Convert.ToHexStringLower(whole!.GetHashAndReset()), wholeSize);
+                }
+                var result = await WriteContentAsync(entry, partPath, collectedAt, _streamSpool.AsContent(), note, read, part, cancellationToken).ConfigureAwait(false);
+                if (next is not { } following)
+                {
+                    return number == 1 ? result : result with { Path = path };
+                }
+                partPath = following;
             }
-            else if (number > 1)
-            {
-                part = new StreamPart(number, path.Value, null, Convert.ToHexStringLower(whole!.GetHashAndReset()), wholeSize);
-            }
-            var result = await WriteContentAsync(entry, partPath, collectedAt, _streamSpool.AsContent(), note, read, part, cancellationToken).ConfigureAwait(false);
-            if (next is not { } following)
-            {
-                return number == 1 ? result : result with { Path = path };
-            }
-            partPath = following;
+        }
+        finally
+        {
+            whole?.Dispose();
         }
     }
 
