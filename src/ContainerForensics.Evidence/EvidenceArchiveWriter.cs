@@ -111,8 +111,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
         {
             // Source errors are handled where they are read; what gets here is the output failing.
-            _broken = true;
-            throw new ArchiveOutputException($"writing the archive failed at {path}: {ex.Message}", ex);
+            throw Broken($"writing the archive failed at {path}: {ex.Message}", ex);
         }
         finally
         {
@@ -132,8 +131,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         }
         catch (IOException ex)
         {
-            _broken = true;
-            throw new ArchiveOutputException($"recording an error failed (the spool beside the archive): {ex.Message}", ex);
+            throw Broken($"recording an error failed (the spool beside the archive): {ex.Message}", ex);
         }
         _errorCount++;
         KeepFailure(error.Path ?? error.Scope, error.Message);
@@ -495,6 +493,17 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         ExtendedAttributes = m.ExtendedAttributes,
     };
 
+    /// <summary>
+    /// The output failed: nothing more is written. Evidence is never deleted, so a file output's
+    /// bytes so far stay under their temporary name, and the message says where.
+    /// </summary>
+    private ArchiveOutputException Broken(string message, Exception cause)
+    {
+        _broken = true;
+        return new ArchiveOutputException(
+            _output.TemporaryPath is { } kept ? $"{message}; the unsealed archive is kept as {kept}" : message, cause);
+    }
+
     private void EnsureWritable()
     {
         if (_sealed)
@@ -576,8 +585,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            _broken = true;
-            throw new ArchiveOutputException($"sealing the archive failed: {ex.Message}", ex);
+            throw Broken($"sealing the archive failed: {ex.Message}", ex);
         }
     }
 

@@ -256,7 +256,6 @@ internal static class CollectCommand
             .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.ProviderOptions, s.TimeoutSeconds, env.Variables), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
-        ArchiveOutput? output = null;
         try
         {
             var request = new AcquisitionRequest
@@ -291,7 +290,7 @@ internal static class CollectCommand
             var acquisition = new Acquisition(env.Clock, logger, ConsoleProgress.Create(s.Quiet), [new HostProcessCollector(env.Clock)]);
             var outcome = await acquisition.RunAsync(request, () =>
             {
-                output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
+                var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
                 return EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt });
             }, cancellationToken).ConfigureAwait(false);
             Report(env, s, outcome.Seal, outcome.Collection, outcome.Code, toStdout);
@@ -304,11 +303,6 @@ internal static class CollectCommand
                 env.Stderr.WriteLine($"cfir: {p.Name} at {p.Endpoint}: {p.Reason}");
             }
             throw;
-        }
-        catch (CfirException ex) when (ex.ExitCode == ExitCode.OutputError && output?.TemporaryPath is { } kept && !ex.Message.Contains("kept as", StringComparison.Ordinal))
-        {
-            // Evidence is never deleted: what reached the disk stays, unsealed, under its temporary name.
-            throw new CfirException(ExitCode.OutputError, $"{ex.Message}; the unsealed archive is kept as {kept}", ex);
         }
         finally
         {
