@@ -52,7 +52,7 @@ internal static class CollectCommand
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
         public string? SpoolDir { get; init; }
-        public IReadOnlyDictionary<string, string?> ProviderOptions { get; init; } = new Dictionary<string, string?>();
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
         public int TimeoutSeconds { get; init; } = 15;
         public int Parallel { get; init; } = DefaultParallel;
         public bool Json { get; init; }

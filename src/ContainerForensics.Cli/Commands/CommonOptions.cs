@@ -24,12 +24,45 @@ internal static class CommonOptions
 
     /// <summary>The options the providers declare, each offered once, in the providers' order.</summary>
     public static IReadOnlyList<ProviderOption> ProviderOptions(IReadOnlyList<IRuntimeProvider> providers) =>
-        [.. providers.SelectMany(p => p.Options).DistinctBy(o => o.Flag, StringComparer.Ordinal)
-            .Select(o => new ProviderOption(o, new Option<string?>(o.Flag) { Description = o.Description, HelpName = o.ValueName }))];
+        [.. providers.SelectMany(p => p.Options).DistinctBy(o => o.Flag, StringComparer.Ordinal).Select(o => new ProviderOption(o, Create(o)))];
 
-    /// <summary>What was given for the providers' options, by flag.</summary>
-    public static IReadOnlyDictionary<string, string?> Values(ParseResult parse, IReadOnlyList<ProviderOption> options) =>
-        options.ToDictionary(o => o.Spec.Flag, o => parse.GetValue(o.Option), StringComparer.Ordinal);
+    private static Option Create(RuntimeOption spec)
+    {
+        string[] aliases = [.. spec.Aliases];
+        return spec.Kind switch
+        {
+            RuntimeOptionKind.Flag => new Option<bool>(spec.Flag, aliases) { Description = spec.Description },
+            RuntimeOptionKind.Repeatable => new Option<string[]>(spec.Flag, aliases)
+            {
+                Description = spec.Description,
+                HelpName = spec.ValueName,
+                Arity = ArgumentArity.OneOrMore,
+                AllowMultipleArgumentsPerToken = false,
+            },
+            _ => new Option<string?>(spec.Flag, aliases) { Description = spec.Description, HelpName = spec.ValueName },
+        };
+    }
+
+    /// <summary>What was given for the providers' options, by flag; options not given are left out.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Values(ParseResult parse, IReadOnlyList<ProviderOption> options)
+    {
+        var values = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (spec, option) in options)
+        {
+            IReadOnlyList<string> given = option switch
+            {
+                Option<bool> flag => parse.GetValue(flag) ? ["true"] : [],
+                Option<string[]> many => parse.GetValue(many) ?? [],
+                Option<string?> one => parse.GetValue(one) is { } v ? [v] : [],
+                _ => throw new InvalidOperationException($"unexpected option type for {spec.Flag}"),
+            };
+            if (given.Count > 0)
+            {
+                values[spec.Flag] = given;
+            }
+        }
+        return values;
+    }
 
     public static Option<bool> Json() => new("--json")
     {
@@ -60,7 +93,7 @@ internal static class CommonOptions
     }
 
     /// <summary>The flags only: each provider reads its own environment variables (DOCKER_HOST, CONTAINERD_ADDRESS) as a candidate of its own.</summary>
-    public static RuntimeSettings Settings(IReadOnlyDictionary<string, string?> providerOptions, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()
+    public static RuntimeSettings Settings(IReadOnlyDictionary<string, IReadOnlyList<string>> providerOptions, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()
     {
         Options = providerOptions,
         Environment = env,
@@ -71,4 +104,4 @@ internal static class CommonOptions
 }
 
 /// <summary>A provider's option (<see cref="RuntimeOption"/>) and the command-line option that carries it.</summary>
-internal sealed record ProviderOption(RuntimeOption Spec, Option<string?> Option);
+internal sealed record ProviderOption(RuntimeOption Spec, Option Option);

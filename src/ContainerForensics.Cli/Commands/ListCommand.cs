@@ -11,7 +11,7 @@ namespace ContainerForensics.Cli.Commands;
 /// <summary><c>cfir list</c>: the runtimes found and their containers, i.e. what collect would take.</summary>
 internal static class ListCommand
 {
-    internal sealed record Settings(IReadOnlyList<string> Runtimes, IReadOnlyDictionary<string, string?> ProviderOptions, int TimeoutSeconds, bool Json);
+    internal sealed record Settings(IReadOnlyList<string> Runtimes, IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions, int TimeoutSeconds, bool Json);
 
     public static Command Create(CliEnvironment env)
     {

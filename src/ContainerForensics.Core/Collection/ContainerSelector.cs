@@ -3,7 +3,7 @@ namespace ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Runtimes;
 
 /// <summary>
-/// Which containers a run takes: named ones (id prefix or name), all that carry every
+/// Which containers a run takes: named ones (id prefix, name, or a pod's NAMESPACE/NAME), all that carry every
 /// <c>--label</c>, only running ones with <c>--running</c>. No names means every container.
 /// </summary>
 public sealed record ContainerSelector
@@ -40,5 +40,7 @@ public sealed record ContainerSelector
     private static bool NameMatches(ContainerInfo c, string requested) =>
         (requested.Length >= 1 && c.Id.StartsWith(requested, StringComparison.OrdinalIgnoreCase)) ||
         string.Equals(c.Name, requested, StringComparison.Ordinal) ||
-        string.Equals(c.Name, "/" + requested, StringComparison.Ordinal);
+        string.Equals(c.Name, "/" + requested, StringComparison.Ordinal) ||
+        // NAMESPACE/POD, as kubectl names a pod: the API server's view of it and its containers on a node.
+        c.PodMembership is { } pod && string.Equals(pod.DisplayName, requested, StringComparison.Ordinal);
 }

@@ -29,10 +29,14 @@ public sealed class Discovery
         {
             throw new CfirException(ExitCode.UsageError, $"unknown runtime '{unknown[0]}'; known: auto, {string.Join(", ", KnownRuntimes)}");
         }
-        var chosen = _providers.Where(p => auto || requested.Contains(p.Name)).ToList();
+        var chosen = _providers.Where(p => requested.Contains(p.Name) || auto && (p.ProbedByAuto || p.Options.Any(settings.IsSet))).ToList();
         // Providers are independent: probe them side by side so one hanging daemon costs its timeout once.
         var probes = await Task.WhenAll(chosen.Select(p => ProbeOneAsync(p, settings, cancellationToken))).ConfigureAwait(false);
         var all = probes.SelectMany(p => p).ToList();
+        foreach (var skipped in _providers.Where(p => auto && !chosen.Contains(p)))
+        {
+            all.Add(RuntimeProbe.NotFound(skipped.Name, "-", $"not probed by --runtime auto: name it with --runtime {skipped.Name}"));
+        }
         foreach (var p in all)
         {
             if (p.Runtime is not null)
@@ -53,7 +57,8 @@ public sealed class Discovery
         {
             return await provider.ProbeAsync(settings, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        // A CfirException is the responder's to fix (a malformed kubeconfig): it ends the run with its one line.
+        catch (Exception ex) when (ex is not CfirException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             return [RuntimeProbe.NotFound(provider.Name, "?", $"probe failed: {ex.Message}")];
         }

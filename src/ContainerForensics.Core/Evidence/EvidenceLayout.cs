@@ -11,6 +11,7 @@ namespace ContainerForensics.Core.Evidence;
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/&lt;name&gt;_&lt;id12&gt;/&lt;section&gt;/...
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;_&lt;id12&gt;/&lt;section&gt;/...   (Kubernetes)
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/sandbox_&lt;id12&gt;/&lt;section&gt;/...
+/// containers/kubernetes/&lt;podns&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/api/&lt;section&gt;/...   (the API server's view of the pod)
 /// acquisition/log.jsonl                   the acquisition log (before the manifest)
 /// </code>
 /// The manifest, SHA256SUMS, provenance and seal are named by the archive writer itself.
@@ -27,6 +28,9 @@ public sealed class EvidenceLayout
 
     /// <summary>The leaf name of a pod's sandbox container: "sandbox_&lt;id12&gt;".</summary>
     public const string SandboxFolder = "sandbox";
+
+    /// <summary>The leaf name of a whole pod as the API server describes it, beside its containers' folders when a node's runtime lists them too.</summary>
+    public const string WholePodFolder = "api";
 
     private readonly Dictionary<string, ArchivePath> _containerRoots = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedRoots = new(StringComparer.Ordinal);
@@ -73,7 +77,8 @@ public sealed class EvidenceLayout
             {
                 // Kubernetes: one folder per pod, its sandbox and containers inside.
                 parent = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), PodsFolder, PodSegment(pod));
-                leaf = pod.IsSandbox ? SandboxFolder + "_" + Segment(id)
+                leaf = pod.IsWholePod ? WholePodFolder
+                    : pod.IsSandbox ? SandboxFolder + "_" + Segment(id)
                     : string.IsNullOrEmpty(pod.ContainerName) ? Segment(id)
                     : Segment(pod.ContainerName) + "_" + Segment(id);
             }

@@ -4,7 +4,8 @@ namespace ContainerForensics.Core.Runtimes;
 /// Which Kubernetes pod a container belongs to, as the runtime recorded it (containerd's CRI
 /// plugin: the <c>io.kubernetes.pod.*</c> and <c>io.kubernetes.container.name</c> labels). The
 /// pod sandbox (the "pause" container holding the pod's namespaces) is a member too, without a
-/// container name. Values come from labels: untrusted text, escaped by the layout.
+/// container name. The Kubernetes API collector's unit is the whole pod (<see cref="IsWholePod"/>).
+/// Values come from labels: untrusted text, escaped by the layout.
 /// </summary>
 public sealed record PodMembership
 {
@@ -21,6 +22,12 @@ public sealed record PodMembership
 
     /// <summary>Whether this is the pod's sandbox (pause) container.</summary>
     public bool IsSandbox { get; init; }
+
+    /// <summary>
+    /// Whether this is the pod as a whole, as the Kubernetes API server describes it (the
+    /// kubernetes runtime collects a pod as one unit), rather than one of its containers on a node.
+    /// </summary>
+    public bool IsWholePod { get; init; }
 
     /// <summary>"namespace/name", as kubectl names a pod.</summary>
     public string DisplayName => Namespace + "/" + Name;
