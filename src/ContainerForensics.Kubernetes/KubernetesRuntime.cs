@@ -23,7 +23,10 @@ public sealed partial class KubernetesRuntime : IContainerRuntime
 {
     public const string RuntimeName = "kubernetes";
 
+    internal const string SelfSubjectReviewPath = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+
     private readonly RuntimeSettings _settings;
+    private readonly SortedSet<string> _namespaces = new(StringComparer.Ordinal);
 
     private KubernetesRuntime(KubernetesApi api, KubernetesConnection connection, RuntimeDescriptor descriptor, RuntimeSettings settings, byte[] version)
     {
@@ -45,6 +48,36 @@ public sealed partial class KubernetesRuntime : IContainerRuntime
 
     /// <summary>The server's /version answer at connection, kept as evidence.</summary>
     internal byte[] VersionDocument { get; }
+
+    /// <summary>Who cfir is to the server, asked at connection (SelfSubjectReview).</summary>
+    internal ServerIdentity Identity { get; private init; } = ServerIdentity.Unknown;
+
+    /// <summary>The namespaces of the pods being collected, for the rules cfir had there (SelfSubjectRulesReview).</summary>
+    internal IReadOnlyList<string> CollectedNamespaces
+    {
+        get
+        {
+            lock (_namespaces)
+            {
+                return [.. _namespaces];
+            }
+        }
+    }
+
+    /// <summary>Remembers the namespaces of the pods selected; returns at once.</summary>
+    public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
+    {
+        lock (_namespaces)
+        {
+            foreach (var c in containers)
+            {
+                if (c.RuntimeNamespace is { } ns)
+                {
+                    _namespaces.Add(ns);
+                }
+            }
+        }
+    }
 
     /// <summary>The namespaces given with -n; empty: every namespace.</summary>
     internal IReadOnlyList<string> Namespaces => _settings.Values(KubernetesOptions.Namespace);
@@ -90,12 +123,16 @@ public sealed partial class KubernetesRuntime : IContainerRuntime
             Put(details, "execCommand", connection.ExecCommand);
             var namespaces = settings.Values(KubernetesOptions.Namespace);
             details["namespaces"] = namespaces.Count == 0 ? "*" : string.Join(',', namespaces);
+            var identity = await ServerIdentity.AskAsync(api, SelfSubjectReviewPath, cancellationToken).ConfigureAwait(false);
+            details["identity"] = identity.Description;
             var descriptor = new RuntimeDescriptor(RuntimeName, connection.Server, gitVersion, null)
             {
                 Details = details,
                 Locality = RuntimeLocality.Remote("a Kubernetes API server: it reports the cluster's objects, not processes or paths of this host"),
             };
-            return new KubernetesRuntime(api, connection, descriptor, settings, version);
+            var runtime = new KubernetesRuntime(api, connection, descriptor, settings, version) { Identity = identity };
+            runtime.Evidence.Identity = identity.Description;
+            return runtime;
         }
         catch
         {

@@ -90,6 +90,7 @@ public sealed class CollectionRunner
                     () => runtime.CollectEngineAsync(sink, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             await RecordSightingsAsync(selected, run, cancellationToken).ConfigureAwait(false);
+            await RecordPodViewsAsync(selected, run, cancellationToken).ConfigureAwait(false);
             await RunPhaseAsync(CollectionPhase.Metadata, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
             await RunPhaseAsync(CollectionPhase.Logs, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
             if (options.Filesystem != FilesystemMode.None || options.Volumes)
@@ -273,6 +274,49 @@ public sealed class CollectionRunner
     }
 
     private static readonly JsonSerializerOptions SightingsJson = new() { WriteIndented = true };
+
+    /// <summary>
+    /// metadata/pod-views.json for a Kubernetes pod that two runtimes describe: the API server's
+    /// view of the whole pod (kubernetes) and its containers as a node's runtime runs them
+    /// (containerd's CRI), joined by the pod's uid. Each member names the archive folders of the
+    /// others, so the two views of one pod are read together, not as strangers.
+    /// </summary>
+    private async Task RecordPodViewsAsync(List<Selected> selected, CollectionContext run, CancellationToken cancellationToken)
+    {
+        var (writer, result, deferred) = run;
+        var pods = selected.Where(s => s.Container.PodMembership is { Uid.Length: > 0 })
+            .GroupBy(s => s.Container.PodMembership!.Uid, StringComparer.Ordinal)
+            .Where(g => g.Select(s => s.Container.Runtime).Distinct(StringComparer.Ordinal).Count() > 1);
+        foreach (var pod in pods)
+        {
+            var members = pod.ToList();
+            var views = members.Select(s => new
+            {
+                runtime = s.Container.Runtime,
+                endpoint = s.Runtime.Descriptor.Endpoint,
+                id = s.Container.Id,
+                container = s.Container.PodMembership!.ContainerName,
+                sandbox = s.Container.PodMembership.IsSandbox,
+                wholePod = s.Container.PodMembership.IsWholePod,
+                state = s.Container.State,
+                archiveFolder = _layout.ContainerRoot(s.Container).Value,
+            }).ToList();
+            foreach (var (runtime, container) in members.Where(s => !result.IsGone(s.Container)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"pod views of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, deferred);
+                byte[] json = JsonSerializer.SerializeToUtf8Bytes(new
+                {
+                    podUid = pod.Key,
+                    pod = container.PodMembership!.DisplayName,
+                    views,
+                }, SightingsJson);
+                await _boundary.RunAsync(sink, $"pod views of {container.Id}", result, async () =>
+                    await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "pod-views.json", json, "cfir: every runtime's view of this pod (same pod uid) and where each is in the archive"), cancellationToken).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private ScopedEvidenceSink EngineSink(CollectionContext run, IContainerRuntime runtime) =>
         new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock, run.Deferred);

@@ -147,6 +147,41 @@ public sealed class CollectionRunnerTests
     }
 
     [Fact]
+    public async Task The_API_servers_view_of_a_pod_and_its_containers_on_a_node_name_each_other_by_pod_uid()
+    {
+        const string uid = "6f1c2a9e-0b7d-4c8e-9a51-3d2f4e5a6b7c";
+        var wholePod = new ContainerInfo
+        {
+            Runtime = "kubernetes", Id = uid, Name = "web", RuntimeNamespace = "shop", State = "running",
+            PodMembership = new PodMembership { Namespace = "shop", Name = "web", Uid = uid, IsWholePod = true },
+        };
+        var app = new ContainerInfo
+        {
+            Runtime = "containerd", Id = new string('a', 64), RuntimeNamespace = "k8s.io", State = "running", Pid = 10,
+            PodMembership = new PodMembership { Namespace = "shop", Name = "web", Uid = uid, ContainerName = "app" },
+        };
+        var stranger = new ContainerInfo
+        {
+            Runtime = "containerd", Id = new string('b', 64), RuntimeNamespace = "k8s.io", State = "running", Pid = 11,
+            PodMembership = new PodMembership { Namespace = "shop", Name = "other", Uid = "another-uid", ContainerName = "app" },
+        };
+        var writer = new RecordingArchiveWriter();
+
+        await Runner().RunAsync([ScriptedRuntime([wholePod]), ScriptedRuntime([app, stranger])], new CollectionOptions(), writer, default);
+
+        var views = writer.Entries.Where(e => e.Entry.Path.Value.EndsWith("/metadata/pod-views.json", StringComparison.Ordinal)).Select(e => e.Entry.Path.Value).Order().ToList();
+        Assert.Equal([
+            "containers/containerd/k8s.io/pods/shop_web_" + uid + "/app_aaaaaaaaaaaa/metadata/pod-views.json",
+            "containers/kubernetes/shop/pods/shop_web_" + uid + "/api/metadata/pod-views.json",
+        ], views);
+        using var doc = System.Text.Json.JsonDocument.Parse(writer.Entries.Single(e => e.Entry.Path.Value == views[1]).Bytes);
+        Assert.Equal(uid, doc.RootElement.GetProperty("podUid").GetString());
+        Assert.Equal(
+            ["containers/kubernetes/shop/pods/shop_web_" + uid + "/api", "containers/containerd/k8s.io/pods/shop_web_" + uid + "/app_aaaaaaaaaaaa"],
+            doc.RootElement.GetProperty("views").EnumerateArray().Select(v => v.GetProperty("archiveFolder").GetString()));
+    }
+
+    [Fact]
     public async Task A_container_two_runtimes_list_is_collected_once_from_its_manager_and_the_other_listing_recorded()
     {
         var docker = new ContainerInfo { Runtime = "docker", Id = "d1d1", Name = "web", State = "running", Pid = 10 };
