@@ -38,7 +38,14 @@ public static class PagedList
                     break;
                 }
                 var page = new ListPage(bytes, JsonDocument.Parse(bytes), ++number, attempt);
-                token = page.Continue;
+                string? next = page.Continue;
+                if (next is not null && next == token)
+                {
+                    page.Dispose();
+                    // A server (or something in between) that hands back the token it was given would never end the list.
+                    throw new InvalidDataException($"GET {path}: the server answered page {number} with the continue token it was given; the list was not read further");
+                }
+                token = next;
                 yield return page;
             }
             while (token is not null);

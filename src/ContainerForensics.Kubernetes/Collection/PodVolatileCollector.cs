@@ -36,7 +36,18 @@ internal sealed class PodVolatileCollector(ApiEvidence api)
             sink.RecordError($"the logs of pod {pod.DisplayName} were not collected: its object, which names its containers, could not be read");
             return;
         }
-        using var document = JsonDocument.Parse(bytes);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException ex)
+        {
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "pod.json", bytes, api.Describe("GET", path)), cancellationToken).ConfigureAwait(false);
+            sink.RecordError($"the API server's answer for pod {pod.DisplayName} is not JSON ({ex.Message}); it is kept as pod.json, and its logs were not collected: their containers could not be named", ex);
+            return;
+        }
+        using var _ = document;
         string? uid = document.RootElement.TryGetProperty("metadata", out var meta) ? PodListing.Text(meta, "uid") : null;
         if (pod.Uid.Length > 0 && uid != pod.Uid)
         {
