@@ -46,6 +46,9 @@ public sealed partial class KubernetesRuntime : IContainerRuntime
 
     internal ApiEvidence Evidence { get; }
 
+    /// <summary>What the contexts of many pods share (bindings, a namespace's Services and NetworkPolicies, Roles), read once per run.</summary>
+    internal ClusterCache Cache => LazyInitializer.EnsureInitialized(ref field, () => new ClusterCache(Api));
+
     /// <summary>The server's /version answer at connection, kept as evidence.</summary>
     internal byte[] VersionDocument { get; }
 
