@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 
@@ -81,7 +82,7 @@ internal sealed class PodRbacCollector(KubernetesRuntime runtime, IEvidenceSink 
     private byte[] Summary(ServiceAccountIdentity account, List<(RbacBinding Binding, IReadOnlyList<RbacSubject> Subjects, string BindingEntry, string RoleEntry, CachedDocument Role)> grants)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("derivedBy", "cfir");
