@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using k8s;
@@ -94,7 +95,7 @@ public sealed class KubernetesApi : k8s.Kubernetes
                 throw new InvalidDataException($"{method} {pathAndQuery}: the answer is {length} bytes, more than the {MaxDocumentBytes} cfir reads whole");
             }
             await using var body = await response.Content.ReadAsStreamAsync(budget.Token).ConfigureAwait(false);
-            return await ReadCappedAsync(body, MaxDocumentBytes, budget.Token).ConfigureAwait(false)
+            return await ReadCappedAsync(body, MaxDocumentBytes, budget.Token, capacity: (int)(length ?? 0)).ConfigureAwait(false)
                 ?? throw new InvalidDataException($"{method} {pathAndQuery}: the answer is larger than the {MaxDocumentBytes} bytes cfir reads whole");
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -215,26 +216,39 @@ public sealed class KubernetesApi : k8s.Kubernetes
         return new ApiCallException(method, path, response.StatusCode, reason, message);
     }
 
-    /// <summary>The whole stream up to <paramref name="cap"/> bytes; null when it holds more (or its first <paramref name="cap"/> when <paramref name="truncate"/>).</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, int cap, CancellationToken cancellationToken, bool truncate = false)
+    /// <summary>
+    /// The whole stream up to <paramref name="cap"/> bytes; null when it holds more (or its first
+    /// <paramref name="cap"/> when <paramref name="truncate"/>). The working buffers are cleared
+    /// before they are dropped, and sized by the answer's length when the server gave one, so an
+    /// answer that holds a Secret's values leaves one copy, the caller's, which it clears.
+    /// </summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, int cap, CancellationToken cancellationToken, bool truncate = false, int capacity = 0)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(Math.Clamp(capacity, 0, cap));
         byte[] chunk = new byte[81920];
-        int n;
-        while ((n = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + n > cap)
+            int n;
+            while ((n = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (!truncate)
+                if (buffer.Length + n > cap)
                 {
-                    return null;
+                    if (!truncate)
+                    {
+                        return null;
+                    }
+                    buffer.Write(chunk, 0, (int)(cap - buffer.Length));
+                    break;
                 }
-                buffer.Write(chunk, 0, (int)(cap - buffer.Length));
-                break;
+                buffer.Write(chunk, 0, n);
             }
-            buffer.Write(chunk, 0, n);
+            return buffer.ToArray();
         }
-        return buffer.ToArray();
+        finally
+        {
+            CryptographicOperations.ZeroMemory(chunk);
+            CryptographicOperations.ZeroMemory(buffer.GetBuffer());
+        }
     }
 
     /// <summary>"?a=b&amp;c=d" from pairs whose value is not null, escaped.</summary>
