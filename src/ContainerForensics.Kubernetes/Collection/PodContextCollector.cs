@@ -122,13 +122,16 @@ internal sealed class PodContextCollector(KubernetesRuntime runtime)
     /// <summary>Events whose object is the pod, from both event APIs: by uid (by name only when the pod has none).</summary>
     private async Task AddEventsAsync(IEvidenceSink sink, PodMembership member, string uid, CancellationToken cancellationToken)
     {
-        string core = uid.Length > 0 ? "involvedObject.uid=" + uid : $"involvedObject.kind=Pod,involvedObject.name={member.Name}";
-        string events = uid.Length > 0 ? "regarding.uid=" + uid : $"regarding.kind=Pod,regarding.name={member.Name}";
+        string core = uid.Length > 0 ? "involvedObject.uid=" + FieldValue(uid) : $"involvedObject.kind=Pod,involvedObject.name={FieldValue(member.Name)}";
+        string events = uid.Length > 0 ? "regarding.uid=" + FieldValue(uid) : $"regarding.kind=Pod,regarding.name={FieldValue(member.Name)}";
         await runtime.Evidence.AddListAsync(sink, EvidenceSection.Metadata, "events/core", ApiPaths.Namespaced(Core, member.Namespace, "events"),
             [("fieldSelector", core)], null, cancellationToken).ConfigureAwait(false);
         await runtime.Evidence.AddListAsync(sink, EvidenceSection.Metadata, "events/events.k8s.io", ApiPaths.Namespaced("/apis/events.k8s.io/v1", member.Namespace, "events"),
             [("fieldSelector", events)], null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A value inside a field selector, escaped as apimachinery's <c>fields.EscapeValue</c> does (k8s.io/apimachinery/pkg/fields/selector.go): the server's names are not trusted to be plain.</summary>
+    private static string FieldValue(string value) => value.Replace(@"\", @"\\", StringComparison.Ordinal).Replace(",", @"\,", StringComparison.Ordinal).Replace("=", @"\=", StringComparison.Ordinal);
 
     /// <summary>A claim the pod mounts, then the PersistentVolume it is bound to (spec.volumeName).</summary>
     private async Task AddClaimAsync(IEvidenceSink sink, string ns, ReferenceSet.Reference claim, CancellationToken cancellationToken)
