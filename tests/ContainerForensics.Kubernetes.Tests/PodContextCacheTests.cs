@@ -29,7 +29,7 @@ public sealed class PodContextCacheTests(ITestOutputHelper output)
     [Fact]
     public async Task CallsGrowPerPodByAConstantAndSharedListsAreReadOncePerRun()
     {
-        await using var rig = await PodContextRig.StartAsync(c =>
+        await using var rig = await StandInRig.StartAsync(c =>
         {
             Shop(c);
             for (int i = 1; i < Pods; i++)
@@ -50,7 +50,7 @@ public sealed class PodContextCacheTests(ITestOutputHelper output)
     }
 
     /// <summary>The Metadata phase of the first <paramref name="pods"/> pods of shop, 4 at once as --parallel 4 runs them, in a new run (a runtime of its own); the calls it cost and how many of them were to shared paths.</summary>
-    private static async Task<(int Calls, int Shared)> RunAsync(PodContextRig rig, int pods)
+    private static async Task<(int Calls, int Shared)> RunAsync(StandInRig rig, int pods)
     {
         var runtime = await rig.ConnectAsync();
         var selected = (await runtime.ListContainersAsync(CancellationToken.None)).Where(p => p.PodMembership?.Namespace == Ns).Take(pods).ToList();
@@ -62,7 +62,7 @@ public sealed class PodContextCacheTests(ITestOutputHelper output)
             await runtime.CollectContainerAsync(pod, CollectionPhase.Metadata, sink, new CollectionOptions(), ct);
             Assert.Empty(sink.ErrorTexts);
             Assert.True(sink.Has("rbac/rolebindings/shop/web-reads-secrets.json"));
-        }).WaitAsync(PodContextRig.Budget);
+        }).WaitAsync(StandInRig.Budget);
         var calls = rig.Server.Requests.Skip(before).ToList();
         foreach (string path in Shared)
         {

@@ -16,12 +16,12 @@ public sealed class PodContextIncidentTests
     public async Task TheIncidentsPodContextsShowTheClusterAdminGrantTheOwnersAndNoSecretValue()
     {
         IncidentScenario? scenario = null;
-        await using var rig = await PodContextRig.StartAsync(c => scenario = IncidentScenario.Fill(c));
+        await using var rig = await StandInRig.StartAsync(c => scenario = IncidentScenario.Fill(c));
         var s = scenario!;
         var runtime = await rig.ConnectAsync();
         var archive = new RecordingArchiveWriter();
         await new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None)
-            .RunAsync([runtime], new CollectionOptions { Filesystem = FilesystemMode.None, Parallelism = 4 }, archive, CancellationToken.None).WaitAsync(PodContextRig.Budget);
+            .RunAsync([runtime], new CollectionOptions { Filesystem = FilesystemMode.None, Parallelism = 4 }, archive, CancellationToken.None).WaitAsync(StandInRig.Budget);
 
         var web = Context(archive, s.Namespace, s.PodName, s.PodUid);
         var grants = JsonDocument.Parse(web["rbac/grants.json"].Bytes!).RootElement.GetProperty("grants").EnumerateArray()

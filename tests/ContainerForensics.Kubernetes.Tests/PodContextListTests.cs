@@ -10,7 +10,7 @@ public sealed class PodContextListTests
     [Fact]
     public async Task AListRestartedAfter410KeepsEachBindingOnce()
     {
-        await using var rig = await PodContextRig.StartAsync(c =>
+        await using var rig = await StandInRig.StartAsync(c =>
         {
             Shop(c);
             // More than a page of bindings that name some service account, then the one of the pod's.

@@ -10,7 +10,7 @@ public sealed class PodContextRbacTests
     [Fact]
     public async Task BindingsToTheAccountItsUserNameAndItsGroupsAreStoredWithTheirRoles()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         Assert.Equal(
@@ -29,7 +29,7 @@ public sealed class PodContextRbacTests
     [Fact]
     public async Task GrantsSummaryJoinsBindingRoleAndRulesAndSaysCfirWroteIt()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         var grants = sink["rbac/grants.json"];
@@ -59,7 +59,7 @@ public sealed class PodContextRbacTests
     [Fact]
     public async Task WithoutClusterWideRoleBindingsThePodsNamespaceIsReadAndTheGapIsSaid()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         // A list across every namespace is refused when one namespace is.
         rig.Cluster.Faults.Forbid("rolebindings", "other");
         var sink = await rig.CollectAsync(Ns, WebPod);
@@ -74,7 +74,7 @@ public sealed class PodContextRbacTests
     [Fact]
     public async Task AForbiddenClusterRoleBindingListIsAFailedEntryNamingTheIdentity()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         rig.Cluster.Faults.Forbid("clusterrolebindings");
         var sink = await rig.CollectAsync(Ns, WebPod);
 

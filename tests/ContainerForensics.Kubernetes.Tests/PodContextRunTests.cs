@@ -12,13 +12,13 @@ public sealed class PodContextRunTests
     [Fact]
     public async Task ARunPutsThePodsContextInItsApiFolderAndNoSecretValueAnywhere()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var runtime = await rig.ConnectAsync();
         var archive = new RecordingArchiveWriter();
         var options = new CollectionOptions { Filesystem = FilesystemMode.None, Parallelism = 4, Selector = new ContainerSelector { Names = [$"{Ns}/{WebPod}"] } };
 
         await new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None)
-            .RunAsync([runtime], options, archive, CancellationToken.None).WaitAsync(PodContextRig.Budget);
+            .RunAsync([runtime], options, archive, CancellationToken.None).WaitAsync(StandInRig.Budget);
 
         string folder = $"containers/kubernetes/{Ns}/pods/{Ns}_{WebPod}_{WebPodUid}/";
         var paths = archive.Paths.ToList();

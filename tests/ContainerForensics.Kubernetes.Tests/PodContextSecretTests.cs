@@ -10,7 +10,7 @@ public sealed class PodContextSecretTests
     [Fact]
     public async Task ADigestHoldsKeysLengthsAndHashesButNoValue()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         var digest = sink["secrets/db-credentials.json"];
@@ -36,7 +36,7 @@ public sealed class PodContextSecretTests
     [Fact]
     public async Task TheValueAppearsInNoEntryNoDescriptionAndNoError()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         Assert.Contains(SecretValue, rig.Cluster.Find("v1", "Secret", Ns, "db-credentials"), StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class PodContextSecretTests
     [Fact]
     public async Task WithSecretValuesTheServersBytesAreStoredBesideTheDigest()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod, secretValues: true);
 
         Assert.Equal(Encoding.UTF8.GetBytes(rig.Cluster.Find("v1", "Secret", Ns, "db-credentials")!), sink["secrets/db-credentials.server.json"].Content);
@@ -68,7 +68,7 @@ public sealed class PodContextSecretTests
     [Fact]
     public async Task ForbiddenSecretsAreFailedEntriesNamingTheIdentityAndTheRestIsCollected()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         rig.Cluster.Faults.Forbid("secrets", Ns);
         var sink = await rig.CollectAsync(Ns, WebPod);
 

@@ -11,7 +11,7 @@ public sealed class PodContextTests
     [Fact]
     public async Task ShopPodContextHasEveryPieceUnderItsName()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         Assert.Empty(sink.ErrorTexts);
@@ -35,7 +35,7 @@ public sealed class PodContextTests
     [Fact]
     public async Task OwnerChainFollowsReplicaSetToDeploymentAndKeepsTheServersBytes()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         Assert.Equal(["owners/1-replicaset-web-7d9f.json", "owners/2-deployment-web.json"], sink.Under("owners/").Select(i => i.Item.Name));
@@ -47,7 +47,7 @@ public sealed class PodContextTests
     [Fact]
     public async Task OwnerChainFollowsJobToCronJob()
     {
-        await using var rig = await PodContextRig.StartAsync(c => c.AddRange(
+        await using var rig = await StandInRig.StartAsync(c => c.AddRange(
         [
             Obj("batch/v1", "CronJob", Ns, "backup", "cj-0001", ""","spec":{"schedule":"0 3 * * *"}"""),
             Obj("batch/v1", "Job", Ns, "backup-29000000", "job-0001", ""","spec":{}""", Owner("batch/v1", "CronJob", "backup", "cj-0001")),
@@ -74,7 +74,7 @@ public sealed class PodContextTests
              "spec":{"group":"argoproj.io","scope":"Namespaced","names":{"plural":"rollouts","singular":"rollout","kind":"Rollout"},
                      "versions":[{"name":"v1alpha1","served":true,"storage":true}]}}
             """;
-        await using var rig = await PodContextRig.StartAsync(c => c.AddRange(
+        await using var rig = await StandInRig.StartAsync(c => c.AddRange(
         [
             Crd,
             Obj("argoproj.io/v1alpha1", "Rollout", Ns, "canary", "ro-0001", ""","spec":{"strategy":{"canary":{}}}"""),
@@ -90,7 +90,7 @@ public sealed class PodContextTests
     [Fact]
     public async Task OwnerCycleAndUnknownKindEndWithSkippedEntries()
     {
-        await using var rig = await PodContextRig.StartAsync(c => c.AddRange(
+        await using var rig = await StandInRig.StartAsync(c => c.AddRange(
         [
             Obj("apps/v1", "ReplicaSet", Ns, "loop-a", "rs-a", "", Owner("apps/v1", "ReplicaSet", "loop-b", "rs-b")),
             Obj("apps/v1", "ReplicaSet", Ns, "loop-b", "rs-b", "", Owner("apps/v1", "ReplicaSet", "loop-a", "rs-a")),
@@ -98,14 +98,14 @@ public sealed class PodContextTests
             Pod("widgeted", "pod-0005", Owner("example.com/v1", "Widget", "w1", "w-0001"), spec: """{"containers":[{"name":"c","image":"alpine"}]}"""),
         ]));
         var runtime = await rig.ConnectAsync();
-        var looped = await PodContextRig.CollectAsync(runtime, await PodContextRig.PodAsync(runtime, Ns, "looped"));
+        var looped = await StandInRig.CollectAsync(runtime, await StandInRig.PodAsync(runtime, Ns, "looped"));
 
         Assert.Equal(["owners/1-replicaset-loop-a.json", "owners/2-replicaset-loop-b.json", "owners/3-replicaset-loop-a.json"], looped.Under("owners/").Select(i => i.Item.Name));
         var again = looped["owners/3-replicaset-loop-a.json"];
         Assert.Equal(EntryStatus.Skipped, again.Status);
         Assert.Contains("already collected as owners/1-replicaset-loop-a.json", again.Reason, StringComparison.Ordinal);
 
-        var widgeted = await PodContextRig.CollectAsync(runtime, await PodContextRig.PodAsync(runtime, Ns, "widgeted"));
+        var widgeted = await StandInRig.CollectAsync(runtime, await StandInRig.PodAsync(runtime, Ns, "widgeted"));
         var widget = widgeted["owners/1-widget-w1.json"];
         Assert.Equal(EntryStatus.Skipped, widget.Status);
         Assert.Contains("example.com/v1", widget.Reason, StringComparison.Ordinal);
@@ -115,7 +115,7 @@ public sealed class PodContextTests
     [Fact]
     public async Task ConfigMapsAreStoredWholeAndAMissingOneIsAbsentWithWhoNamesIt()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         Assert.Equal(Encoding.UTF8.GetBytes(rig.Cluster.Find("v1", "ConfigMap", Ns, "web-config")!), sink["configmaps/web-config.json"].Content);
@@ -130,7 +130,7 @@ public sealed class PodContextTests
     [Fact]
     public async Task OnlyTheNetworkPoliciesThatSelectThePodAreStored()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
         Assert.Equal(["networkpolicies/default-deny.json", "networkpolicies/web-ingress.json"], sink.Under("networkpolicies/").Select(i => i.Item.Name));
@@ -141,22 +141,22 @@ public sealed class PodContextTests
     [Fact]
     public async Task APodGoneSinceTheListIsAVanishedContainer()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         var runtime = await rig.ConnectAsync();
-        var pod = await PodContextRig.PodAsync(runtime, Ns, WebPod);
+        var pod = await StandInRig.PodAsync(runtime, Ns, WebPod);
         Assert.True(rig.Cluster.Remove("v1", "Pod", Ns, WebPod));
-        await Assert.ThrowsAsync<Core.Runtimes.ContainerGoneException>(() => PodContextRig.CollectAsync(runtime, pod));
+        await Assert.ThrowsAsync<Core.Runtimes.ContainerGoneException>(() => StandInRig.CollectAsync(runtime, pod));
 
         // Another pod of the same name: not the listed one.
         rig.Cluster.Add(Pod(WebPod, "pod-other", ""));
-        var ex = await Assert.ThrowsAsync<Core.Runtimes.ContainerGoneException>(() => PodContextRig.CollectAsync(runtime, pod));
+        var ex = await Assert.ThrowsAsync<Core.Runtimes.ContainerGoneException>(() => StandInRig.CollectAsync(runtime, pod));
         Assert.Contains("pod-other", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ForbiddenListsAreFailedEntriesAndTheRestIsCollected()
     {
-        await using var rig = await PodContextRig.StartAsync(Shop);
+        await using var rig = await StandInRig.StartAsync(Shop);
         rig.Cluster.Faults.Forbid("networkpolicies", Ns);
         rig.Cluster.Faults.Forbid("events");
         var sink = await rig.CollectAsync(Ns, WebPod);

@@ -10,17 +10,17 @@ namespace ContainerForensics.Kubernetes.Tests;
 
 /// <summary>
 /// A stand-in API server holding a scenario, and cfir's runtime connected to it as a kubeconfig
-/// with a token and the stand-in's CA would connect it; a pod's Metadata phase is collected into
-/// the shared <see cref="RecordingSink"/>.
+/// with a token and the stand-in's CA would connect it; a pod's phase is collected into the
+/// shared <see cref="RecordingSink"/>.
 /// </summary>
-internal sealed class PodContextRig : IAsyncDisposable
+internal sealed class StandInRig : IAsyncDisposable
 {
     /// <summary>A whole pod context on the stand-in takes well under a second; a hang fails fast instead of stalling the suite.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
 
     private readonly List<KubernetesRuntime> _runtimes = [];
 
-    private PodContextRig(StandInCluster cluster, StandInApiServer server)
+    private StandInRig(StandInCluster cluster, StandInApiServer server)
     {
         Cluster = cluster;
         Server = server;
@@ -30,14 +30,14 @@ internal sealed class PodContextRig : IAsyncDisposable
 
     public StandInApiServer Server { get; }
 
-    public static async Task<PodContextRig> StartAsync(Action<StandInCluster> arrange)
+    public static async Task<StandInRig> StartAsync(Action<StandInCluster> arrange)
     {
         var cluster = new StandInCluster();
         arrange(cluster);
-        return new PodContextRig(cluster, await StandInApiServer.StartAsync(cluster));
+        return new StandInRig(cluster, await StandInApiServer.StartAsync(cluster));
     }
 
-    public async Task<KubernetesRuntime> ConnectAsync(bool secretValues = false)
+    public async Task<KubernetesRuntime> ConnectAsync(bool secretValues = false, TimeSpan? callTimeout = null, IReadOnlyList<string>? namespaces = null)
     {
         var config = new KubernetesClientConfiguration
         {
@@ -46,7 +46,7 @@ internal sealed class PodContextRig : IAsyncDisposable
             SslCaCerts = [X509Certificate2.CreateFromPem(Server.CaCertificatePem)],
         };
         var connection = new KubernetesConnection { Config = config, Source = "test", Server = Server.BaseUri.ToString(), Authentication = "token" };
-        var settings = new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(10) };
+        var settings = new RuntimeSettings { CallTimeout = callTimeout ?? TimeSpan.FromSeconds(10) }.With(KubernetesOptions.Namespace, namespaces ?? []);
         if (secretValues)
         {
             settings = settings.WithFlag(KubernetesOptions.SecretValues);
@@ -59,11 +59,12 @@ internal sealed class PodContextRig : IAsyncDisposable
     public static async Task<ContainerInfo> PodAsync(KubernetesRuntime runtime, string ns, string name) =>
         Assert.Single(await runtime.ListContainersAsync(CancellationToken.None), p => p.PodMembership?.Namespace == ns && p.Name == name);
 
-    /// <summary>The Metadata phase of one pod, as the runner would run it.</summary>
-    public static async Task<RecordingSink> CollectAsync(KubernetesRuntime runtime, ContainerInfo pod)
+    /// <summary>One phase of one pod (by default its Metadata phase), as the runner would run it.</summary>
+    public static async Task<RecordingSink> CollectAsync(KubernetesRuntime runtime, ContainerInfo pod,
+        CollectionPhase phase = CollectionPhase.Metadata, CollectionOptions? options = null)
     {
         var sink = new RecordingSink();
-        await runtime.CollectContainerAsync(pod, CollectionPhase.Metadata, sink, new CollectionOptions(), CancellationToken.None).WaitAsync(Budget);
+        await runtime.CollectContainerAsync(pod, phase, sink, options ?? new CollectionOptions(), CancellationToken.None).WaitAsync(Budget);
         return sink;
     }
 
