@@ -96,7 +96,9 @@ public sealed class KubernetesRuntimeProvider : IRuntimeProvider
         }
         if (ex is HttpRequestException && ex.InnerException is { } inner)
         {
-            return $"{OneLine.Clean(ex.Message)} ({OneLine.Of(inner)})";
+            // "Connection refused (host:port)" already holds its SocketException's text.
+            string cause = OneLine.Of(inner);
+            return ex.Message.Contains(cause, StringComparison.Ordinal) ? OneLine.Clean(ex.Message) : $"{OneLine.Clean(ex.Message)} ({cause})";
         }
         return OneLine.Of(ex);
     }

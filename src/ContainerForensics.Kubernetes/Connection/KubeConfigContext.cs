@@ -40,9 +40,10 @@ internal static class KubeConfigContext
         {
             throw new CfirException(ExitCode.UsageError, $"{clusterWhere}: has no server");
         }
-        if (string.IsNullOrEmpty(endpoint.CertificateAuthorityData) && !string.IsNullOrEmpty(endpoint.CertificateAuthority))
+        if (endpoint.Server.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
         {
-            LocalFiles.RequireReadable(endpoint.CertificateAuthority, clusterWhere + ": certificate-authority");
+            // The library reads the CA only for https, data before file; so does this check.
+            PemMaterial.RequireCertificateAuthority(endpoint.CertificateAuthorityData, endpoint.CertificateAuthority, clusterWhere);
         }
 
         KubeConfigUser? user = null;
@@ -53,7 +54,7 @@ internal static class KubeConfigContext
             bool allowed = settings.IsSet(KubernetesOptions.AllowExecPlugin);
             // Before the library sees the user: building its configuration runs the exec plugin.
             user.RefusePlugins(name, allowed);
-            user.RequireFiles();
+            user.RequireCredentials();
         }
 
         var forLibrary = user?.ForLibrary();

@@ -1,6 +1,8 @@
+using System.Text.RegularExpressions;
 using ContainerForensics.Core;
 using k8s;
 using k8s.KubeConfigModels;
+using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -61,7 +63,7 @@ internal sealed class KubeConfigDocument
         // "this file is not a kubeconfig".
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            throw new CfirException(ExitCode.UsageError, $"kubeconfig {path}: not a valid kubeconfig: {OneLine.Of(ex)}");
+            throw new CfirException(ExitCode.UsageError, $"kubeconfig {path}: not a valid kubeconfig: {OneLine.Of(ex, WrongShape(ex))}");
         }
         config ??= new K8SConfiguration();
         config.FileName = null; // paths are resolved here, per file; the library must not resolve them again against the first file
@@ -93,6 +95,40 @@ internal sealed class KubeConfigDocument
             .Where(t => !string.IsNullOrEmpty(t.Value))
             .ToDictionary(t => t.Key, t => Resolve(directory, t.Value)!, StringComparer.Ordinal);
         return new KubeConfigDocument(path, config, resolvedTokenFiles);
+    }
+
+    /// <summary>
+    /// "wrong shape: a list belongs here" for a value of the wrong kind (a string where
+    /// clusters' list belongs): YamlDotNet says it with the .NET type it could not make, a
+    /// generic type name with assembly versions in it; null for any other error.
+    /// </summary>
+    private static string? WrongShape(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+        var target = inner switch
+        {
+            InvalidCastException => Regex.Match(inner.Message, " to '([^']+)'"),
+            YamlException when inner.Message.Contains("No node deserializer", StringComparison.Ordinal) => Regex.Match(inner.Message, "into type ([^,]+)"),
+            _ => null,
+        };
+        if (target is not { Success: true })
+        {
+            return null;
+        }
+        string type = target.Groups[1].Value;
+        string expected = type switch
+        {
+            _ when type.Contains("IEnumerable`1", StringComparison.Ordinal) || type.Contains("List`1", StringComparison.Ordinal) => "a list",
+            _ when type.Contains("Dictionary`2", StringComparison.Ordinal) || type.StartsWith("k8s.KubeConfigModels.", StringComparison.Ordinal) => "a mapping",
+            "System.String" => "a string",
+            "System.Boolean" => "true or false",
+            _ => "another kind of value",
+        };
+        return $"wrong shape: {expected} belongs here";
     }
 
     private static List<T> Named<T>(string path, string kind, IEnumerable<T>? entries, Func<T, string?> name)

@@ -91,21 +91,17 @@ internal sealed record KubeConfigUser(string Name, User User, string File, strin
         }
     }
 
-    /// <summary>The files this user names, each checked to be a readable regular file before the library opens it.</summary>
-    public void RequireFiles()
+    /// <summary>
+    /// Checks what this user names before the library reads it at some later, less explicable
+    /// moment: the client certificate and key (a usable pair, <see cref="PemMaterial"/>) and the
+    /// token file (a readable regular file).
+    /// </summary>
+    public void RequireCredentials()
     {
         string whose = $"kubeconfig user '{OneLine.Clean(Name)}' ({File})";
         if (Credentials is { } c)
         {
-            // The library reads a certificate and key only as a pair; so does client-go.
-            if (!string.IsNullOrEmpty(c.ClientCertificate))
-            {
-                LocalFiles.RequireReadable(c.ClientCertificate, whose + ": client-certificate");
-            }
-            if (!string.IsNullOrEmpty(c.ClientKey))
-            {
-                LocalFiles.RequireReadable(c.ClientKey, whose + ": client-key");
-            }
+            PemMaterial.RequireClientPair(c.ClientCertificateData, c.ClientCertificate, c.ClientKeyData, c.ClientKey, whose);
         }
         if (TokenFile is not null && string.IsNullOrEmpty(Credentials?.Token))
         {

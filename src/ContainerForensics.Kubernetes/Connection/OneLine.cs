@@ -37,7 +37,10 @@ internal static class OneLine
     /// deserialization"), its first line only, with YamlDotNet's "(Line: 1, Col: 2, Idx: 3) -
     /// (Line: ...): " prefix replaced by "line L, column C: " from the deepest position known.
     /// </summary>
-    public static string Of(Exception ex)
+    public static string Of(Exception ex) => Of(ex, null);
+
+    /// <summary>As <see cref="Of(Exception)"/>, with <paramref name="message"/> (when not null) said in place of the innermost exception's.</summary>
+    public static string Of(Exception ex, string? message)
     {
         Mark? where = null;
         var inner = ex;
@@ -49,7 +52,7 @@ internal static class OneLine
             }
             inner = e;
         }
-        string message = StripYamlPosition(FirstLine(inner.Message));
+        message ??= StripYamlPosition(FirstLine(inner.Message));
         if (message.Length == 0 || message == "Exception during deserialization")
         {
             message = inner.GetType().Name;
