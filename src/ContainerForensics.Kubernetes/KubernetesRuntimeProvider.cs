@@ -53,7 +53,9 @@ public sealed class KubernetesRuntimeProvider : IRuntimeProvider
         {
             throw new CfirException(ExitCode.UsageError, "-A and -n contradict each other: -A takes every namespace, -n only those named");
         }
-        var connection = _loader.Load(settings);
+        // Off the caller's thread: loading reads files and, when allowed, waits for an exec
+        // plugin, and discovery starts the other providers' probes meanwhile.
+        var connection = await Task.Run(() => _loader.Load(settings), cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
             return [RuntimeProbe.NotFound(Name, "-", _loader.Absence(settings)) with { Requested = true }];
