@@ -52,8 +52,9 @@ PAUSE_IMAGE="${CFIR_RIG_PAUSE_IMAGE:-registry.k8s.io/pause:3.6}"
 #   procps -> ps/pgrep;  gdb -> gcore for memory capture tests
 #   socat     -> a tcp proxy to dockerd and a listener in another pid namespace (locality tests)
 #   netcat-openbsd -> talking to unix sockets by hand while debugging
+#   kubernetes-client -> kubectl, the real client the Kubernetes stand-in is checked against
 PACKAGES="docker.io containerd runc podman busybox-static iproute2 gdb tar coreutils \
-unzip zip procps socat netcat-openbsd curl ca-certificates util-linux gzip"
+unzip zip procps socat netcat-openbsd curl ca-certificates util-linux gzip kubernetes-client"
 
 # Daemons need /usr/sbin (dockerd, runc) even when we are run from a user shell or sudo
 # with a reduced PATH. /usr/local/bin stays first only for tools we do not pin below.
@@ -85,6 +86,10 @@ pkg_installed() {
 install_packages() {
     local missing="" p
     for p in $PACKAGES; do
+        # A kubectl from another package (e.g. Google's "kubectl", which owns /usr/bin/kubectl)
+        # serves as well, and kubernetes-client would not install over it: dpkg refuses to
+        # overwrite another package's file.
+        if [ "$p" = kubernetes-client ] && command -v kubectl >/dev/null 2>&1; then continue; fi
         pkg_installed "$p" || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0

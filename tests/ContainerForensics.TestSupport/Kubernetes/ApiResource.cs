@@ -2,8 +2,8 @@ namespace ContainerForensics.TestSupport.Kubernetes;
 
 /// <summary>
 /// One resource the stand-in serves, as discovery describes it (an APIResource of an
-/// APIResourceList: https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/ ...
-/// and https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris), plus the field
+/// APIResourceList: https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris and
+/// https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api), plus the field
 /// selectors the real server accepts for it.
 /// </summary>
 internal sealed record ApiResource(

@@ -20,7 +20,7 @@ public enum KubeconfigCredential
 /// What <see cref="StandInApiServer.WriteKubeconfig"/> writes
 /// (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/).
 /// </summary>
-public sealed class KubeconfigOptions
+public sealed record KubeconfigOptions
 {
     public KubeconfigCredential Credential { get; init; } = KubeconfigCredential.Token;
 

@@ -18,6 +18,9 @@ namespace ContainerForensics.TestSupport.Kubernetes;
 /// </remarks>
 internal static class ObjectEndpoints
 {
+    private static readonly byte[] Comma = ","u8.ToArray();
+    private static readonly byte[] ListEnd = "]}"u8.ToArray();
+
     public static async Task GetAsync(HttpContext ctx, StandInCluster cluster, ApiResource resource, string ns, string name)
     {
         var obj = cluster.Get(resource, ns, name);
@@ -102,11 +105,11 @@ internal static class ObjectEndpoints
         {
             if (i > 0)
             {
-                await body.WriteAsync(","u8.ToArray(), ctx.RequestAborted);
+                await body.WriteAsync(Comma, ctx.RequestAborted);
             }
             await body.WriteAsync(items[i].Bytes, ctx.RequestAborted);
         }
-        await body.WriteAsync("]}"u8.ToArray(), ctx.RequestAborted);
+        await body.WriteAsync(ListEnd, ctx.RequestAborted);
     }
 
     private static bool After(StoredObject o, ContinueToken from) =>

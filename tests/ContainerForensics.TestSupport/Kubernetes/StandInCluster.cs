@@ -52,6 +52,18 @@ public sealed class StandInCluster
     public void Add(string json)
     {
         var obj = StoredObject.Parse(json, Catalog);
+        bool definition = obj.Resource is { Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition" };
+        if (definition)
+        {
+            try
+            {
+                Catalog.AddDefinition(obj.Name, obj.Root);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+            {
+                throw new ArgumentException($"CustomResourceDefinition {obj.Name}: spec.group, spec.names (plural, kind) and spec.versions are required", nameof(json), e);
+            }
+        }
         lock (_lock)
         {
             if (!_objects.TryGetValue(Key(obj.Resource), out var bucket))
@@ -60,10 +72,6 @@ public sealed class StandInCluster
             }
             bucket[(obj.Namespace, obj.Name)] = obj;
             _resourceVersion = Math.Max(_resourceVersion + 1, obj.NumericResourceVersion ?? 0);
-            if (obj.Resource is { Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition" })
-            {
-                Catalog.AddDefinition(obj.Name, obj.Root);
-            }
         }
     }
 
