@@ -70,6 +70,8 @@ internal static class ListCommand
                 ["reason"] = l.Probe.Reason ?? l.Error,
                 ["containers"] = l.Containers.Select(c => new Dictionary<string, object?>
                 {
+                    // A Kubernetes API server lists whole pods (id: the pod's uid), the engines containers.
+                    ["kind"] = c.PodMembership is { IsWholePod: true } ? "pod" : "container",
                     ["id"] = c.Id,
                     ["name"] = c.Name,
                     ["image"] = c.Image,
@@ -101,12 +103,24 @@ internal static class ListCommand
                     continue;
                 }
                 var d = probe.Runtime.Descriptor;
-                w.WriteLine($"{d.Name} at {d.Endpoint}: version {d.Version}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} container(s){(error is null ? "" : $", listing failed: {error}")}");
-                if (containers.Count > 0)
+                string unit = d.Name == Kubernetes.KubernetesRuntime.RuntimeName ? "pod(s)" : "container(s)";
+                w.WriteLine($"{d.Name} at {d.Endpoint}: version {d.Version}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} {unit}{(error is null ? "" : $", listing failed: {error}")}");
+                var pods = containers.Where(c => c.PodMembership is { IsWholePod: true }).ToList();
+                if (pods.Count > 0)
+                {
+                    // A pod as kubectl names it (NAMESPACE/NAME, which also selects it for collect), its phase in cfir's words, its uid whole.
+                    w.WriteLine($"  {"NAMESPACE/NAME",-40}  {"STATE",-11}  {"UID",-36}  IMAGE");
+                    foreach (var p in pods)
+                    {
+                        w.WriteLine(ConsoleProgress.Sanitize($"  {p.PodMembership!.DisplayName,-40}  {p.State,-11}  {p.PodMembership.Uid,-36}  {p.Image}"));
+                    }
+                }
+                var others = containers.Where(c => c.PodMembership is not { IsWholePod: true }).ToList();
+                if (others.Count > 0)
                 {
                     w.WriteLine($"  {"ID",-12}  {"NAME",-30}  {"STATE",-10}  {"NAMESPACE/POD",-20}  IMAGE");
                 }
-                foreach (var c in containers)
+                foreach (var c in others)
                 {
                     string group = c.PodMembership?.DisplayName ?? c.RuntimeNamespace ?? c.PodmanPod ?? "-";
                     // A pod's sandbox has no name of its own: say what it is.

@@ -33,7 +33,11 @@ public sealed record KubernetesConnection
     /// <summary>The kubeconfig turned off the server certificate check (recorded: the server's identity was not proven).</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 
-    /// <summary>The exec credential plugin run (with <c>--allow-exec-plugin</c>): its command and arguments, as the kubeconfig gave them.</summary>
+    /// <summary>
+    /// The exec credential plugin run (with <c>--allow-exec-plugin</c>): its command and arguments,
+    /// as the kubeconfig gave them (a command with a '/' made absolute against the kubeconfig's
+    /// directory, as kubectl resolves it).
+    /// </summary>
     public string? ExecCommand { get; init; }
 
     /// <summary>The context's namespace (not used to narrow the collection: every namespace unless -n is given).</summary>

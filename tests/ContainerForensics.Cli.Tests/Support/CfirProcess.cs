@@ -6,7 +6,7 @@ namespace ContainerForensics.Cli.Tests.Support;
 /// <summary>
 /// The real, built cfir run as its own process, the way a responder runs it:
 /// <c>dotnet cfir.dll ARGS</c> with stdout and stderr redirected. cfir.dll is the CLI project's
-/// build output, copied next to this test assembly by the project reference.
+/// build output, copied whole into cfir-app/ beside this test assembly (the project file says why).
 /// </summary>
 internal static class CfirProcess
 {
@@ -15,14 +15,15 @@ internal static class CfirProcess
     [
         "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_TLS",
         "CONTAINER_HOST", "CONTAINER_CONNECTION", "CONTAINERD_ADDRESS", "CONTAINERD_NAMESPACE", "XDG_RUNTIME_DIR",
+        "KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT",
     ];
 
     public static string CfirDll
     {
         get
         {
-            string path = Path.Combine(AppContext.BaseDirectory, "cfir.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"cfir.dll is not next to the test assembly ({path}): the project reference to ContainerForensics.Cli copies it there", path);
+            string path = Path.Combine(AppContext.BaseDirectory, "cfir-app", "cfir.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"cfir.dll is not in cfir-app/ beside the test assembly ({path}): the test project's CopyCfirApp target copies the CLI's build output there", path);
         }
     }
 
