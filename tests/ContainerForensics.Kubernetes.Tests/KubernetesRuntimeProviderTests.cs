@@ -70,7 +70,7 @@ public sealed class KubernetesRuntimeProviderTests : IAsyncLifetime, IDisposable
 
         await using var runtime = await KubernetesRuntime.ConnectAsync(connection, Given(kubeconfig), CancellationToken.None);
 
-        Assert.Equal(StandInUser.Admin.Username, Assert.Single(_server.Requests).User);
+        Assert.Equal(StandInUser.Admin.Username, Assert.Single(_server.Requests, r => r.Path == "/version").User);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class KubernetesRuntimeProviderTests : IAsyncLifetime, IDisposable
         Assert.Equal("in-cluster", runtime.Descriptor.Details["source"]);
         Assert.Equal("service-account", runtime.Descriptor.Details["authentication"]);
         Assert.False(runtime.Descriptor.Details.ContainsKey("kubeconfig"));
-        Assert.Equal(StandInUser.Admin.Username, Assert.Single(_server.Requests).User);
+        Assert.Equal(StandInUser.Admin.Username, Assert.Single(_server.Requests, r => r.Path == "/version").User);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class KubernetesRuntimeProviderTests : IAsyncLifetime, IDisposable
             Assert.Equal($"{plugin} --for cfir", runtime.Descriptor.Details["execCommand"]);
         });
         Assert.True(File.Exists(marker));
-        Assert.Equal(StandInUser.Admin.Username, Assert.Single(_server.Requests).User);
+        Assert.Equal(StandInUser.Admin.Username, Assert.Single(_server.Requests, r => r.Path == "/version").User);
     }
 
     [Fact]
