@@ -25,3 +25,37 @@ if unshare -m sh -c "$hide exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin dotnet
     echo "check-single-file: dotnet still ran with its folders hidden; the check proves nothing" >&2
     exit 1
 fi
+
+# The Kubernetes provider reads a kubeconfig with YamlDotNet through KubernetesClient: a
+# trimmed or mis-pinned publish fails there at run time (reflection, FileNotFoundException for
+# YamlDotNet 18), not at --version. A kubeconfig whose server refuses connections is read,
+# turned into the library's configuration and tried; "did not answer" (exit 3) proves all that
+# loaded. A crash is exit 70 with a stack trace.
+kc=$(mktemp -d)
+trap 'rm -rf "$kc"' EXIT
+cat > "$kc/config" <<'YAML'
+apiVersion: v1
+kind: Config
+clusters:
+- name: closed
+  cluster:
+    server: https://127.0.0.1:9
+    insecure-skip-tls-verify: true
+users:
+- name: someone
+  user:
+    token: not-a-real-token
+contexts:
+- name: closed
+  context: {cluster: closed, user: someone}
+current-context: closed
+YAML
+set +e
+kout=$(unshare -m sh -c "$hide exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent '$PWD/$bin' list --runtime kubernetes --kubeconfig '$kc/config' --timeout 2" 2>&1)
+krc=$?
+set -e
+if [ "$krc" != 3 ]; then
+    echo "check-single-file: reading a kubeconfig failed (exit $krc): $kout" >&2
+    exit 1
+fi
+echo "check-single-file: a kubeconfig was read and its server tried (exit 3, as expected)" >&2
