@@ -138,11 +138,16 @@ check "cfir's identity" "runtimes/kubernetes/metadata/identity/selfsubjectreview
 check "the web pod's object" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/pod.json"
 check "the web pod's owner chain" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/owners/*deployment*"
 check "the crashloop's previous log" "containers/kubernetes/$NS/pods/${NS}_crashloop_*/api/logs/app/crash.previous.log"
-check "the role binding that grants the service account" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/rbac/*smoke-reader-binding*"
+check "the role binding that grants the service account" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/rbac/rolebindings/$NS/smoke-reader-binding.json"
+check "the grants cfir derived" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/rbac/grants.json"
+check "the web pod's events" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/events/core*.json"
 check "the secret's digest" "containers/kubernetes/$NS/pods/${NS}_web-*/api/metadata/secrets/smoke-secret.json"
-if grep -rq "kind-smoke-secret-value-7f3a" "$ROOT"; then
-    die "the secret's value is in the archive (it must not be without --secret-values)"
-fi
+# Neither as the value nor in base64 (data), nor in kubectl's last-applied-configuration annotation.
+for form in kind-smoke-secret-value-7f3a "$(printf %s kind-smoke-secret-value-7f3a | base64)"; do
+    if grep -rqF -- "$form" "$ROOT"; then
+        die "the secret's value ($form) is in the archive (it must not be without --secret-values)"
+    fi
+done
 log "ok: the secret's value is not in the archive"
 grep -q 'crashing at' "$ROOT"/containers/kubernetes/"$NS"/pods/"${NS}"_crashloop_*/api/logs/app/crash.previous.log ||
     die "the previous log does not hold the crashed instance's line"

@@ -23,8 +23,8 @@ public sealed class PodContextTests
             Assert.Equal(EntryStatus.Collected, sink[name].Status);
             Assert.All(sink.Items, i => Assert.Equal(EvidenceSection.Metadata, i.Item.Section));
         }
-        // Only what concerns this pod: not the db Service or its slices, not the db-only policy, not another pod's event.
-        Assert.DoesNotContain(sink.Names, n => n!.Contains("db", StringComparison.Ordinal) && !n.Contains("db-credentials", StringComparison.Ordinal));
+        // Only what concerns this pod: not the db Service or its slices, not another pod's event (the namespace's policies are all kept).
+        Assert.DoesNotContain(sink.Names, n => n!.Contains("db", StringComparison.Ordinal) && !n.Contains("db-credentials", StringComparison.Ordinal) && !n.StartsWith("networkpolicies/", StringComparison.Ordinal));
         Assert.Single(sink["events/core.json"].Json.GetProperty("items").EnumerateArray());
         Assert.Equal("started container web", sink["events/events.k8s.io.json"].Json.GetProperty("items")[0].GetProperty("note").GetString());
         Assert.Equal("web-x1", Assert.Single(sink["services/web.endpointslices.json"].Json.GetProperty("items").EnumerateArray()).GetProperty("metadata").GetProperty("name").GetString());
@@ -128,14 +128,17 @@ public sealed class PodContextTests
     }
 
     [Fact]
-    public async Task OnlyTheNetworkPoliciesThatSelectThePodAreStored()
+    public async Task EveryNetworkPolicyOfTheNamespaceIsStoredSayingWhetherItSelectsThePod()
     {
         await using var rig = await StandInRig.StartAsync(Shop);
         var sink = await rig.CollectAsync(Ns, WebPod);
 
-        Assert.Equal(["networkpolicies/default-deny.json", "networkpolicies/web-ingress.json"], sink.Under("networkpolicies/").Select(i => i.Item.Name));
+        Assert.Equal(["networkpolicies/db-only.json", "networkpolicies/default-deny.json", "networkpolicies/web-ingress.json"],
+            sink.Under("networkpolicies/").Select(i => i.Item.Name).Order(StringComparer.Ordinal));
         Assert.Equal("web-ingress", sink["networkpolicies/web-ingress.json"].Json.GetProperty("metadata").GetProperty("name").GetString());
-        Assert.Contains("selects the pod", sink["networkpolicies/web-ingress.json"].Item.Source!.Description, StringComparison.Ordinal);
+        Assert.EndsWith("its podSelector selects the pod", sink["networkpolicies/web-ingress.json"].Item.Source!.Description, StringComparison.Ordinal);
+        Assert.EndsWith("its podSelector selects the pod", sink["networkpolicies/default-deny.json"].Item.Source!.Description, StringComparison.Ordinal);
+        Assert.EndsWith("its podSelector does not select the pod", sink["networkpolicies/db-only.json"].Item.Source!.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ namespace ContainerForensics.Kubernetes.Collection;
 /// <item><c>configmaps/NAME.json</c> in full; <c>secrets/NAME.json</c> as cfir's digest (<see cref="SecretEvidence"/>).</item>
 /// <item><c>pvcs/NAME.json</c> and <c>pvs/NAME.json</c>: the claims it mounts and their volumes.</item>
 /// <item><c>services/NAME.json</c> (the Services that select it) and <c>services/NAME.endpointslices.json</c>.</item>
-/// <item><c>networkpolicies/NAME.json</c>: the NetworkPolicies of its namespace whose podSelector selects it.</item>
+/// <item><c>networkpolicies/NAME.json</c>: the NetworkPolicies of its namespace, each saying whether it selects the pod.</item>
 /// </list>
 /// The pod is read again (phases are apart: the Volatile phase's copy is in <c>pod.json</c>); the
 /// typed model decides what to read, and every document stored is the server's bytes or, where
@@ -77,7 +77,7 @@ internal sealed class PodContextCollector(KubernetesRuntime runtime)
             await StepAsync(sink, display, $"PersistentVolumeClaim {claim.Name}", () => AddClaimAsync(sink, ns, claim, cancellationToken)).ConfigureAwait(false);
         }
         await StepAsync(sink, display, "the Services that select it", () => AddServicesAsync(sink, ns, labels, cancellationToken)).ConfigureAwait(false);
-        await StepAsync(sink, display, "the NetworkPolicies that select it", () => AddNetworkPoliciesAsync(sink, ns, labels, cancellationToken)).ConfigureAwait(false);
+        await StepAsync(sink, display, "the NetworkPolicies of its namespace", () => AddNetworkPoliciesAsync(sink, ns, labels, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>The pod as the server has it now; null (recorded) when it cannot be read or understood.</summary>
@@ -180,10 +180,10 @@ internal sealed class PodContextCollector(KubernetesRuntime runtime)
     }
 
     /// <summary>
-    /// The NetworkPolicies of the namespace whose podSelector selects the pod: those that isolate
-    /// its traffic (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
-    /// Stored per pod, only the ones that select it; one whose selector cfir cannot evaluate is
-    /// stored too, and says so. Policies that only name the pod as a peer are other pods' context.
+    /// Every NetworkPolicy of the pod's namespace (https://kubernetes.io/docs/concepts/services-networking/network-policies/):
+    /// those whose podSelector selects the pod isolate its traffic, and the others name the peers
+    /// it may or may not reach. Each entry says whether its podSelector selects the pod (or that
+    /// cfir could not evaluate it). The list is read once per run; each pod's folder holds its items.
     /// </summary>
     private async Task AddNetworkPoliciesAsync(IEvidenceSink sink, string ns, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
     {
@@ -193,22 +193,20 @@ internal sealed class PodContextCollector(KubernetesRuntime runtime)
             await sink.AddAsync(runtime.Evidence.Failure(EvidenceSection.Metadata, "networkpolicies.json", "GET", list.Path, failure, "the API server has no NetworkPolicy API (404)"), cancellationToken).ConfigureAwait(false);
             return;
         }
-        int stored = 0;
         foreach (var policy in list.Items)
         {
-            bool? selects = policy.Decision?.Matches(labels);
-            if (selects == false)
+            string selects = policy.Decision?.Matches(labels) switch
             {
-                continue;
-            }
-            stored++;
+                true => "its podSelector selects the pod",
+                false => "its podSelector does not select the pod",
+                null => "cfir could not evaluate its podSelector, so it may select the pod",
+            };
             await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, $"networkpolicies/{EntryNames.Segment(policy.Name)}.json", policy.Bytes,
-                runtime.Evidence.Describe("GET", list.Path) + ": this NetworkPolicy's item in the list (read once per run); "
-                + (selects == true ? "its podSelector selects the pod" : "cfir could not evaluate its podSelector, so it may select the pod")), cancellationToken).ConfigureAwait(false);
+                runtime.Evidence.Describe("GET", list.Path) + $": this NetworkPolicy's item in the list (read once per run); {selects}"), cancellationToken).ConfigureAwait(false);
         }
-        if (stored == 0)
+        if (list.Count == 0)
         {
-            await AbsentAsync(sink, "networkpolicies.json", $"none of the {list.Count} NetworkPolicies of namespace {ns} selects the pod: no policy isolates its traffic", list.Path, cancellationToken).ConfigureAwait(false);
+            await AbsentAsync(sink, "networkpolicies.json", $"namespace {ns} has no NetworkPolicy: no policy isolates the pod's traffic", list.Path, cancellationToken).ConfigureAwait(false);
         }
     }
 
