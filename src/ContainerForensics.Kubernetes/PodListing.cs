@@ -37,7 +37,14 @@ internal static class PodListing
             Image = image,
             State = StateOf(phase, meta),
             RuntimeNamespace = ns,
-            PodMembership = new PodMembership { Namespace = ns, Name = name, Uid = uid, IsWholePod = true },
+            PodMembership = new PodMembership
+            {
+                Namespace = ns,
+                Name = name,
+                Uid = uid,
+                IsWholePod = true,
+                Containers = [.. Collection.PodContainer.Of(pod).Select(c => c.Kind == "app" ? c.Name : c.Kind + ":" + c.Name)],
+            },
             Created = Text(meta, "creationTimestamp") is { } created && DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null,
             Labels = labels,
         };

@@ -149,7 +149,7 @@ public sealed class KubernetesCliTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task List_PodsFromKUBECONFIG_AreNamespaceNameStateAndUid_AndTheJsonCarriesThem()
     {
-        _server.Cluster.Add("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"shop","uid":"0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00001"},"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]},"status":{"phase":"Running"}}""");
+        _server.Cluster.Add("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"shop","uid":"0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00001"},"spec":{"initContainers":[{"name":"setup","image":"busybox"}],"containers":[{"name":"web","image":"nginx:1.27"},{"name":"proxy","image":"envoy"}],"ephemeralContainers":[{"name":"debugger","image":"busybox"}]},"status":{"phase":"Running"}}""");
         _server.Cluster.Add("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"job-x","namespace":"batch","uid":"0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00002"},"spec":{"containers":[{"name":"job","image":"busybox"}]},"status":{"phase":"Succeeded"}}""");
         string kubeconfig = _server.WriteKubeconfig(_dir["kc"]);
         var stderr = new StringWriter();
@@ -164,9 +164,9 @@ public sealed class KubernetesCliTests : IAsyncLifetime, IDisposable
         var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith($"kubernetes at {_server.BaseUri.GetLeftPart(UriPartial.Authority)}", lines[0], StringComparison.Ordinal);
         Assert.EndsWith("version v1.32.4, 2 pod(s)", lines[0], StringComparison.Ordinal);
-        Assert.Matches(@"^\s+NAMESPACE/NAME\s+STATE\s+UID\s+IMAGE$", lines[1]);
-        Assert.Matches(@"^\s+batch/job-x\s+exited\s+0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00002\s+busybox$", lines[2]);
-        Assert.Matches(@"^\s+shop/web-0\s+running\s+0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00001\s+nginx:1.27$", lines[3]);
+        Assert.Matches(@"^\s+NAMESPACE/NAME\s+STATE\s+UID\s+CONTAINERS$", lines[1]);
+        Assert.Matches(@"^\s+batch/job-x\s+exited\s+0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00002\s+job$", lines[2]);
+        Assert.Matches(@"^\s+shop/web-0\s+running\s+0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00001\s+init:setup, web, proxy, ephemeral:debugger$", lines[3]);
 
         using var doc = JsonDocument.Parse(stdout.ToArray());
         var runtime = Assert.Single(doc.RootElement.EnumerateArray());
@@ -177,6 +177,7 @@ public sealed class KubernetesCliTests : IAsyncLifetime, IDisposable
         Assert.Equal("0b4e6a2c-9a52-4c1e-8d3f-1c0ffee00001", web.GetProperty("podUid").GetString());
         Assert.Equal("running", web.GetProperty("state").GetString());
         Assert.Equal("nginx:1.27", web.GetProperty("image").GetString());
+        Assert.Equal(["init:setup", "web", "proxy", "ephemeral:debugger"], web.GetProperty("podContainers").EnumerateArray().Select(c => c.GetString()));
     }
 
     [Fact]

@@ -82,6 +82,7 @@ internal static class ListCommand
                     ["pod"] = c.PodMembership?.DisplayName,
                     ["podUid"] = c.PodMembership?.Uid,
                     ["podSandbox"] = c.PodMembership?.IsSandbox,
+                    ["podContainers"] = c.PodMembership is { IsWholePod: true } whole ? whole.Containers : null,
                     ["pid"] = c.Pid,
                     // A lower-level listing of another runtime's container (containerd's view of Docker's): collect folds the two.
                     ["managedBy"] = c.ManagedBy is { } m ? new Dictionary<string, string> { ["runtime"] = m.Runtime, ["id"] = m.Id } : null,
@@ -103,16 +104,16 @@ internal static class ListCommand
                     continue;
                 }
                 var d = probe.Runtime.Descriptor;
-                string unit = d.Name == Kubernetes.KubernetesRuntime.RuntimeName ? "pod(s)" : "container(s)";
-                w.WriteLine($"{d.Name} at {d.Endpoint}: version {d.Version}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} {unit}{(error is null ? "" : $", listing failed: {error}")}");
                 var pods = containers.Where(c => c.PodMembership is { IsWholePod: true }).ToList();
+                string unit = pods.Count > 0 && pods.Count == containers.Count ? "pod(s)" : "container(s)";
+                w.WriteLine($"{d.Name} at {d.Endpoint}: version {d.Version}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} {unit}{(error is null ? "" : $", listing failed: {error}")}");
                 if (pods.Count > 0)
                 {
                     // A pod as kubectl names it (NAMESPACE/NAME, which also selects it for collect), its phase in cfir's words, its uid whole.
-                    w.WriteLine($"  {"NAMESPACE/NAME",-40}  {"STATE",-11}  {"UID",-36}  IMAGE");
+                    w.WriteLine($"  {"NAMESPACE/NAME",-40}  {"STATE",-11}  {"UID",-36}  CONTAINERS");
                     foreach (var p in pods)
                     {
-                        w.WriteLine(ConsoleProgress.Sanitize($"  {p.PodMembership!.DisplayName,-40}  {p.State,-11}  {p.PodMembership.Uid,-36}  {p.Image}"));
+                        w.WriteLine(ConsoleProgress.Sanitize($"  {p.PodMembership!.DisplayName,-40}  {p.State,-11}  {p.PodMembership.Uid,-36}  {string.Join(", ", p.PodMembership.Containers)}"));
                     }
                 }
                 var others = containers.Where(c => c.PodMembership is not { IsWholePod: true }).ToList();

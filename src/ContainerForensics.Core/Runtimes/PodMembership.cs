@@ -29,6 +29,9 @@ public sealed record PodMembership
     /// </summary>
     public bool IsWholePod { get; init; }
 
+    /// <summary>For a whole pod: its containers as its spec names them, init ones as "init:NAME" and ephemeral ones as "ephemeral:NAME".</summary>
+    public IReadOnlyList<string> Containers { get; init; } = [];
+
     /// <summary>"namespace/name", as kubectl names a pod.</summary>
     public string DisplayName => Namespace + "/" + Name;
 }
