@@ -124,6 +124,27 @@ public sealed class KubernetesRuntimeProviderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task An_allowed_exec_plugin_that_hangs_costs_the_call_budget_and_is_one_line()
+    {
+        string plugin = _dir.WriteScript("bin/hanging-plugin", "exec sleep 60");
+        string kubeconfig = _server.WriteKubeconfig(_dir["kc"], new KubeconfigOptions
+        {
+            Credential = KubeconfigCredential.None,
+            ExtraUserYaml = $"exec:\n  apiVersion: client.authentication.k8s.io/v1\n  command: {plugin}\n  interactiveMode: Never",
+        });
+        var settings = Given(kubeconfig).WithFlag(KubernetesOptions.AllowExecPlugin) with { CallTimeout = TimeSpan.FromSeconds(1) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var refused = await Assert.ThrowsAsync<CfirException>(() => Provider().ProbeAsync(settings, CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.Equal(ExitCode.UsageError, refused.ExitCode);
+        Assert.Contains("hanging-plugin", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refused.Message);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
     public async Task An_allowed_exec_plugin_runs_and_its_token_reaches_the_server_and_its_command_is_recorded()
     {
         string marker = _dir["plugin-ran"];

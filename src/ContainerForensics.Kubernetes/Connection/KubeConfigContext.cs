@@ -70,6 +70,8 @@ internal static class KubeConfigContext
         KubernetesClientConfiguration config;
         try
         {
+            // An allowed plugin that hangs costs the call budget, not the library's two minutes.
+            KubernetesClientConfiguration.ExecTimeout = settings.CallTimeout;
             config = KubernetesClientConfiguration.BuildConfigFromConfigObject(pruned, name);
         }
         // The library throws KubeConfigException, FormatException (bad base64), IOException, a
