@@ -9,7 +9,14 @@ public static class EvidenceContent
     /// A stream read once from start to end (a daemon's response body). Its length is unknown,
     /// so the writer spools it; a read error ends it and is reported as partial.
     /// </summary>
-    public static IEvidenceContent FromStream(Stream stream, bool leaveOpen = false) => new SequentialStreamContent(stream, leaveOpen);
+    public static IEvidenceContent FromStream(Stream stream, bool leaveOpen = false) => new SequentialStreamContent(stream, leaveOpen, null);
+
+    /// <summary>
+    /// A stream kept to at most <paramref name="cap"/> bytes (<c>--max-file-size</c>). One byte past
+    /// the cap is read to tell whether the source had more: then the entry is truncated, else whole.
+    /// (Ask a server for <paramref name="cap"/> + 1 bytes when it cuts itself, as pods/log's limitBytes.)
+    /// </summary>
+    public static IEvidenceContent FromStream(Stream stream, long cap, bool leaveOpen = false) => new SequentialStreamContent(stream, leaveOpen, cap);
 
     private sealed class BytesContent(ReadOnlyMemory<byte> bytes) : IEvidenceContent
     {
@@ -33,7 +40,7 @@ public static class EvidenceContent
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private sealed class SequentialStreamContent(Stream stream, bool leaveOpen) : IEvidenceContent
+    private sealed class SequentialStreamContent(Stream stream, bool leaveOpen, long? cap) : IEvidenceContent
     {
         private long _position;
         private ContentReadNote? _note;
@@ -54,7 +61,14 @@ public static class EvidenceContent
             }
             try
             {
-                int n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (cap is { } limit && _position >= limit)
+                {
+                    bool more = await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0;
+                    _note = more ? new ContentReadNote(EntryStatus.Truncated, $"cut at {limit} bytes (--max-file-size); the source had more") : null;
+                    return 0;
+                }
+                var window = cap is { } c ? buffer[..(int)Math.Min(buffer.Length, c - _position)] : buffer;
+                int n = await stream.ReadAsync(window, cancellationToken).ConfigureAwait(false);
                 _position += n;
                 return n;
             }

@@ -112,7 +112,8 @@ internal sealed class PodVolatileCollector(ApiEvidence api)
         {
             Section = EvidenceSection.Logs,
             Name = name,
-            Content = new LogStreamContent(stream, options.MaxFileSize),
+            // A stream that breaks or stops keeps what arrived and is partial; one cut at the cap is truncated.
+            Content = options.MaxFileSize is { } cap ? EvidenceContent.FromStream(stream, cap) : EvidenceContent.FromStream(stream),
             Source = new EvidenceSource { Description = api.Describe("GET", path) + $" ({container.Kind} container {container.Name}, restartCount {container.RestartCount})" },
         }, cancellationToken).ConfigureAwait(false);
     }
