@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -224,30 +225,48 @@ public sealed class KubernetesApi : k8s.Kubernetes
     /// </summary>
     private static async Task<byte[]?> ReadCappedAsync(Stream body, int cap, CancellationToken cancellationToken, bool truncate = false, int capacity = 0)
     {
-        using var buffer = new MemoryStream(Math.Clamp(capacity, 0, cap));
-        byte[] chunk = new byte[81920];
+        // Pooled and grown by doubling: thousands of calls a run would otherwise each leave their
+        // buffers behind, much of it promoted while the call waits for the server, and the heap
+        // would grow with the pod count. Every buffer is cleared before it goes back: a Secret's
+        // answer passes through here.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(capacity, 16 << 10, cap));
+        int length = 0;
         try
         {
-            int n;
-            while ((n = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            while (true)
             {
-                if (buffer.Length + n > cap)
+                int room = Math.Min(buffer.Length, cap) - length;
+                if (room == 0 && length >= cap)
                 {
-                    if (!truncate)
+                    // Full at the cap: one more byte says whether the answer is larger.
+                    if (await body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0 && !truncate)
                     {
                         return null;
                     }
-                    buffer.Write(chunk, 0, (int)(cap - buffer.Length));
                     break;
                 }
-                buffer.Write(chunk, 0, n);
+                if (room == 0)
+                {
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, cap));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                    continue;
+                }
+                int n = await body.ReadAsync(buffer.AsMemory(length, room), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+                length += n;
             }
-            return buffer.ToArray();
+            return buffer.AsSpan(0, length).ToArray();
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(chunk);
-            CryptographicOperations.ZeroMemory(buffer.GetBuffer());
+            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

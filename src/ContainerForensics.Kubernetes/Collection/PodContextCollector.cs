@@ -108,7 +108,7 @@ internal sealed class PodContextCollector(KubernetesRuntime runtime)
                 throw new ContainerGoneException(container.Id,
                     $"pod {member.DisplayName} now has uid {uid ?? "(none)"}, not the listed {member.Uid}: the listed pod was deleted and another created under its name");
             }
-            var pod = KubernetesJson.Deserialize<V1Pod>(root.GetRawText()) ?? throw new JsonException("the pod's answer is null");
+            var pod = KubernetesJson.Deserialize<V1Pod>(root) ?? throw new JsonException("the pod's answer is null");
             return (pod, OwnerReference.Of(root), uid ?? member.Uid);
         }
         catch (Exception ex) when (!Failures.IsFatal(ex))

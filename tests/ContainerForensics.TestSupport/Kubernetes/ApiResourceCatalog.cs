@@ -48,6 +48,8 @@ internal sealed class ApiResourceCatalog
         R("", "serviceaccounts", "serviceaccount", "ServiceAccount", true, AllVerbs, ["sa"], [], [new("serviceaccounts/token", ["create"])], F()),
         R("", "services", "service", "Service", true, AllVerbs, ["svc"], InAll, [new("services/proxy", ["create", "delete", "get", "patch", "update"]), new("services/status", ["get", "patch", "update"])], F()),
         R("", "endpoints", "endpoints", "Endpoints", true, AllVerbs, ["ep"], [], [], F()),
+        // kubectl cluster-info dump lists them in every namespace it dumps (the benchmark's peer).
+        R("", "replicationcontrollers", "replicationcontroller", "ReplicationController", true, AllVerbs, ["rc"], InAll, [new("replicationcontrollers/scale", ["get", "patch", "update"]), new("replicationcontrollers/status", ["get", "patch", "update"])], F()),
         R("", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, AllVerbs, ["pvc"], [], [new("persistentvolumeclaims/status", ["get", "patch", "update"])], F()),
         R("", "persistentvolumes", "persistentvolume", "PersistentVolume", false, AllVerbs, ["pv"], [], [new("persistentvolumes/status", ["get", "patch", "update"])], F()),
         // events.k8s.io/v1: https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/event-v1/
