@@ -58,7 +58,7 @@ public sealed class ContainerdRuntime : IContainerRuntime, IContainerEventSource
             var descriptor = new RuntimeDescriptor(ContainerdRuntimeProvider.RuntimeName, channel.Endpoint, version.Version, null)
             {
                 Details = all,
-                Locality = LocalityProbe.OfUnixSocket(channel.Endpoint),
+                Locality = LocalityProbe.OfUnixSocket(channel.SocketPath),
             };
             return new ContainerdRuntime(client, descriptor, settings);
         }
