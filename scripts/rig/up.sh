@@ -209,7 +209,9 @@ start_daemon() {
         # background child is not a process-group leader, so setsid/nohup just exec and $!
         # is the daemon's own pid.
         # 9>&-: the daemon must not inherit our lock fd, or it would hold the lock forever.
-        env "${envs[@]}" setsid nohup "$@" </dev/null >>"$logf" 2>&1 9>&- &
+        # env -C /: the daemons outlive the checkout that started them; podman's conmon fails
+        # every container ("Failed to get working directory") once its service's cwd is deleted.
+        env -C / "${envs[@]}" setsid nohup "$@" </dev/null >>"$logf" 2>&1 9>&- &
         pid=$!
         echo "$pid" > "$RIG_DIR/$name.pid"
         log "$name: started pid $pid (log $logf)"
