@@ -27,15 +27,16 @@
 # (-v /var/lib/docker for dind). The anonymous volume puts the inner snapshotter's overlay mounts
 # on the host's filesystem, not on the container's own overlay (overlay on overlay is refused).
 #
-# Usage (as root): scripts/rig/nested-images.sh      Knobs: CFIR_RIG_DIR, CFIR_RIG_PAUSE_IMAGE
+# Usage (as root): scripts/rig/nested-images.sh
+# Knobs: CFIR_RIG_DIR, CFIR_RIG_PAUSE_IMAGE, CFIR_RIG_KIND_NODE_IMAGE, CFIR_RIG_DIND_IMAGE (up.sh passes them).
 set -euo pipefail
 
 RIG_DIR="${CFIR_RIG_DIR:-/run/cfir-rig}"
 DOCKER_SOCK=/var/run/docker.sock
 TEST_IMAGE=cfir-test/busybox:latest
 PAUSE_IMAGE="${CFIR_RIG_PAUSE_IMAGE:-registry.k8s.io/pause:3.6}"
-NODE_IMAGE=cfir-test/kind-node:latest
-DIND_IMAGE=cfir-test/dind:latest
+NODE_IMAGE="${CFIR_RIG_KIND_NODE_IMAGE:-cfir-test/kind-node:latest}"
+DIND_IMAGE="${CFIR_RIG_DIND_IMAGE:-cfir-test/dind:latest}"
 # Bump when the recipe below changes (files, config, command): images of another revision are rebuilt.
 NESTED_REV=1
 # The plugins the node's CNI config uses, and loopback, which the CRI plugin runs for every pod.

@@ -17,7 +17,7 @@ namespace ContainerForensics.TestSupport.Nested;
 /// </summary>
 public abstract partial class NestedNode : IAsyncDisposable
 {
-    /// <summary>The label every node carries (value: kind-node or dind); down.sh removes containers with it.</summary>
+    /// <summary>The label every node carries (value: node or dind); scripts/rig/down.sh removes containers with it.</summary>
     public const string Label = "org.cfir.rig.nested";
 
     /// <summary>Hang guard for a daemon to answer or a process to appear: seconds in practice.</summary>
@@ -145,6 +145,10 @@ public abstract partial class NestedNode : IAsyncDisposable
     /// <summary><c>docker save IMAGES... | docker exec -i NODE COMMAND...</c>.</summary>
     protected Task PipeImagesAsync(string[] images, params string[] command) =>
         RigDocker.PipeAsync(["save", .. images], ["exec", "-i", Name, .. command]);
+
+    /// <summary>A shell script that runs the commands side by side and fails when any of them fails.</summary>
+    protected static string InParallel(IEnumerable<string> commands) =>
+        string.Concat(commands.Select(c => $"{c} & pids=\"$pids $!\"; ")) + "failed=0; for p in $pids; do wait $p || failed=1; done; exit $failed";
 
     /// <summary>A fresh init for a nested container: the planted file, then <c>exec sleep &lt;unique&gt;</c>.</summary>
     protected static (string Script, string[] Command, byte[] Planted) PlantedInit(string id, string? alsoEcho = null)
