@@ -120,4 +120,20 @@ public sealed class KindNodeTests(KindNodeFixture fixture) : IClassFixture<KindN
         Assert.False(File.Exists(node.SocketPath));
         await Assert.ThrowsAsync<GrpcCallException>(() => runtime.ListContainersAsync(default));
     }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_frozen_node_daemon_leaves_its_socket_hanging_and_its_containers_running()
+    {
+        await using var node = await KindNode.StartAsync();
+        var planted = Assert.Single(await node.RunContainersAsync(1));
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath,
+            new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(2) }.With(ContainerdOptions.Namespace, "default"), default);
+
+        await node.FreezeDaemonAsync();
+
+        await Assert.ThrowsAsync<GrpcTimeoutException>(() => runtime.ListContainersAsync(default));
+        Assert.Equal(planted.Cmdline, NestedProcesses.Cmdline(planted.HostPid));
+        await node.ThawDaemonAsync();
+        Assert.Contains(await runtime.ListContainersAsync(default), c => c.Id == planted.Id);
+    }
 }

@@ -63,6 +63,9 @@ public abstract partial class NestedNode : IAsyncDisposable
     /// <summary>Whether <see cref="RemoveAsync"/> ran.</summary>
     public bool Removed { get; private set; }
 
+    /// <summary>Whether the nested daemon is stopped (<see cref="FreezeDaemonAsync"/>).</summary>
+    public bool DaemonFrozen { get; private set; }
+
     /// <summary>Runs a command inside the node (<c>docker exec</c>); its trimmed stdout.</summary>
     public Task<string> ExecAsync(params string[] command) => RigDocker.RunAsync(["exec", Name, .. command]);
 
@@ -80,8 +83,47 @@ public abstract partial class NestedNode : IAsyncDisposable
         await WaitUntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{HostPid.ToString(CultureInfo.InvariantCulture)}")), $"node {Name}'s init (host pid {HostPid}) to exit");
     }
 
+    /// <summary>
+    /// Stops the nested daemon (SIGSTOP from the host to the node's init) so that its socket
+    /// hangs: connections are accepted by the kernel and never answered. Its containers keep
+    /// running (they are the shims' children, not the daemon's). Returns once every thread of the
+    /// daemon is stopped: kill(2) only queues the signal.
+    /// </summary>
+    public async Task FreezeDaemonAsync()
+    {
+        await SignalAsync("STOP");
+        DaemonFrozen = true;
+        string tasks = $"/proc/{HostPid.ToString(CultureInfo.InvariantCulture)}/task";
+        await WaitUntilAsync(() => Task.FromResult(Directory.EnumerateDirectories(tasks).All(Stopped)), $"every thread of node {Name}'s daemon to stop");
+
+        static bool Stopped(string task)
+        {
+            try
+            {
+                // "pid (comm) state ...": the state follows the last ')'.
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is 'T' or 't';
+            }
+            catch (IOException)
+            {
+                return true; // the thread exited
+            }
+        }
+    }
+
+    /// <summary>Lets the daemon run again (SIGCONT).</summary>
+    public async Task ThawDaemonAsync()
+    {
+        await SignalAsync("CONT");
+        DaemonFrozen = false;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (DaemonFrozen && !Removed)
+        {
+            await ThawDaemonAsync();
+        }
         if (!Removed)
         {
             Removed = true;
@@ -170,6 +212,16 @@ public abstract partial class NestedNode : IAsyncDisposable
             return Task.FromResult(hostPid > 0 && NestedProcesses.Cmdline(hostPid) is { } cmdline && cmdline.AsSpan().SequenceEqual(container.Cmdline));
         }, $"nested container {name} (pid {innerPid} in node {Name}) to run {string.Join(' ', command)}");
         return container with { HostPid = hostPid };
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, HostPid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {HostPid} (node {Name}'s daemon) exited {kill.ExitCode}");
+        }
     }
 
     protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
