@@ -65,7 +65,16 @@ DOCKER=("$DOCKER" --host "unix://$DOCKER_SOCK")
 TEST_IMAGE_ID=$("${DOCKER[@]}" image inspect -f '{{.Id}}' "$TEST_IMAGE" 2>/dev/null) ||
     die "$TEST_IMAGE missing: run scripts/rig/up.sh first"
 
+# Resolved here, not inside $(...) below, where a failure would not stop the script.
 binary() { command -v "$1" || die "$1 not found (up.sh installs docker.io, containerd and runc)"; }
+CONTAINERD=$(binary containerd)
+SHIM=$(binary containerd-shim-runc-v2)
+RUNC=$(binary runc)
+CTR=$(binary ctr)
+DOCKERD=$(binary dockerd)
+# Debian's CLI, which matches the daemon (/usr/local/bin/docker may be another version).
+DOCKER_CLI=/usr/bin/docker
+[ -x "$DOCKER_CLI" ] || die "$DOCKER_CLI (Debian's docker CLI, matching dockerd) missing"
 
 # The files an image takes from the host, libraries included: each binary, then every library
 # ldd resolves ("libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6") and the loader ("/lib64/ld-...").
@@ -117,7 +126,7 @@ import_rootfs() {
 # ---------------------------------------------------------------------------- kind-like node
 build_node() {
     local files=() cni=() p rev tmp old
-    mapfile -t files < <(with_libraries "$(binary containerd)" "$(binary containerd-shim-runc-v2)" "$(binary runc)" "$(binary ctr)")
+    mapfile -t files < <(with_libraries "$CONTAINERD" "$SHIM" "$RUNC" "$CTR")
     if [ -d "$CNI_DIR" ]; then
         for p in $CNI_PLUGINS; do [ -x "$CNI_DIR/$p" ] && cni+=("$CNI_DIR/$p"); done
         [ "${#cni[@]}" -gt 0 ] && mapfile -t -O "${#files[@]}" files < <(with_libraries "${cni[@]}")
@@ -178,15 +187,14 @@ EOF
 }
 EOF
     fi
-    import_rootfs "$tmp" "$NODE_IMAGE" "$rev" '["/usr/bin/containerd"]'
+    import_rootfs "$tmp" "$NODE_IMAGE" "$rev" "[\"$CONTAINERD\"]"
     [ -n "$old" ] && "${DOCKER[@]}" image rm "$old" >/dev/null 2>&1 || true
 }
 
 # ---------------------------------------------------------------------------- Docker-in-Docker
 build_dind() {
     local files=() rev tmp old
-    mapfile -t files < <(with_libraries "$(binary dockerd)" /usr/bin/docker "$(binary containerd)" "$(binary containerd-shim-runc-v2)" "$(binary runc)")
-    [ -x /usr/bin/docker ] || die "/usr/bin/docker (Debian's docker CLI, matching dockerd) missing"
+    mapfile -t files < <(with_libraries "$DOCKERD" "$DOCKER_CLI" "$CONTAINERD" "$SHIM" "$RUNC")
     rev="$NESTED_REV-$(rev_of "${files[@]}")"
     if [ "$(image_rev "$DIND_IMAGE")" = "$rev" ]; then log "image: $DIND_IMAGE present"; return 0; fi
 
