@@ -91,7 +91,7 @@ stop
 
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 wall() { # seconds from "Elapsed (wall clock) time (h:mm:ss or m:ss): M:SS.ss"
-    sed -n 's/.*Elapsed (wall clock) time[^:]*: //p' "$1" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s}'
+    sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s}'
 }
 rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 row() { # TOOL

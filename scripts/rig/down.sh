@@ -3,7 +3,9 @@
 #
 #   1. removes containers the tests left behind (name/id starting with "cfir-test-") in
 #      docker, podman and every containerd namespace except "moby" (Docker owns those;
-#      they are removed through Docker);
+#      they are removed through Docker); the nested rig's nodes (cfir-test-node-*,
+#      cfir-test-dind-*, labelled org.cfir.rig.nested) go with their anonymous volumes, and
+#      everything nested in them with their pid namespaces and cgroups;
 #   2. stops only the daemons whose pids up.sh recorded in $CFIR_RIG_DIR (SIGTERM, then
 #      SIGKILL after a grace period), in reverse start order: podman, dockerd, containerd.
 #      Engines that were already running before up.sh (e.g. systemd units) are left alone.
@@ -45,7 +47,9 @@ http_ping() { [ -S "$1" ] && [ "$(curl -s -m 5 --unix-socket "$1" http://d/_ping
 # ---------------------------------------------------------------------------- containers
 # Best effort throughout: a leftover container must not stop the daemons from going down.
 if http_ping "$DOCKER_SOCK"; then
-    ids=$("${DOCKER[@]}" ps -aq --filter "name=^/?$PREFIX" 2>/dev/null || true)
+    # By name, and by label for the nested rig's nodes whatever their name.
+    ids=$( { "${DOCKER[@]}" ps -aq --filter "name=^/?$PREFIX" 2>/dev/null
+             "${DOCKER[@]}" ps -aq --filter "label=org.cfir.rig.nested" 2>/dev/null; } | sort -u || true)
     if [ -n "$ids" ]; then
         log "docker: removing $(echo "$ids" | wc -l) test container(s)"
         # shellcheck disable=SC2086

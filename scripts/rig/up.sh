@@ -17,9 +17,18 @@
 #   3. builds the test image cfir-test/busybox:latest from busybox-static (no registry
 #      needed) and loads it into docker, podman and containerd namespaces default + k8s.io,
 #      and the CRI sandbox image (registry.k8s.io/pause:3.6, a sleeping busybox) into k8s.io;
-#   4. writes $CFIR_RIG_DIR/env (export lines the tests source) and prints it.
+#   4. builds the nested-runtime rig's images (scripts/rig/nested-images.sh, issue 15) from
+#      this host's own binaries: cfir-test/kind-node:latest (containerd with its CRI plugin, ctr,
+#      runc, CNI plugins, as a kind node) and cfir-test/dind:latest (dockerd, Docker-in-Docker).
+#      The tests start them as kind starts its nodes (without --privileged, which needs
+#      CAP_SYS_RESOURCE: every capability but that one, unconfined, the host's cgroup tree,
+#      --network none) through tests/ContainerForensics.TestSupport/Nested/, and reach the inner
+#      daemon at /proc/<node pid>/root/run/containerd/containerd.sock (/run/docker.sock);
+#   5. writes $CFIR_RIG_DIR/env (export lines the tests source) and prints it.
 #
 # Usage (as root):  scripts/rig/up.sh          Stop again with: scripts/rig/down.sh
+#   (down.sh also removes nested nodes: they are named cfir-test-node-*/cfir-test-dind-* and
+#   labelled org.cfir.rig.nested; everything nested dies with its node)
 # Knobs (environment):
 #   CFIR_RIG_DIR          state dir (pids, env file, podman config)   default /run/cfir-rig
 #   CFIR_RIG_LOG_DIR      daemon logs                                 default /var/log/cfir-rig
@@ -45,6 +54,9 @@ CONTAINERD_NAMESPACES="default k8s.io"
 # built here from the same busybox rootfs (its entrypoint sleeps) and imported into k8s.io,
 # so RunPodSandbox never pulls. Override when the containerd config names another one.
 PAUSE_IMAGE="${CFIR_RIG_PAUSE_IMAGE:-registry.k8s.io/pause:3.6}"
+# The nested rig's images (scripts/rig/nested-images.sh builds them).
+KIND_NODE_IMAGE=cfir-test/kind-node:latest
+DIND_IMAGE=cfir-test/dind:latest
 
 # Packages: the engines plus what the integration tests shell out to.
 #   curl      -> we probe the API sockets with it (curl --unix-socket)
@@ -209,7 +221,9 @@ start_daemon() {
         # background child is not a process-group leader, so setsid/nohup just exec and $!
         # is the daemon's own pid.
         # 9>&-: the daemon must not inherit our lock fd, or it would hold the lock forever.
-        env "${envs[@]}" setsid nohup "$@" </dev/null >>"$logf" 2>&1 9>&- &
+        # env -C /: the daemons outlive the checkout that started them; podman's conmon fails
+        # every container ("Failed to get working directory") once its service's cwd is deleted.
+        env -C / "${envs[@]}" setsid nohup "$@" </dev/null >>"$logf" 2>&1 9>&- &
         pid=$!
         echo "$pid" > "$RIG_DIR/$name.pid"
         log "$name: started pid $pid (log $logf)"
@@ -475,6 +489,10 @@ ensure_podman_image
 for ns in $CONTAINERD_NAMESPACES; do ensure_containerd_image "$ns"; done
 drop_old_image "$OLD_IMAGE_ID"
 ensure_pause_image
+# From the test image and this host's engine binaries; rebuilt when either changes. We hold the lock.
+CFIR_RIG_LOCKED=1 CFIR_RIG_DIR="$RIG_DIR" CFIR_RIG_PAUSE_IMAGE="$PAUSE_IMAGE" \
+    CFIR_RIG_KIND_NODE_IMAGE="$KIND_NODE_IMAGE" CFIR_RIG_DIND_IMAGE="$DIND_IMAGE" \
+    bash "$(dirname "${BASH_SOURCE[0]}")/nested-images.sh"
 
 # ---------------------------------------------------------------------------- env file
 ENV_FILE="$RIG_DIR/env"
@@ -488,6 +506,8 @@ export CFIR_TEST_IMAGE=$IMAGE
 export CFIR_TEST_CONTAINERD_IMAGE=$CONTAINERD_IMAGE
 export CFIR_TEST_CONTAINERD_NAMESPACES="$CONTAINERD_NAMESPACES"
 export CFIR_TEST_PAUSE_IMAGE=$PAUSE_IMAGE
+export CFIR_TEST_KIND_NODE_IMAGE=$KIND_NODE_IMAGE
+export CFIR_TEST_DIND_IMAGE=$DIND_IMAGE
 EOF
 chmod 644 "$ENV_FILE.tmp"
 mv -f "$ENV_FILE.tmp" "$ENV_FILE"

@@ -21,6 +21,15 @@ public static class RigEnvironment
 
     public static string? ContainerdImage => Get("CFIR_TEST_CONTAINERD_IMAGE");
 
+    /// <summary>The CRI plugin's sandbox image (up.sh builds it from the test image).</summary>
+    public static string PauseImage => Get("CFIR_TEST_PAUSE_IMAGE") ?? "registry.k8s.io/pause:3.6";
+
+    /// <summary>The kind-like node image of the nested rig (scripts/rig/nested-images.sh).</summary>
+    public static string KindNodeImage => Get("CFIR_TEST_KIND_NODE_IMAGE") ?? "cfir-test/kind-node:latest";
+
+    /// <summary>The Docker-in-Docker image of the nested rig (scripts/rig/nested-images.sh).</summary>
+    public static string DindImage => Get("CFIR_TEST_DIND_IMAGE") ?? "cfir-test/dind:latest";
+
     public static string? Get(string name)
     {
         var v = Environment.GetEnvironmentVariable(name);

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Containerd;
+using ContainerForensics.Containerd.Grpc;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Runtimes;
+using ContainerForensics.HostEvidence;
+using ContainerForensics.TestSupport;
+using ContainerForensics.TestSupport.Nested;
+
+namespace ContainerForensics.Nested.Tests;
+
+/// <summary>
+/// The kind-like node of the nested rig, seen with cfir's existing code: its containerd, reached
+/// through the node's root, is nested (LocalityProbe), lists what the node's ctr and CRI planted,
+/// and the host process evidence of a nested container is the right host process (NSpid).
+/// </summary>
+public sealed class KindNodeTests(KindNodeFixture fixture) : IClassFixture<KindNodeFixture>
+{
+    private static RuntimeSettings Settings(string ns) => new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(30) }.With(ContainerdOptions.Namespace, ns);
+
+    [EngineFact(Engine.Docker)]
+    public async Task The_node_s_containerd_is_nested_and_lists_the_node_s_containers()
+    {
+        var (node, planted, _) = await fixture.GetAsync();
+
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("default"), default);
+        var listed = await runtime.ListContainersAsync(default);
+
+        var locality = runtime.Descriptor.Locality;
+        Assert.Equal(LocalityKind.Nested, locality.Kind);
+        Assert.Equal(node.HostPid, locality.DaemonPid);
+        Assert.Equal(node.PidNamespace, locality.PidNamespace);
+        Assert.Equal("containerd", File.ReadAllText($"/proc/{node.HostPid}/comm").Trim());
+        foreach (var c in planted)
+        {
+            var seen = Assert.Single(listed, l => l.Id == c.Id);
+            Assert.Equal("default", seen.RuntimeNamespace);
+            Assert.Equal(KindNode.Image, seen.Image);
+            Assert.Equal("running", seen.State);
+            Assert.Equal(c.InnerPid, seen.Pid); // the node's pid, not the host's
+            Assert.NotEqual(c.HostPid, c.InnerPid);
+        }
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task The_host_process_evidence_of_a_nested_container_is_its_host_process()
+    {
+        var (node, planted, _) = await fixture.GetAsync();
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("default"), default);
+        var listed = await runtime.ListContainersAsync(default);
+
+        foreach (var c in planted)
+        {
+            var sink = new RecordingSink();
+            await new HostProcessCollector().CollectAsync(Assert.Single(listed, l => l.Id == c.Id), runtime, sink, new CollectionOptions(), default);
+
+            string pid = c.HostPid.ToString(CultureInfo.InvariantCulture);
+            Assert.Equal(c.Cmdline, sink[$"processes/{pid}/cmdline"].Content);
+            using var capture = JsonDocument.Parse(sink["capture.json"].Content);
+            Assert.Equal(c.HostPid, capture.RootElement.GetProperty("initPid").GetInt32());
+            Assert.Equal(c.InnerPid, capture.RootElement.GetProperty("runtimeInitPid").GetInt32());
+            Assert.Contains($"is host pid {pid} (NSpid", capture.RootElement.GetProperty("pidTranslation").GetString(), StringComparison.Ordinal);
+            Assert.Empty(sink.Errors);
+        }
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task Each_nested_container_has_its_planted_file_in_its_own_root()
+    {
+        var (node, planted, pod) = await fixture.GetAsync();
+
+        foreach (var c in planted.Append(pod.Container))
+        {
+            byte[] content = await File.ReadAllBytesAsync(c.PlantedHostPath);
+            Assert.Equal(c.PlantedContent, content);
+            // The node's own view of the same file, through the pid its runtime reports: the same bytes.
+            string inNode = await node.ExecAsync("sha256sum", $"/proc/{c.InnerPid}/root{NestedContainer.PlantedPath}");
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), inNode.Split(' ')[0]);
+        }
+        Assert.Equal(planted.Count + 1, planted.Append(pod.Container).Select(c => c.HostPid).Distinct().Count());
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_pod_made_through_the_node_s_CRI_is_grouped_and_logged_in_the_node()
+    {
+        var (node, _, pod) = await fixture.GetAsync();
+
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("k8s.io"), default);
+        var listed = await runtime.ListContainersAsync(default);
+
+        var sandbox = Assert.Single(listed, c => c.Id == pod.SandboxId);
+        var app = Assert.Single(listed, c => c.Id == pod.Container.Id);
+        Assert.Equal(new PodMembership { Namespace = pod.Namespace, Name = pod.Name, Uid = pod.Uid, IsSandbox = true }, sandbox.PodMembership);
+        Assert.Equal(new PodMembership { Namespace = pod.Namespace, Name = pod.Name, Uid = pod.Uid, ContainerName = pod.ContainerName }, app.PodMembership);
+        Assert.Equal(pod.Container.InnerPid, app.Pid);
+        Assert.Equal(pod.Container.Cmdline, NestedProcesses.Cmdline(pod.Container.HostPid));
+        // Its own network namespace (the node's CNI bridge), not the node's.
+        Assert.False(pod.HostNetwork);
+        Assert.NotEqual(new FileInfo($"/proc/{node.HostPid}/ns/net").LinkTarget, new FileInfo($"/proc/{pod.Container.HostPid}/ns/net").LinkTarget);
+        // The CRI log is in the node's filesystem, not the host's.
+        string log = Encoding.UTF8.GetString(node.ReadFile(pod.LogPath));
+        Assert.Contains($" stdout F hello-from-{pod.ContainerName}\n", log, StringComparison.Ordinal);
+        Assert.False(File.Exists(pod.LogPath));
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_removed_node_takes_its_containers_and_its_socket_with_it()
+    {
+        await using var node = await KindNode.StartAsync();
+        var planted = Assert.Single(await node.RunContainersAsync(1));
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("default"), default);
+        Assert.Contains(await runtime.ListContainersAsync(default), c => c.Id == planted.Id);
+
+        await node.RemoveAsync();
+
+        Assert.False(Directory.Exists($"/proc/{planted.HostPid}"));
+        Assert.False(File.Exists(node.SocketPath));
+        await Assert.ThrowsAsync<GrpcCallException>(() => runtime.ListContainersAsync(default));
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_frozen_node_daemon_leaves_its_socket_hanging_and_its_containers_running()
+    {
+        await using var node = await KindNode.StartAsync();
+        var planted = Assert.Single(await node.RunContainersAsync(1));
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath,
+            new RuntimeSettings { CallTimeout = TimeSpan.FromSeconds(2) }.With(ContainerdOptions.Namespace, "default"), default);
+
+        await node.FreezeDaemonAsync();
+
+        await Assert.ThrowsAsync<GrpcTimeoutException>(() => runtime.ListContainersAsync(default));
+        Assert.Equal(planted.Cmdline, NestedProcesses.Cmdline(planted.HostPid));
+        await node.ThawDaemonAsync();
+        Assert.Contains(await runtime.ListContainersAsync(default), c => c.Id == planted.Id);
+    }
+}
