@@ -49,9 +49,9 @@ public sealed class FakeRuntimeProvider(string name, params IReadOnlyList<IConta
         {
             return RuntimeProbe.NotFound(Name, socket.Endpoint, $"connect: {ex.Message}");
         }
-        var runtime = new FakeRuntime(LocalityProbe.OfUnixSocket(socket.ConnectPath), NestedContainers(socket))
+        var runtime = new FakeRuntime(LocalityProbe.OfUnixSocket(socket.ConnectPath, location: socket.Endpoint), NestedContainers(socket))
         {
-            Descriptor = new RuntimeDescriptor(Name, socket.Endpoint, "1", null) { Locality = LocalityProbe.OfUnixSocket(socket.ConnectPath) },
+            Descriptor = new RuntimeDescriptor(Name, socket.Endpoint, "1", null) { Locality = LocalityProbe.OfUnixSocket(socket.ConnectPath, location: socket.Endpoint) },
         };
         return RuntimeProbe.Found(runtime);
     }

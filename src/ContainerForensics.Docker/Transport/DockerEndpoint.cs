@@ -29,6 +29,9 @@ public sealed class DockerEndpoint : IEquatable<DockerEndpoint>
     /// <summary>What records call a socket that is connected through another path (<see cref="NestedUnix"/>).</summary>
     private readonly string? _label;
 
+    /// <summary>Where the socket lies, for records: <see cref="SocketPath"/>, or for one found inside a container the path through its root.</summary>
+    public string? SocketLocation => _label is null ? SocketPath : _label["unix://".Length..];
+
     public DockerEndpointKind Kind { get; }
 
     /// <summary>The socket path, for <see cref="DockerEndpointKind.Unix"/>.</summary>
