@@ -42,6 +42,36 @@ public sealed class NestedDockerAndHangTests
     }
 
     [EngineFact(Engine.Docker)]
+    public async Task TheHostsDockerSocketMountedIntoAContainer_IsRecordedAndNotANestedRuntime()
+    {
+        // docker-outside-of-docker, as CI jobs run it: the host's socket bind-mounted in.
+        string hostSocket = PlantedContainer.DockerHost["unix://".Length..];
+        string name = PlantedContainer.NewName();
+        string id = await ProcessRunner.CheckedAsync("docker", "-H", PlantedContainer.DockerHost, "run", "-d", "--name", name, "--network", "none",
+            "-v", $"{hostSocket}:/var/run/docker.sock", RigEnvironment.Image, "sleep", "600");
+        try
+        {
+            var result = await CfirProcess.RunAsync(["list", "--json", .. CfirProcess.DockerFlags], environment: null);
+
+            Assert.True(result.ExitCode == 0, result.Describe());
+            using var doc = JsonDocument.Parse(result.Stdout);
+            var runtimes = doc.RootElement.EnumerateArray().ToList();
+            Assert.DoesNotContain(runtimes, r => r.TryGetProperty("nestedIn", out var chain) && chain.ValueKind == JsonValueKind.Array && chain[0].GetProperty("containerId").GetString() == id);
+            var docker = Assert.Single(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean());
+            var looked = Assert.Single(docker.GetProperty("descent").GetProperty("containers").EnumerateArray(), c => c.GetProperty("id").GetString() == id);
+            var socket = Assert.Single(looked.GetProperty("sockets").EnumerateArray(), s => s.GetProperty("path").GetString() == "/var/run/docker.sock");
+            Assert.True(socket.GetProperty("answered").GetBoolean(), socket.ToString());
+            Assert.False(socket.GetProperty("nested").GetBoolean());
+            Assert.Equal("thishost", socket.GetProperty("locality").GetString());
+            Assert.Contains("the host's socket mounted into the container", socket.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("docker", ["-H", PlantedContainer.DockerHost, "rm", "-f", name]);
+        }
+    }
+
+    [EngineFact(Engine.Docker)]
     public async Task ANodeWhoseContainerdHangs_IsRecordedWithWhyAndTheRestAnswers()
     {
         await using var node = await KindNode.StartAsync();
