@@ -5,6 +5,7 @@ using System.Text.Json;
 using ContainerForensics.Cli.Hosting;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Collection.Nesting;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Host;
@@ -383,6 +384,8 @@ internal static class CollectCommand
                     ["name"] = c.Name,
                     ["state"] = c.State,
                     ["vanished"] = result.Gone.ContainsKey(c),
+                    // A container of a nested runtime: the containers it runs in, outermost first.
+                    [NestingFields.NestedIn] = NestingJson.ChainElement(c.NestedIn),
                 }).ToList(),
             };
             using var stdout = env.OpenStdout();

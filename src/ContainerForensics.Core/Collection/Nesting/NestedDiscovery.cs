@@ -79,12 +79,22 @@ internal sealed class NestedDiscovery
                 descents.AddRange(level.Select(r => Descent(r, depth) with { NotDescended = why, DepthLimit = true }));
                 break;
             }
-            var found = new List<IContainerRuntime>();
-            var (levelDescents, levelProbes) = await LookInsideAsync(level, depth, daemons, cancellationToken).ConfigureAwait(false);
-            descents.AddRange(levelDescents);
-            probes.AddRange(levelProbes);
-            found.AddRange(levelProbes.Where(p => p.Runtime is not null).Select(p => p.Runtime!));
-            level = found;
+            try
+            {
+                var (levelDescents, levelProbes) = await LookInsideAsync(level, depth, daemons, cancellationToken).ConfigureAwait(false);
+                descents.AddRange(levelDescents);
+                probes.AddRange(levelProbes);
+            }
+            catch (OperationCanceledException)
+            {
+                // Interrupted deeper down: the runtimes found above are nobody's yet.
+                foreach (var p in probes.Where(p => p.Runtime is not null))
+                {
+                    await p.Runtime!.DisposeAsync().ConfigureAwait(false);
+                }
+                throw;
+            }
+            level = [.. probes.Where(p => p.Runtime?.Descriptor.Nesting?.Depth == depth).Select(p => p.Runtime!)];
         }
         return (probes, descents);
     }
