@@ -82,7 +82,7 @@ public sealed class CollectionRunner
             result.Containers.AddRange(selected.Select(s => s.Container));
 
             await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
-            foreach (var runtime in runtimes)
+            foreach (var runtime in runtimes.Where(r => TakesEngine(r, selected, options)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var sink = EngineSink(run, runtime);
@@ -314,6 +314,22 @@ public sealed class CollectionRunner
                     cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Every runtime of this host gives its engine evidence. A runtime nested in a container is
+    /// part of that container's world: its engine evidence is taken when one of its containers
+    /// is, or when nothing was narrowed (no names, no labels), so that naming one node of a
+    /// thirty-node cluster does not copy the other twenty-nine containerds' image stores.
+    /// </summary>
+    private bool TakesEngine(IContainerRuntime runtime, List<Selected> selected, CollectionOptions options)
+    {
+        if (runtime.Descriptor.Nesting is null || options.Selector is { Names.Count: 0, Labels.Count: 0 } || selected.Any(s => s.Runtime == runtime))
+        {
+            return true;
+        }
+        _log.Debug("engine evidence of {Runtime} not taken: none of its containers is selected", runtime.Descriptor.ToString());
+        return false;
     }
 
     private ScopedEvidenceSink EngineSink(CollectionContext run, IContainerRuntime runtime) =>

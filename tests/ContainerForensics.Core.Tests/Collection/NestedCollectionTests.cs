@@ -150,6 +150,27 @@ public sealed class NestedCollectionTests
     }
 
     [Fact]
+    public async Task A_nested_runtime_gives_its_engine_evidence_when_something_of_it_is_selected()
+    {
+        var order = new ConcurrentQueue<string>();
+        var host = Scripted("docker", "unix:///var/run/docker.sock", null, [Node, Worker, Stranger], order);
+        var inNode = Scripted("containerd", "/proc/4242/root/run/containerd/containerd.sock", InNode, [Web], order);
+        var inWorker = Scripted("containerd", "/proc/4343/root/run/containerd/containerd.sock", InWorker, [Web with { NestedIn = InWorker }], order);
+        var runner = new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None);
+
+        await runner.RunAsync([host, inNode, inWorker], new CollectionOptions { Selector = new ContainerSelector { Names = ["kind-control-plane"] } }, new RecordingArchiveWriter(), default);
+
+        Assert.Equal(["engine"], host.Calls.Where(c => c == "engine"));
+        Assert.Equal(["engine"], inNode.Calls.Where(c => c == "engine"));
+        Assert.DoesNotContain("engine", inWorker.Calls);
+
+        // Nothing narrowed: every runtime's.
+        var all = Scripted("containerd", "/proc/4343/root/run/containerd/containerd.sock", InWorker, [], order);
+        await runner.RunAsync([host, all], new CollectionOptions { Selector = new ContainerSelector { RunningOnly = true } }, new RecordingArchiveWriter(), default);
+        Assert.Contains("engine", all.Calls);
+    }
+
+    [Fact]
     public async Task Listings_of_one_place_fold_and_a_nested_container_never_folds_onto_a_host_one()
     {
         // Docker-in-Docker's dockerd on the containerd nested beside it: one container, two listings.
