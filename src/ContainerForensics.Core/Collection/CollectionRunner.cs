@@ -259,7 +259,7 @@ public sealed class CollectionRunner
         foreach (var (runtime, container) in selected.Where(s => s.Container.AlsoListedBy.Count > 0 && !result.IsGone(s.Container)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, deferred);
+            var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"sightings of {container.Runtime}/{container.Id}{NestingLink.Phrase(container.NestedIn)}", container.Runtime, container, _clock, deferred);
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(new
             {
                 collectedFrom = new { runtime = container.Runtime, endpoint = runtime.Descriptor.Endpoint, @namespace = container.RuntimeNamespace, id = container.Id },
@@ -302,7 +302,7 @@ public sealed class CollectionRunner
             foreach (var (runtime, container) in members.Where(s => !result.IsGone(s.Container)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"pod views of {container.Runtime}/{container.Id}", container.Runtime, container, _clock, deferred);
+                var sink = new ScopedEvidenceSink(writer, _layout.ContainerRoot(container), $"pod views of {container.Runtime}/{container.Id}{NestingLink.Phrase(container.NestedIn)}", container.Runtime, container, _clock, deferred);
                 byte[] json = JsonSerializer.SerializeToUtf8Bytes(new
                 {
                     podUid = pod.Key,
@@ -333,7 +333,7 @@ public sealed class CollectionRunner
     }
 
     private ScopedEvidenceSink EngineSink(CollectionContext run, IContainerRuntime runtime) =>
-        new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock, run.Deferred, runtime.Descriptor.Nesting);
+        new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}{NestingLink.Phrase(runtime.Descriptor.Nesting)}", runtime.Descriptor.Name, null, _clock, run.Deferred, runtime.Descriptor.Nesting);
 
     private readonly record struct Selected(IContainerRuntime Runtime, ContainerInfo Container);
 }

@@ -39,7 +39,7 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
     {
         var result = run.Result;
         string phaseName = phase.ToString().ToLowerInvariant();
-        var sink = new ScopedEvidenceSink(run.Writer, services.Layout.ContainerRoot(container), $"{phaseName} of {container.Runtime}/{container.Id}", container.Runtime, container, services.Clock, run.Deferred);
+        var sink = new ScopedEvidenceSink(run.Writer, services.Layout.ContainerRoot(container), $"{phaseName} of {container.Runtime}/{container.Id}{NestingLink.Phrase(container.NestedIn)}", container.Runtime, container, services.Clock, run.Deferred);
         services.Progress(p => p.ContainerStarted(container, phase));
         bool gone = false;
         bool ok = await services.Boundary.RunAsync(sink, $"{phase} of {container.Id}", result, async () =>

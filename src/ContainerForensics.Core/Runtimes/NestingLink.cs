@@ -62,6 +62,9 @@ public sealed record NestingLink
         return Parent is { } parent ? $"{here} in {parent.Describe()}" : here;
     }
 
+    /// <summary>" in docker/kind-control-plane" for what is nested there, "" for what is not: how scopes of records name the place.</summary>
+    public static string Phrase(NestingLink? link) => link is null ? "" : " in " + link.Describe();
+
     /// <summary>A 64-digit id's first 12, as the engines print it; any other id whole.</summary>
     public static string ShortId(string id) =>
         id.Length == 64 && id.All(Uri.IsHexDigit) ? id[..12] : id;

@@ -146,6 +146,7 @@ public sealed class NestedCollectionTests
         Assert.Null(Assert.Single(writer.Entries, e => e.Entry.Path.Value == "containers/docker/-/kind-control-plane_aaaaaaaaaaaa/metadata/m.json").Entry.Source.NestedIn);
         var failed = Assert.Single(writer.Errors);
         Assert.Same(InNode, failed.NestedIn);
+        Assert.Equal($"logs of containerd/{CoreDns.Id} in docker/kind-control-plane", failed.Scope);
         Assert.Equal(CoreDns.Id, failed.ContainerId);
     }
 
