@@ -92,7 +92,8 @@ internal sealed class ConsoleProgress : ICollectionProgress
     private static string Name(CollectionPhase phase) => phase.ToString().ToLowerInvariant();
 
     // Container names come from the compromised host: strip control characters before they reach a terminal.
-    private static string Label(ContainerInfo c) => Sanitize($"{c.Runtime}/{c.Name ?? c.Id[..Math.Min(12, c.Id.Length)]}");
+    /// <summary>"docker/web", "containerd/app in docker/kind-control-plane" for a container of a nested runtime.</summary>
+    private static string Label(ContainerInfo c) => Sanitize($"{c.Runtime}/{c.Name ?? c.Id[..Math.Min(12, c.Id.Length)]}{NestingLink.Phrase(c.NestedIn)}");
 
     internal static string Sanitize(string text) => new(text.Select(ch => char.IsControl(ch) ? '?' : ch).ToArray());
 }
