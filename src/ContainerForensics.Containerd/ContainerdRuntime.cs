@@ -58,7 +58,7 @@ public sealed class ContainerdRuntime : IContainerRuntime, IContainerEventSource
             var descriptor = new RuntimeDescriptor(ContainerdRuntimeProvider.RuntimeName, channel.Endpoint, version.Version, null)
             {
                 Details = all,
-                Locality = LocalityProbe.OfUnixSocket(channel.Endpoint),
+                Locality = LocalityProbe.OfUnixSocket(channel.SocketPath, location: channel.Endpoint),
             };
             return new ContainerdRuntime(client, descriptor, settings);
         }

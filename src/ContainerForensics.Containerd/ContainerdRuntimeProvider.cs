@@ -69,6 +69,26 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
         return list;
     }
 
+    /// <summary>Inside a container (a kind node): containerd's default socket, which also serves its CRI.</summary>
+    public IReadOnlyList<string> NestedSockets => [WellKnownSockets[0].Address];
+
+    /// <summary>A socket Core found inside a container: connected through its descriptor, the Version call within the budget.</summary>
+    public async Task<RuntimeProbe> ProbeNestedAsync(NestedSocket socket, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(settings);
+        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = $"nested ({socket.Path} in {socket.Link.Describe()})" };
+        try
+        {
+            var channel = new ContainerdChannel(socket.ConnectPath, settings.CallTimeout, socket.Endpoint);
+            return RuntimeProbe.Found(await ContainerdRuntime.ConnectAsync(channel, settings, details, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
+        {
+            return RuntimeProbe.NotFound(Name, socket.Endpoint, ex.Message);
+        }
+    }
+
     public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
     {
         var probes = new List<RuntimeProbe>();

@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Host.Processes;
 using ContainerForensics.HostEvidence.Processes;
 
 namespace ContainerForensics.HostEvidence;

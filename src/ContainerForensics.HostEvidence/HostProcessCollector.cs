@@ -1,6 +1,7 @@
 using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Host.Processes;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.HostEvidence.Mounts;
 using ContainerForensics.HostEvidence.Memory;

@@ -26,6 +26,8 @@ public sealed class UsageErrorTests
     [InlineData("'abc'", "list", "--timeout", "abc")]
     [InlineData("--parallel must be between 1 and 32", "collect", "--parallel", "0")]
     [InlineData("--parallel must be between 1 and 32", "collect", "--parallel", "33")]
+    [InlineData("--nested-depth must be between 0 and 5", "collect", "--nested-depth", "6")]
+    [InlineData("--nested-depth must be between 0 and 5", "list", "--nested-depth", "-1")]
     [InlineData("verify", "verify")]
     [InlineData("--timeout must be at least 1 second", "collect", "--timeout", "0")]
     [InlineData("--timeout must be at least 1 second", "list", "--timeout", "-1")]

@@ -5,6 +5,7 @@ using System.Text.Json;
 using ContainerForensics.Cli.Hosting;
 using ContainerForensics.Core;
 using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Collection.Nesting;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Host;
@@ -54,6 +55,7 @@ internal static class CollectCommand
         public string? SpoolDir { get; init; }
         public IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
         public int TimeoutSeconds { get; init; } = 15;
+        public int NestedDepth { get; init; } = DiscoveryRequest.DefaultNestedDepth;
         public int Parallel { get; init; } = DefaultParallel;
         public bool Json { get; init; }
         public bool Quiet { get; init; }
@@ -152,6 +154,8 @@ internal static class CollectCommand
         };
         var providerOptions = CommonOptions.ProviderOptions(providers);
         var timeout = CommonOptions.Timeout();
+        var nestedDepth = CommonOptions.NestedDepth();
+        var noNested = CommonOptions.NoNested();
         var parallel = new Option<int>("--parallel")
         {
             Description = $"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.",
@@ -172,7 +176,7 @@ internal static class CollectCommand
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in (Option[])[ runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, parallel, json, quiet, verbose ])
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, parallel, json, quiet, verbose ])
         {
             command.Options.Add(o);
         }
@@ -202,6 +206,7 @@ internal static class CollectCommand
                 SpoolDir = parse.GetValue(spoolDir),
                 ProviderOptions = CommonOptions.Values(parse, providerOptions),
                 TimeoutSeconds = parse.GetValue(timeout),
+                NestedDepth = CommonOptions.NestedDepthOf(parse, nestedDepth, noNested),
                 Parallel = parse.GetValue(parallel),
                 Json = parse.GetValue(json),
                 Quiet = parse.GetValue(quiet),
@@ -253,7 +258,7 @@ internal static class CollectCommand
         using var log = new AcquisitionLog(s.Verbose ? LogEventLevel.Debug : LogEventLevel.Information, s.Quiet);
         var logger = log.Logger;
         var discovery = await new Discovery(env.Providers(), logger)
-            .DiscoverAsync(s.Runtimes, CommonOptions.Settings(s.ProviderOptions, s.TimeoutSeconds, env.Variables), cancellationToken)
+            .DiscoverAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
         try
@@ -379,6 +384,8 @@ internal static class CollectCommand
                     ["name"] = c.Name,
                     ["state"] = c.State,
                     ["vanished"] = result.Gone.ContainsKey(c),
+                    // A container of a nested runtime: the containers it runs in, outermost first.
+                    [NestingFields.NestedIn] = NestingJson.ChainElement(c.NestedIn),
                 }).ToList(),
             };
             using var stdout = env.OpenStdout();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Cli.Commands;
@@ -91,6 +92,43 @@ internal static class CommonOptions
         });
         return timeout;
     }
+
+    /// <summary><c>--nested-depth N</c>: how many levels of containers to look inside for nested runtimes.</summary>
+    public static Option<int> NestedDepth()
+    {
+        var depth = new Option<int>("--nested-depth")
+        {
+            Description = $"Look inside running containers for nested runtimes (kind nodes, Docker-in-Docker) this many levels deep (0-{DiscoveryRequest.MaxNestedDepth}).",
+            DefaultValueFactory = _ => DiscoveryRequest.DefaultNestedDepth,
+            HelpName = "N",
+        };
+        depth.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > DiscoveryRequest.MaxNestedDepth)
+            {
+                result.AddError($"--nested-depth must be between 0 and {DiscoveryRequest.MaxNestedDepth}");
+            }
+        });
+        return depth;
+    }
+
+    /// <summary><c>--no-nested</c>: the same as <c>--nested-depth 0</c>.</summary>
+    public static Option<bool> NoNested() => new("--no-nested")
+    {
+        Description = "Do not look inside containers for nested runtimes (the same as --nested-depth 0).",
+    };
+
+    /// <summary>The depth asked for: 0 with --no-nested, which wins over any --nested-depth.</summary>
+    public static int NestedDepthOf(ParseResult parse, Option<int> depth, Option<bool> noNested) =>
+        parse.GetValue(noNested) ? 0 : parse.GetValue(depth);
+
+    /// <summary>What discovery is asked, from what both commands parse.</summary>
+    public static DiscoveryRequest Discovery(IReadOnlyList<string> runtimes, IReadOnlyDictionary<string, IReadOnlyList<string>> providerOptions, int timeoutSeconds, int nestedDepth, IReadOnlyDictionary<string, string?> env) => new()
+    {
+        Runtimes = runtimes,
+        Settings = Settings(providerOptions, timeoutSeconds, env),
+        NestedDepth = nestedDepth,
+    };
 
     /// <summary>The flags only: each provider reads its own environment variables (DOCKER_HOST, CONTAINERD_ADDRESS) as a candidate of its own.</summary>
     public static RuntimeSettings Settings(IReadOnlyDictionary<string, IReadOnlyList<string>> providerOptions, int timeoutSeconds, IReadOnlyDictionary<string, string?> env) => new()

@@ -27,10 +27,13 @@ public sealed class ContainerdChannel : IDisposable
 
     private readonly GrpcChannel _channel;
 
-    public ContainerdChannel(string socketPath, TimeSpan callTimeout)
+    /// <param name="location">What records call the socket when it is connected through another path
+    /// (a socket found inside a container, connected through <c>/proc/self/fd/N</c>: where it lies); the socket path by default.</param>
+    public ContainerdChannel(string socketPath, TimeSpan callTimeout, string? location = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(callTimeout, TimeSpan.Zero);
-        Endpoint = socketPath;
+        SocketPath = socketPath;
+        Endpoint = location ?? socketPath;
         CallTimeout = callTimeout;
         _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
         {
@@ -41,11 +44,14 @@ public sealed class ContainerdChannel : IDisposable
             // caller's cancellation apart from a daemon's Cancelled status by the caller's token.
             ThrowOperationCanceledOnCancellation = false,
         });
-        CallInvoker = _channel.Intercept(new CallBudgetInterceptor(socketPath, callTimeout));
+        CallInvoker = _channel.Intercept(new CallBudgetInterceptor(Endpoint, callTimeout));
     }
 
-    /// <summary>The socket path.</summary>
+    /// <summary>The socket, as records name it.</summary>
     public string Endpoint { get; }
+
+    /// <summary>The path every connection is made to.</summary>
+    public string SocketPath { get; }
 
     /// <summary>The deadline of every call, server-streaming ones included (the whole stream).</summary>
     public TimeSpan CallTimeout { get; }

@@ -65,7 +65,8 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
             writer.RecordError(new ErrorRecord { Scope = "discovery", Runtime = dead.Name, Message = $"the requested endpoint {dead.Endpoint} did not answer: {dead.Reason}" });
             log.Warning("requested endpoint {Endpoint} did not answer: {Reason}", dead.Endpoint, dead.Reason);
         }
-        foreach (var missing in discovery.Probes.GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
+        // Runtimes looked for inside containers were not asked for by name: their silence is in the acquisition record's descents.
+        foreach (var missing in discovery.Probes.Where(p => p.Nesting is null).GroupBy(p => p.Name).Where(g => discovery.ExplicitRequest && g.All(p => p.Runtime is null)))
         {
             writer.RecordError(new ErrorRecord
             {

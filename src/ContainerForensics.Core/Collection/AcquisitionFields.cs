@@ -18,6 +18,7 @@ public static class AcquisitionFields
     public const string Host = "host";
     public const string Clock = "clock";
     public const string Runtimes = "runtimes";
+    public const string Nested = "nested";
     public const string Options = "options";
 
     /// <summary>Inside <see cref="Tool"/>.</summary>
@@ -68,6 +69,19 @@ public static class AcquisitionFields
         public const string Locality = "locality";
         public const string LocalityWhy = "localityWhy";
         public const string Reason = "reason";
+
+        /// <summary>A runtime found inside a container: the chain of containers (<see cref="Nesting.NestingFields"/>).</summary>
+        public const string NestedIn = Nesting.NestingFields.NestedIn;
+    }
+
+    /// <summary>
+    /// Inside <see cref="Nested"/>: how deep runtimes nested in containers were looked for, and
+    /// each runtime's descent (<see cref="Nesting.NestingFields.InDescent"/>).
+    /// </summary>
+    public static class InNested
+    {
+        public const string Depth = "depth";
+        public const string Descents = "descents";
     }
 
     /// <summary>Inside <see cref="Options"/>.</summary>
@@ -84,5 +98,6 @@ public static class AcquisitionFields
         public const string RunningOnly = "runningOnly";
         public const string Containers = "containers";
         public const string Labels = "labels";
+        public const string NestedDepth = "nestedDepth";
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ContainerForensics.Core.Collection.Nesting;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Host;
 
@@ -7,8 +8,8 @@ namespace ContainerForensics.Core.Collection;
 
 /// <summary>
 /// The first entry of every archive (acquisition/acquisition.json): tool, command line, host,
-/// examiner and case, the start time with nanoseconds, the clock's state, and every runtime
-/// endpoint tried with what it answered.
+/// examiner and case, the start time with nanoseconds, the clock's state, every runtime
+/// endpoint tried with what it answered, and every look inside a container for nested runtimes.
 /// </summary>
 public static class AcquisitionRecord
 {
@@ -78,6 +79,7 @@ public static class AcquisitionRecord
                 json.WriteString(AcquisitionFields.InRuntime.Name, probe.Name);
                 json.WriteString(AcquisitionFields.InRuntime.Endpoint, probe.Endpoint);
                 json.WriteBoolean(AcquisitionFields.InRuntime.Answered, probe.Runtime is not null);
+                NestingJson.WriteChain(json, probe.Runtime?.Descriptor.Nesting ?? probe.Nesting);
                 if (probe.Runtime?.Descriptor is { } d)
                 {
                     json.WriteString(AcquisitionFields.InRuntime.Version, d.Version);
@@ -96,6 +98,16 @@ public static class AcquisitionRecord
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+
+            json.WriteStartObject(AcquisitionFields.Nested);
+            json.WriteNumber(AcquisitionFields.InNested.Depth, discovery.NestedDepth);
+            json.WriteStartArray(AcquisitionFields.InNested.Descents);
+            foreach (var descent in discovery.Descents)
+            {
+                NestingJson.WriteDescent(json, descent);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
 
             json.WriteStartObject(AcquisitionFields.Options);
             json.WriteString(AcquisitionFields.InOptions.Filesystem, options.Filesystem.ToString().ToLowerInvariant());
@@ -125,6 +137,7 @@ public static class AcquisitionRecord
                 json.WriteStringValue(v is null ? k : $"{k}={v}");
             }
             json.WriteEndArray();
+            json.WriteNumber(AcquisitionFields.InOptions.NestedDepth, discovery.NestedDepth);
             json.WriteEndObject();
             json.WriteEndObject();
         }

@@ -82,7 +82,7 @@ public sealed class CollectionRunner
             result.Containers.AddRange(selected.Select(s => s.Container));
 
             await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
-            foreach (var runtime in runtimes)
+            foreach (var runtime in runtimes.Where(r => TakesEngine(r, selected, options)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var sink = EngineSink(run, runtime);
@@ -162,8 +162,7 @@ public sealed class CollectionRunner
     private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
     {
         var (writer, result, _) = run;
-        var selected = new List<Selected>();
-        var everything = new List<ContainerInfo>();
+        var everything = new List<Selected>();
         foreach (var runtime in runtimes)
         {
             var sink = EngineSink(run, runtime);
@@ -172,13 +171,12 @@ public sealed class CollectionRunner
             {
                 listed = await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
-            everything.AddRange(listed);
-            foreach (var c in listed.Where(options.Selector.Matches))
-            {
-                selected.Add(new Selected(runtime, c));
-            }
+            everything.AddRange(listed.Select(c => new Selected(runtime, c)));
         }
-        foreach (var name in options.Selector.Unmatched(everything))
+        // Nested runtimes' containers are in the same list: one selection, one walk of the phases, volatile first across all levels.
+        var selection = options.Selector.Resolve(everything.Select(s => s.Container));
+        var selected = everything.Where(s => selection.Matches(s.Container)).ToList();
+        foreach (var name in selection.Unmatched)
         {
             result.AddFailures(1);
             writer.RecordError(new ErrorRecord { Scope = "selection", Message = $"no container matches '{name}'", At = _clock.GetUnixTime() });
@@ -318,8 +316,24 @@ public sealed class CollectionRunner
         }
     }
 
+    /// <summary>
+    /// Every runtime of this host gives its engine evidence. A runtime nested in a container is
+    /// part of that container's world: its engine evidence is taken when one of its containers
+    /// is, or when nothing was narrowed (no names, no labels), so that naming one node of a
+    /// thirty-node cluster does not copy the other twenty-nine containerds' image stores.
+    /// </summary>
+    private bool TakesEngine(IContainerRuntime runtime, List<Selected> selected, CollectionOptions options)
+    {
+        if (runtime.Descriptor.Nesting is null || options.Selector is { Names.Count: 0, Labels.Count: 0 } || selected.Any(s => s.Runtime == runtime))
+        {
+            return true;
+        }
+        _log.Debug("engine evidence of {Runtime} not taken: none of its containers is selected", runtime.Descriptor.ToString());
+        return false;
+    }
+
     private ScopedEvidenceSink EngineSink(CollectionContext run, IContainerRuntime runtime) =>
-        new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock, run.Deferred);
+        new(run.Writer, _layout.EngineRoot(runtime.Descriptor), $"engine {runtime.Descriptor.Name}", runtime.Descriptor.Name, null, _clock, run.Deferred, runtime.Descriptor.Nesting);
 
     private readonly record struct Selected(IContainerRuntime Runtime, ContainerInfo Container);
 }

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.Collection.Nesting;
 using ContainerForensics.Core.Runtimes;
 using Serilog;
 
@@ -5,7 +6,9 @@ namespace ContainerForensics.Core.Collection;
 
 /// <summary>
 /// Finds the runtimes to use: asks each requested provider (all of them for "auto") for its
-/// candidates, keeps the ones that answered and remembers why the others did not.
+/// candidates, keeps the ones that answered and remembers why the others did not; then looks
+/// inside their running containers for runtimes nested there (<see cref="NestedDiscovery"/>),
+/// with every provider's sockets, whichever runtimes were asked for on this host.
 /// </summary>
 public sealed class Discovery
 {
@@ -20,9 +23,15 @@ public sealed class Discovery
 
     public IEnumerable<string> KnownRuntimes => _providers.Select(p => p.Name);
 
-    /// <param name="requested">Runtime names; empty or containing "auto" means every provider.</param>
-    public async Task<DiscoveryResult> DiscoverAsync(IReadOnlyCollection<string> requested, RuntimeSettings settings, CancellationToken cancellationToken)
+    public async Task<DiscoveryResult> DiscoverAsync(DiscoveryRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var requested = request.Runtimes;
+        var settings = request.Settings;
+        if (request.NestedDepth is < 0 or > DiscoveryRequest.MaxNestedDepth)
+        {
+            throw new CfirException(ExitCode.UsageError, $"--nested-depth must be between 0 and {DiscoveryRequest.MaxNestedDepth}");
+        }
         bool auto = requested.Count == 0 || requested.Contains("auto");
         var unknown = requested.Where(r => r != "auto" && !_providers.Any(p => p.Name == r)).ToList();
         if (unknown.Count > 0)
@@ -48,7 +57,11 @@ public sealed class Discovery
                 _log.Debug("runtime {Runtime} at {Endpoint} not used: {Reason}", p.Name, p.Endpoint, p.Reason);
             }
         }
-        return new DiscoveryResult(all, explicitRequest: !auto);
+        var hostRuntimes = all.Where(p => p.Runtime is not null).Select(p => p.Runtime!).ToList();
+        var (nested, descents) = await new NestedDiscovery(_providers, settings, request.NestedDepth, request.ProcRoot, _log)
+            .DescendAsync(hostRuntimes, cancellationToken).ConfigureAwait(false);
+        all.AddRange(nested);
+        return new DiscoveryResult(all, explicitRequest: !auto) { NestedDepth = request.NestedDepth, Descents = descents };
     }
 
     private async Task<IReadOnlyList<RuntimeProbe>> ProbeOneAsync(IRuntimeProvider provider, RuntimeSettings settings, CancellationToken cancellationToken)
@@ -78,6 +91,12 @@ public sealed class DiscoveryResult
 
     /// <summary>The user named runtimes: one that did not answer is a failure, not a note.</summary>
     public bool ExplicitRequest { get; }
+
+    /// <summary>How deep runtimes nested in containers were looked for (<c>--nested-depth</c>).</summary>
+    public int NestedDepth { get; init; }
+
+    /// <summary>Every look inside containers for nested runtimes: what was looked into, what answered, why not.</summary>
+    public IReadOnlyList<RuntimeDescent> Descents { get; init; } = [];
 
     public IReadOnlyList<IContainerRuntime> Runtimes => Probes.Where(p => p.Runtime is not null).Select(p => p.Runtime!).ToList();
 }

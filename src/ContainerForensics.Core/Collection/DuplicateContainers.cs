@@ -13,16 +13,20 @@ namespace ContainerForensics.Core.Collection;
 /// Docker container's id would hide behind it. When both listings carry a pid and they differ,
 /// the two are different containers and both are collected.
 /// </para>
+/// <para>
+/// Only listings of one place fold: a nested dockerd's containers on the containerd nested in
+/// the same container, never a nested container onto a host container with the same id.
+/// </para>
 /// </summary>
 public static class DuplicateContainers
 {
     public static List<(IContainerRuntime Runtime, ContainerInfo Container)> Fold(IReadOnlyList<(IContainerRuntime Runtime, ContainerInfo Container)> selected)
     {
-        var managers = new Dictionary<ContainerRef, int>();
+        var managers = new Dictionary<(string Place, ContainerRef Container), int>();
         for (int i = 0; i < selected.Count; i++)
         {
             var c = selected[i].Container;
-            managers.TryAdd(new ContainerRef(c.Runtime, c.Id), i);
+            managers.TryAdd((Place(c), new ContainerRef(c.Runtime, c.Id)), i);
         }
 
         var sightings = new Dictionary<int, List<ContainerSighting>>();
@@ -30,7 +34,7 @@ public static class DuplicateContainers
         for (int i = 0; i < selected.Count; i++)
         {
             var (runtime, lower) = selected[i];
-            if (lower.ManagedBy is not { } managedBy || !managers.TryGetValue(managedBy, out int m) || m == i)
+            if (lower.ManagedBy is not { } managedBy || !managers.TryGetValue((Place(lower), managedBy), out int m) || m == i)
             {
                 continue;
             }
@@ -70,4 +74,7 @@ public static class DuplicateContainers
         }
         return result;
     }
+
+    /// <summary>Where a listing comes from: this host, or the chain of containers its runtime is nested in.</summary>
+    private static string Place(ContainerInfo container) => container.NestedIn?.Key ?? "";
 }

@@ -12,8 +12,15 @@ namespace ContainerForensics.Core.Evidence;
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;_&lt;id12&gt;/&lt;section&gt;/...   (Kubernetes)
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/sandbox_&lt;id12&gt;/&lt;section&gt;/...
 /// containers/kubernetes/&lt;podns&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/api/&lt;section&gt;/...   (the API server's view of the pod)
+/// containers/&lt;hostruntime&gt;/&lt;ns&gt;/&lt;node&gt;_&lt;id12&gt;/nested/&lt;runtime&gt;/&lt;ns&gt;/&lt;name&gt;_&lt;id12&gt;/&lt;section&gt;/...   (a runtime nested in that container)
+/// runtimes/&lt;runtime&gt;-in-&lt;hostruntime&gt;-&lt;node&gt;_&lt;id12&gt;/&lt;section&gt;/...      (a nested runtime's engine evidence)
 /// acquisition/log.jsonl                   the acquisition log (before the manifest)
 /// </code>
+/// A nested container's folder is built like any other, under its host container's folder
+/// (whose own folder may be nested in turn), so one container's whole world is one subtree;
+/// a nested runtime's engine evidence stays with every other engine's under runtimes/, named
+/// by its chain. The chain, not the names, keeps two places apart: two kind nodes' containerds
+/// never share a folder, nor does a nested container that has a host container's id.
 /// The manifest, SHA256SUMS, provenance and seal are named by the archive writer itself.
 /// Collectors never build paths; they name evidence inside a section.
 /// </summary>
@@ -32,21 +39,36 @@ public sealed class EvidenceLayout
     /// <summary>The leaf name of a whole pod as the API server describes it, beside its containers' folders when a node's runtime lists them too.</summary>
     public const string WholePodFolder = "api";
 
+    /// <summary>The folder inside a container's folder that holds the containers of the runtimes nested in it, by runtime.</summary>
+    public const string NestedFolder = "nested";
+
     private readonly Dictionary<string, ArchivePath> _containerRoots = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedRoots = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, ArchivePath> _engineRoots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _engineFolders = new(StringComparer.Ordinal);
 
-    /// <summary>The folder of one engine: runtimes/&lt;name&gt;, and runtimes/&lt;name&gt;-2 ... for further endpoints of the same runtime.</summary>
-    public ArchivePath EngineRoot(Runtimes.RuntimeDescriptor engine)
+    /// <summary>
+    /// The folder of one engine: runtimes/&lt;name&gt;, and runtimes/&lt;name&gt;-2 ... for further endpoints of
+    /// the same runtime; a nested one's runtimes/&lt;name&gt;-in-&lt;hostruntime&gt;-&lt;node folder&gt;, with one
+    /// more "-in-..." for each level above.
+    /// </summary>
+    public ArchivePath EngineRoot(RuntimeDescriptor engine)
     {
-        string key = engine.Name + "\0" + engine.Endpoint;
+        ArgumentNullException.ThrowIfNull(engine);
+        string key = (engine.Nesting?.Key ?? "") + "\0|\0" + engine.Name + "\0" + engine.Endpoint;
+        string folder = Segment(engine.Name);
+        for (var link = engine.Nesting; link is not null; link = link.Parent)
+        {
+            folder += "-in-" + Segment(link.HostContainer.Runtime) + "-" + Leaf(ContainerRoot(link.HostContainer));
+        }
         lock (_engineRoots)
         {
             if (!_engineRoots.TryGetValue(key, out var root))
             {
-                int n = _engineRoots.Keys.Count(k => k.StartsWith(engine.Name + "\0", StringComparison.Ordinal));
-                root = ArchivePath.Of("runtimes", Segment(n == 0 ? engine.Name : $"{engine.Name}-{n + 1}"));
+                int n = _engineFolders.TryGetValue(folder, out int seen) ? seen : 0;
+                _engineFolders[folder] = n + 1;
+                root = ArchivePath.Of("runtimes", n == 0 ? folder : $"{folder}-{(n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 _engineRoots[key] = root;
             }
             return root;
@@ -62,7 +84,12 @@ public sealed class EvidenceLayout
     /// <summary>The folder of one container; stable for the run, distinct for distinct containers.</summary>
     public ArchivePath ContainerRoot(ContainerInfo container)
     {
-        string key = container.Runtime + "\0" + Group(container) + "\0" + container.Id;
+        ArgumentNullException.ThrowIfNull(container);
+        string key = (container.NestedIn?.Key ?? "") + "\0|\0" + container.Runtime + "\0" + Group(container) + "\0" + container.Id;
+        // A nested container's place starts inside its host container's folder.
+        var containers = container.NestedIn is { } link
+            ? ContainerRoot(link.HostContainer).Append(NestedFolder)
+            : ArchivePath.Of("containers");
         lock (_containerRoots)
         {
             if (_containerRoots.TryGetValue(key, out var existing))
@@ -76,7 +103,7 @@ public sealed class EvidenceLayout
             if (container.PodMembership is { } pod)
             {
                 // Kubernetes: one folder per pod, its sandbox and containers inside.
-                parent = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group), PodsFolder, PodSegment(pod));
+                parent = containers.Append(Segment(container.Runtime)).Append(Segment(group)).Append(PodsFolder).Append(PodSegment(pod));
                 leaf = pod.IsWholePod ? WholePodFolder
                     : pod.IsSandbox ? SandboxFolder + "_" + Segment(id)
                     : string.IsNullOrEmpty(pod.ContainerName) ? Segment(id)
@@ -84,7 +111,7 @@ public sealed class EvidenceLayout
             }
             else
             {
-                parent = ArchivePath.Of("containers", Segment(container.Runtime), Segment(group));
+                parent = containers.Append(Segment(container.Runtime)).Append(Segment(group));
                 leaf = string.IsNullOrEmpty(container.Name) || container.Name == container.Id
                     ? Segment(id)
                     : Segment(container.Name.TrimStart('/')) + "_" + Segment(id);
@@ -101,6 +128,8 @@ public sealed class EvidenceLayout
             return root;
         }
     }
+
+    private static string Leaf(ArchivePath folder) => folder.Value[(folder.Value.LastIndexOf('/') + 1)..];
 
     /// <summary>Where an item goes under a scope root.</summary>
     public static ArchivePath Place(ArchivePath root, EvidenceItem item)

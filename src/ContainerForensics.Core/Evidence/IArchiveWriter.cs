@@ -1,3 +1,5 @@
+using ContainerForensics.Core.Runtimes;
+
 namespace ContainerForensics.Core.Evidence;
 
 /// <summary>
@@ -25,6 +27,9 @@ public sealed record ErrorRecord
     public string? Runtime { get; init; }
 
     public string? ContainerId { get; init; }
+
+    /// <summary>For a failure about a nested runtime or its containers: the container it runs in, and the chain above.</summary>
+    public NestingLink? NestedIn { get; init; }
 
     public int? Errno { get; init; }
 

@@ -17,9 +17,12 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
     private readonly ContainerInfo? _container;
     private readonly TimeProvider _clock;
     private readonly DeferredEvidence? _deferred;
+    private readonly NestingLink? _nesting;
 
-    public ScopedEvidenceSink(IEntryWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock, DeferredEvidence? deferred = null)
+    /// <param name="nesting">For an engine scope: where the runtime is nested. A container's scope takes its container's <see cref="ContainerInfo.NestedIn"/>.</param>
+    public ScopedEvidenceSink(IEntryWriter writer, ArchivePath root, string scope, string? runtime, ContainerInfo? container, TimeProvider clock, DeferredEvidence? deferred = null, NestingLink? nesting = null)
     {
+        _nesting = container?.NestedIn ?? nesting;
         _deferred = deferred;
         _writer = writer;
         _root = root;
@@ -46,6 +49,7 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
             Runtime = item.Source?.Runtime ?? _runtime,
             ContainerId = item.Source?.ContainerId ?? _container?.Id,
             ContainerName = item.Source?.ContainerName ?? _container?.Name,
+            NestedIn = item.Source?.NestedIn ?? _nesting,
             OriginalPath = item.Source?.OriginalPath ?? item.RawPath,
         };
         var entry = new ArchiveEntry
@@ -83,6 +87,7 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
             Message = exception is null ? message : $"{message}: {exception.Message}",
             Runtime = _runtime,
             ContainerId = _container?.Id,
+            NestedIn = _nesting,
             Errno = errno,
             Path = path,
             ExceptionType = exception?.GetType().FullName,
@@ -96,7 +101,7 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
         {
             return work(this, cancellationToken);
         }
-        _deferred.Start(new ScopedEvidenceSink(_writer, _root, _scope, _runtime, _container, _clock, _deferred), what, work);
+        _deferred.Start(new ScopedEvidenceSink(_writer, _root, _scope, _runtime, _container, _clock, _deferred, _nesting), what, work);
         return Task.CompletedTask;
     }
 }

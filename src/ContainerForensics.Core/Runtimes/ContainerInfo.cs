@@ -40,6 +40,13 @@ public sealed record ContainerInfo
     /// </summary>
     public ContainerRef? ManagedBy { get; init; }
 
+    /// <summary>
+    /// Set when the runtime that lists this container runs inside another container (a kind
+    /// node's containerd): that container, and the chain above it. Stamped by Core on every
+    /// container of a nested runtime; the layout puts its evidence under the host container's.
+    /// </summary>
+    public NestingLink? NestedIn { get; init; }
+
     /// <summary>Other runtimes' listings of this same container, which were not collected again.</summary>
     public IReadOnlyList<ContainerSighting> AlsoListedBy { get; init; } = [];
 

@@ -21,4 +21,24 @@ public interface IRuntimeProvider
 
     /// <summary>Every candidate tried, in order, with what it answered. Never throws for an absent runtime.</summary>
     Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The sockets this runtime's daemon listens on when it runs inside a container (a kind node's
+    /// containerd, Docker-in-Docker), as paths inside that container, in the order looked for.
+    /// Core looks for them in every running container it can see into (docs/architecture.md,
+    /// "Nested runtimes"); none (the default) means this runtime is never looked for there.
+    /// </summary>
+    IReadOnlyList<string> NestedSockets => [];
+
+    /// <summary>
+    /// Connects to one of <see cref="NestedSockets"/> that Core found and resolved inside a
+    /// container: through <see cref="NestedSocket.ConnectPath"/> only, never the path, and within
+    /// <see cref="RuntimeSettings.CallTimeout"/>. The runtime names itself by what answered
+    /// (a Docker socket may be Podman's) and decides its locality from the socket's peer
+    /// (<see cref="LocalityProbe"/>); Core keeps it only when that is a daemon nested in the
+    /// container. Never throws for a socket that does not answer: that is a probe with a reason.
+    /// The socket stays Core's: the runtime must not dispose it.
+    /// </summary>
+    Task<RuntimeProbe> ProbeNestedAsync(NestedSocket socket, RuntimeSettings settings, CancellationToken cancellationToken) =>
+        Task.FromResult(RuntimeProbe.NotFound(Name, socket.Endpoint, $"{Name} is not looked for inside containers"));
 }

@@ -20,9 +20,12 @@ public static class LocalityProbe
     private const int SoPeerCred = 17;
 
     /// <param name="procRoot">The host's procfs; "/proc" except in tests.</param>
-    public static RuntimeLocality OfUnixSocket(string socketPath, string procRoot = "/proc")
+    /// <param name="location">What the records call the socket when <paramref name="socketPath"/> is only the way to it
+    /// (a socket found inside a container is connected through <c>/proc/self/fd/N</c>; it lies at <c>/proc/&lt;pid&gt;/root/...</c>).</param>
+    public static RuntimeLocality OfUnixSocket(string socketPath, string procRoot = "/proc", string? location = null)
     {
         ArgumentNullException.ThrowIfNull(socketPath);
+        string shown = location ?? socketPath;
         int pid;
         try
         {
@@ -32,25 +35,25 @@ public static class LocalityProbe
             var credentials = new byte[12];
             if (socket.GetRawSocketOption(SolSocket, SoPeerCred, credentials) < sizeof(int))
             {
-                return RuntimeLocality.Unknown($"the kernel gave no peer credentials for {socketPath}");
+                return RuntimeLocality.Unknown($"the kernel gave no peer credentials for {shown}");
             }
             pid = MemoryMarshal.Read<int>(credentials);
         }
         catch (SocketException ex)
         {
-            return RuntimeLocality.Unknown($"the process listening on {socketPath} could not be identified (SO_PEERCRED): {ex.Message}");
+            return RuntimeLocality.Unknown($"the process listening on {shown} could not be identified (SO_PEERCRED): {ex.Message}");
         }
-        string via = socketPath.StartsWith("/proc/", StringComparison.Ordinal) ? $" (the socket reached through {socketPath})" : "";
+        string via = shown.StartsWith("/proc/", StringComparison.Ordinal) ? $" (the socket reached through {shown})" : "";
         if (pid <= 0)
         {
-            return RuntimeLocality.Unknown($"the process listening on {socketPath} is outside cfir's pid namespace (its peer pid reads 0): its pids and paths cannot be read from here");
+            return RuntimeLocality.Unknown($"the process listening on {shown} is outside cfir's pid namespace (its peer pid reads 0): its pids and paths cannot be read from here");
         }
         string daemon = pid.ToString(CultureInfo.InvariantCulture);
         var own = NamespaceOf($"{procRoot}/self/ns/pid", out string? ownProblem);
         var theirs = NamespaceOf($"{procRoot}/{daemon}/ns/pid", out string? theirProblem);
         if (own is null || theirs is null)
         {
-            return RuntimeLocality.Unknown($"the pid namespace of the daemon (pid {daemon}, listening on {socketPath}) could not be compared with cfir's: {ownProblem ?? theirProblem}");
+            return RuntimeLocality.Unknown($"the pid namespace of the daemon (pid {daemon}, listening on {shown}) could not be compared with cfir's: {ownProblem ?? theirProblem}");
         }
         if (own == theirs)
         {
@@ -58,12 +61,12 @@ public static class LocalityProbe
             var theirMount = NamespaceOf($"{procRoot}/{daemon}/ns/mnt", out _);
             bool sameMount = ownMount is not null && ownMount == theirMount;
             return RuntimeLocality.ThisHost(
-                $"the daemon (pid {daemon}, the peer of {socketPath}) is in cfir's pid namespace pid:[{theirs}]" +
+                $"the daemon (pid {daemon}, the peer of {shown}) is in cfir's pid namespace pid:[{theirs}]" +
                 (sameMount ? " and mount namespace" : "; its mount namespace is not cfir's, so the paths it names are not read here") + via,
                 pid, theirs, sameMount);
         }
         return RuntimeLocality.Nested(pid, theirs.Value,
-            $"the daemon (host pid {daemon}, the peer of {socketPath}) is in pid namespace pid:[{theirs}], not cfir's pid:[{own}]{via}: the pids it reports are translated through NSpid");
+            $"the daemon (host pid {daemon}, the peer of {shown}) is in pid namespace pid:[{theirs}], not cfir's pid:[{own}]{via}: the pids it reports are translated through NSpid");
     }
 
     /// <summary>The pid namespace of a host process, as an nsfs inode, or null with why not.</summary>

@@ -11,6 +11,9 @@ public sealed record RuntimeDescriptor(string Name, string Endpoint, string? Ver
     /// </summary>
     public RuntimeLocality Locality { get; init; } = RuntimeLocality.Unknown("the runtime did not say where it runs");
 
-    /// <summary>"docker at tcp://10.0.0.5:2375", for records.</summary>
-    public override string ToString() => $"{Name} at {Endpoint}";
+    /// <summary>Where it runs nested (found inside a container at discovery); null for a runtime of this host.</summary>
+    public NestingLink? Nesting { get; init; }
+
+    /// <summary>"docker at tcp://10.0.0.5:2375", "containerd in docker/kind-control-plane at /proc/4242/root/run/containerd/containerd.sock", for records.</summary>
+    public override string ToString() => Nesting is { } link ? $"{Name} in {link.Describe()} at {Endpoint}" : $"{Name} at {Endpoint}";
 }

@@ -22,6 +22,9 @@ public sealed record RuntimeProbe
     /// <summary>The responder named this endpoint on the command line: not answering is a failure of the run, not a note.</summary>
     public bool Requested { get; init; }
 
+    /// <summary>For an endpoint found inside a container (a nested runtime): that container; null for this host's candidates.</summary>
+    public NestingLink? Nesting { get; init; }
+
     public static RuntimeProbe Found(IContainerRuntime runtime) =>
         new(runtime.Descriptor.Name, runtime.Descriptor.Endpoint, runtime, null);
 

@@ -106,6 +106,42 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
         return probes;
     }
 
+    /// <summary>
+    /// Inside a container: rootful dockerd's default socket and its /run spelling (Docker-in-Docker
+    /// images keep /var/run a directory of its own as often as a link to /run), or Podman's API
+    /// service socket. Rootless sockets under $XDG_RUNTIME_DIR are not looked for: that variable
+    /// is the container's, not cfir's.
+    /// </summary>
+    public IReadOnlyList<string> NestedSockets => _engine == DockerEngineKind.Podman
+        ? [EndpointCandidates.DefaultPodmanSocket]
+        : [EndpointCandidates.DefaultDockerSocket, "/run/docker.sock"];
+
+    /// <summary>
+    /// A socket Core found inside a container: connected through its descriptor, <c>GET /version</c>
+    /// within the budget. Whatever answers is reported under the name it gives itself (a Docker
+    /// socket that is Podman's is Podman): Core already probed each socket once, whichever
+    /// provider's path reached it.
+    /// </summary>
+    public async Task<RuntimeProbe> ProbeNestedAsync(NestedSocket socket, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(settings);
+        var endpoint = DockerEndpoint.NestedUnix(socket.ConnectPath, socket.Endpoint);
+        try
+        {
+            var client = await DockerClient.ConnectAsync(endpoint, settings.CallTimeout, _clock, cancellationToken).ConfigureAwait(false);
+            return RuntimeProbe.Found(new DockerRuntime(client, $"nested ({socket.Path} in {socket.Link.Describe()})"));
+        }
+        catch (DockerException ex)
+        {
+            return RuntimeProbe.NotFound(Name, endpoint.ToString(), $"{ex.Call}: {ex.Detail}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return RuntimeProbe.NotFound(Name, endpoint.ToString(), $"cannot connect to {endpoint}: {ex.Message}");
+        }
+    }
+
     /// <summary>What will be probed, in order: own candidates (with duplicates marked), then the other engine's new sockets.</summary>
     internal IReadOnlyList<PlannedProbe> Plan(RuntimeSettings settings)
     {

@@ -16,14 +16,21 @@ namespace ContainerForensics.Docker.Transport;
 /// </summary>
 public sealed class DockerEndpoint : IEquatable<DockerEndpoint>
 {
-    private DockerEndpoint(DockerEndpointKind kind, string? socketPath, string? host, int port, DockerTlsSettings? tls)
+    private DockerEndpoint(DockerEndpointKind kind, string? socketPath, string? host, int port, DockerTlsSettings? tls, string? label = null)
     {
         Kind = kind;
         SocketPath = socketPath;
         Host = host;
         Port = port;
         Tls = tls;
+        _label = label;
     }
+
+    /// <summary>What records call a socket that is connected through another path (<see cref="NestedUnix"/>).</summary>
+    private readonly string? _label;
+
+    /// <summary>Where the socket lies, for records: <see cref="SocketPath"/>, or for one found inside a container the path through its root.</summary>
+    public string? SocketLocation => _label is null ? SocketPath : _label["unix://".Length..];
 
     public DockerEndpointKind Kind { get; }
 
@@ -54,6 +61,17 @@ public sealed class DockerEndpoint : IEquatable<DockerEndpoint>
             throw new FormatException($"unix socket path '{socketPath}' is not absolute");
         }
         return new DockerEndpoint(DockerEndpointKind.Unix, socketPath, null, 0, null);
+    }
+
+    /// <summary>
+    /// A socket found inside a container: connected through <paramref name="connectPath"/> (this
+    /// process's descriptor of the socket Core resolved there, <c>/proc/self/fd/N</c>), named in
+    /// records by where it lies (<c>/proc/&lt;pid&gt;/root/var/run/docker.sock</c>).
+    /// </summary>
+    public static DockerEndpoint NestedUnix(string connectPath, string location)
+    {
+        var endpoint = Unix(connectPath);
+        return new DockerEndpoint(DockerEndpointKind.Unix, endpoint.SocketPath, null, 0, null, "unix://" + location);
     }
 
     /// <summary>Parses an endpoint; <paramref name="tls"/> applies to <c>tcp://</c> (as DOCKER_TLS_VERIFY/DOCKER_CERT_PATH do).</summary>
@@ -134,9 +152,9 @@ public sealed class DockerEndpoint : IEquatable<DockerEndpoint>
     }
 
     /// <summary>The canonical text: <c>unix:///path</c> or <c>tcp://host:port</c>.</summary>
-    public override string ToString() => Kind == DockerEndpointKind.Unix
+    public override string ToString() => _label ?? (Kind == DockerEndpointKind.Unix
         ? "unix://" + SocketPath
-        : $"tcp://{HostForUri}:{Port.ToString(CultureInfo.InvariantCulture)}";
+        : $"tcp://{HostForUri}:{Port.ToString(CultureInfo.InvariantCulture)}");
 
     public bool Equals(DockerEndpoint? other) =>
         other is not null && Kind == other.Kind && string.Equals(SocketPath, other.SocketPath, StringComparison.Ordinal) &&

@@ -16,7 +16,7 @@ public static class EndpointLocality
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         return endpoint.Kind == DockerEndpointKind.Unix
-            ? LocalityProbe.OfUnixSocket(endpoint.SocketPath!)
+            ? LocalityProbe.OfUnixSocket(endpoint.SocketPath!, location: endpoint.SocketLocation)
             : RuntimeLocality.Remote($"the daemon is reached over TCP ({endpoint}): no process of this host can be proven to be it, so its pids and paths are not this host's");
     }
 }

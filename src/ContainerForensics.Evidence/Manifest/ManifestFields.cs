@@ -55,6 +55,9 @@ public static class ManifestFields
         public const string Runtime = "runtime";
         public const string ContainerId = "containerId";
         public const string ContainerName = "containerName";
+
+        /// <summary>The nesting chain (<see cref="Core.Collection.Nesting.NestingFields"/>), for evidence of a nested runtime or its containers.</summary>
+        public const string NestedIn = Core.Collection.Nesting.NestingFields.NestedIn;
         public const string Path = "path";
         public const string Description = "description";
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using ContainerForensics.Core.Collection.Nesting;
 using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Evidence.Manifest;
@@ -44,6 +45,7 @@ internal sealed class ManifestWriter : IDisposable
         WriteOptional(ManifestFields.InSource.Runtime, e.Source.Runtime);
         WriteOptional(ManifestFields.InSource.ContainerId, e.Source.ContainerId);
         WriteOptional(ManifestFields.InSource.ContainerName, e.Source.ContainerName);
+        NestingJson.WriteChain(_json, e.Source.NestedIn);
         WriteBytes(ManifestFields.InSource.Path, e.Source.OriginalPath);
         WriteOptional(ManifestFields.InSource.Description, e.Source.Description);
         _json.WriteEndObject();
@@ -130,6 +132,7 @@ internal sealed class ManifestWriter : IDisposable
         WriteOptional(ErrorFields.Path, error.Path);
         WriteOptional(ErrorFields.Runtime, error.Runtime);
         WriteOptional(ErrorFields.ContainerId, error.ContainerId);
+        NestingJson.WriteChain(_json, error.NestedIn);
         if (error.Errno is { } errno)
         {
             _json.WriteNumber(ErrorFields.Errno, errno);

@@ -25,6 +25,9 @@ public sealed record ErrorLine
 
     public string? ContainerId { get; init; }
 
+    /// <summary>For a failure about a nested runtime or its containers: the containers it is nested in, outermost first.</summary>
+    public IReadOnlyList<NestingLinkLine>? NestedIn { get; init; }
+
     public int? Errno { get; init; }
 
     /// <summary>The .NET exception type behind the failure.</summary>
@@ -41,6 +44,7 @@ public sealed record ErrorLine
             Path = f.String(ErrorFields.Path),
             Runtime = f.String(ErrorFields.Runtime),
             ContainerId = f.String(ErrorFields.ContainerId),
+            NestedIn = NestingLinkLine.Chain(f),
             Errno = f.Int32(ErrorFields.Errno),
             Exception = f.String(ErrorFields.Exception),
             At = f.Time(ErrorFields.At),

@@ -146,12 +146,18 @@ public sealed record ManifestLine
 /// <summary>Where an entry came from: the runtime, the container, the original path's bytes, what was read.</summary>
 public sealed record ManifestSource(string? Runtime, string? ContainerId, string? ContainerName, byte[]? Path, string? Description)
 {
+    /// <summary>For evidence of a nested runtime or its containers: the containers it is nested in, outermost first.</summary>
+    public IReadOnlyList<NestingLinkLine>? NestedIn { get; init; }
+
     internal static ManifestSource From(JsonFields f) => new(
         f.String(ManifestFields.InSource.Runtime),
         f.String(ManifestFields.InSource.ContainerId),
         f.String(ManifestFields.InSource.ContainerName),
         f.TextOrBase64(ManifestFields.InSource.Path, ManifestFields.Base64Suffix),
-        f.String(ManifestFields.InSource.Description));
+        f.String(ManifestFields.InSource.Description))
+    {
+        NestedIn = NestingLinkLine.Chain(f),
+    };
 }
 
 /// <summary>A device node's numbers.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.Core.Host.Processes;
 
 namespace ContainerForensics.HostEvidence.Processes;
 

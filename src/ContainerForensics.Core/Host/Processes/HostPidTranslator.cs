@@ -1,7 +1,8 @@
 using System.Globalization;
+using System.Text;
 using ContainerForensics.Core.Runtimes;
 
-namespace ContainerForensics.HostEvidence.Processes;
+namespace ContainerForensics.Core.Host.Processes;
 
 /// <summary>
 /// Turns the pid a runtime reports into the host pid whose /proc is read. A runtime reports pids
@@ -74,7 +75,37 @@ internal sealed class HostPidTranslator(string procRoot)
         {
             return null;
         }
-        return ProcStatus.Parse(status).NamespacePids;
+        return NamespacePidsOf(status);
+    }
+
+    /// <summary>
+    /// The numbers of the <c>NSpid:</c> line of a status file ("NSpid:\t3151\t152\t1"), or null
+    /// without one. The process documents decode the whole file; this is the one line translation needs.
+    /// </summary>
+    internal static IReadOnlyList<int>? NamespacePidsOf(ReadOnlySpan<byte> status)
+    {
+        ReadOnlySpan<byte> key = "NSpid:"u8;
+        while (!status.IsEmpty)
+        {
+            int end = status.IndexOf((byte)'\n');
+            var line = end < 0 ? status : status[..end];
+            status = end < 0 ? [] : status[(end + 1)..];
+            if (!line.StartsWith(key))
+            {
+                continue;
+            }
+            var pids = new List<int>();
+            foreach (var part in Encoding.ASCII.GetString(line[key.Length..]).Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+                {
+                    return null;
+                }
+                pids.Add(pid);
+            }
+            return pids.Count > 0 ? pids : null;
+        }
+        return null;
     }
 
     private static string Text(int pid) => pid.ToString(CultureInfo.InvariantCulture);

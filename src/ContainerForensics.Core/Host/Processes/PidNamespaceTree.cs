@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using ContainerForensics.Core.FileSystem;
 
-namespace ContainerForensics.HostEvidence.Processes;
+namespace ContainerForensics.Core.Host.Processes;
 
 /// <summary>
 /// The host's processes and their PID namespaces, read from a procfs: which processes there are,

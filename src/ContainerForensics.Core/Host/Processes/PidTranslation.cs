@@ -1,4 +1,4 @@
-namespace ContainerForensics.HostEvidence.Processes;
+namespace ContainerForensics.Core.Host.Processes;
 
 /// <summary>
 /// A runtime's pid and the host pid it is, or why there is none (<see cref="HostPidTranslator"/>).
