@@ -55,7 +55,9 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
             SnapshotKey = got.SnapshotKey,
         };
         var locality = runtime.Descriptor.Locality;
-        if (!locality.SharesHostPaths)
+        // A nested containerd (a kind node): its snapshot directories are paths of the node, read beneath the node's root.
+        string? root = locality.SharesHostPaths ? null : locality.PathRoot;
+        if (!locality.SharesHostPaths && root is null)
         {
             // Snapshot directories and the shim's rootfs mount are paths of containerd's mount
             // namespace; read here they would be other files, or none. Recorded, not failed.
@@ -63,7 +65,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
             await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
             return;
         }
-        var plan = await PlanAsync(container, ns, got, options.Filesystem, record, cancellationToken).ConfigureAwait(false);
+        var plan = await PlanAsync(container, ns, got, options.Filesystem, record, root, cancellationToken).ConfigureAwait(false);
         try
         {
             await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
@@ -80,6 +82,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
                 Section = plan.Value.Section,
                 RootRawPath = "/"u8.ToArray(),
                 Overlay = plan.Value.Lowers,
+                OverlayRoot = root,
                 Description = plan.Value.Description,
                 Limits = CaptureLimits.From(options),
             };
@@ -106,7 +109,8 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
     private readonly record struct Plan(SafeTreeWalker Walker, EvidenceSection Section, IReadOnlyList<string>? Lowers, string Description);
 
     /// <summary>Picks the directory to walk and opens it; null (with <see cref="FilesystemSourceRecord.Why"/>) when there is none.</summary>
-    private async Task<Plan?> PlanAsync(ContainerInfo container, string ns, Api.Container got, FilesystemMode mode, FilesystemSourceRecord record, CancellationToken cancellationToken)
+    /// <param name="root">A nested containerd's root (<see cref="RuntimeLocality.PathRoot"/>): the paths are opened beneath it.</param>
+    private async Task<Plan?> PlanAsync(ContainerInfo container, string ns, Api.Container got, FilesystemMode mode, FilesystemSourceRecord record, string? root, CancellationToken cancellationToken)
     {
         if (NoSnapshot(got))
         {
@@ -136,7 +140,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         {
             // One directory that is the whole tree: the native snapshotter copies every layer
             // into it; overlayfs does the same for a snapshot with no parent.
-            return Open(record, "snapshot directory", mount.Source, EvidenceSection.FilesystemFull, null,
+            return Open(record, root, "snapshot directory", mount.Source, EvidenceSection.FilesystemFull, null,
                 $"{snapshot} is a bind of one directory, which holds the whole filesystem (the native snapshotter copies the image into each snapshot; there is no separate layer of changes)");
         }
         if (mount.Type != "overlay")
@@ -148,23 +152,25 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
 
         if (mode == FilesystemMode.Full)
         {
-            var (rootfs, why) = await RunningRootfsAsync(container, ns, cancellationToken).ConfigureAwait(false);
+            var (rootfs, why) = root is not null
+                ? (null, $"the merged tree of a nested containerd's task is not read yet (its mount is in the node's mount namespace)")
+                : await RunningRootfsAsync(container, ns, cancellationToken).ConfigureAwait(false);
             if (rootfs is not null)
             {
-                return Open(record, "task rootfs (overlay merged)", rootfs, EvidenceSection.FilesystemFull, null, why);
+                return Open(record, root, "task rootfs (overlay merged)", rootfs, EvidenceSection.FilesystemFull, null, why);
             }
             if (upper is null)
             {
                 return None(record, $"full: {why}; and {snapshot} has no upperdir to fall back to");
             }
-            return Open(record, "overlay upperdir", upper, EvidenceSection.FilesystemChanged, lowers,
+            return Open(record, root, "overlay upperdir", upper, EvidenceSection.FilesystemChanged, lowers,
                 $"full: {why}, so there is no merged tree to read; the writable layer is collected instead (the image's layers: see the engine's images.json and blobs)");
         }
         if (upper is null)
         {
             return None(record, $"{snapshot} is an overlay without an upperdir (a read-only view): no writable layer");
         }
-        return Open(record, "overlay upperdir", upper, EvidenceSection.FilesystemChanged, lowers,
+        return Open(record, root, "overlay upperdir", upper, EvidenceSection.FilesystemChanged, lowers,
             $"the writable layer of {snapshot}, from Snapshots.Mounts; whiteouts are deletions");
     }
 
@@ -232,13 +238,27 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         return mount.Options.LastOrDefault(o => o.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
     }
 
-    private static Plan? Open(FilesystemSourceRecord record, string source, string path, EvidenceSection section, IReadOnlyList<string>? lowers, string why)
+    private static Plan? Open(FilesystemSourceRecord record, string? root, string source, string path, EvidenceSection section, IReadOnlyList<string>? lowers, string why)
     {
         record.Source = source;
         record.Path = path;
         try
         {
-            var walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(path));
+            SafeTreeWalker walker;
+            if (root is null)
+            {
+                walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(path));
+            }
+            else
+            {
+                // The nested daemon's path, every segment opened beneath the node's root without following a link.
+                if (!path.StartsWith('/'))
+                {
+                    return None(record, $"{why}; but the nested containerd named a relative path '{path}'");
+                }
+                walker = SafeTreeWalker.OpenBeneath(Encoding.UTF8.GetBytes(root), Encoding.UTF8.GetBytes(path.TrimStart('/')));
+                why = $"{why}; read beneath the node's root {root}, no symbolic link followed";
+            }
             record.Why = why;
             return new Plan(walker, section, lowers, $"{source} {path}");
         }

@@ -155,6 +155,34 @@ public sealed class CriLogParserTests : IDisposable
         Assert.Contains("symlink is never followed", failed.Item.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Beneath_a_nested_root_no_part_of_the_log_path_is_trusted()
+    {
+        // A node's root whose /var/log is a link to a folder outside it (here: one that holds a
+        // plausible log): beneath a nested root even /var/log/pods is the node's, so the link fails.
+        string root = Path.Combine(_root, "node-root");
+        string outside = Path.Combine(_root, "outside");
+        Directory.CreateDirectory(Path.Combine(outside, "pods", "ns_pod_uid", "app"));
+        await File.WriteAllTextAsync(Path.Combine(outside, "pods", "ns_pod_uid", "app", "0.log"), "2026-11-22T05:00:00Z stdout F not the node's\n");
+        Directory.CreateDirectory(Path.Combine(root, "var"));
+        File.CreateSymbolicLink(Path.Combine(root, "var", "log"), outside);
+        var sink = new RecordingSink();
+
+        await CriLogFiles.CaptureAsync(sink, "/var/log/pods/ns_pod_uid/app/0.log", CaptureLimits.None, default, root + "/.");
+
+        var failed = Assert.Single(sink.Items);
+        Assert.Equal(Core.Evidence.EntryStatus.Failed, failed.Item.Status);
+        Assert.Contains("symlink is never followed", failed.Item.Reason, StringComparison.Ordinal);
+
+        // The same folder as real directories beneath the root is read.
+        File.Delete(Path.Combine(root, "var", "log"));
+        Directory.CreateDirectory(Path.Combine(root, "var", "log", "pods", "ns_pod_uid", "app"));
+        await File.WriteAllTextAsync(Path.Combine(root, "var", "log", "pods", "ns_pod_uid", "app", "0.log"), "2026-11-22T05:00:00Z stdout F the node's\n");
+        sink = new RecordingSink();
+        await CriLogFiles.CaptureAsync(sink, "/var/log/pods/ns_pod_uid/app/0.log", CaptureLimits.None, default, root + "/.");
+        Assert.Contains("the node's", sink["files/0.log"].Text, StringComparison.Ordinal);
+    }
+
     private static byte[] Gzip(byte[] data)
     {
         var output = new MemoryStream();

@@ -5,6 +5,7 @@ using System.Text.Json;
 using ContainerForensics.Containerd;
 using ContainerForensics.Containerd.Grpc;
 using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.HostEvidence;
 using ContainerForensics.TestSupport;
@@ -104,6 +105,46 @@ public sealed class KindNodeTests(KindNodeFixture fixture) : IClassFixture<KindN
         string log = Encoding.UTF8.GetString(node.ReadFile(pod.LogPath));
         Assert.Contains($" stdout F hello-from-{pod.ContainerName}\n", log, StringComparison.Ordinal);
         Assert.False(File.Exists(pod.LogPath));
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_nested_container_s_writable_layer_is_read_beneath_the_node_s_root()
+    {
+        var (node, planted, _) = await fixture.GetAsync();
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("default"), default);
+        var listed = await runtime.ListContainersAsync(default);
+        var c = planted[0];
+
+        var sink = new RecordingSink();
+        await runtime.CollectContainerAsync(Assert.Single(listed, l => l.Id == c.Id), CollectionPhase.Filesystem, sink,
+            new CollectionOptions { Filesystem = FilesystemMode.Changed }, default);
+
+        var file = sink.Single(NestedContainer.PlantedPath);
+        Assert.Equal(EvidenceSection.FilesystemChanged, file.Item.Section);
+        Assert.Equal(c.PlantedContent, file.Content);
+        // Hashed independently, by the node itself.
+        string inNode = await node.ExecAsync("sha256sum", $"/proc/{c.InnerPid}/root{NestedContainer.PlantedPath}");
+        Assert.StartsWith(file.Sha256!, inNode, StringComparison.Ordinal);
+        using var source = JsonDocument.Parse(sink["filesystem-source.json"].Content);
+        Assert.Equal("overlay upperdir", source.RootElement.GetProperty("source").GetString());
+        Assert.Contains($"beneath the node's root /proc/{node.HostPid}/root/.", source.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Empty(sink.Errors);
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_nested_pod_s_CRI_log_is_read_from_the_node_s_var_log_pods()
+    {
+        var (node, _, pod) = await fixture.GetAsync();
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("k8s.io"), default);
+        var app = Assert.Single(await runtime.ListContainersAsync(default), c => c.Id == pod.Container.Id);
+
+        var sink = new RecordingSink();
+        await runtime.CollectContainerAsync(app, CollectionPhase.Logs, sink, new CollectionOptions(), default);
+
+        var log = sink["files/0.log"];
+        Assert.Equal(node.ReadFile(pod.LogPath), log.Content);
+        Assert.Contains($" stdout F hello-from-{pod.ContainerName}\n", log.Text, StringComparison.Ordinal);
+        Assert.Contains($"hello-from-{pod.ContainerName}", sink["cri-parsed.jsonl"].Text, StringComparison.Ordinal);
     }
 
     [EngineFact(Engine.Docker)]

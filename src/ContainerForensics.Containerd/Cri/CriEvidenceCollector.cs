@@ -100,13 +100,14 @@ internal sealed class CriEvidenceCollector(CriClient client, Func<string, string
             await SkipAsync(sink, CriLogFiles.Folder, method, "ContainerStatus has no log_path: the kubelet gave this container no log file", cancellationToken, EvidenceSection.Logs).ConfigureAwait(false);
             return;
         }
-        if (!locality.SharesHostPaths)
+        if (!locality.SharesHostPaths && locality.PathRoot is null)
         {
-            // log_path is a path of containerd's host (the kind node), not of this one.
+            // log_path is a path of containerd's host, not of this one, and there is no way to its root from here.
             await SkipAsync(sink, CriLogFiles.Folder, method, $"the CRI log folder {logPath} was not read: containerd is {locality.Describe()} ({locality.Why})", cancellationToken, EvidenceSection.Logs).ConfigureAwait(false);
             return;
         }
-        await CriLogFiles.CaptureAsync(sink, logPath, CaptureLimits.From(options), cancellationToken).ConfigureAwait(false);
+        // A nested containerd (a kind node): log_path is a path of the node, read beneath the node's root.
+        await CriLogFiles.CaptureAsync(sink, logPath, CaptureLimits.From(options), cancellationToken, locality.SharesHostPaths ? null : locality.PathRoot).ConfigureAwait(false);
     }
 
     private async Task StatusAsync(IEvidenceSink sink, string name, string method, Func<CancellationToken, Task<IMessage>> call, CancellationToken cancellationToken)

@@ -46,6 +46,15 @@ public sealed record RuntimeLocality
     /// <summary>The host paths it names (log files, overlay directories, mount sources) are paths of cfir's own view.</summary>
     public bool SharesHostPaths => Kind == LocalityKind.ThisHost && SameMountNamespace;
 
+    /// <summary>
+    /// <see cref="LocalityKind.Nested"/>: where the daemon's own paths are read from here, the
+    /// root of its mount namespace (<c>/proc/&lt;daemon pid&gt;/root/.</c>). Its paths are the
+    /// nested daemon's words, so they are opened beneath this root one segment at a time without
+    /// following a symlink (<see cref="FileSystem.SafeTreeWalker.OpenBeneath"/>): a link planted
+    /// in the node cannot lead out to the host. Null for every other kind.
+    /// </summary>
+    public string? PathRoot => Kind == LocalityKind.Nested && DaemonPid is { } pid ? $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/root/." : null;
+
     /// <summary>One phrase for records: "on this host", "nested in pid:[4026532301] (daemon host pid 3151)", "remote".</summary>
     public string Describe() => Kind switch
     {

@@ -36,7 +36,11 @@ internal static class CriLogFiles
 
     private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task CaptureAsync(IEvidenceSink sink, string logPath, CaptureLimits limits, CancellationToken cancellationToken)
+    /// <param name="root">
+    /// The root of a nested containerd's mount namespace (<see cref="Core.Runtimes.RuntimeLocality.PathRoot"/>):
+    /// then nothing of <paramref name="logPath"/> is trusted and every segment of it is opened beneath the root.
+    /// </param>
+    public static async Task CaptureAsync(IEvidenceSink sink, string logPath, CaptureLimits limits, CancellationToken cancellationToken, string? root = null)
     {
         byte[] path = Encoding.UTF8.GetBytes(logPath);
         // <trusted>/<pod folder>/<container folder>/<file>
@@ -46,9 +50,9 @@ internal static class CriLogFiles
             await FailAsync(sink, $"log path '{logPath}' is not <log_directory>/<container>/<file>", null, path, cancellationToken).ConfigureAwait(false);
             return;
         }
-        byte[] trusted = Encoding.UTF8.GetBytes(string.Join('/', parts[..^3]));
-        byte[] beneath = Encoding.UTF8.GetBytes(parts[^3] + "/" + parts[^2]);
-        string directory = string.Join('/', parts[..^1]);
+        byte[] trusted = root is null ? Encoding.UTF8.GetBytes(string.Join('/', parts[..^3])) : Encoding.UTF8.GetBytes(root);
+        byte[] beneath = root is null ? Encoding.UTF8.GetBytes(parts[^3] + "/" + parts[^2]) : Encoding.UTF8.GetBytes(string.Join('/', parts[1..^1]));
+        string directory = root is null ? string.Join('/', parts[..^1]) : $"{string.Join('/', parts[..^1])} (the node's, beneath {root})";
         SafeTreeWalker walker;
         try
         {

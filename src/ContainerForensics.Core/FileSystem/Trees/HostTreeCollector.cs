@@ -35,6 +35,12 @@ public sealed class HostTreeCollector
     /// <summary>Null for a plain tree; for an upper layer, the lower layers (topmost first) that metacopy content is looked up in.</summary>
     public IReadOnlyList<string>? Overlay { get; init; }
 
+    /// <summary>
+    /// When set, the <see cref="Overlay"/> lower directories are a nested daemon's paths, opened
+    /// beneath this root (<see cref="Runtimes.RuntimeLocality.PathRoot"/>) without following a link.
+    /// </summary>
+    public string? OverlayRoot { get; init; }
+
     /// <summary>For the manifest's source description, e.g. "overlay upperdir /var/lib/docker/overlay2/ID/diff".</summary>
     public required string Description { get; init; }
 
@@ -48,7 +54,7 @@ public sealed class HostTreeCollector
     public async Task<SourceResult> CollectAsync(SafeTreeWalker walker, IEvidenceSink sink, CancellationToken cancellationToken)
     {
         var source = new EvidenceSource { Description = Description };
-        using var lowers = new LowerLayers(Overlay ?? []);
+        using var lowers = new LowerLayers(Overlay ?? [], OverlayRoot);
         int items = 0;
         byte[]? lastWritten = null;
         foreach (var entry in walker.Walk(cancellationToken))
@@ -175,7 +181,7 @@ public sealed class HostTreeCollector
     }
 
     /// <summary>The lower layers of an upper one, opened on first use.</summary>
-    private sealed class LowerLayers(IReadOnlyList<string> paths) : IDisposable
+    private sealed class LowerLayers(IReadOnlyList<string> paths, string? root) : IDisposable
     {
         private readonly Dictionary<string, SafeTreeWalker?> _open = new(StringComparer.Ordinal);
 
@@ -206,7 +212,9 @@ public sealed class HostTreeCollector
             {
                 try
                 {
-                    walker = SafeTreeWalker.Open(System.Text.Encoding.UTF8.GetBytes(path));
+                    walker = root is null
+                        ? SafeTreeWalker.Open(System.Text.Encoding.UTF8.GetBytes(path))
+                        : SafeTreeWalker.OpenBeneath(System.Text.Encoding.UTF8.GetBytes(root), System.Text.Encoding.UTF8.GetBytes(path.TrimStart('/')));
                 }
                 catch (IOException)
                 {
