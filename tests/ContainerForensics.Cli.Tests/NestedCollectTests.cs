@@ -43,7 +43,7 @@ public sealed class NestedCollectTests(NestedCollectTests.Node fixture) : IClass
         Assert.Contains(containers, l => l.GetProperty("pod").GetString() == $"{pod.Namespace}/{pod.Name}");
 
         // The host Docker's descent says what was looked for inside the node and what answered.
-        var docker = Assert.Single(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean());
+        var docker = Assert.Single(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean() && r.GetProperty("nestedIn").ValueKind == JsonValueKind.Null);
         var inNode = Assert.Single(docker.GetProperty("descent").GetProperty("containers").EnumerateArray(), c => c.GetProperty("id").GetString() == node.Id);
         Assert.Equal(node.HostPid, inNode.GetProperty("hostPid").GetInt32());
         var socket = Assert.Single(inNode.GetProperty("sockets").EnumerateArray(), s => s.GetProperty("lookedForBy").GetString() == "containerd");

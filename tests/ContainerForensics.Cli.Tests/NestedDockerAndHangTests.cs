@@ -57,7 +57,7 @@ public sealed class NestedDockerAndHangTests
             using var doc = JsonDocument.Parse(result.Stdout);
             var runtimes = doc.RootElement.EnumerateArray().ToList();
             Assert.DoesNotContain(runtimes, r => r.TryGetProperty("nestedIn", out var chain) && chain.ValueKind == JsonValueKind.Array && chain[0].GetProperty("containerId").GetString() == id);
-            var docker = Assert.Single(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean());
+            var docker = Assert.Single(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean() && r.GetProperty("nestedIn").ValueKind == JsonValueKind.Null);
             var looked = Assert.Single(docker.GetProperty("descent").GetProperty("containers").EnumerateArray(), c => c.GetProperty("id").GetString() == id);
             var socket = Assert.Single(looked.GetProperty("sockets").EnumerateArray(), s => s.GetProperty("path").GetString() == "/var/run/docker.sock");
             Assert.True(socket.GetProperty("answered").GetBoolean(), socket.ToString());
@@ -88,7 +88,7 @@ public sealed class NestedDockerAndHangTests
             Assert.False(hung.GetProperty("answered").GetBoolean());
             Assert.Equal("containerd", hung.GetProperty("runtime").GetString());
             Assert.False(string.IsNullOrEmpty(hung.GetProperty("reason").GetString()));
-            Assert.Contains(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean());
+            Assert.Contains(runtimes, r => r.GetProperty("runtime").GetString() == "docker" && r.GetProperty("answered").GetBoolean() && r.GetProperty("nestedIn").ValueKind == JsonValueKind.Null);
         }
         finally
         {

@@ -50,7 +50,11 @@ public sealed class FakeRuntime : IContainerRuntime
     /// <summary>A running container of this runtime, its init reported as <paramref name="pid"/>.</summary>
     public static ContainerInfo Running(string name, int pid) => new() { Runtime = "fake", Id = name, Name = name, State = "running", Pid = pid };
 
-    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => Task.FromResult(Containers);
+    /// <summary>Thrown from the listing when not null (a daemon that stopped answering).</summary>
+    public Func<Exception?> ListFail { get; init; } = () => null;
+
+    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
+        ListFail() is { } failure ? Task.FromException<IReadOnlyList<ContainerInfo>>(failure) : Task.FromResult(Containers);
 
     public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken) =>
         OnPhaseStarting(phase, containers);

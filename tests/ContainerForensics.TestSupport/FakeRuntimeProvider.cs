@@ -23,8 +23,14 @@ public sealed class FakeRuntimeProvider(string name, params IReadOnlyList<IConta
     /// <summary>The containers a runtime found inside a container lists; none by default.</summary>
     public Func<NestedSocket, IReadOnlyList<ContainerInfo>> NestedContainers { get; init; } = _ => [];
 
+    /// <summary>Thrown from a nested runtime's listing when not null: a daemon that stopped answering after discovery.</summary>
+    public Func<Exception?> NestedListFail { get; init; } = () => null;
+
     /// <summary>What a nested socket answers; by default a connection through its descriptor and a <see cref="FakeRuntime"/> named after this provider.</summary>
     public Func<NestedSocket, RuntimeSettings, CancellationToken, Task<RuntimeProbe>>? Answer { get; init; }
+
+    /// <summary>The runtimes it answered nested sockets with, in order.</summary>
+    public ConcurrentQueue<FakeRuntime> Answered { get; } = new();
 
     /// <summary>The sockets handed to <see cref="ProbeNestedAsync"/>: their paths inside the container.</summary>
     public ConcurrentQueue<string> Probed { get; } = new();
@@ -51,8 +57,10 @@ public sealed class FakeRuntimeProvider(string name, params IReadOnlyList<IConta
         }
         var runtime = new FakeRuntime(LocalityProbe.OfUnixSocket(socket.ConnectPath, location: socket.Endpoint), NestedContainers(socket))
         {
+            ListFail = NestedListFail,
             Descriptor = new RuntimeDescriptor(Name, socket.Endpoint, "1", null) { Locality = LocalityProbe.OfUnixSocket(socket.ConnectPath, location: socket.Endpoint) },
         };
+        Answered.Enqueue(runtime);
         return RuntimeProbe.Found(runtime);
     }
 }

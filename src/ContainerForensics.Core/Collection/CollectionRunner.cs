@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using ContainerForensics.Core.Collection.Nesting;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using Serilog;
@@ -78,11 +79,12 @@ public sealed class CollectionRunner
         ExceptionDispatchInfo? failed = null;
         try
         {
-            var selected = await SelectAsync(runtimes, options, run, cancellationToken).ConfigureAwait(false);
+            var gone = new HashSet<IContainerRuntime>();
+            var selected = await SelectAsync(runtimes, options, run, gone, cancellationToken).ConfigureAwait(false);
             result.Containers.AddRange(selected.Select(s => s.Container));
 
             await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
-            foreach (var runtime in runtimes.Where(r => TakesEngine(r, selected, options)))
+            foreach (var runtime in runtimes.Where(r => !gone.Contains(r) && TakesEngine(r, selected, options)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var sink = EngineSink(run, runtime);
@@ -159,7 +161,8 @@ public sealed class CollectionRunner
         broken?.Throw();
     }
 
-    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    /// <param name="gone">Filled with the nested runtimes found gone at their listing (their node removed since discovery): they give no engine evidence either.</param>
+    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, CollectionContext run, HashSet<IContainerRuntime> gone, CancellationToken cancellationToken)
     {
         var (writer, result, _) = run;
         var everything = new List<Selected>();
@@ -169,7 +172,16 @@ public sealed class CollectionRunner
             IReadOnlyList<ContainerInfo> listed = [];
             await _boundary.RunAsync(sink, $"listing containers of {runtime.Descriptor.Name}", result, async () =>
             {
-                listed = await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    listed = await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (NestedRuntimeGoneException vanished)
+                {
+                    // Its node was removed before anything of it was listed: nothing of it was in this run's hands.
+                    gone.Add(runtime);
+                    _log.Warning("{Message:l}; none of its containers is listed, nor its engine evidence", vanished.Message);
+                }
             }, cancellationToken).ConfigureAwait(false);
             everything.AddRange(listed.Select(c => new Selected(runtime, c)));
         }

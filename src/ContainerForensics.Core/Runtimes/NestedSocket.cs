@@ -54,7 +54,8 @@ public sealed class NestedSocket : IDisposable
 
     internal ulong Inode { get; }
 
-    private string ProcRoot { get; }
+    /// <summary>The procfs it was found through.</summary>
+    internal string ProcRoot { get; }
 
     public override string ToString() => Endpoint;
 

@@ -86,8 +86,8 @@ public sealed class CollectionRunnerTests
             captures: (c, p) => c == A && p == CollectionPhase.Filesystem ? [passwd, shadow] : [],
             fail: (c, p) => c == A && p == CollectionPhase.Filesystem ? new ContainerGoneException("aaaa", "the merged dir went away") : null);
         var writer = new RecordingArchiveWriter();
-        var log = new WarningLog();
-        var runner = new CollectionRunner(TimeProvider.System, new Serilog.LoggerConfiguration().WriteTo.Sink(log).CreateLogger(), ICollectionProgress.None);
+        var log = new RecordingLogSink();
+        var runner = new CollectionRunner(TimeProvider.System, log.Logger, ICollectionProgress.None);
 
         var result = await runner.RunAsync([runtime], new CollectionOptions { Filesystem = FilesystemMode.Full }, writer, default);
 
@@ -100,7 +100,7 @@ public sealed class CollectionRunnerTests
         Assert.Equal(last, vanished.Path);
         Assert.Equal("aaaa", vanished.ContainerId);
         // stderr: one warning that names the container, the phase and the point reached.
-        var warning = Assert.Single(log.Messages);
+        var warning = Assert.Single(log.Warnings);
         Assert.Contains("a (aaaa) vanished during the filesystem phase", warning, StringComparison.Ordinal);
         Assert.Contains(last, warning, StringComparison.Ordinal);
     }
@@ -256,19 +256,4 @@ public sealed class CollectionRunnerTests
         phase == CollectionPhase.Metadata
             ? sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "m.json", "{}"u8.ToArray(), "test"), cancellationToken).AsTask()
             : Task.CompletedTask;
-
-
-    /// <summary>The warnings the runner logs (stderr in the CLI), rendered.</summary>
-    private sealed class WarningLog : Serilog.Core.ILogEventSink
-    {
-        public List<string> Messages { get; } = [];
-
-        public void Emit(Serilog.Events.LogEvent logEvent)
-        {
-            if (logEvent.Level == Serilog.Events.LogEventLevel.Warning)
-            {
-                Messages.Add(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-    }
 }

@@ -145,6 +145,46 @@ public sealed class NestedDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_nested_runtime_whose_node_is_removed_before_the_listing_is_logged_not_failed_and_one_that_only_stops_answering_is_failed()
+    {
+        string path = Path.Join(_dir, "inner.sock");
+        var node = await PidNamespaceProcess.StartAsync("socat", $"UNIX-LISTEN:{path},fork", "SYSTEM:true");
+        await WaitForSocketAsync(path);
+        bool down = false;
+        var hostRuntime = new FakeRuntime(RuntimeLocality.ThisHost("test"), FakeRuntime.Running("node", node.HostPid));
+        var inner = new FakeRuntimeProvider("inner")
+        {
+            NestedSockets = [path],
+            NestedListFail = () => down ? new IOException("connection refused") : null,
+        };
+        var discovery = await Discover([new FakeRuntimeProvider("fake", hostRuntime), inner], depth: 1);
+        var nested = Assert.Single(discovery.Runtimes, r => r.Descriptor.Nesting is not null);
+        var runner = new CollectionRunner(TimeProvider.System, Serilog.Core.Logger.None, ICollectionProgress.None);
+        down = true;
+
+        // The daemon still runs and does not answer: a failure of the run.
+        var alive = new RecordingArchiveWriter();
+        await runner.RunAsync([hostRuntime, nested], new CollectionOptions(), alive, default);
+        Assert.Contains(alive.Errors, e => e.Message.Contains("connection refused", StringComparison.Ordinal) && e.NestedIn is not null);
+
+        // The node is gone (its daemon exited): nothing of it was in the run's hands.
+        node.Dispose();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // hang guard
+        while (Directory.Exists($"/proc/{node.HostPid}"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node did not exit");
+            await Task.Delay(20);
+        }
+        var gone = new RecordingArchiveWriter();
+        var log = new RecordingLogSink();
+        await new CollectionRunner(TimeProvider.System, log.Logger, ICollectionProgress.None).RunAsync([hostRuntime, nested], new CollectionOptions(), gone, default);
+        Assert.Empty(gone.Errors);
+        Assert.Contains(log.Warnings, w => w.Contains("exited since discovery", StringComparison.Ordinal));
+        Assert.Equal(["engine"], Assert.Single(inner.Answered).Calls); // the first run's, not the second's
+        await nested.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Runtimes_and_containers_not_looked_into_are_recorded_with_why()
     {
         var remote = new FakeRuntime(RuntimeLocality.Remote("tcp"), FakeRuntime.Running("far", 1)) { Descriptor = new RuntimeDescriptor("remote", "tcp://x", "1", null) { Locality = RuntimeLocality.Remote("over tcp") } };

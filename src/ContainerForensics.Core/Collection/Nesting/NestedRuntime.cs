@@ -34,9 +34,21 @@ internal class NestedRuntime : IContainerRuntime
 
     public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
     {
-        var listed = await _inner.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ContainerInfo> listed;
+        try
+        {
+            listed = await _inner.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!Failures.IsFatal(ex) && DaemonExited())
+        {
+            throw new NestedRuntimeGoneException($"{Descriptor} is gone: its daemon (host pid {Descriptor.Locality.DaemonPid}) exited since discovery ({ex.Message})", ex);
+        }
         return [.. listed.Select(c => c with { NestedIn = _socket.Link })];
     }
+
+    /// <summary>The daemon's /proc entry is gone. A reused number reads as alive: the failure is then recorded, the careful side.</summary>
+    private bool DaemonExited() =>
+        Descriptor.Locality.DaemonPid is { } pid && !Directory.Exists($"{_socket.ProcRoot}/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) =>
         _inner.CollectEngineAsync(sink, options, cancellationToken);
