@@ -268,16 +268,15 @@ internal sealed class NestedDiscovery
                         c.Sockets.Add(new Looked(look with { Found = true, Reason = $"the same socket as {same.Socket.Path} ({same.Provider.Name}), probed once" }));
                         continue;
                     }
-                    c.Sockets.Add(new Looked(look with { Found = true, Reason = reason.Length > 0 ? reason : null }));
+                    // Held by its record from now on, so that whatever happens next it is closed once.
+                    c.Sockets.Add(new Looked(look with { Found = true, Reason = reason.Length > 0 ? reason : null }) { Socket = socket });
                     opened.Add((provider, socket, c.Sockets.Count - 1));
                 }
             }
             var answers = await Task.WhenAll(opened.Select(o => ProbeAsync(o.Provider, o.Socket, cancellationToken))).ConfigureAwait(false);
             for (int i = 0; i < opened.Count; i++)
             {
-                var looked = c.Sockets[opened[i].Index];
-                looked.Socket = opened[i].Socket;
-                looked.Probe = answers[i];
+                c.Sockets[opened[i].Index].Probe = answers[i];
             }
         }
         finally
