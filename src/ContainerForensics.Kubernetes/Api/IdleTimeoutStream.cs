@@ -1,21 +1,13 @@
+using ContainerForensics.Core.IO;
+
 namespace ContainerForensics.Kubernetes.Api;
 
 /// <summary>
 /// A response body whose every read must produce within a budget of time: a log stream may be
 /// long, but a server that stops sending costs <c>--timeout</c>, not forever. Owns the response.
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, HttpResponseMessage response, TimeSpan idle, Func<Exception> timedOut) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, HttpResponseMessage response, TimeSpan idle, Func<Exception> timedOut) : AsyncReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -29,21 +21,6 @@ internal sealed class IdleTimeoutStream(Stream inner, HttpResponseMessage respon
             throw timedOut();
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -277,7 +277,5 @@ public sealed class KubernetesApi : k8s.Kubernetes
         return given.Count == 0 ? "" : "?" + string.Join('&', given);
     }
 
-    public static string Bool(bool value) => value ? "true" : "false";
-
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
