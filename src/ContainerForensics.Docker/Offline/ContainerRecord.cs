@@ -32,6 +32,9 @@ internal sealed record ContainerRecord
 
     public DateTimeOffset? Created { get; init; }
 
+    /// <summary>Created as the file writes it (RFC 3339 with nanoseconds).</summary>
+    public string? CreatedAsWritten { get; init; }
+
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The storage driver (Driver): overlay2, ...</summary>
@@ -93,6 +96,7 @@ internal sealed record ContainerRecord
             ImageId = Json.String(c, "Image"),
             State = StateOf(Json.Object(c, "State")),
             Created = Json.Time(c, "Created"),
+            CreatedAsWritten = Json.String(c, "Created"),
             Labels = cfg is { } b ? Json.StringMap(b, "Labels") : new Dictionary<string, string>(),
             Driver = Json.String(c, "Driver"),
             LogPath = Json.String(c, "LogPath") is { Length: > 0 } lp ? lp : null,
