@@ -5,7 +5,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
-using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Containerd.Cri.Logs;
 

@@ -173,13 +173,9 @@ public sealed class HostTreeCollector
         return slash < 0 ? redirect : [.. relativePath.AsSpan(0, slash + 1), .. redirect];
     }
 
-    /// <summary>The walk root is no longer the directory we opened: the layer (or the volume) was removed (or unmounted) under us.</summary>
+    /// <summary>The walk root is no longer the directory we opened: the layer (or the volume) was removed under us.</summary>
     private static bool RootGone(SafeTreeWalker walker)
     {
-        if (!walker.RootPathIsHostPath)
-        {
-            return walker.RootRemoved();  // a disk image's tree: its shown path is no path of this host
-        }
         var now = HostFile.Lstat(walker.RootPath, out _);
         return now is null || !now.IsSameFile(walker.RootStat);
     }

@@ -1,11 +1,13 @@
-namespace ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Evidence;
+
+namespace ContainerForensics.Containerd.Cri.Logs;
 
 /// <summary>
 /// Hands content to the archive writer without giving it away: the writer's dispose is ignored,
 /// so the same descriptor can be read again afterwards (to parse exactly what was hashed); the
 /// owner disposes the real content.
 /// </summary>
-public sealed class BorrowedContent(IEvidenceContent inner) : IEvidenceContent
+internal sealed class BorrowedContent(IEvidenceContent inner) : IEvidenceContent
 {
     public long? Length => inner.Length;
 
