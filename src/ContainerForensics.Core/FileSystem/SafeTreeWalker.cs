@@ -154,21 +154,7 @@ public sealed class SafeTreeWalker : IDisposable
             directory.Dispose();
             throw UnixError.ToIOException(errno, $"cannot stat walk root '{ArchivePath.EscapeSegment(shownPath)}'");
         }
-        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default) { RootPathIsHostPath = false };
-    }
-
-    /// <summary>
-    /// Whether <see cref="RootPath"/> can be looked up on this host to find the root again. Not for
-    /// a root resolved beneath a disk image (<see cref="FromDirectory"/>): its path only names it,
-    /// and a host lookup of it would follow the image's absolute symlinks on this machine.
-    /// </summary>
-    internal bool RootPathIsHostPath { get; private init; } = true;
-
-    /// <summary>The root directory held open has been removed (its link count is 0); false when it cannot be told.</summary>
-    internal bool RootRemoved()
-    {
-        using var lease = _root.Borrow();
-        return Native.Fstatx(lease.Fd, out var sx) == 0 && FileStat.FromStatx(sx).LinkCount == 0;
+        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
     }
 
     /// <summary>
