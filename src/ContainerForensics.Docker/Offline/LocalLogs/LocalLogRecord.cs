@@ -11,7 +11,10 @@ namespace ContainerForensics.Docker.Offline.LocalLogs;
 /// <param name="Partial">A piece of a longer line (field 4); the metadata says which (field 5).</param>
 internal sealed record LocalLogRecord(long Offset, string Source, long TimeNano, byte[] Line, bool Partial, LocalLogPartial? PartialMetadata, IReadOnlyList<KeyValuePair<string, string>> Attributes)
 {
-    /// <summary>What <c>docker logs</c> does with it: a newline after a whole line, and after the last piece of a partial one (moby's local decoder).</summary>
+    /// <summary>
+    /// It ends a line the container wrote: a whole line, or the last piece of a longer one (moby's
+    /// local decoder adds the newline there; before Docker 23, commit 990b0e2, not after a last piece).
+    /// </summary>
     public bool EndsLine => !Partial || PartialMetadata is { Last: true };
 }
 
