@@ -56,7 +56,7 @@ internal sealed class DataRootCatalog
                     {
                         Id = id,
                         Mount = mount,
-                        OrphanedWhy = $"the layer store has the layers of container {id} (image/{layers.Driver}/layerdb/mounts/{id}) but containers/{id} is gone: a removed container whose layers were left",
+                        RemnantWhy = $"the layer store has the layers of container {id} (image/{layers.Driver}/layerdb/mounts/{id}) but containers/{id} is gone: a removed container whose layers were left",
                     });
                 }
             }
@@ -125,7 +125,7 @@ internal sealed class DataRootCatalog
                 {
                     Id = id,
                     HasFolder = true,
-                    OrphanedWhy = $"containers/{id} has no container record that can be read ({why}): the folder of a removed container, or a record destroyed",
+                    RemnantWhy = $"containers/{id} has no container record that can be read ({why}): the folder of a removed container, or a record destroyed",
                 });
             }
         }
@@ -179,8 +179,8 @@ internal sealed class DataRootCatalog
             remnants.Add(new OfflineContainer
             {
                 Id = name,
-                OrphanedLayer = name,
-                OrphanedWhy = $"{layers.Driver}/{name} is a layer directory that no image layer (layerdb/sha256/*/cache-id) and no container (layerdb/mounts/*/mount-id, init-id) refers to: the writable layer of a removed container, or a layer being pulled or built when the disk was imaged",
+                RemnantLayer = name,
+                RemnantWhy = $"{layers.Driver}/{name} is a layer directory that no image layer (layerdb/sha256/*/cache-id) and no container (layerdb/mounts/*/mount-id, init-id) refers to: the writable layer of a removed container, or a layer being pulled or built when the disk was imaged",
             });
         }
     }

@@ -72,7 +72,7 @@ internal sealed class OfflineDockerRuntime : IContainerRuntime
     /// <summary>The live collection's volatile items from the daemon (top.json, stats.json) have nothing to be read from here: skips, with why.</summary>
     private async Task NothingRunsAsync(OfflineContainer container, IEvidenceSink sink, CancellationToken cancellationToken)
     {
-        string state = container.Record?.State ?? OfflineContainer.Orphaned;
+        string state = container.Record?.State ?? OfflineContainer.Removed;
         var source = new EvidenceSource { Description = $"the data root {_catalog.Root.Shown} in a disk image" };
         foreach (var name in (string[])["top.json", "stats.json"])
         {

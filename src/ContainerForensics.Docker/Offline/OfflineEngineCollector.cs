@@ -84,8 +84,8 @@ internal sealed class OfflineEngineCollector(DataRootCatalog catalog)
             {
                 w.WriteNull("storageDriver");
             }
-            w.WriteNumber("containers", catalog.Containers.Count(c => c.OrphanedWhy is null));
-            w.WriteNumber("remnants", catalog.Containers.Count(c => c.OrphanedWhy is not null));
+            w.WriteNumber("containers", catalog.Containers.Count(c => c.RemnantWhy is null));
+            w.WriteNumber("remnants", catalog.Containers.Count(c => c.RemnantWhy is not null));
             w.WriteNumber("imageLayers", catalog.Layers?.Layers.Count ?? 0);
             Strings(w, "problems", catalog.Problems);
             Strings(w, "notes", catalog.Notes);
@@ -132,7 +132,7 @@ internal sealed class OfflineEngineCollector(DataRootCatalog catalog)
                 }
                 else
                 {
-                    w.WriteString("state", OfflineContainer.Orphaned);
+                    w.WriteString("state", OfflineContainer.Removed);
                 }
                 w.WriteBoolean("containerFolder", c.HasFolder);
                 if (c.Mount is { } m)
@@ -142,11 +142,11 @@ internal sealed class OfflineEngineCollector(DataRootCatalog catalog)
                     WriteOptional(w, "parentChainId", m.ParentChainId is null ? null : "sha256:" + m.ParentChainId);
                     Strings(w, "layerProblems", m.Problems);
                 }
-                WriteOptional(w, "orphanedLayer", c.OrphanedLayer);
-                if (c.OrphanedWhy is { } why)
+                WriteOptional(w, "remnantLayer", c.RemnantLayer);
+                if (c.RemnantWhy is { } why)
                 {
-                    w.WriteBoolean("orphaned", true);
-                    w.WriteString("orphanedWhy", why);
+                    w.WriteBoolean("remnant", true);
+                    w.WriteString("remnantWhy", why);
                 }
                 w.WriteEndObject();
             }

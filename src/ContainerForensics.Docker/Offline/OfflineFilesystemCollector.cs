@@ -40,7 +40,7 @@ internal sealed class OfflineFilesystemCollector(DataRootCatalog catalog)
             GraphDriver = container.Record?.Driver ?? catalog.Driver,
         };
         var work = new List<Func<Task>>();
-        string? top = container.Mount?.MountId ?? container.OrphanedLayer;
+        string? top = container.Mount?.MountId ?? container.RemnantLayer;
         string? notHere = catalog.Layers is null ? $"no overlay layer store in {root.Shown} (storage driver: {container.Record?.Driver ?? "unknown"}): its layers are not read dead-box"
             : top is null ? "the layer store has no writable layer for it (layerdb/mounts/<id>/mount-id)"
             : container.Record?.Driver is { } d && d != catalog.Driver ? $"its storage driver is {d}, not {catalog.Driver}: its layers are not read dead-box"
@@ -61,7 +61,7 @@ internal sealed class OfflineFilesystemCollector(DataRootCatalog catalog)
         work.AddRange(PlanVolumes(root, container, options.Volumes, record, limits, sink, cancellationToken));
         await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
         // A remnant without a layer has no filesystem to miss; anything else that should have one and cannot be read is a failure.
-        if (record.Source == "none" && (top is not null || container.OrphanedWhy is null))
+        if (record.Source == "none" && (top is not null || container.RemnantWhy is null))
         {
             sink.RecordError($"filesystem not collected: {notHere}");
         }

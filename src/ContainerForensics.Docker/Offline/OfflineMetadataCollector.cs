@@ -18,7 +18,7 @@ namespace ContainerForensics.Docker.Offline;
 /// (<c>image/&lt;driver&gt;/imagedb/content/sha256/&lt;image id&gt;</c>), byte-exact; missing when the image was removed;</item>
 /// <item><c>layers.json</c>, written by cfir: its writable, init and image layers, as the filesystem
 /// phase stacks them, and how that was found;</item>
-/// <item>for a remnant, <c>orphaned.json</c>, written by cfir: why cfir takes it for one.</item>
+/// <item>for a remnant, <c>remnant.json</c>, written by cfir: why cfir takes it for one.</item>
 /// </list>
 /// </summary>
 internal sealed class OfflineMetadataCollector(DataRootCatalog catalog)
@@ -29,9 +29,9 @@ internal sealed class OfflineMetadataCollector(DataRootCatalog catalog)
     {
         var root = catalog.Root;
         var limits = CaptureLimits.From(options);
-        if (container.OrphanedWhy is { } why)
+        if (container.RemnantWhy is { } why)
         {
-            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "orphaned.json", OrphanedJson(container, why),
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "remnant.json", RemnantJson(container, why),
                 $"cfir: why it takes {container.Id} for a remnant of a removed container"), cancellationToken).ConfigureAwait(false);
         }
         if (container.HasFolder)
@@ -52,7 +52,7 @@ internal sealed class OfflineMetadataCollector(DataRootCatalog catalog)
                 sink.RecordError($"image-config.json not collected: config.v2.json names the image '{DockerIds.Show(imageId)}', not a sha256 image id");
             }
         }
-        if (catalog.Layers is { } store && (container.Mount?.MountId ?? container.OrphanedLayer) is { } top)
+        if (catalog.Layers is { } store && (container.Mount?.MountId ?? container.RemnantLayer) is { } top)
         {
             var plan = LayerChain.For(root, store, top, container.Mount);
             await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Metadata, "layers.json", LayersJson(container, plan),
@@ -77,7 +77,7 @@ internal sealed class OfflineMetadataCollector(DataRootCatalog catalog)
             || path.SequenceEqual(OfflineLogCollector.CachedLog) || LogFiles.IsSibling(path, OfflineLogCollector.CachedLog);
     }
 
-    private static byte[] OrphanedJson(OfflineContainer container, string why)
+    private static byte[] RemnantJson(OfflineContainer container, string why)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, Indented))
@@ -86,7 +86,7 @@ internal sealed class OfflineMetadataCollector(DataRootCatalog catalog)
             w.WriteString("id", container.Id);
             w.WriteString("why", why);
             w.WriteBoolean("containerFolder", container.HasFolder);
-            OfflineEngineCollector.WriteOptional(w, "orphanedLayer", container.OrphanedLayer);
+            OfflineEngineCollector.WriteOptional(w, "remnantLayer", container.RemnantLayer);
             OfflineEngineCollector.WriteOptional(w, "mountId", container.Mount?.MountId);
             OfflineEngineCollector.WriteOptional(w, "initId", container.Mount?.InitId);
             w.WriteEndObject();

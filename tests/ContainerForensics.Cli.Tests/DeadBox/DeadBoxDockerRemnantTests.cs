@@ -12,12 +12,12 @@ namespace ContainerForensics.Cli.Tests.DeadBox;
 /// A data root copied after a clean stop of its daemon, found the way a responder's copy is found
 /// (the image's own /etc/docker/daemon.json names it), with the remnants an interrupted removal or
 /// an intruder leaves: a container folder whose record is gone, a removed container's layers, a
-/// layer nothing refers to. Each is listed and collected as an orphaned container, with why.
+/// layer nothing refers to. Each is listed and collected as a remnant container, with why.
 /// </summary>
 public sealed class DeadBoxDockerRemnantTests(ITestOutputHelper output)
 {
     [DeadBoxDockerFact]
-    public async Task Remnants_no_record_owns_are_orphaned_containers_with_their_logs_and_layers()
+    public async Task Remnants_no_record_owns_are_remnant_containers_with_their_logs_and_layers()
     {
         await using var box = await DeadBoxDocker.StartAsync();
         await box.LoadImageAsync();
@@ -53,9 +53,9 @@ public sealed class DeadBoxDockerRemnantTests(ITestOutputHelper output)
         var containers = summary.RootElement.GetProperty("containers").EnumerateArray()
             .ToDictionary(c => c.GetProperty("id").GetString()!, c => (Name: c.GetProperty("name").GetString(), State: c.GetProperty("state").GetString()));
         Assert.Equal(("kept", "exited"), containers[kept]);
-        Assert.Equal(("orphaned", "orphaned"), containers[noRecord]);
-        Assert.Equal(("orphaned", "orphaned"), containers[layersOnly]);
-        Assert.Equal(("orphaned-layer", "orphaned"), containers[orphanLayer]);
+        Assert.Equal(("remnant", "removed"), containers[noRecord]);
+        Assert.Equal(("remnant", "removed"), containers[layersOnly]);
+        Assert.Equal(("remnant", "removed"), containers[orphanLayer]);
         Assert.Equal(4, containers.Count);
 
         var acquisition = await ArchiveTools.ReadJsonMemberAsync(archive, "acquisition/acquisition.json");
@@ -67,21 +67,21 @@ public sealed class DeadBoxDockerRemnantTests(ITestOutputHelper output)
         async Task<string> Text(string member) => Encoding.UTF8.GetString(await ArchiveTools.ReadMemberAsync(archive, member));
 
         // Each remnant says why it is one, and what is left of it is collected.
-        string noRecordFolder = Folder("orphaned", noRecord);
-        Assert.Contains("no container record that can be read", await Text(noRecordFolder + "/metadata/orphaned.json"), StringComparison.Ordinal);
+        string noRecordFolder = Folder("remnant", noRecord);
+        Assert.Contains("no container record that can be read", await Text(noRecordFolder + "/metadata/remnant.json"), StringComparison.Ordinal);
         Assert.Contains("norecord-line", await Text($"{noRecordFolder}/logs/files/{noRecord}-json.log"), StringComparison.Ordinal);
         Assert.Contains(manifest, l => l.Path == noRecordFolder + "/metadata/files/hostconfig.json");
-        string layersFolder = Folder("orphaned", layersOnly);
-        Assert.Contains("containers/" + layersOnly + " is gone", await Text(layersFolder + "/metadata/orphaned.json"), StringComparison.Ordinal);
+        string layersFolder = Folder("remnant", layersOnly);
+        Assert.Contains("containers/" + layersOnly + " is gone", await Text(layersFolder + "/metadata/remnant.json"), StringComparison.Ordinal);
         Assert.Equal("layer-planted\n", await Text(layersFolder + "/filesystem/changed/root/planted-in-layer"));
         Assert.Contains(manifest, l => l.Path == layersFolder + "/logs/files" && l.Status == "absent");
-        string layerFolder = Folder("orphaned-layer", orphanLayer);
-        Assert.Contains("no image layer", await Text(layerFolder + "/metadata/orphaned.json"), StringComparison.Ordinal);
+        string layerFolder = Folder("remnant", orphanLayer);
+        Assert.Contains("no image layer", await Text(layerFolder + "/metadata/remnant.json"), StringComparison.Ordinal);
         Assert.Equal("unref\n", await Text(layerFolder + "/filesystem/changed/unref-file"));
         Assert.Equal("kept\n", await Text(Folder("kept", kept) + "/filesystem/changed/tmp/kept-file"));
 
         var listing = await ArchiveTools.ReadJsonMemberAsync(archive, "runtimes/docker/metadata/containers.json");
-        var orphaned = listing.GetProperty("containers").EnumerateArray().Where(c => c.TryGetProperty("orphaned", out _)).Select(c => c.GetProperty("id").GetString()).ToList();
+        var orphaned = listing.GetProperty("containers").EnumerateArray().Where(c => c.TryGetProperty("remnant", out _)).Select(c => c.GetProperty("id").GetString()).ToList();
         Assert.Equal(new[] { noRecord, layersOnly, orphanLayer }.Order(StringComparer.Ordinal), orphaned.Order(StringComparer.Ordinal));
 
         // list --root shows them too.

@@ -75,10 +75,10 @@ public sealed class HostileDataRootTests : IDisposable
         {
             var runtime = Assert.Single(probes).Runtime!;
             var container = Assert.Single(await runtime.ListContainersAsync(CancellationToken.None));
-            Assert.Equal(("orphaned", "orphaned"), (container.Name, container.State));
+            Assert.Equal(("remnant", "removed"), (container.Name, container.State));
 
             var sink = await FakeDataRoot.CollectAllAsync(runtime);
-            Assert.Contains("is a fifo, not a regular file: not opened", sink["orphaned.json"].Text, StringComparison.Ordinal);
+            Assert.Contains("is a fifo, not a regular file: not opened", sink["remnant.json"].Text, StringComparison.Ordinal);
             Assert.Equal(EntryKind.Fifo, sink["files/config.v2.json"].Kind);
             Assert.Null(sink["files/config.v2.json"].Bytes);
             Assert.Equal(EntryKind.Symlink, sink["files/hostconfig.json"].Kind);
@@ -105,9 +105,9 @@ public sealed class HostileDataRootTests : IDisposable
         {
             var runtime = Assert.Single(probes).Runtime!;
             var catalog = ((Docker.Offline.OfflineDockerRuntime)runtime).Catalog;
-            Assert.Contains("is not valid JSON", catalog.Find(FakeDataRoot.Id)!.OrphanedWhy, StringComparison.Ordinal);
-            Assert.Contains("is 17825792 bytes, more than the 16777216 read for it", catalog.Find(Second)!.OrphanedWhy, StringComparison.Ordinal);
-            Assert.All(await runtime.ListContainersAsync(CancellationToken.None), c => Assert.Equal("orphaned", c.State));
+            Assert.Contains("is not valid JSON", catalog.Find(FakeDataRoot.Id)!.RemnantWhy, StringComparison.Ordinal);
+            Assert.Contains("is 17825792 bytes, more than the 16777216 read for it", catalog.Find(Second)!.RemnantWhy, StringComparison.Ordinal);
+            Assert.All(await runtime.ListContainersAsync(CancellationToken.None), c => Assert.Equal("removed", c.State));
         }
     }
 
@@ -133,7 +133,7 @@ public sealed class HostileDataRootTests : IDisposable
             Assert.Contains("not a container id, not read", dataRoot, StringComparison.Ordinal);
             // The container's own (first): its init layer, no longer named by a valid init-id, is also listed as a remnant layer.
             var layers = sink.Items.First(i => i.Item.Name == "layers.json").Text;
-            Assert.Contains(await runtime.ListContainersAsync(CancellationToken.None), c => c.Id == FakeDataRoot.MountDir + "-init" && c.State == "orphaned");
+            Assert.Contains(await runtime.ListContainersAsync(CancellationToken.None), c => c.Id == FakeDataRoot.MountDir + "-init" && c.State == "removed");
             Assert.Contains("init-id says '../../../../../../etc', not a layer directory name: not followed", layers, StringComparison.Ordinal);
             Assert.Contains("lists 'l/../../../../etc', not an l/ link name", layers, StringComparison.Ordinal);
             Assert.Contains("points at '../../../../../../../../etc', not ../<layer>/diff: not followed", layers, StringComparison.Ordinal);
