@@ -181,17 +181,17 @@ public sealed class BoltReadTests
             {
                 throw new InvalidOperationException($"seed {seed}: {expected.Count} keys written, {actual.Count} read, problems: {string.Join("; ", db.Problems)}");
             }
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(150));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(100));
     }
 
     private static void Fill(BucketSpec bucket, Random rng, int depth)
     {
-        int n = rng.Next(0, depth == 0 ? 12 : 40);
+        int n = rng.Next(0, depth == 0 ? 10 : 24);
         for (int i = 0; i < n; i++)
         {
             var key = new byte[rng.Next(1, rng.Next(2) == 0 ? 8 : 200)];
             rng.NextBytes(key);
-            if (depth < 3 && rng.Next(4) == 0)
+            if (depth < 3 && rng.Next(5) == 0)
             {
                 var child = bucket.Bucket(key);
                 child.Sequence = (ulong)rng.NextInt64();
