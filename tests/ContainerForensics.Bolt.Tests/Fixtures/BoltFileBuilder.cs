@@ -136,26 +136,36 @@ internal sealed class BoltFileBuilder
         return (level[0].Id, null);
     }
 
-    /// <summary>Splits elements into pages: as many as fit in a page (at least one), at most <see cref="MaxElementsPerPage"/>.</summary>
+    /// <summary>
+    /// Splits elements into pages as bbolt's <c>node.split</c> does (<a href="https://github.com/etcd-io/bbolt/blob/main/node.go">node.go</a>),
+    /// with a fill of 100 %: a node of at most four elements, or that fits a page, stays whole (with overflow pages if it
+    /// must); otherwise the first page takes elements while they fit, at least two, leaving at least two.
+    /// <see cref="MaxElementsPerPage"/> splits further, to make deep trees.
+    /// </summary>
     private IEnumerable<List<T>> Chunks<T>(List<T> elements, Func<T, long> size)
     {
-        var chunk = new List<T>();
-        long used = 16;
-        foreach (var e in elements)
+        var rest = elements;
+        while (true)
         {
-            long s = size(e);
-            if (chunk.Count > 0 && (used + s > PageSize || chunk.Count >= MaxElementsPerPage))
+            long total = 16 + rest.Sum(size);
+            if (rest.Count <= MaxElementsPerPage && (rest.Count <= 4 || total <= PageSize))
             {
-                yield return chunk;
-                chunk = [];
-                used = 16;
+                yield return rest;
+                yield break;
             }
-            chunk.Add(e);
-            used += s;
-        }
-        if (chunk.Count > 0 || elements.Count == 0)
-        {
-            yield return chunk;
+            int i = 0;
+            long used = 16;
+            for (; i < rest.Count - 2; i++)
+            {
+                if (i >= MaxElementsPerPage || (i >= 2 && used + size(rest[i]) > PageSize))
+                {
+                    break;
+                }
+                used += size(rest[i]);
+            }
+            i = Math.Max(i, 1);
+            yield return rest[..i];
+            rest = rest[i..];
         }
     }
 
