@@ -216,10 +216,14 @@ internal sealed class PageStore
             string why = got < wanted ? "the read stopped short" : wanted < length - offset ? $"the limit is {Limits.MaxPageBytes}" : "the file ends";
             _problems.Add(new BoltProblem(id, where, $"page {id} declares {declared} bytes, {got} were read ({why})"));
         }
-        var page = BoltPage.FromBytes(id, data.AsMemory(0, got), declared);
-        if (page.ReadableCount < page.Count)
+        var page = BoltPage.FromBytes(id, data.AsMemory(0, got), declared, Limits.MaxValueBytes);
+        foreach (string problem in page.Problems)
         {
-            _problems.Add(new BoltProblem(id, where, $"page {id} declares {page.Count} elements, only {page.ReadableCount} lie within its {got} bytes read"));
+            _problems.Add(new BoltProblem(id, where, problem));
+        }
+        if (page.IsBranch && page.Elements.Length == 0)
+        {
+            _problems.Add(new BoltProblem(id, where, $"branch page {id} has no readable element"));
         }
         _cache.Add(page);
         _pageTree[id] = treeRoot;

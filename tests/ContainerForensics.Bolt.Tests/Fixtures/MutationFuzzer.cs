@@ -12,6 +12,7 @@ namespace ContainerForensics.Bolt.Tests.Fixtures;
 internal sealed class MutationFuzzer(byte[] original, uint pageSize, ulong highWaterMark, int seed)
 {
     private volatile int _case = -1;
+    private volatile byte[] _bytes = [];
 
     public BoltLimits Limits { get; init; } = BoltLimits.Default;
 
@@ -35,7 +36,7 @@ internal sealed class MutationFuzzer(byte[] original, uint pageSize, ulong highW
         thread.Start();
         if (!thread.Join(within))
         {
-            throw new TimeoutException($"seed {seed}: case {_case} did not finish within {within} (a hang?)");
+            throw new TimeoutException($"seed {seed}: case {_case} did not finish within {within} (a hang?; kept in {Keep(_bytes)})");
         }
         if (report.Failure is { } failure)
         {
@@ -53,6 +54,7 @@ internal sealed class MutationFuzzer(byte[] original, uint pageSize, ulong highW
             _case = c;
             original.CopyTo(work, 0);
             var bytes = Mutate(work, rng);
+            _bytes = bytes;
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             try
@@ -66,12 +68,16 @@ internal sealed class MutationFuzzer(byte[] original, uint pageSize, ulong highW
             {
                 report.Refused++;
             }
+            catch (Exception ex)
+            {
+                throw new InvalidOperationException($"{ex.GetType().Name} (kept in {Keep(bytes)}): {ex.Message}", ex);
+            }
             report.SlowestCase = Max(report.SlowestCase, clock.Elapsed);
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             report.MostAllocated = Math.Max(report.MostAllocated, allocated);
             if (allocated > MaxAllocatedPerCase)
             {
-                throw new InvalidOperationException($"allocated {allocated} bytes reading one case");
+                throw new InvalidOperationException($"allocated {allocated} bytes reading one case (kept in {Keep(bytes)})");
             }
         }
     }
@@ -94,6 +100,14 @@ internal sealed class MutationFuzzer(byte[] original, uint pageSize, ulong highW
             }
         }
         return n;
+    }
+
+    /// <summary>Keeps a failing case's bytes for a look with other tools.</summary>
+    private static string Keep(byte[] bytes)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"cfir-bolt-fuzz-{Guid.NewGuid():N}.db");
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 
     private byte[] Mutate(byte[] bytes, Random rng)
