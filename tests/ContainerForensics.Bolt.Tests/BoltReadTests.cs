@@ -161,6 +161,34 @@ public sealed class BoltReadTests
     }
 
     [Fact]
+    public void A_pipe_is_no_database()
+    {
+        using var server = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(server.SafePipeHandle.DangerousGetHandle(), ownsHandle: false);
+        var ex = Assert.Throws<BoltFormatException>(() => BoltDatabase.Open(handle, "pipe"));
+        Assert.Contains("pipe: not a file whose length and pages can be read", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_handle_without_read_access_is_no_database()
+    {
+        var builder = new BoltFileBuilder();
+        builder.Root.Bucket("x").Put("k", "v");
+        string path = Path.Combine(Path.GetTempPath(), $"cfir-bolt-{Guid.NewGuid():N}.db");
+        File.WriteAllBytes(path, builder.Build().Bytes);
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
+            var ex = Assert.Throws<BoltFormatException>(() => BoltDatabase.Open(handle, "w.db"));
+            Assert.Contains("reading it failed", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Any_tree_the_writer_makes_reads_back_exactly()
     {
         // The seed drives a random shape: nesting, key and value sizes (to overflow pages), page fan-out, page size.
