@@ -76,6 +76,27 @@ public sealed class BoltDamageTests
     }
 
     [Fact]
+    public void A_file_cut_inside_a_page_reads_what_is_left_of_it()
+    {
+        var builder = new BoltFileBuilder();
+        var b = builder.Root.Bucket("b");
+        b.Inline = false;
+        b.Put("a", "1").Put("b", "2");
+        var file = builder.Build();
+        ulong leaf = file.BucketRoots["/b"];
+        Assert.True(leaf < file.RootPageId);
+        // Cut in the middle of that leaf's data, after key "a" and its value; a new meta 0 makes the leaf the root.
+        int at = (int)file.PageOffset(leaf) + 16 + 32 + 2;
+        var tail = file.Bytes[..at];
+        BoltFileBuilder.WriteMeta(tail.AsSpan(0, 4096), 0, 4096, leaf, 0, 2, leaf + 1, 100);
+        using var torn = BoltDatabase.Open(new MemorySource(tail), "torn");
+        Assert.Equal(leaf, torn.Root.RootPageId);
+        Assert.Equal(["a"], torn.Root.Entries().Select(e => Encoding.ASCII.GetString(e.Key)));
+        Assert.Contains(torn.Problems, p => p.PageId == leaf && p.Reason.Contains("the file ends", StringComparison.Ordinal));
+        Assert.Contains(torn.Problems, p => p.PageId == leaf && p.Reason.Contains("leaf element 1: key of 1 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_cycle_of_branch_pages_ends_the_walk_and_the_search()
     {
         var file = Sample();

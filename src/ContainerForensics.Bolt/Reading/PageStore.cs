@@ -153,7 +153,7 @@ internal sealed class PageStore
             reason = $"page id {id} is at or past the high-water mark {Meta.HighWaterMark}";
             return null;
         }
-        if (id >= (ulong)(length / pageSize))
+        if (id > (ulong)((length - BoltFormat.PageHeaderSize) / pageSize))
         {
             reason = $"page {id} lies past the end of the file ({length} bytes)";
             return null;
