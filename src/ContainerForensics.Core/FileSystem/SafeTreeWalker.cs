@@ -59,7 +59,7 @@ public sealed class SafeTreeWalker : IDisposable
     public static SafeTreeWalker Open(byte[] rootPath, WalkOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(rootPath);
-        string shown = ArchivePath.EscapeSegment(rootPath);
+        string shown = Trees.ContainerPath.Show(rootPath);
         if (rootPath.Length == 0 || rootPath.AsSpan().Contains((byte)0))
         {
             throw UnixError.ToIOException(UnixError.EINVAL, $"walk root '{shown}' is empty or holds a NUL byte");
@@ -97,7 +97,7 @@ public sealed class SafeTreeWalker : IDisposable
             int errno = Descend(ref current, relativePath, out string? what);
             if (errno != 0)
             {
-                throw UnixError.ToIOException(errno, what ?? $"'..' is not allowed beneath the walk root '{ArchivePath.EscapeSegment(trustedRoot)}'");
+                throw UnixError.ToIOException(errno, what ?? $"'..' is not allowed beneath the walk root '{Trees.ContainerPath.Show(trustedRoot)}'");
             }
             int statErrno;
             Native.StatxBuffer sx;
@@ -107,7 +107,7 @@ public sealed class SafeTreeWalker : IDisposable
             }
             if (statErrno != 0)
             {
-                throw UnixError.ToIOException(statErrno, $"cannot stat walk root '{ArchivePath.EscapeSegment(fullPath)}'");
+                throw UnixError.ToIOException(statErrno, $"cannot stat walk root '{Trees.ContainerPath.Show(fullPath)}'");
             }
             var walker = new SafeTreeWalker(fullPath, current, FileStat.FromStatx(sx), options ?? WalkOptions.Default, (trustedRoot, relativePath.ToArray()));
             handedOver = true;
