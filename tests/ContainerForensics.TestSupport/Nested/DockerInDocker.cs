@@ -44,6 +44,9 @@ public sealed class DockerInDocker : NestedNode
         }
     }
 
+    /// <summary>What a container of <see cref="RunContainersAsync"/> writes to its stdout before it sleeps.</summary>
+    public static string LogLine(string containerName) => "hello-from-" + containerName;
+
     /// <summary>The inner docker CLI: <c>docker exec DIND docker ARGS</c>.</summary>
     public Task<string> DockerAsync(params string[] args) => ExecAsync(["docker", .. args]);
 
@@ -53,8 +56,9 @@ public sealed class DockerInDocker : NestedNode
 
     /// <summary>
     /// Runs <paramref name="count"/> containers in the inner dockerd (<c>--network none</c>, names
-    /// cfir-test-inner-&lt;random&gt;), each with a planted file and a unique command, and returns
-    /// them once each init runs that command.
+    /// cfir-test-inner-&lt;random&gt;), each with a planted file, a line on stdout
+    /// (<see cref="LogLine"/>, for its json-file log) and a unique command, and returns them once
+    /// each init runs that command.
     /// </summary>
     public async Task<IReadOnlyList<NestedContainer>> RunContainersAsync(int count)
     {
@@ -63,7 +67,7 @@ public sealed class DockerInDocker : NestedNode
         var planned = Enumerable.Range(0, count).Select(_ =>
         {
             string name = "cfir-test-inner-" + Guid.NewGuid().ToString("N")[..10];
-            return (Name: name, Init: PlantedInit(name));
+            return (Name: name, Init: PlantedInit(name, alsoEcho: LogLine(name)));
         }).ToList();
         // One exec for all of them, run side by side (each docker exec and each docker run costs ~100 ms).
         await ExecAsync("sh", "-c", InParallel(planned.Select(c =>
