@@ -78,7 +78,9 @@ public sealed class NestedDepthTests(NestedDepthTests.TwoLevels fixture) : IClas
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(leaf.PlantedContent)), planted.GetProperty("sha256").GetString());
         var source = await ArchiveTools.ReadJsonMemberAsync(archive, folder + "metadata/filesystem-source.json");
         Assert.Equal("overlay upperdir", source.GetProperty("source").GetString());
-        Assert.EndsWith("/diff " + where, source.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("/diff", source.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Equal(inner.RootPath + "/.", source.GetProperty("readBeneath").GetString());
+        Assert.StartsWith($"overlay upperdir {source.GetProperty("path").GetString()} {where}", planted.GetProperty("source").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [EngineFact(Engine.Docker)]

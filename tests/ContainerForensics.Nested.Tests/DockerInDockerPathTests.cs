@@ -86,7 +86,8 @@ public sealed class DockerInDockerPathTests(DockerInDockerFixture fixture) : ICl
         Assert.Empty(sink.Errors);
         using var source = JsonDocument.Parse(sink[FilesystemSourceRecord.Name].Content);
         Assert.Equal("overlay upperdir", source.RootElement.GetProperty("source").GetString());
-        Assert.Equal(Inside(dind, upperDir), source.RootElement.GetProperty("path").GetString());
+        Assert.Equal(upperDir, source.RootElement.GetProperty("path").GetString());
+        Assert.Equal(dind.RootPath + "/.", source.RootElement.GetProperty("readBeneath").GetString());
         var file = sink.Single(EvidenceSection.FilesystemChanged, NestedContainer.PlantedPath);
         Assert.Equal(c.PlantedContent, file.Content);
         Assert.Equal($"overlay upperdir {Inside(dind, upperDir)}", file.Item.Source!.Description);
@@ -116,7 +117,9 @@ public sealed class DockerInDockerPathTests(DockerInDockerFixture fixture) : ICl
         using var source = JsonDocument.Parse(sink[FilesystemSourceRecord.Name].Content);
         // The merged directory is a mount of the DinD's mount namespace, seen through its root.
         Assert.Equal("overlay mergeddir", source.RootElement.GetProperty("source").GetString());
-        Assert.Equal(Inside(dind, mergedDir), source.RootElement.GetProperty("path").GetString());
+        Assert.Equal(mergedDir, source.RootElement.GetProperty("path").GetString());
+        Assert.Equal(dind.RootPath + "/.", source.RootElement.GetProperty("readBeneath").GetString());
+        Assert.Equal($"overlay mergeddir {Inside(dind, mergedDir)}", sink.Single(EvidenceSection.FilesystemFull, NestedContainer.PlantedPath).Item.Source!.Description);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(c.PlantedContent)), sink.Single(EvidenceSection.FilesystemFull, NestedContainer.PlantedPath).Sha256);
         string busybox = await dind.ExecAsync("sha256sum", $"/proc/{c.InnerPid.ToString(CultureInfo.InvariantCulture)}/root/bin/busybox");
         Assert.StartsWith(sink.Single(EvidenceSection.FilesystemFull, "/bin/busybox").Sha256!, busybox, StringComparison.Ordinal);

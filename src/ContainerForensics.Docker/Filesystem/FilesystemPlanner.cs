@@ -40,7 +40,8 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
         if (walker is not null && driver is not null)
         {
             record.Source = "overlay upperdir";
-            record.Path = hostPaths.Show(driver.UpperDir!);
+            record.Path = driver.UpperDir;
+            record.ReadBeneath = hostPaths.Root;
             record.Why = $"GraphDriver {driver.Name} with a readable UpperDir: {DirectRead}; whiteouts and opaque directories as overlayfs keeps them{hostPaths.How}";
             var collector = new HostTreeCollector
             {
@@ -48,10 +49,10 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
                 RootRawPath = "/"u8.ToArray(),
                 Overlay = driver.LowerDirs,
                 OverlayRoot = hostPaths.Root,
-                Description = "overlay upperdir " + record.Path,
+                Description = "overlay upperdir " + hostPaths.Show(driver.UpperDir!),
                 Limits = limits,
             };
-            return new WalkSource(record.Source, record.Path, walker, collector);
+            return new WalkSource(record.Source, hostPaths.Show(driver.UpperDir!), walker, collector);
         }
         // The list decides between the two API sources, so it is read now (a cheap call).
         var changes = ContainerChange.ParseList(await client.ContainerFiles.ChangesRawAsync(containerId, cancellationToken).ConfigureAwait(false));
@@ -102,16 +103,17 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
         if (walker is not null && driver is not null)
         {
             record.Source = "overlay mergeddir";
-            record.Path = hostPaths.Show(driver.MergedDir!);
+            record.Path = driver.MergedDir;
+            record.ReadBeneath = hostPaths.Root;
             record.Why = $"the container is {state} and its overlay root is mounted at MergedDir: {DirectRead}{hostPaths.How}";
             var collector = new HostTreeCollector
             {
                 Section = EvidenceSection.FilesystemFull,
                 RootRawPath = "/"u8.ToArray(),
-                Description = "overlay mergeddir " + record.Path,
+                Description = "overlay mergeddir " + hostPaths.Show(driver.MergedDir!),
                 Limits = limits,
             };
-            return new WalkSource(record.Source, record.Path, walker, collector);
+            return new WalkSource(record.Source, hostPaths.Show(driver.MergedDir!), walker, collector);
         }
         var export = new ExportSource(client, containerId, limits);
         record.Source = export.Name;
@@ -134,9 +136,9 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
             record.Notes.Add($"{Omitted}, and the overlay upper directory cannot be read here ({notHere}): a socket in the container has no entry");
             return null;
         }
-        string upper = hostPaths.Show(driver!.UpperDir!);
-        record.Notes.Add($"{Omitted}: the sockets are taken from the overlay upper directory {upper}, the only layer that can hold one (image layers are tars), and added to filesystem/full");
-        return new UpperDirSocketsSource(upper, walker, limits);
+        record.ReadBeneath = hostPaths.Root;
+        record.Notes.Add($"{Omitted}: the sockets are taken from the overlay upper directory {driver!.UpperDir}, the only layer that can hold one (image layers are tars), and added to filesystem/full");
+        return new UpperDirSocketsSource(hostPaths.Show(driver.UpperDir!), walker, limits);
     }
 
     /// <summary>One source per volume mount; bind mounts and the rest are listed as not collected.</summary>
@@ -178,7 +180,8 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
                     Limits = limits,
                 };
                 var source = new WalkSource("volume directory", shown, walker, collector);
-                record.Volumes.Add(new(m.Type, name, m.Destination, m.Source, source.Name, source.Path, $"the volume's host directory is readable: {DirectRead}{hostPaths.How}"));
+                record.Volumes.Add(new(m.Type, name, m.Destination, m.Source, source.Name, m.Source, $"the volume's host directory is readable: {DirectRead}{hostPaths.How}"));
+                record.ReadBeneath = hostPaths.Root;
                 sources.Add(source);
                 continue;
             }

@@ -42,10 +42,12 @@ internal sealed record HostPathAccess
     public NestingLink? Place { get; private init; }
 
     /// <summary>
-    /// For a nested daemon: how its paths were read, said once for the records that choose a
-    /// host path over the API (filesystem-source.json's <c>why</c>). Empty on this host.
+    /// For a nested daemon: how its paths were read, for filesystem-source.json's <c>why</c> where
+    /// a path was chosen over the API (its <c>readBeneath</c> gives the root). Empty on this host.
     /// </summary>
-    public string How => Root is null ? "" : $"; the daemon's path, read inside its container through {ShownRoot}, every segment beneath that root without following a symbolic link";
+    public string How => Root is null ? "" : Place is { } place
+        ? $"; the daemon's own path, read inside {place.Describe()} beneath readBeneath, every segment without following a symbolic link"
+        : "; the daemon's own path, read inside its container beneath readBeneath, every segment without following a symbolic link";
 
     public static HostPathAccess For(RuntimeLocality locality)
     {

@@ -167,8 +167,11 @@ public sealed class NestedHostPathTests : IDisposable
         Assert.Equal("root:x:0:0\nevil:x:0:0\n", sink.Single(EvidenceSection.FilesystemChanged, "/etc/passwd").Text);
         using var record = JsonDocument.Parse(sink[FilesystemSourceRecord.Name].Content);
         Assert.Equal("overlay upperdir", record.RootElement.GetProperty("source").GetString());
-        Assert.Equal($"{UpperDir} in docker/ci-dind via {_root}", record.RootElement.GetProperty("path").GetString());
-        Assert.Contains("without following a symbolic link", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        // The daemon's own path, and where it was resolved; the entries name the place.
+        Assert.Equal(UpperDir, record.RootElement.GetProperty("path").GetString());
+        Assert.Equal(_root + "/.", record.RootElement.GetProperty("readBeneath").GetString());
+        Assert.EndsWith("the daemon's own path, read inside docker/ci-dind beneath readBeneath, every segment without following a symbolic link", record.RootElement.GetProperty("why").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"overlay upperdir {UpperDir} in docker/ci-dind via {_root}", sink.Single(EvidenceSection.FilesystemChanged, "/etc/passwd").Item.Source!.Description);
         Assert.DoesNotContain(server.Requests, r => r.Contains("/changes", StringComparison.Ordinal));
     }
 
@@ -191,6 +194,7 @@ public sealed class NestedHostPathTests : IDisposable
         string why = record.RootElement.GetProperty("why").GetString()!;
         Assert.StartsWith($"{UpperDir} in docker/ci-dind via {_root} cannot be read (", why, StringComparison.Ordinal);
         Assert.Contains("symlink is never followed", why, StringComparison.Ordinal);
+        Assert.False(record.RootElement.TryGetProperty("readBeneath", out _)); // nothing was read beneath it
         Assert.Contains(server.Requests, r => r.Contains($"/containers/{Id}/changes", StringComparison.Ordinal));
     }
 
