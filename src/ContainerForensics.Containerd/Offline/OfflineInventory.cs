@@ -47,6 +47,9 @@ internal sealed class OfflineInventory
     private readonly HashSet<string> _ownedCri = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ownedTasks = new(StringComparer.Ordinal);
 
+    /// <summary>Folders of pod log folders: the kubelet's /var/log/pods, and the folder above every pod log folder the records name.</summary>
+    private readonly SortedSet<string> _logRoots = new(StringComparer.Ordinal) { PodLogs };
+
     private OfflineInventory(DiskImage image, ContainerdDataRoot root, string? onlyNamespace)
     {
         _image = image;
@@ -97,7 +100,12 @@ internal sealed class OfflineInventory
             if (oc.LogFolder is not null)
             {
                 _ownedLogFolders.Add(oc.LogFolder);
+                AddLogRoot(Parent(oc.LogFolder));
             }
+        }
+        if (pod is { IsSandbox: true } && cri?.LogDirectory is { } podLogs && podLogs.StartsWith('/'))
+        {
+            AddLogRoot(podLogs.TrimEnd('/'));
         }
         else if (pod is { IsSandbox: true } && IsPodUid(pod.Uid))
         {
@@ -257,27 +265,9 @@ internal sealed class OfflineInventory
             }
         }
         var podNames = new Dictionary<string, PodMembership>(StringComparer.Ordinal);
-        foreach (string podFolder in ListNames(PodLogs))
+        foreach (string logRoot in _logRoots)
         {
-            var pod = ParsePodFolder(podFolder);
-            if (pod is not null)
-            {
-                podNames.TryAdd(pod.Uid, pod);
-            }
-            foreach (string container in ListNames($"{PodLogs}/{podFolder}"))
-            {
-                string folder = $"{PodLogs}/{podFolder}/{container}";
-                if (_ownedLogFolders.Contains(folder) || !IsDirectory(folder))
-                {
-                    continue;
-                }
-                string id = $"logs-{pod?.Uid ?? podFolder}-{container}";
-                if (Remnant(CriNamespace, id, pod is null ? null : pod with { ContainerName = container }) is { } r)
-                {
-                    r.LogFolder = folder;
-                    r.Orphaned.Add($"CRI log folder {folder}: {noRecord} (no CRI container's log path is in it)");
-                }
-            }
+            FindLogRemnants(logRoot, podNames, noRecord);
         }
         foreach (string uid in ListNames(KubeletPods))
         {
@@ -290,6 +280,33 @@ internal sealed class OfflineInventory
             {
                 r.KubeletPodFolder = $"{KubeletPods}/{uid}";
                 r.Orphaned.Add($"kubelet pod folder {r.KubeletPodFolder}: {noRecord} (no pod sandbox with uid {uid})");
+            }
+        }
+    }
+
+    /// <summary>Every container folder of every pod folder under a log root that no record's log path is in.</summary>
+    private void FindLogRemnants(string logRoot, Dictionary<string, PodMembership> podNames, string noRecord)
+    {
+        foreach (string podFolder in ListNames(logRoot))
+        {
+            var pod = ParsePodFolder(podFolder);
+            if (pod is not null)
+            {
+                podNames.TryAdd(pod.Uid, pod);
+            }
+            foreach (string container in ListNames($"{logRoot}/{podFolder}"))
+            {
+                string folder = $"{logRoot}/{podFolder}/{container}";
+                if (_ownedLogFolders.Contains(folder) || !IsDirectory(folder))
+                {
+                    continue;
+                }
+                string id = $"logs-{pod?.Uid ?? podFolder}-{container}";
+                if (Remnant(CriNamespace, id, pod is null ? null : pod with { ContainerName = container }) is { } r)
+                {
+                    r.LogFolder = folder;
+                    r.Orphaned.Add($"CRI log folder {folder}: {noRecord} (no CRI container's log path is in it)");
+                }
             }
         }
     }
@@ -333,6 +350,18 @@ internal sealed class OfflineInventory
             ? $"{PodLogs}/{pod.Namespace}_{pod.Name}_{pod.Uid}/{c}".Replace("\0", "", StringComparison.Ordinal)
             : null;
     }
+
+    /// <summary>A pod's log folder is &lt;root&gt;/&lt;pod&gt;: the root is where removed pods' folders are looked for too (the kubelet's own, /var/log/pods, unless the records say otherwise).</summary>
+    private void AddLogRoot(string podFolder)
+    {
+        string root = Parent(podFolder);
+        if (root.Length > 1 && !root.Contains('\0', StringComparison.Ordinal) && root.Split('/').All(s => s is not ("." or "..")))
+        {
+            _logRoots.Add(root);
+        }
+    }
+
+    private static string Parent(string path) => path.LastIndexOf('/') is var slash and > 0 ? path[..slash] : "/";
 
     /// <summary>"&lt;namespace&gt;_&lt;name&gt;_&lt;uid&gt;" (the kubelet's BuildPodLogsDirectory; namespace and name are DNS names, without '_').</summary>
     internal static PodMembership? ParsePodFolder(string folder)
