@@ -4,8 +4,9 @@ namespace ContainerForensics.Containerd.Offline;
 
 /// <summary>
 /// The CRI plugin's checkpoint of a container's status (<c>io.containerd.grpc.v1.cri/containers/&lt;id&gt;/status</c>,
-/// containerd 1.x pkg/cri/store/container/status.go): <c>{"Version":"v1","Status":{"Pid","CreatedAt",
-/// "StartedAt","FinishedAt" (Unix nanoseconds),"ExitCode","Reason","Message","Removing","Unknown",...}}</c>,
+/// containerd 1.x pkg/cri/store/container/status.go): <c>{"Version":"v1","Pid","CreatedAt","StartedAt",
+/// "FinishedAt" (Unix nanoseconds),"ExitCode","Reason","Message","Removing","Unknown",...}</c> (the
+/// status embedded beside the version; a "Status" object is read too),
 /// rewritten by the plugin at each change. It is the only record on disk of whether a CRI container
 /// was started and whether it had finished; the state it gives is the state when it was last written.
 /// </summary>
@@ -19,7 +20,12 @@ internal sealed record CriStatusFile(long CreatedAt, long StartedAt, long Finish
         try
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("Status", out var s) || s.ValueKind != JsonValueKind.Object)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+            var s = doc.RootElement.TryGetProperty("Status", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : doc.RootElement;
+            if (!s.TryGetProperty("CreatedAt", out _))
             {
                 return null;
             }

@@ -34,6 +34,9 @@ internal sealed class OfflineInventory
     /// <summary>The containerd namespace of the CRI plugin (its default, <c>k8s.io</c>): where remnants of pods belong.</summary>
     public const string CriNamespace = "k8s.io";
 
+    /// <summary>Added to a remnant's key that is also a record's id.</summary>
+    public const string CollidingSuffix = "~remnant";
+
     /// <summary>Names taken from one directory listing at most (a hostile image can hold millions).</summary>
     private const int MaxListed = 50_000;
 
@@ -311,12 +314,21 @@ internal sealed class OfflineInventory
         }
     }
 
-    /// <summary>The remnant pseudo-container of (namespace, key), made on first use; null outside the namespace asked for.</summary>
+    /// <summary>
+    /// The remnant pseudo-container of (namespace, key), made on first use; null outside the
+    /// namespace asked for. A key that is also the id of a record (one meta.db could not read whole,
+    /// so its snapshot was not tied to it) gets <see cref="CollidingSuffix"/>: one id, one folder.
+    /// </summary>
     private OfflineContainer? Remnant(string ns, string id, PodMembership? pod)
     {
         if (_onlyNamespace is not null && ns != _onlyNamespace)
         {
             return null;
+        }
+        bool collides = Containers.Any(c => c.Info.Id == id && c.Info.RuntimeNamespace == ns);
+        if (collides)
+        {
+            id += CollidingSuffix;
         }
         string key = ns + "\0" + id;
         if (!_remnants.TryGetValue(key, out var remnant))
@@ -334,6 +346,10 @@ internal sealed class OfflineInventory
                 },
                 StateWhy = "a remnant: what is left on disk of a container whose record is gone",
             };
+            if (collides)
+            {
+                remnant.Orphaned.Add($"meta.db has a record of a container '{id[..^CollidingSuffix.Length]}' in namespace {ns}, but it could not be read whole (see the errors), so nothing ties this to it");
+            }
             _remnants[key] = remnant;
         }
         return remnant;

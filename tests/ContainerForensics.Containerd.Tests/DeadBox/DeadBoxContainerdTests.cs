@@ -134,7 +134,8 @@ public sealed class DeadBoxContainerdTests(DeadBoxScenario scenario) : IClassFix
         Assert.Contains(engine.ErrorTexts, e => e.Contains("meta.db", StringComparison.Ordinal) && e.Contains($"page {at / pageSize}", StringComparison.Ordinal));
         Assert.Contains($"page {at / pageSize}", engine["meta-db/database.json"].Text, StringComparison.Ordinal);
         // The running container's writable layer is still collected, as a record if one survived, else as a remnant.
-        Assert.Contains(sinks.Values, s => s.Find(EvidenceSection.FilesystemChanged, "/planted.txt")?.Text == "planted-by-test\n");
+        Assert.True(sinks.Values.Any(s => s.Find(EvidenceSection.FilesystemChanged, "/planted.txt")?.Text == "planted-by-test\n"),
+            string.Join("\n", listed.Select(c => $"{DeadBoxScenario.Key(c)} {c.State} {string.Join(",", sinks[DeadBoxScenario.Key(c)].Names)} {string.Join(";", sinks[DeadBoxScenario.Key(c)].ErrorTexts)}")) + "\n" + string.Join("\n", engine.ErrorTexts));
         // The pod's log is still collected.
         Assert.Contains(sinks.Values, s => s.Find("cri-parsed.jsonl")?.Text.Contains("end-of-writer", StringComparison.Ordinal) == true);
     }
@@ -148,14 +149,18 @@ public sealed class DeadBoxContainerdTests(DeadBoxScenario scenario) : IClassFix
         {
             f.SetLength(100);
         }
+        // Without records nothing names the pods' log folder: it is looked for where the kubelet keeps it.
+        Directory.CreateDirectory(copy + "/var/log");
+        Directory.Move(copy + scenario.Box.PodLogs, copy + "/var/log/pods");
         var (image, runtime) = await scenario.OpenOfflineAsync(copy);
         using var _ = image;
         await using var __ = runtime;
         var (listed, sinks, engine) = await DeadBoxScenario.CollectAsync(runtime);
 
-        Assert.Contains(engine.ErrorTexts, e => e.Contains("meta.db", StringComparison.Ordinal) && e.Contains("not read", StringComparison.Ordinal));
+        Assert.Contains(engine.ErrorTexts, e => e.Contains("meta.db", StringComparison.Ordinal));
         Assert.All(listed, c => Assert.Equal("removed", c.State));
-        Assert.Contains(sinks.Values, s => s.Find(EvidenceSection.FilesystemChanged, "/planted.txt")?.Text == "planted-by-test\n");
+        Assert.True(sinks.Values.Any(s => s.Find(EvidenceSection.FilesystemChanged, "/planted.txt")?.Text == "planted-by-test\n"),
+            string.Join("\n", listed.Select(c => $"{DeadBoxScenario.Key(c)} {c.State} {string.Join(",", sinks[DeadBoxScenario.Key(c)].Names)} {string.Join(";", sinks[DeadBoxScenario.Key(c)].ErrorTexts)}")) + "\n" + string.Join("\n", engine.ErrorTexts));
         Assert.Contains(sinks.Values, s => s.Find("cri-parsed.jsonl")?.Text.Contains("end-of-writer", StringComparison.Ordinal) == true);
     }
 
