@@ -86,8 +86,7 @@ public sealed class DiskImage : IDisposable
     public SafeTreeWalker OpenTree(string imagePath, WalkOptions? options = null)
     {
         var dir = OpenDirectory(imagePath);
-        // The root is looked up again beneath the image, never through this host's view of its path.
-        return SafeTreeWalker.FromDirectory(Encoding.UTF8.GetBytes(Show(imagePath)), dir, options, () => Lstat(imagePath, out _));
+        return SafeTreeWalker.FromDirectory(Encoding.UTF8.GetBytes(Show(imagePath)), dir, options);
     }
 
     /// <summary>

@@ -48,19 +48,6 @@ public sealed class SafeTreeWalker : IDisposable
     public FileStat RootStat { get; }
 
     /// <summary>
-    /// How the root's path is looked up again (<see cref="StatRootNow"/>) when <see cref="RootPath"/>
-    /// is not a path of this machine to lstat: beneath a disk image's root, an absolute symlink
-    /// along the path means the image's target, not this host's.
-    /// </summary>
-    private Func<FileStat?>? _restat;
-
-    /// <summary>
-    /// lstat of the root's path now: whether the directory walked is still the one at that path
-    /// (null when nothing is there). Compare with <see cref="RootStat"/>.
-    /// </summary>
-    public FileStat? StatRootNow() => _restat is { } restat ? restat() : HostFile.Lstat(RootPath, out _);
-
-    /// <summary>
     /// Opens the root directory (a trusted host path: symlinks along it are followed, the final
     /// component must be a directory, not a symlink to one). Throws an <see cref="IOException"/>
     /// whose HResult is the errno when the root cannot be opened: without a root there is no walk.
@@ -154,7 +141,7 @@ public sealed class SafeTreeWalker : IDisposable
     /// beneath a disk image's root with RESOLVE_IN_ROOT; the walker takes ownership of it.
     /// <paramref name="shownPath"/> names the root in records.
     /// </summary>
-    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null, Func<FileStat?>? restat = null)
+    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null)
     {
         int errno;
         Native.StatxBuffer sx;
@@ -167,7 +154,7 @@ public sealed class SafeTreeWalker : IDisposable
             directory.Dispose();
             throw UnixError.ToIOException(errno, $"cannot stat walk root '{ArchivePath.EscapeSegment(shownPath)}'");
         }
-        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default) { _restat = restat };
+        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
     }
 
     /// <summary>
