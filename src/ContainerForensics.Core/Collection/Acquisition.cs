@@ -22,6 +22,7 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
             throw new CfirException(ExitCode.NoRuntime, "no container runtime answered; nothing was collected");
         }
 
+        var clockAt = ClockReading.Now(clock);
         await using var writer = openArchive();
         RecordUnanswered(discovery, writer);
 
@@ -30,7 +31,7 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
         {
             Path = EvidenceLayout.AcquisitionRecord,
             Source = new EvidenceSource { Description = "acquisition record written by cfir" },
-            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, complete, request.Options, request.StartedAt, clock)),
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, complete, request.Options, request.StartedAt, clockAt)),
             CollectedAt = request.StartedAt,
         };
         var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(discovery, Record, request.Options, writer, cancellationToken).ConfigureAwait(false);
