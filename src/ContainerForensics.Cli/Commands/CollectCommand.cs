@@ -56,6 +56,7 @@ internal static class CollectCommand
         public IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
         public int TimeoutSeconds { get; init; } = 15;
         public int NestedDepth { get; init; } = DiscoveryRequest.DefaultNestedDepth;
+        public string? Root { get; init; }
         public int Parallel { get; init; } = DefaultParallel;
         public bool Json { get; init; }
         public bool Quiet { get; init; }
@@ -156,6 +157,7 @@ internal static class CollectCommand
         var timeout = CommonOptions.Timeout();
         var nestedDepth = CommonOptions.NestedDepth();
         var noNested = CommonOptions.NoNested();
+        var root = CommonOptions.Root();
         var parallel = new Option<int>("--parallel")
         {
             Description = $"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.",
@@ -176,7 +178,7 @@ internal static class CollectCommand
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in (Option[])[ runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, parallel, json, quiet, verbose ])
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, parallel, json, quiet, verbose ])
         {
             command.Options.Add(o);
         }
@@ -207,6 +209,7 @@ internal static class CollectCommand
                 ProviderOptions = CommonOptions.Values(parse, providerOptions),
                 TimeoutSeconds = parse.GetValue(timeout),
                 NestedDepth = CommonOptions.NestedDepthOf(parse, nestedDepth, noNested),
+                Root = parse.GetValue(root),
                 Parallel = parse.GetValue(parallel),
                 Json = parse.GetValue(json),
                 Quiet = parse.GetValue(quiet),
@@ -246,7 +249,9 @@ internal static class CollectCommand
             throw new CfirException(ExitCode.UsageError, "refusing to write the archive to a terminal: redirect stdout (-o - > file, or | ssh ...)");
         }
         var host = HostFacts.Read(env.HostRoot);
-        string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? DefaultName(host.Hostname, now, s.Format), env.WorkingDirectory);
+        using var image = CommonOptions.OpenImage(s.Root, env);
+        // Dead-box: the archive is named after the machine imaged, not the examiner's.
+        string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? DefaultName(image?.Facts.Hostname ?? host.Hostname, now, s.Format), env.WorkingDirectory);
         archiveOptions = archiveOptions with { SpoolDirectory = SpoolDirectory(s, outputPath, env) };
         if (!toStdout && (File.Exists(outputPath) || Directory.Exists(outputPath)))
         {
@@ -259,7 +264,7 @@ internal static class CollectCommand
         var logger = log.Logger;
         // This host's runtimes: the descent into their containers is made by the collection, beside the volatile phase.
         var discovery = await new Discovery(env.Providers(), logger)
-            .DiscoverHostAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables), cancellationToken)
+            .DiscoverHostAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
         try
@@ -483,7 +488,8 @@ internal static class CollectCommand
     internal static string DefaultName(string? hostname, DateTimeOffset now, ArchiveFormat format)
     {
         var host = new StringBuilder();
-        foreach (char c in hostname ?? "host")
+        // A disk image's hostname is the attacker's words: only a short, tame part of it names the file.
+        foreach (char c in (hostname ?? "host").AsSpan(0, Math.Min((hostname ?? "host").Length, 64)))
         {
             host.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_');
         }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using ContainerForensics.Cli.Hosting;
 using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.DiskImages;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Cli.Commands;
@@ -122,12 +124,39 @@ internal static class CommonOptions
     public static int NestedDepthOf(ParseResult parse, Option<int> depth, Option<bool> noNested) =>
         parse.GetValue(noNested) ? 0 : parse.GetValue(depth);
 
+    /// <summary><c>--root DIR</c>: dead-box, every runtime read from a mounted disk image.</summary>
+    public static Option<string?> Root() => new("--root")
+    {
+        Description = "Dead-box: read the engines' state from the disk image mounted at DIR (read-only, nothing beneath it followed out; no daemon is asked, nothing of this host is read).",
+        HelpName = "DIR",
+    };
+
+    /// <summary>
+    /// Opens the image named with --root, or null for a live run. A read-write mount is warned
+    /// about on stderr at once (the acquisition record says it too): evidence should be mounted
+    /// read-only, and the responder can still stop before anything is read.
+    /// </summary>
+    public static DiskImage? OpenImage(string? root, CliEnvironment env)
+    {
+        if (root is null)
+        {
+            return null;
+        }
+        var image = DiskImage.Open(root, env.WorkingDirectory);
+        if (image.MountedReadWrite)
+        {
+            env.Stderr.WriteLine($"cfir: warning: {image.Root} is on a read-write mount ({System.Text.Encoding.UTF8.GetString(image.Mount!.MountPoint)}); cfir only reads it, but mount evidence read-only (mount -o ro,noload)");
+        }
+        return image;
+    }
+
     /// <summary>What discovery is asked, from what both commands parse.</summary>
-    public static DiscoveryRequest Discovery(IReadOnlyList<string> runtimes, IReadOnlyDictionary<string, IReadOnlyList<string>> providerOptions, int timeoutSeconds, int nestedDepth, IReadOnlyDictionary<string, string?> env) => new()
+    public static DiscoveryRequest Discovery(IReadOnlyList<string> runtimes, IReadOnlyDictionary<string, IReadOnlyList<string>> providerOptions, int timeoutSeconds, int nestedDepth, IReadOnlyDictionary<string, string?> env, DiskImage? image = null) => new()
     {
         Runtimes = runtimes,
         Settings = Settings(providerOptions, timeoutSeconds, env),
-        NestedDepth = nestedDepth,
+        NestedDepth = image is null ? nestedDepth : 0,
+        DiskImage = image,
     };
 
     /// <summary>The flags only: each provider reads its own environment variables (DOCKER_HOST, CONTAINERD_ADDRESS) as a candidate of its own.</summary>

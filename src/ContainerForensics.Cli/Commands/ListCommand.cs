@@ -15,6 +15,9 @@ internal static class ListCommand
     internal sealed record Settings(IReadOnlyList<string> Runtimes, IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions, int TimeoutSeconds, bool Json)
     {
         public int NestedDepth { get; init; } = DiscoveryRequest.DefaultNestedDepth;
+
+        /// <summary>--root: list a disk image's containers instead of the live engines'.</summary>
+        public string? Root { get; init; }
     }
 
     public static Command Create(CliEnvironment env)
@@ -26,8 +29,9 @@ internal static class ListCommand
         var nestedDepth = CommonOptions.NestedDepth();
         var noNested = CommonOptions.NoNested();
         var json = CommonOptions.Json();
+        var root = CommonOptions.Root();
         var command = new Command("list", "List the runtimes found (endpoint, version) and their containers.");
-        foreach (Option o in (Option[])[ runtime, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, json ])
+        foreach (Option o in (Option[])[ runtime, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, json ])
         {
             command.Options.Add(o);
         }
@@ -35,6 +39,7 @@ internal static class ListCommand
             new Settings(parse.GetValue(runtime) ?? ["auto"], CommonOptions.Values(parse, providerOptions), parse.GetValue(timeout), parse.GetValue(json))
             {
                 NestedDepth = CommonOptions.NestedDepthOf(parse, nestedDepth, noNested),
+                Root = parse.GetValue(root),
             },
             env, cancellationToken));
         return command;
@@ -42,8 +47,9 @@ internal static class ListCommand
 
     public static async Task<int> RunAsync(Settings s, CliEnvironment env, CancellationToken cancellationToken)
     {
+        using var image = CommonOptions.OpenImage(s.Root, env);
         var discovery = await new Discovery(env.Providers(), Serilog.Core.Logger.None)
-            .DiscoverAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables), cancellationToken)
+            .DiscoverAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
             .ConfigureAwait(false);
         // Each runtime listed once: what the descent into containers listed is taken, the rest asked side by side.
         List<Listed> listed;

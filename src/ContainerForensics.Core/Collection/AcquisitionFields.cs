@@ -20,6 +20,27 @@ public static class AcquisitionFields
     public const string Runtimes = "runtimes";
     public const string Nested = "nested";
     public const string Options = "options";
+    public const string Source = "source";
+
+    /// <summary>Inside <see cref="Source"/>: where the evidence came from, live daemons or a disk image (<c>--root</c>).</summary>
+    public static class InSource
+    {
+        public const string Kind = "kind";
+        public const string Live = "live";
+        public const string DiskImage = "diskImage";
+        public const string Root = "root";
+        public const string ResolvedRoot = "resolvedRoot";
+        public const string Mount = "mount";
+        public const string MountProblem = "mountProblem";
+        public const string ReadWrite = "mountedReadWrite";
+        public const string Device = "device";
+        public const string MountSource = "source";
+        public const string FsType = "fsType";
+        public const string MountPoint = "mountPoint";
+        public const string MountOptions = "options";
+        public const string SuperOptions = "superOptions";
+        public const string Image = "image";
+    }
 
     /// <summary>Inside <see cref="Tool"/>.</summary>
     public static class InTool

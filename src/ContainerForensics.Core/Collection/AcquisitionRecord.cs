@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using ContainerForensics.Core.Collection.Nesting;
+using ContainerForensics.Core.DiskImages;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Host;
 
@@ -83,6 +85,8 @@ public static class AcquisitionRecord
             json.WriteString(AcquisitionFields.InClock.Timezone, "UTC (all times in this archive are UTC)");
             json.WriteEndObject();
 
+            WriteSource(json, discovery.DiskImage);
+
             json.WriteStartArray(AcquisitionFields.Runtimes);
             foreach (var probe in discovery.Probes)
             {
@@ -153,5 +157,45 @@ public static class AcquisitionRecord
             json.WriteEndObject();
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Live, or the disk image read dead-box: its root, the mount it lies on (a read-write
+    /// mount of evidence is said here and warned about), and who the imaged machine said it was.
+    /// </summary>
+    private static void WriteSource(Utf8JsonWriter json, DiskImage? image)
+    {
+        json.WriteStartObject(AcquisitionFields.Source);
+        if (image is null)
+        {
+            json.WriteString(AcquisitionFields.InSource.Kind, AcquisitionFields.InSource.Live);
+            json.WriteEndObject();
+            return;
+        }
+        json.WriteString(AcquisitionFields.InSource.Kind, AcquisitionFields.InSource.DiskImage);
+        json.WriteString(AcquisitionFields.InSource.Root, image.Root);
+        json.WriteString(AcquisitionFields.InSource.ResolvedRoot, image.ResolvedRoot);
+        if (image.Mount is { } m)
+        {
+            json.WriteStartObject(AcquisitionFields.InSource.Mount);
+            json.WriteString(AcquisitionFields.InSource.Device, $"{m.Major}:{m.Minor}");
+            json.WriteString(AcquisitionFields.InSource.MountSource, Encoding.UTF8.GetString(m.Source));
+            json.WriteString(AcquisitionFields.InSource.FsType, Encoding.UTF8.GetString(m.FsType));
+            json.WriteString(AcquisitionFields.InSource.MountPoint, Encoding.UTF8.GetString(m.MountPoint));
+            json.WriteString(AcquisitionFields.InSource.MountOptions, Encoding.UTF8.GetString(m.MountOptions));
+            json.WriteString(AcquisitionFields.InSource.SuperOptions, Encoding.UTF8.GetString(m.SuperOptions));
+            json.WriteEndObject();
+            json.WriteBoolean(AcquisitionFields.InSource.ReadWrite, image.MountedReadWrite);
+        }
+        else
+        {
+            json.WriteString(AcquisitionFields.InSource.MountProblem, image.MountProblem);
+        }
+        json.WriteStartObject(AcquisitionFields.InSource.Image);
+        json.WriteString(AcquisitionFields.InHost.Hostname, image.Facts.Hostname);
+        json.WriteString(AcquisitionFields.InHost.MachineId, image.Facts.MachineId);
+        json.WriteString(AcquisitionFields.InHost.Os, image.Facts.OsPrettyName);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 }

@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Collection.Nesting;
+using ContainerForensics.Core.DiskImages;
 using ContainerForensics.Core.Runtimes;
 using Serilog;
 
@@ -52,9 +53,12 @@ public sealed class Discovery
         {
             throw new CfirException(ExitCode.UsageError, $"unknown runtime '{unknown[0]}'; known: auto, {string.Join(", ", KnownRuntimes)}");
         }
+        var image = request.DiskImage;
         var chosen = _providers.Where(p => requested.Contains(p.Name) || auto && (p.ProbedByAuto || p.Options.Any(settings.IsSet))).ToList();
         // Providers are independent: probe them side by side so one hanging daemon costs its timeout once.
-        var probes = await Task.WhenAll(chosen.Select(p => ProbeOneAsync(p, settings, cancellationToken))).ConfigureAwait(false);
+        var probes = await Task.WhenAll(chosen.Select(p => image is null
+            ? ProbeOneAsync(p, settings, cancellationToken)
+            : OpenImageAsync(p, image, settings, cancellationToken))).ConfigureAwait(false);
         var all = probes.SelectMany(p => p).ToList();
         foreach (var skipped in _providers.Where(p => auto && !chosen.Contains(p)))
         {
@@ -71,11 +75,29 @@ public sealed class Discovery
                 _log.Debug("runtime {Runtime} at {Endpoint} not used: {Reason}", p.Name, p.Endpoint, p.Reason);
             }
         }
+        if (image is not null)
+        {
+            // Nothing of a disk image runs: there is no process to look inside.
+            return new DiscoveryResult(all, explicitRequest: !auto) { NestedDepth = 0, DiskImage = image };
+        }
         return new DiscoveryResult(all, explicitRequest: !auto)
         {
             NestedDepth = request.NestedDepth,
             Descent = new NestedDiscovery(_providers, settings, request.NestedDepth, request.ProcRoot, _log),
         };
+    }
+
+    private static async Task<IReadOnlyList<RuntimeProbe>> OpenImageAsync(IRuntimeProvider provider, DiskImage image, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await provider.OpenDiskImageAsync(image, settings, cancellationToken).ConfigureAwait(false);
+        }
+        // One engine's unreadable state (a corrupted meta.db) must not cost the others theirs.
+        catch (Exception ex) when (ex is not CfirException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            return [RuntimeProbe.NotFound(provider.Name, image.Root, $"its state in the image could not be read: {ex.Message}")];
+        }
     }
 
     private async Task<IReadOnlyList<RuntimeProbe>> ProbeOneAsync(IRuntimeProvider provider, RuntimeSettings settings, CancellationToken cancellationToken)
@@ -109,6 +131,9 @@ public sealed class DiscoveryResult
     /// <summary>How deep runtimes nested in containers were looked for (<c>--nested-depth</c>).</summary>
     public int NestedDepth { get; init; }
 
+    /// <summary>Dead-box: the image every runtime was read from; null for a live collection.</summary>
+    public DiskImage? DiskImage { get; init; }
+
     /// <summary>Every look inside containers for nested runtimes: what was looked into, what answered, why not.</summary>
     public IReadOnlyList<RuntimeDescent> Descents { get; init; } = [];
 
@@ -138,6 +163,7 @@ public sealed class DiscoveryResult
         return new DiscoveryResult([.. Probes, .. nested], ExplicitRequest)
         {
             NestedDepth = NestedDepth,
+            DiskImage = DiskImage,
             Descents = descents,
             Listings = new Dictionary<IContainerRuntime, RuntimeListing>(descent.Listings),
         };
@@ -147,6 +173,7 @@ public sealed class DiscoveryResult
     internal DiscoveryResult NotDescended(string why) => new(Probes, ExplicitRequest)
     {
         NestedDepth = NestedDepth,
+        DiskImage = DiskImage,
         Descents = [.. Runtimes.Select(r => new RuntimeDescent { Runtime = r.Descriptor.Name, Endpoint = r.Descriptor.Endpoint, Depth = 1, NotDescended = why })],
         Listings = Listings,
     };

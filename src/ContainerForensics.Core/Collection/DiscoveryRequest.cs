@@ -1,3 +1,4 @@
+using ContainerForensics.Core.DiskImages;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Core.Collection;
@@ -18,6 +19,12 @@ public sealed record DiscoveryRequest
 
     /// <summary>How many levels of nesting to look into (<c>--nested-depth</c>); 0 looks inside no container (<c>--no-nested</c>).</summary>
     public int NestedDepth { get; init; } = DefaultNestedDepth;
+
+    /// <summary>
+    /// Dead-box (<c>--root</c>): read every runtime from this image instead of asking daemons;
+    /// nothing is looked for inside containers (none runs). Owned by the caller.
+    /// </summary>
+    public DiskImage? DiskImage { get; init; }
 
     /// <summary>The host's procfs; "/proc" except in tests.</summary>
     public string ProcRoot { get; init; } = "/proc";

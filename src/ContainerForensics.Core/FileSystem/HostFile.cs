@@ -190,7 +190,7 @@ public static class HostFile
     /// in from blocking the open, and makes a file under another process's write lease fail
     /// with EAGAIN at once instead of waiting lease-break-time (fcntl(2), "Leases").
     /// </summary>
-    private static int OpenForReading(int pfd, int dirFd, ReadOnlySpan<byte> name, out int fd, out bool noAtime)
+    internal static int OpenForReading(int pfd, int dirFd, ReadOnlySpan<byte> name, out int fd, out bool noAtime)
     {
         const int Flags = Native.O_RDONLY | Native.O_CLOEXEC | Native.O_NONBLOCK | Native.O_NOCTTY;
         Span<byte> proc = stackalloc byte[32];

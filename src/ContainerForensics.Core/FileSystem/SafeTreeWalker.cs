@@ -137,6 +137,27 @@ public sealed class SafeTreeWalker : IDisposable
     }
 
     /// <summary>
+    /// A walk rooted at a directory the caller already resolved and holds open (O_PATH), e.g.
+    /// beneath a disk image's root with RESOLVE_IN_ROOT; the walker takes ownership of it.
+    /// <paramref name="shownPath"/> names the root in records.
+    /// </summary>
+    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null)
+    {
+        int errno;
+        Native.StatxBuffer sx;
+        using (var lease = directory.Borrow())
+        {
+            errno = Native.Fstatx(lease.Fd, out sx);
+        }
+        if (errno != 0)
+        {
+            directory.Dispose();
+            throw UnixError.ToIOException(errno, $"cannot stat walk root '{ArchivePath.EscapeSegment(shownPath)}'");
+        }
+        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
+    }
+
+    /// <summary>
     /// The entries of the tree, the root first. Enumerate it once at a time; each enumeration
     /// reads the directories afresh. Breaking off early closes what it opened.
     /// </summary>

@@ -69,7 +69,7 @@ public sealed record HostFacts
         };
     }
 
-    private static string? ReadOsRelease(string? text)
+    internal static string? ReadOsRelease(string? text)
     {
         foreach (var line in (text ?? "").Split('\n'))
         {

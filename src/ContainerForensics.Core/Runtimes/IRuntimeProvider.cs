@@ -1,3 +1,5 @@
+using ContainerForensics.Core.DiskImages;
+
 namespace ContainerForensics.Core.Runtimes;
 
 /// <summary>
@@ -41,4 +43,16 @@ public interface IRuntimeProvider
     /// </summary>
     Task<RuntimeProbe> ProbeNestedAsync(NestedSocket socket, RuntimeSettings settings, CancellationToken cancellationToken) =>
         Task.FromResult(RuntimeProbe.NotFound(Name, socket.Endpoint, $"{Name} is not looked for inside containers"));
+
+    /// <summary>
+    /// Dead-box (<c>--root DIR</c>): the runtime's state as files of a disk image, no daemon
+    /// contacted and nothing of this host read. Finds its data roots beneath
+    /// <paramref name="image"/> (default places, or the provider's own option such as
+    /// <c>--docker-root</c>, a path inside the image) and returns a runtime per data root
+    /// found, each with <see cref="RuntimeLocality.DiskImage"/>, or probes saying why not.
+    /// Every file is read through <paramref name="image"/> only. Never throws for an image
+    /// without this runtime's state.
+    /// </summary>
+    Task<IReadOnlyList<RuntimeProbe>> OpenDiskImageAsync(DiskImage image, RuntimeSettings settings, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RuntimeProbe>>([RuntimeProbe.NotFound(Name, image.Root, $"{Name} is not read from a disk image")]);
 }
