@@ -34,6 +34,10 @@ internal sealed class RunLevels(DiscoveryResult? given, IReadOnlyList<IContainer
         {
             return;
         }
+        if (descent.IsFaulted || descent.IsCanceled)
+        {
+            return; // it ended the run where it was waited for, and closed what it had found
+        }
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
