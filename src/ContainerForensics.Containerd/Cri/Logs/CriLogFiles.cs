@@ -1,10 +1,10 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.Core.IO;
+using ContainerForensics.Core.Logs;
 
 namespace ContainerForensics.Containerd.Cri.Logs;
 
@@ -33,8 +33,6 @@ internal static class CriLogFiles
 
     /// <summary>Files parsed at most (each is held open until the parse): more is not a kubelet's doing.</summary>
     public const int MaxParsedFiles = 64;
-
-    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="root">
     /// The root of a nested containerd's mount namespace (<see cref="Core.Runtimes.RuntimeLocality.PathRoot"/>):
@@ -144,7 +142,7 @@ internal static class CriLogFiles
                 },
             }, cancellationToken).ConfigureAwait(false);
             parsedReports.AddRange(reports);
-            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Logs, ReportName, Report(directory, parsedReports),
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Logs, ReportName, CriLogFileReport.ToJson(directory, parsedReports),
                 $"what parsing the CRI log files of {directory} found"), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -209,27 +207,6 @@ internal static class CriLogFiles
             yield return CriLogJson.Line(record);
         }
     }
-
-    private static byte[] Report(string directory, List<CriLogFileReport> reports) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
-    {
-        ["directory"] = directory,
-        ["format"] = "<RFC3339Nano time> <stdout|stderr> <P|F> <content>",
-        ["maxLineBytes"] = CriLogParser.DefaultMaxLineBytes,
-        ["maxJoinedBytes"] = CriLogParser.DefaultMaxJoinedBytes,
-        ["files"] = reports.Select(r => new Dictionary<string, object?>
-        {
-            ["file"] = r.File,
-            ["gzip"] = r.Gzip,
-            ["bytes"] = r.Bytes,
-            ["lines"] = r.Lines,
-            ["records"] = r.Records,
-            ["partialParts"] = r.PartialParts,
-            ["malformed"] = r.Malformed,
-            ["malformedLines"] = r.MalformedLines.Select(m => new Dictionary<string, object> { ["line"] = m.Line, ["reason"] = m.Reason }).ToList(),
-            ["unterminatedLastLine"] = r.UnterminatedLastLine,
-            ["error"] = r.Error,
-        }).ToList(),
-    }, ReportJson);
 
     private static async Task FailAsync(IEvidenceSink sink, string reason, int? errno, byte[] path, CancellationToken cancellationToken) =>
         await sink.AddAsync(new EvidenceItem
