@@ -47,6 +47,17 @@ public sealed class SafeTreeWalker : IDisposable
     /// <summary>statx of the opened root directory.</summary>
     public FileStat RootStat { get; }
 
+    /// <summary>How the root's path is looked up again (<see cref="LookUpRootAgain"/>); null: lstat of <see cref="RootPath"/> on this host.</summary>
+    private Func<FileStat?>? _relookup;
+
+    /// <summary>
+    /// statx of what the root's path names now, or null when it names nothing: whether the walk
+    /// root is still there (a layer removed under the walk). By default the path is looked up on
+    /// this host; a walk beneath a disk image looks it up beneath the image's root again, since
+    /// its shown path is not a path to follow here.
+    /// </summary>
+    public FileStat? LookUpRootAgain() => _relookup is { } relookup ? relookup() : HostFile.Lstat(RootPath, out _);
+
     /// <summary>
     /// Opens the root directory (a trusted host path: symlinks along it are followed, the final
     /// component must be a directory, not a symlink to one). Throws an <see cref="IOException"/>
@@ -139,9 +150,10 @@ public sealed class SafeTreeWalker : IDisposable
     /// <summary>
     /// A walk rooted at a directory the caller already resolved and holds open (O_PATH), e.g.
     /// beneath a disk image's root with RESOLVE_IN_ROOT; the walker takes ownership of it.
-    /// <paramref name="shownPath"/> names the root in records.
+    /// <paramref name="shownPath"/> names the root in records; <paramref name="relookup"/> looks
+    /// the root up again the way it was resolved (<see cref="LookUpRootAgain"/>).
     /// </summary>
-    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null)
+    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null, Func<FileStat?>? relookup = null)
     {
         int errno;
         Native.StatxBuffer sx;
@@ -154,7 +166,7 @@ public sealed class SafeTreeWalker : IDisposable
             directory.Dispose();
             throw UnixError.ToIOException(errno, $"cannot stat walk root '{ArchivePath.EscapeSegment(shownPath)}'");
         }
-        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
+        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default) { _relookup = relookup };
     }
 
     /// <summary>

@@ -176,7 +176,7 @@ public sealed class HostTreeCollector
     /// <summary>The walk root is no longer the directory we opened: the layer (or the volume) was removed under us.</summary>
     private static bool RootGone(SafeTreeWalker walker)
     {
-        var now = HostFile.Lstat(walker.RootPath, out _);
+        var now = walker.LookUpRootAgain();
         return now is null || !now.IsSameFile(walker.RootStat);
     }
 
