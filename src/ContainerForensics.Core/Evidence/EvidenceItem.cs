@@ -53,4 +53,18 @@ public sealed record EvidenceItem
         Reason = reason,
         Errno = errno,
     };
+
+    /// <summary>
+    /// A named record without content (a document or file that was not collected, or not
+    /// there): the status and why, and what it would have come from.
+    /// </summary>
+    public static EvidenceItem NotCollected(EvidenceSection section, string name, EntryStatus status, string reason, EvidenceSource? source, int? errno = null) => new()
+    {
+        Section = section,
+        Name = name,
+        Source = source,
+        Status = status,
+        Reason = reason,
+        Errno = errno,
+    };
 }
