@@ -55,8 +55,8 @@ public sealed record EvidenceItem
     };
 
     /// <summary>
-    /// A named record without content (a document or file that was not collected, or not
-    /// there): the status and why, and what it would have come from.
+    /// A record of named evidence (not a path inside a container) that has no content: what was
+    /// not collected (missing, failed, skipped, absent) and why. The one factory for such records.
     /// </summary>
     public static EvidenceItem NotCollected(EvidenceSection section, string name, EntryStatus status, string reason, EvidenceSource? source, int? errno = null) => new()
     {
