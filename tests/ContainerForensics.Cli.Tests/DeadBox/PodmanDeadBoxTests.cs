@@ -64,7 +64,7 @@ public sealed class PodmanDeadBoxTests(PodmanDeadBoxScenario scenario) : IClassF
         string id = scenario.Ids[scenario.Removed];
 
         string remnant = offline.Root(id);
-        Assert.Equal($"containers/podman/-/{id[..12]}", remnant);
+        Assert.Equal($"containers/podman/-/remnant_{id[..12]}", remnant);
         var why = await offline.JsonAsync(remnant + "/metadata/remnant.json");
         Assert.Equal(id, why.GetProperty("id").GetString());
         Assert.Contains(scenario.RemovedLayer, why.GetProperty("layerDir").GetString(), StringComparison.Ordinal);

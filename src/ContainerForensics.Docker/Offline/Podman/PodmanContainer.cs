@@ -55,11 +55,14 @@ internal sealed class PodmanContainer
         _ => "removed",
     };
 
+    /// <summary>What a remnant is listed as (its folder "remnant_&lt;id12&gt;"), as containerd's dead-box remnants are.</summary>
+    public const string RemnantName = "remnant";
+
     public ContainerInfo ToInfo() => new()
     {
         Runtime = "podman",
         Id = Id,
-        Name = Kind == PodmanContainerKind.Remnant ? null : Name,
+        Name = Kind == PodmanContainerKind.Remnant ? RemnantName : Name,
         Image = Facts?.RootfsImageName ?? Facts?.RawImageName ?? ImageId,
         State = State,
         Created = Facts?.Created ?? Storage?.Created,

@@ -18,8 +18,8 @@ namespace ContainerForensics.Docker.Offline.Podman;
 /// <c>podman rm</c> (or a copy of a disk taken during one) leaves these; so can directories
 /// restored by undeletion. A remnant folder whose spec's root (userdata/config.json
 /// <c>root.path</c>, "&lt;graph root&gt;/&lt;driver&gt;/&lt;layer&gt;/merged") names a remnant layer is one
-/// remnant with both. Each remnant is collected as a container of its own (state "removed", no
-/// name, its id the folder's), so its log and writable layer land where a container's do, with
+/// remnant with both. Each remnant is collected as a container of its own (state "removed", name
+/// "remnant", its id the folder's), so its log and writable layer land where a container's do, with
 /// <c>metadata/remnant.json</c> saying why; the engine's <c>remnants.json</c> lists them all and
 /// every name that was not looked into. Folder names that are not ids are never followed.
 /// </summary>
@@ -153,7 +153,7 @@ internal sealed class PodmanRemnants
         {
             w.WriteStartObject();
             w.WriteString("dataRoot", root.Paths.DataRoot);
-            w.WriteString("note", "Folders no record owns (c/storage's containers.json and layers.json, libpod's database). Each remnant is collected as a container of its own, state \"removed\", named by its id: its metadata/remnant.json, logs/ and filesystem/changed/.");
+            w.WriteString("note", "Folders no record owns (c/storage's containers.json and layers.json, libpod's database). Each remnant is collected as a container of its own, state \"removed\", name \"remnant\", its id the folder's: its metadata/remnant.json, logs/ and filesystem/changed/.");
             w.WriteStartArray("remnants");
             foreach (var c in Containers)
             {
