@@ -19,6 +19,7 @@ namespace ContainerForensics.Cli.Tests.DeadBox;
 ///   the removed container gone;</item>
 /// <item><see cref="WithRemnant"/>: that copy with the removed container's folder and writable layer
 ///   from the first copy put back, as an interrupted <c>podman rm</c> or undeletion leaves them;</item>
+/// <item><see cref="Torn"/>: the stopped copy with bolt_state.db cut after its two meta pages;</item>
 /// <item><see cref="WithSqlite"/>: the stopped copy with its bolt_state.db turned into a db.sql of
 ///   Podman's own schema holding the same records (<see cref="LibpodSqlite"/>).</item>
 /// </list>
@@ -55,6 +56,7 @@ public sealed class PodmanDeadBoxScenario : IAsyncLifetime
     public string AfterStop => _dir["after-stop"];
     public string WithRemnant => _dir["with-remnant"];
     public string WithSqlite => _dir["with-sqlite"];
+    public string Torn => _dir["torn"];
 
     public string Scratch(string name) => _dir[name];
 
@@ -115,6 +117,13 @@ public sealed class PodmanDeadBoxScenario : IAsyncLifetime
         string storage = PrivatePodman.DataRoot;
         await CopyTreeAsync(WhileRunning + storage + "/overlay/" + RemovedLayer, WithRemnant + storage + "/overlay/" + RemovedLayer);
         await CopyTreeAsync(WhileRunning + storage + "/overlay-containers/" + Ids[Removed], WithRemnant + storage + "/overlay-containers/" + Ids[Removed]);
+
+        // A database torn after its meta pages: the tree they point to is not in the file.
+        await CopyTreeAsync(AfterStop, Torn);
+        using (var torn = File.OpenWrite(Torn + storage + "/libpod/bolt_state.db"))
+        {
+            torn.SetLength(2 * 4096);
+        }
 
         await CopyTreeAsync(AfterStop, WithSqlite);
         string bolt = WithSqlite + storage + "/libpod/bolt_state.db";

@@ -103,6 +103,28 @@ public sealed class PodmanDeadBoxTests(PodmanDeadBoxScenario scenario) : IClassF
     }
 
     [EngineFact(Engine.Podman)]
+    public async Task TornDatabase_IsReadAsFarAsItGoes_AndStorageStillListsTheContainers()
+    {
+        var (live, offline) = await CollectAsync(scenario.Torn, "torn.tar");
+
+        var db = await offline.JsonAsync("runtimes/podman/metadata/libpod-database.json");
+        Assert.NotEmpty(db.GetProperty("problems").EnumerateArray());
+        foreach (var name in scenario.Names.Where(n => n != scenario.Removed))
+        {
+            string id = scenario.Ids[name];
+            // Without libpod's records the container is c/storage's alone: listed by its storage name, its layer still read.
+            Assert.Equal("absent", offline[offline.Root(id) + "/metadata/libpod-config.json"].Status);
+            Assert.NotNull(offline.Find(offline.Root(id) + "/metadata/storage-container.json")?.Sha256);
+            SameChangedFiles(live, offline, id);
+            if (name != scenario.Created)
+            {
+                SameLogFile(live, offline, id); // found at conmon's default place; the never-started one has none to find
+            }
+        }
+        Assert.True(offline.Has("runtimes/podman/metadata/data-root/libpod/bolt_state.db"));
+    }
+
+    [EngineFact(Engine.Podman)]
     public async Task DeadBox_HoldsNothingOfThisMachinesEngines()
     {
         var (_, offline) = await CollectAsync(scenario.WhileRunning, "nothing-live.tar");

@@ -35,7 +35,8 @@ internal sealed class PodmanOfflineLogCollector(PodmanDataRoot root)
 
     /// <summary>
     /// The image path of the container's log file: its recorded logPath (rebased when under the
-    /// recorded graph root), else conmon's default in its folder; null when it has none.
+    /// recorded graph root), else conmon's default in its folder (a container whose libpod record
+    /// is gone or unreadable, a remnant); null when it has none.
     /// </summary>
     public static string? LogPath(PodmanDataRoot root, PodmanContainer c)
     {
@@ -58,12 +59,6 @@ internal sealed class PodmanOfflineLogCollector(PodmanDataRoot root)
             await sink.AddAsync(EvidenceItem.NotCollected(EvidenceSection.Logs, Folder, EntryStatus.Skipped, reason, config), cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (c.Kind == PodmanContainerKind.External)
-        {
-            await sink.AddAsync(EvidenceItem.NotCollected(EvidenceSection.Logs, Folder, EntryStatus.Absent,
-                "a container of another tool (c/storage only): Podman kept no log of it", new EvidenceSource { Description = root.Image.Show(root.Paths.ContainersJson) }), cancellationToken).ConfigureAwait(false);
-            return;
-        }
         string? path = LogPath(root, c);
         if (path is null)
         {
@@ -77,9 +72,12 @@ internal sealed class PodmanOfflineLogCollector(PodmanDataRoot root)
         string what = c.Facts?.LogPath is { } logPath && root.Paths.Rebased(logPath, path)
             ? $"the container's log as conmon keeps it (logPath {logPath}, read under the data root where it was found)"
             : "the container's log as conmon keeps it (k8s-file)";
-        if (c.Kind == PodmanContainerKind.Remnant && root.Image.Lstat(path, out _) is null)
+        if (c.Kind != PodmanContainerKind.Libpod && root.Image.Lstat(path, out _) is null)
         {
-            return; // a remnant layer without a folder has no log: nothing to say beyond remnant.json
+            // No libpod record names a log: conmon's default place was looked at, and has none.
+            await sink.AddAsync(EvidenceItem.NotCollected(EvidenceSection.Logs, Folder, EntryStatus.Absent,
+                $"no libpod record names a log of this container, and its folder has no {root.Image.Show(path)}", config), cancellationToken).ConfigureAwait(false);
+            return;
         }
         var item = ImageFiles.Capture(root.Image, EvidenceSection.Logs, Folder + "/" + name, path, CaptureLimits.From(options), what);
         if (item.Status == EntryStatus.Absent && c.Facts?.StateNumber is 1 or 2)

@@ -49,7 +49,7 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
         if (c.Libpod is not { } record)
         {
             string why = c.Kind == PodmanContainerKind.External
-                ? $"{db} has no record of {c.Id}: c/storage's record is another tool's container (podman ps --external)"
+                ? $"{db} has no readable record of {c.Id}: only c/storage has it, as a container of another tool (buildah; podman ps --external), or libpod's record is lost (see libpod-database.json's problems)"
                 : $"{db} has no record of {c.Id}";
             foreach (string name in (string[])["libpod-config.json", "libpod-state.json"])
             {
