@@ -52,7 +52,14 @@ public sealed class BoltDatabase : IDisposable
 
     /// <summary>
     /// Opens a database through <paramref name="file"/>, which the caller opened read-only and keeps open (and
-    /// closes) itself. Throws <see cref="BoltFormatException"/> only when neither meta page is usable.
+    /// closes) itself; nothing past the length it has now is read. Throws <see cref="BoltFormatException"/> only
+    /// when neither meta page is usable (or the handle cannot be read at all: a pipe, no read access).
+    /// <para>
+    /// On a live host the engine may hold bbolt's exclusive flock on its database (containerd does, for as long as
+    /// it runs; Podman 4 only during each operation). .NET's <c>File.OpenHandle</c> takes a shared flock and then
+    /// fails with a sharing violation; open such a file without .NET's locking (the System.IO.DisableFileLocking
+    /// switch, or DOTNET_SYSTEM_IO_DISABLEFILELOCKING=1), or read a copy.
+    /// </para>
     /// </summary>
     public static BoltDatabase Open(SafeFileHandle file, string name, BoltLimits? limits = null)
     {
@@ -64,9 +71,9 @@ public sealed class BoltDatabase : IDisposable
         {
             source = new FileBoltSource(file);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or NotSupportedException or UnauthorizedAccessException)
         {
-            throw new BoltFormatException($"{name}: its length cannot be read: {ex.Message}", ex);
+            throw new BoltFormatException($"{name}: not a file whose length and pages can be read: {ex.Message}", ex);
         }
         return Open(source, name, limits);
     }

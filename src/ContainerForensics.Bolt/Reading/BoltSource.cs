@@ -12,7 +12,10 @@ internal abstract class BoltSource
     public abstract int Read(Span<byte> buffer, long offset);
 }
 
-/// <summary>A file handle the caller opened read-only, read with positional reads (no shared file offset).</summary>
+/// <summary>
+/// A file handle the caller opened read-only, read with positional reads (no shared file offset). The handle must
+/// be seekable (<see cref="RandomAccess"/> refuses pipes with <see cref="NotSupportedException"/>).
+/// </summary>
 internal sealed class FileBoltSource : BoltSource
 {
     private readonly SafeFileHandle _file;
@@ -28,14 +31,22 @@ internal sealed class FileBoltSource : BoltSource
     public override int Read(Span<byte> buffer, long offset)
     {
         int total = 0;
-        while (total < buffer.Length)
+        try
         {
-            int n = RandomAccess.Read(_file, buffer[total..], offset + total);
-            if (n <= 0)
+            while (total < buffer.Length)
             {
-                break;
+                int n = RandomAccess.Read(_file, buffer[total..], offset + total);
+                if (n <= 0)
+                {
+                    break;
+                }
+                total += n;
             }
-            total += n;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            // A handle opened without read access: an I/O failure like any other, for the caller's records.
+            throw new IOException(ex.Message, ex);
         }
         return total;
     }

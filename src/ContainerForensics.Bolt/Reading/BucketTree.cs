@@ -1,12 +1,11 @@
 namespace ContainerForensics.Bolt.Reading;
 
 /// <summary>
-/// The B+tree of one bucket: a root page in the file, or an inline leaf page inside the bucket's value.
-/// A search follows bbolt's cursor (<a href="https://github.com/etcd-io/bbolt/blob/main/cursor.go">cursor.go</a>:
-/// the last branch element whose key is &lt;= the key sought, else the first), but scans the elements linearly so
-/// that one unreadable element costs only itself. A walk is depth-first with an explicit stack, at most
-/// <see cref="BoltLimits.MaxDepth"/> deep, and reads each page once: a page met again (a cycle or a shared
-/// subtree) is a problem, not a loop.
+/// The B+tree of one bucket: a root page in the file, or an inline leaf page inside the bucket's value (parsed once,
+/// on first use). A search is bbolt's (<a href="https://github.com/etcd-io/bbolt/blob/main/cursor.go">cursor.go</a>:
+/// binary search; in a branch, the last element whose key is &lt;= the key sought, else the first) over the elements
+/// that could be read. A walk is depth-first with an explicit stack, at most <see cref="BoltLimits.MaxDepth"/> deep,
+/// and reads each page once: a page met again (a cycle or a shared subtree) is a problem, not a loop.
 /// </summary>
 internal sealed class BucketTree
 {
@@ -14,6 +13,7 @@ internal sealed class BucketTree
     private readonly ulong _root;
     private readonly byte[]? _inline;
     private readonly string _where;
+    private readonly Lazy<BoltPage?>? _inlinePage;
 
     /// <param name="inline">For an inline bucket (root 0): its page, the value after the 16-byte bucket header.</param>
     public BucketTree(PageStore store, ulong root, byte[]? inline, string where)
@@ -22,6 +22,10 @@ internal sealed class BucketTree
         _root = root;
         _inline = inline;
         _where = where;
+        if (inline is not null)
+        {
+            _inlinePage = new Lazy<BoltPage?>(ParseInline, LazyThreadSafetyMode.ExecutionAndPublication);
+        }
     }
 
     /// <summary>The leaf element with exactly <paramref name="key"/>, or null (absent, or unreadable with a problem).</summary>
@@ -54,25 +58,30 @@ internal sealed class BucketTree
             {
                 return FindInLeaf(page, key);
             }
-            if (ChildFor(page, key) is not { } child)
+            if (page.Elements.Length == 0)
             {
-                return null;
+                return null; // recorded when the page was read
             }
-            id = child;
+            int index = page.Search(key, out bool exact);
+            if (!exact && index > 0)
+            {
+                index--;
+            }
+            id = page.Elements[Math.Min(index, page.Elements.Length - 1)].Child;
         }
     }
 
     /// <summary>Every readable element in stored order; what cannot be read is recorded and skipped.</summary>
     public IEnumerable<RawEntry> Walk()
     {
+        byte[]? previous = null;
         if (_inline is not null)
         {
             if (InlinePage() is { } leaf)
             {
-                byte[]? last = null;
                 foreach (var e in Leaf(leaf))
                 {
-                    CheckOrder(ref last, e.Key, null);
+                    CheckOrder(ref previous, e.Key, null);
                     yield return e;
                 }
             }
@@ -80,7 +89,6 @@ internal sealed class BucketTree
         }
         var visited = new HashSet<ulong>();
         var stack = new Stack<Frame>();
-        byte[]? previous = null;
         ulong? next = _root;
         int depth = 1;
         while (true)
@@ -108,7 +116,7 @@ internal sealed class BucketTree
                     }
                     else
                     {
-                        stack.Push(new Frame(Children(page), depth));
+                        stack.Push(new Frame(page.Elements, depth));
                     }
                 }
             }
@@ -120,108 +128,44 @@ internal sealed class BucketTree
             {
                 yield break;
             }
-            next = frame.Children[frame.Next++];
+            next = frame.Children[frame.Next++].Child;
             depth = frame.Depth + 1;
         }
     }
 
-    private BoltPage? InlinePage()
+    private BoltPage? InlinePage() => _store.Spend(null, _where) ? _inlinePage!.Value : null;
+
+    private BoltPage? ParseInline()
     {
-        if (!_store.Spend(null, _where))
-        {
-            return null;
-        }
         var data = _inline!;
         if (data.Length < BoltFormat.PageHeaderSize)
         {
             _store.Problem(null, _where, $"the inline bucket's page is {data.Length} bytes, shorter than a page header");
             return null;
         }
-        var page = BoltPage.FromBytes(null, data, data.Length);
+        var page = BoltPage.FromBytes(null, data, data.Length, _store.Limits.MaxValueBytes);
         if (!page.IsLeaf)
         {
             _store.Problem(null, _where, $"the inline bucket's page is a {BoltFormat.PageKind(page.Flags)} page, not a leaf page");
             return null;
         }
-        if (page.ReadableCount < page.Count)
+        foreach (string problem in page.Problems)
         {
-            _store.Problem(null, _where, $"the inline bucket's page declares {page.Count} elements, only {page.ReadableCount} lie within its {data.Length} bytes");
+            _store.Problem(null, _where, $"inline {problem}");
         }
         return page;
     }
 
-    /// <summary>The child to descend into for <paramref name="key"/>: the last readable element whose key is &lt;= it, else the first readable.</summary>
-    private ulong? ChildFor(BoltPage page, ReadOnlySpan<byte> key)
-    {
-        ulong? first = null;
-        ulong? best = null;
-        for (int i = 0; i < page.ReadableCount; i++)
-        {
-            if (!page.TryBranch(i, out var k, out ulong child, out string? reason))
-            {
-                _store.Problem(page.Id, _where, $"branch element {i}: {reason}");
-                continue;
-            }
-            first ??= child;
-            if (k.Span.SequenceCompareTo(key) <= 0)
-            {
-                best = child;
-            }
-            else
-            {
-                break;
-            }
-        }
-        if (first is null)
-        {
-            _store.Problem(page.Id, _where, $"branch page {page.Id} has no readable element");
-        }
-        return best ?? first;
-    }
-
     private RawEntry? FindInLeaf(BoltPage page, ReadOnlySpan<byte> key)
     {
-        for (int i = 0; i < page.ReadableCount; i++)
-        {
-            if (!page.TryLeaf(i, _store.Limits.MaxValueBytes, out var e, out string? reason))
-            {
-                _store.Problem(page.Id, _where, $"leaf element {i}: {reason}");
-                continue;
-            }
-            if (e.Key.Span.SequenceEqual(key))
-            {
-                return Raw(page, e);
-            }
-        }
-        return null;
-    }
-
-    private ulong[] Children(BoltPage page)
-    {
-        var children = new List<ulong>(page.ReadableCount);
-        for (int i = 0; i < page.ReadableCount; i++)
-        {
-            if (page.TryBranch(i, out _, out ulong child, out string? reason))
-            {
-                children.Add(child);
-            }
-            else
-            {
-                _store.Problem(page.Id, _where, $"branch element {i}: {reason}; its subtree was not read");
-            }
-        }
-        return [.. children];
+        int index = page.Search(key, out bool exact);
+        return exact ? Raw(page, page.Elements[index]) : null;
     }
 
     private IEnumerable<RawEntry> Leaf(BoltPage page)
     {
-        for (int i = 0; i < page.ReadableCount; i++)
+        foreach (var e in page.Elements)
         {
-            if (!page.TryLeaf(i, _store.Limits.MaxValueBytes, out var e, out string? reason))
-            {
-                _store.Problem(page.Id, _where, $"leaf element {i}: {reason}");
-                continue;
-            }
             if (Raw(page, e) is { } raw)
             {
                 yield return raw;
@@ -229,14 +173,14 @@ internal sealed class BucketTree
         }
     }
 
-    private RawEntry? Raw(BoltPage page, LeafElement e)
+    private RawEntry? Raw(BoltPage page, in PageElement e)
     {
         if (e.ValueProblem is { } why)
         {
-            _store.Problem(page.Id, $"{_where} key {KeyText.Of(e.Key.Span)}", why);
+            _store.Problem(page.Id, $"{_where} key {KeyText.Of(page.Key(e))}", why);
             return null;
         }
-        return new RawEntry(e.Key.ToArray(), e.IsBucket, e.Value.ToArray());
+        return new RawEntry(page.Key(e).ToArray(), e.IsBucket, page.Value(e).ToArray());
     }
 
     private void CheckOrder(ref byte[]? previous, byte[] key, ulong? page)
@@ -248,9 +192,9 @@ internal sealed class BucketTree
         previous = key;
     }
 
-    private sealed class Frame(ulong[] children, int depth)
+    private sealed class Frame(PageElement[] children, int depth)
     {
-        public ulong[] Children { get; } = children;
+        public PageElement[] Children { get; } = children;
 
         public int Depth { get; } = depth;
 

@@ -49,12 +49,17 @@ internal sealed class MetaPages
             {
                 break;
             }
-            var candidate = ReadAt(source, at, 1, maxPageSize, out _);
+            var candidate = ReadAt(source, at, 1, maxPageSize, out string? why);
             if (candidate is not null && candidate.PageSize == at)
             {
                 meta1 = candidate;
                 reason1 = null;
                 break;
+            }
+            if (reason1.StartsWith("not found", StringComparison.Ordinal) && (candidate is not null || !why!.StartsWith("magic", StringComparison.Ordinal)))
+            {
+                // The first meta-like page met is the likeliest to be meta 1: say what was wrong with it.
+                reason1 = candidate is not null ? $"at offset {at}: page size {candidate.PageSize}, not {at}" : $"at offset {at}: {why}";
             }
         }
         return new MetaPages(meta0, reason0, meta1, reason1);

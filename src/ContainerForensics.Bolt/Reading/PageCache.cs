@@ -1,8 +1,9 @@
 namespace ContainerForensics.Bolt.Reading;
 
 /// <summary>
-/// The pages read last, least recently used dropped first, bounded in pages and in bytes. A page larger than a
-/// quarter of the byte bound is never kept, so one huge page cannot flush the rest.
+/// The pages read last, least recently used dropped first, bounded in pages (a page with overflow counts as its
+/// length in pages) and in bytes (with its parsed elements). A page larger than a quarter of the byte bound is never
+/// kept, so one huge page cannot flush the rest.
 /// </summary>
 internal sealed class PageCache
 {
@@ -35,8 +36,8 @@ internal sealed class PageCache
     public void Add(BoltPage page)
     {
         ulong id = page.Id ?? throw new ArgumentException("an inline page is not cached", nameof(page));
-        long bytes = page.Data.Length;
-        long units = Units(bytes);
+        long bytes = page.Footprint;
+        long units = Units(page.Data.Length);
         if (units > _maxUnits || bytes > _maxBytes / 4 || _byId.ContainsKey(id))
         {
             return;
@@ -46,7 +47,7 @@ internal sealed class PageCache
             _order.RemoveLast();
             _byId.Remove(last.Value.Id!.Value);
             _units -= Units(last.Value.Data.Length);
-            _bytes -= last.Value.Data.Length;
+            _bytes -= last.Value.Footprint;
         }
         _byId[id] = _order.AddFirst(page);
         _units += units;

@@ -153,7 +153,7 @@ internal sealed class PageStore
             reason = $"page id {id} is at or past the high-water mark {Meta.HighWaterMark}";
             return null;
         }
-        if (id >= (ulong)(length / pageSize))
+        if (id > (ulong)((length - BoltFormat.PageHeaderSize) / pageSize))
         {
             reason = $"page {id} lies past the end of the file ({length} bytes)";
             return null;
@@ -216,10 +216,14 @@ internal sealed class PageStore
             string why = got < wanted ? "the read stopped short" : wanted < length - offset ? $"the limit is {Limits.MaxPageBytes}" : "the file ends";
             _problems.Add(new BoltProblem(id, where, $"page {id} declares {declared} bytes, {got} were read ({why})"));
         }
-        var page = BoltPage.FromBytes(id, data.AsMemory(0, got), declared);
-        if (page.ReadableCount < page.Count)
+        var page = BoltPage.FromBytes(id, data.AsMemory(0, got), declared, Limits.MaxValueBytes);
+        foreach (string problem in page.Problems)
         {
-            _problems.Add(new BoltProblem(id, where, $"page {id} declares {page.Count} elements, only {page.ReadableCount} lie within its {got} bytes read"));
+            _problems.Add(new BoltProblem(id, where, problem));
+        }
+        if (page.IsBranch && page.Elements.Length == 0)
+        {
+            _problems.Add(new BoltProblem(id, where, $"branch page {id} has no readable element"));
         }
         _cache.Add(page);
         _pageTree[id] = treeRoot;
