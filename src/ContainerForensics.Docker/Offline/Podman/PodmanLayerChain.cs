@@ -5,8 +5,10 @@ namespace ContainerForensics.Docker.Offline.Podman;
 
 /// <summary>
 /// A container's whole filesystem from a disk image: its layer chain's diff folders stacked
-/// top-down. Waits for Core's layer stack (merged view of ordered layer folders with whiteouts
-/// and opaque directories); until then it is not available and the writable layer is collected.
+/// top-down. It is to be Core's layer stack (the merged view of ordered layer folders with
+/// whiteouts and opaque directories, shared with Docker's dead-box reader), which is not in
+/// Core yet: until it is, <see cref="Open"/> says so and the writable layer is collected, with
+/// the chain's folders named in the record.
 /// </summary>
 internal sealed class PodmanLayerChain : IDisposable
 {
@@ -19,7 +21,7 @@ internal sealed class PodmanLayerChain : IDisposable
         _ = root;
         _ = chain;
         _ = limits;
-        problem = "the merged view of layer folders is not available in this build";
+        problem = "layers are not stacked yet (Core has no merged view of layer folders in this build)";
         return null;
     }
 

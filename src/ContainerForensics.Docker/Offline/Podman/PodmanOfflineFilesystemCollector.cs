@@ -123,7 +123,8 @@ internal sealed class PodmanOfflineFilesystemCollector(PodmanDataRoot root)
         var stack = PodmanLayerChain.Open(root, chain, limits, out string? problem);
         if (stack is null)
         {
-            record.Notes.Add($"the layers could not be stacked ({problem}): only the writable layer is collected, under filesystem/changed");
+            record.Notes.Add($"the whole filesystem is the writable layer over {chain.Count - 1} image layers ({string.Join(", ", chain.Skip(1).Select(l => root.Paths.LayerDir(l.Id) + "/diff"))}), topmost first; " +
+                $"{problem}: only the writable layer is collected, under filesystem/changed");
             PlanChanged(c, limits, record, sources);
             return null;
         }
