@@ -125,6 +125,18 @@ public sealed class PodmanDeadBoxTests(PodmanDeadBoxScenario scenario) : IClassF
     }
 
     [EngineFact(Engine.Podman)]
+    public async Task FilesystemFull_NamesTheLayerChain_AndKeepsTheWritableLayer()
+    {
+        var (live, offline) = await CollectAsync(scenario.AfterStop, "full.tar", "--filesystem", "full");
+        string id = scenario.Ids[scenario.Stopped];
+
+        var record = await offline.JsonAsync(offline.Root(id) + "/metadata/filesystem-source.json");
+        Assert.Equal("full", record.GetProperty("mode").GetString());
+        Assert.Contains(record.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("image layers", StringComparison.Ordinal));
+        SameChangedFiles(live, offline, id);
+    }
+
+    [EngineFact(Engine.Podman)]
     public async Task DeadBox_HoldsNothingOfThisMachinesEngines()
     {
         var (_, offline) = await CollectAsync(scenario.WhileRunning, "nothing-live.tar");
@@ -165,13 +177,13 @@ public sealed class PodmanDeadBoxTests(PodmanDeadBoxScenario scenario) : IClassF
         Assert.Contains("--root", result.Stderr, StringComparison.Ordinal);
     }
 
-    private async Task<(ArchiveView Live, ArchiveView Offline)> CollectAsync(string root, string archive)
+    private async Task<(ArchiveView Live, ArchiveView Offline)> CollectAsync(string root, string archive, params string[] more)
     {
         Assert.True(scenario.Problem is null, scenario.Problem);
         string output = scenario.Scratch(archive);
         if (!File.Exists(output))
         {
-            var result = await CfirProcess.RunAsync(["collect", "--root", root, "--volumes", "-f", "tar", "-o", output, "-q"], environment: null);
+            var result = await CfirProcess.RunAsync(["collect", "--root", root, "--volumes", "-f", "tar", "-o", output, "-q", .. more], environment: null);
             Assert.True(result.ExitCode is 0 or 1, result.Describe());
             var verify = await CfirProcess.RunAsync("verify", output);
             Assert.True(verify.ExitCode == 0, verify.Describe());
