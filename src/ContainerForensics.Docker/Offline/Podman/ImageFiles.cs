@@ -34,12 +34,26 @@ internal static class ImageFiles
             problem = $"{image.Show(path)} is not there";
             return null;
         }
-        var bytes = image.ReadAll(path, maxBytes, out problem);
+        var bytes = ReadBytes(image, path, maxBytes, out problem);
         if (bytes is null)
         {
             return null;
         }
         return Parse(bytes, image.Show(path), out problem);
+    }
+
+    /// <summary><see cref="DiskImage.ReadAll"/>, with a read error (a bad block of the image) as a problem, not an exception.</summary>
+    public static byte[]? ReadBytes(DiskImage image, string path, int maxBytes, out string? problem)
+    {
+        try
+        {
+            return image.ReadAll(path, maxBytes, out problem);
+        }
+        catch (IOException ex)
+        {
+            problem = $"{image.Show(path)}: read error: {ex.Message}";
+            return null;
+        }
     }
 
     /// <summary>Parses JSON bytes; null with why not.</summary>

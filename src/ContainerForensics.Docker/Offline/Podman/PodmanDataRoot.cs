@@ -21,7 +21,8 @@ internal sealed class PodmanDataRoot
 
     public DiskImage Image { get; }
 
-    public PodmanPaths Paths { get; }
+    /// <summary>Where its files are; the driver and the recorded graph root are known once the database is read.</summary>
+    public PodmanPaths Paths { get; private set; }
 
     /// <summary>The user whose rootless storage this is; null for the system's.</summary>
     public string? User { get; }
@@ -70,18 +71,12 @@ internal sealed class PodmanDataRoot
 
     public static PodmanDataRoot Load(DiskImage image, string dataRoot, string? user)
     {
-        var probe = new PodmanPaths(dataRoot, "overlay", null);
-        var loading = new PodmanDataRoot(image, probe, user);
-        loading.Libpod = loading.ReadDatabase();
-        string? recordedDriver = loading.Libpod?.RuntimeConfig.GetValueOrDefault(LibpodState.GraphDriver);
-        string driver = FindDriver(image, probe) ?? (IsDriverName(recordedDriver) ? recordedDriver! : "overlay");
-        var root = new PodmanDataRoot(image, new PodmanPaths(dataRoot, driver, loading.Libpod?.RuntimeConfig.GetValueOrDefault(LibpodState.GraphRoot)), user)
-        {
-            Libpod = loading.Libpod,
-            DatabaseChoice = loading.DatabaseChoice,
-        };
-        root.DatabaseFiles.AddRange(loading.DatabaseFiles);
-        root.Problems.AddRange(loading.Problems);
+        // The database first: it says which driver and graph root the paths it recorded belong to.
+        var root = new PodmanDataRoot(image, new PodmanPaths(dataRoot, "overlay", null), user);
+        root.Libpod = root.ReadDatabase();
+        string? recordedDriver = root.Libpod?.RuntimeConfig.GetValueOrDefault(LibpodState.GraphDriver);
+        string driver = FindDriver(image, root.Paths) ?? (IsDriverName(recordedDriver) ? recordedDriver! : "overlay");
+        root.Paths = new PodmanPaths(dataRoot, driver, root.Libpod?.RuntimeConfig.GetValueOrDefault(LibpodState.GraphRoot));
         root.ReadStorage();
         root.JoinContainers();
         root.Remnants = PodmanRemnants.Find(root);

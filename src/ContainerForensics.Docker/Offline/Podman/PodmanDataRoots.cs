@@ -68,7 +68,17 @@ internal static class PodmanDataRoots
                 probes.Add(RuntimeProbe.NotFound("podman", shown, $"{candidate.Source}: {notPodman}") with { Requested = candidate.Requested });
                 continue;
             }
-            var root = PodmanDataRoot.Load(image, candidate.Path, candidate.User);
+            PodmanDataRoot root;
+            try
+            {
+                root = PodmanDataRoot.Load(image, candidate.Path, candidate.User);
+            }
+            // One data root that cannot be read (a read error of the image) does not cost the others theirs.
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                probes.Add(RuntimeProbe.NotFound("podman", shown, $"{candidate.Source}: its state could not be read: {ex.Message}") with { Requested = candidate.Requested });
+                continue;
+            }
             probes.Add(RuntimeProbe.Found(new PodmanOfflineRuntime(root, candidate.Source)));
         }
         return probes;
@@ -118,7 +128,7 @@ internal static class PodmanDataRoots
     /// </summary>
     private static string? StorageConfGraphRoot(DiskImage image)
     {
-        if (image.ReadAll("/etc/containers/storage.conf", 1 << 20, out _) is not { } bytes)
+        if (ImageFiles.ReadBytes(image, "/etc/containers/storage.conf", 1 << 20, out _) is not { } bytes)
         {
             return null;
         }

@@ -116,7 +116,7 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
             }
             string file = key.All(ch => ch is '.' or (>= '0' and <= '9') or (>= 'a' and <= 'z')) ? key : "=" + Convert.ToBase64String(Encoding.UTF8.GetBytes(key));
             string path = root.Paths.ImageDir(imageId) + "/" + file;
-            var bytes = root.Image.ReadAll(path, ImageFiles.MaxDocumentBytes, out string? problem);
+            var bytes = ImageFiles.ReadBytes(root.Image, path, ImageFiles.MaxDocumentBytes, out string? problem);
             var description = $"image file {root.Image.Show(path)}: c/storage's big-data item {key} of image {imageId}";
             await sink.AddAsync(bytes is null
                 ? EvidenceItem.NotCollected(EvidenceSection.Metadata, name, EntryStatus.Failed, problem ?? "not read", new EvidenceSource { Description = description })

@@ -47,8 +47,6 @@ internal sealed class PodmanOfflineRuntime : IContainerRuntime
 
     public RuntimeDescriptor Descriptor { get; }
 
-    internal PodmanDataRoot DataRoot => _root;
-
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ContainerInfo>>(_containers.Values.Select(c => c.ToInfo()).ToList());
 
