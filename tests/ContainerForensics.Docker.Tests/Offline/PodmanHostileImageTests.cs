@@ -60,6 +60,8 @@ public sealed class PodmanHostileImageTests : IDisposable
         var spec = Assert.Single(sink.Items, i => i.Path == "/container-dir/userdata/config.json");
         Assert.Equal(EntryKind.Symlink, spec.Kind);
         Assert.Equal("/etc/shadow", spec.LinkTarget);
+        // The run root's folder of the container is read when the image has it.
+        Assert.Equal("evil-host\n", Assert.Single(sink.Items, i => i.Path == "/run-dir/userdata/hostname").Text);
         // The writable layer's diff linked to /etc is not followed.
         var source = Assert.Single(sink.Items, i => i.Item.Name == FilesystemSourceName && i.Text.Contains(Layer, StringComparison.Ordinal));
         Assert.Contains("symlink, not a directory: not followed", source.Json.GetProperty("why").GetString(), StringComparison.Ordinal);
@@ -196,6 +198,9 @@ public sealed class PodmanHostileImageTests : IDisposable
         Directory.CreateDirectory(Path.Combine(root, "overlay", "not-an-id"));
         Directory.CreateDirectory(Path.Combine(root, "overlay-containers", Evil, "userdata"));
         File.CreateSymbolicLink(Path.Combine(root, "overlay-containers", Evil, "userdata", "config.json"), "/etc/shadow");
+        // The run root the database names, present in this image (usually a tmpfs).
+        Directory.CreateDirectory(Host($"/run/containers/storage/overlay-containers/{Evil}/userdata"));
+        File.WriteAllText(Host($"/run/containers/storage/overlay-containers/{Evil}/userdata/hostname"), "evil-host\n");
         Directory.CreateDirectory(Path.Combine(root, "overlay-containers", Fifo, "userdata"));
         Mkfifo(Path.Combine(root, "overlay-containers", Fifo, "userdata", "ctr.log"));
     }

@@ -41,6 +41,25 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
         await LibpodAsync(c, sink, cancellationToken).ConfigureAwait(false);
         await StorageAsync(c, sink, cancellationToken).ConfigureAwait(false);
         await ContainerDirAsync(c, sink, limits, cancellationToken).ConfigureAwait(false);
+        await RunDirAsync(c, sink, limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The container's folder under the run root the database names (its hostname, hosts,
+    /// resolv.conf, .containerenv, pid files): usually a tmpfs, gone with the machine, so it is
+    /// collected as <c>run-dir/...</c> only when the image has it.
+    /// </summary>
+    private async Task RunDirAsync(PodmanContainer c, IEvidenceSink sink, CaptureLimits limits, CancellationToken cancellationToken)
+    {
+        if (root.Paths.Map(root.Libpod?.RuntimeConfig.GetValueOrDefault(LibpodState.RunRoot)) is not { } runRoot)
+        {
+            return;
+        }
+        string dir = $"{runRoot}/{root.Paths.Driver}-containers/{c.Id}";
+        if (root.Image.Lstat(dir, out _) is { Kind: EntryKind.Directory })
+        {
+            await WalkAsync(dir, "/run-dir/"u8.ToArray(), "the container's folder under the run root", null, sink, limits, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task LibpodAsync(PodmanContainer c, IEvidenceSink sink, CancellationToken cancellationToken)
@@ -148,6 +167,13 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
         byte[]? logInside = PodmanOfflineLogCollector.LogPath(root, c) is { } log && log.StartsWith(dir + "/", StringComparison.Ordinal)
             ? Encoding.UTF8.GetBytes(log[(dir.Length + 1)..])
             : null;
+        await WalkAsync(dir, "/container-dir/"u8.ToArray(), "the container's c/storage folder", logInside, sink, limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every entry of a folder of the image, no link followed, under <paramref name="prefix"/>; <paramref name="skip"/> (a path below it) is left out.</summary>
+    private async Task WalkAsync(string dir, byte[] prefix, string what, byte[]? skip, IEvidenceSink sink, CaptureLimits limits, CancellationToken cancellationToken)
+    {
+        var source = new EvidenceSource { Description = $"image folder {root.Image.Show(dir)}: {what}" };
         using var walker = root.Image.OpenTree(dir);
         foreach (var entry in walker.Walk(cancellationToken))
         {
@@ -159,13 +185,13 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
                 }
                 continue;
             }
-            if (logInside is not null && entry.RelativePath.AsSpan().SequenceEqual(logInside))
+            if (skip is not null && entry.RelativePath.AsSpan().SequenceEqual(skip))
             {
                 continue;
             }
-            byte[] raw = [.. "/container-dir/"u8, .. entry.RelativePath];
+            byte[] raw = [.. prefix, .. entry.RelativePath];
             var item = entry.Capture(limits).ToEvidenceItem(EvidenceSection.Metadata, raw,
-                source with { OriginalPath = Encoding.UTF8.GetBytes(dir + "/" + Encoding.UTF8.GetString(entry.RelativePath)) });
+                source with { OriginalPath = [.. Encoding.UTF8.GetBytes(dir + "/"), .. entry.RelativePath] });
             if ((entry.Error ?? entry.NotDescended) is { } problem && item.Status == EntryStatus.Collected)
             {
                 item = item with { Status = EntryStatus.Partial, Reason = "its contents were not collected: " + problem };
