@@ -133,7 +133,7 @@ internal sealed class BucketTree
         }
     }
 
-    private BoltPage? InlinePage() => _store.Spend(null, _where) ? _inlinePage!.Value : null;
+    private BoltPage? InlinePage() => _store.Spend() ? _inlinePage!.Value : null;
 
     private BoltPage? ParseInline()
     {

@@ -54,7 +54,7 @@ internal sealed class PageStore
     }
 
     /// <summary>Counts one page visit against <see cref="BoltLimits.MaxPageReads"/>; false (and a problem) past it.</summary>
-    public bool Spend(ulong? page, string where)
+    public bool Spend()
     {
         lock (_lock)
         {
@@ -92,7 +92,7 @@ internal sealed class PageStore
     /// <summary>Page <paramref name="id"/> of the tree rooted at <paramref name="treeRoot"/>, or null with a problem recorded.</summary>
     public BoltPage? Page(ulong id, ulong treeRoot, string where)
     {
-        if (!Spend(id, where))
+        if (!Spend())
         {
             return null;
         }
@@ -110,11 +110,11 @@ internal sealed class PageStore
     /// <summary>Whether the page a meta names as root looks like one, without recording anything: how a torn meta is told.</summary>
     public static string? ProbeRoot(BoltSource source, BoltMeta meta)
     {
-        long offset = (long)meta.RootPageId * meta.PageSize;
-        if (meta.RootPageId > (ulong)(source.Length / meta.PageSize) || offset > source.Length - BoltFormat.PageHeaderSize)
+        if (meta.RootPageId > (ulong)((source.Length - BoltFormat.PageHeaderSize) / meta.PageSize))
         {
             return $"root page {meta.RootPageId} lies past the end of the file";
         }
+        long offset = (long)meta.RootPageId * meta.PageSize;
         Span<byte> h = stackalloc byte[BoltFormat.PageHeaderSize];
         try
         {
