@@ -45,7 +45,7 @@ public static class FindingsEngine
     };
 
     internal static string Describe(ProcessInfo p) =>
-        $"pid {p.Pid} {(p.Name is null ? "" : $"({p.Name}) ")}exe {p.Exe ?? "?"}{(p.ExeDeleted ? " (deleted)" : "")}, uid {p.Uid?.ToString() ?? "?"}, argv [{string.Join(" ", p.Argv)}]";
+        $"pid {p.Pid} {(p.Name is null ? "" : $"({p.Name}) ")}exe {p.Exe ?? "?"}{(p.ExeDeleted && p.Exe?.EndsWith(" (deleted)", StringComparison.Ordinal) != true ? " (deleted)" : "")}, uid {p.Uid?.ToString() ?? "?"}, argv [{string.Join(" ", p.Argv)}]";
 
     private static string?[] ProcessEvidence(ContainerSummary c, ProcessInfo p) => [c.ProcessesPath, p.ExeStoredAs];
 
