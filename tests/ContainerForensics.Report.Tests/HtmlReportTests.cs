@@ -63,7 +63,7 @@ public sealed class HtmlReportTests
     private static string Render(bool verified)
     {
         const string folder = "containers/docker/-/bad_0123456789ab";
-        var c = new ContainerSummary("docker", folder) { Name = "bad\u001b[31mred" };
+        var c = new ContainerSummary("docker", folder) { Name = "bad\u001b[31mred", ProcessesPath = folder + "/volatile/processes.json" };
         c.Files.Add(new FileChange("/tmp/<script>alert(1)</script>", folder + "/filesystem/changed/tmp/<script>alert(1)</script>") { Kind = "file", Mode = 493, Change = "added" });
         c.Processes.Add(new ProcessInfo(5, 1, "\u001b[31mred", ["\u001b[31mred", "<b>x</b>"], "/tmp/\u001b[31mred", false, "ab", null, 0, [], []));
         var triage = new TriageResult();

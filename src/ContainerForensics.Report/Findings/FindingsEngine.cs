@@ -111,7 +111,8 @@ public static class FindingsEngine
                 {
                     continue;
                 }
-                string? arg0 = p.Argv.Count > 0 ? p.Argv[0][(p.Argv[0].LastIndexOf('/') + 1)..] : null;
+                string? arg0 = p.Argv.Count > 0 ? p.Argv[0].Split(' ')[0] : null;
+                arg0 = arg0?[(arg0.LastIndexOf('/') + 1)..];
                 if (m.ProcessNames is { } names && !names.Contains(p.Name ?? "", StringComparer.Ordinal) && !names.Contains(arg0 ?? "", StringComparer.Ordinal))
                 {
                     continue;

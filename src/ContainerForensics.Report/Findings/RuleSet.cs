@@ -77,16 +77,16 @@ public sealed partial class RuleSet
         {
             throw new FormatException($"{where}: target '{m.Target}' is not process, socket, file, account or container");
         }
-        if (!own.Any(c => c is not null))
-        {
-            throw new FormatException($"{where}: no condition for target '{m.Target}' (it would match everything)");
-        }
         foreach (var (target, conditions) in byTarget)
         {
             if (target != m.Target && conditions.Any(c => c is not null))
             {
                 throw new FormatException($"{where}: a condition of target '{target}' in a rule of target '{m.Target}'");
             }
+        }
+        if (!own.Any(c => c is not null))
+        {
+            throw new FormatException($"{where}: no condition for target '{m.Target}' (it would match everything)");
         }
     }
 
