@@ -141,7 +141,7 @@ public static class HtmlReportWriter
             w.Write("</p><table><tr><th>PID</th><th>PPID</th><th>Name</th><th>User</th><th>Executable</th><th>sha256</th><th>Command line</th></tr>\n");
             foreach (var p in TreeOrder(c.Processes))
             {
-                w.Write($"<tr><td>{p.Process.Pid}</td><td>{p.Process.Ppid}</td><td><code>{new string(' ', 0)}{Visible.Html(new string('·', p.Depth * 2) + p.Process.Name)}</code></td><td>{p.Process.Uid}</td>");
+                w.Write($"<tr><td>{p.Process.Pid}</td><td>{p.Process.Ppid}</td><td><code>{Visible.Html(new string('·', p.Depth * 2) + p.Process.Name)}</code></td><td>{p.Process.Uid}</td>");
                 w.Write($"<td><code>{Visible.Html(p.Process.Exe)}</code>{(p.Process.ExeDeleted ? " <strong>DELETED</strong>" : "")}</td><td>");
                 if (p.Process.ExeStoredAs is { } stored)
                 {

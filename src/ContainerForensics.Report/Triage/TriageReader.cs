@@ -59,16 +59,30 @@ public sealed class TriageReader(RuleSet rules)
 
     private string? Sha256Of(string path) => _sha256.TryGetValue(path, out var sha) ? sha : null;
 
-    /// <summary>The container folder an archive path belongs to (innermost, for nested ones), and the path's section.</summary>
+    private static readonly HashSet<string> Sections = new(StringComparer.Ordinal) { "volatile", "metadata", "logs", "filesystem", "volumes", "api" };
+
+    /// <summary>
+    /// The container folder an archive path belongs to, and the path's section: the first
+    /// section segment from the left (past <c>containers/&lt;rt&gt;/&lt;ns&gt;</c>), because what
+    /// follows <c>filesystem/changed/</c> is the container's own path and may hold any name
+    /// ("/srv/api/logs"); a nested container's folder comes before its first section too.
+    /// </summary>
     internal static (string Folder, string Runtime, string Section)? Locate(string archivePath)
     {
-        var where = ArchiveLocation.Of(archivePath);
-        if (where.Container is null || where.Section is null || where.Runtime is null)
+        var segments = archivePath.Split('/');
+        if (segments.Length < 5 || segments[0] != "containers")
         {
             return null;
         }
-        int at = archivePath.LastIndexOf("/" + where.Container + "/" + where.Section + "/", StringComparison.Ordinal);
-        return at < 0 ? null : (archivePath[..(at + 1 + where.Container.Length)], where.Runtime, where.Section);
+        for (int i = 4; i < segments.Length - 1; i++)
+        {
+            if (Sections.Contains(segments[i]))
+            {
+                int nested = Array.LastIndexOf(segments, "nested", i - 1);
+                return (string.Join('/', segments[..i]), nested > 0 ? segments[nested + 1] : segments[1], segments[i]);
+            }
+        }
+        return null;
     }
 
     private ContainerSummary Container(string folder, string runtime)
