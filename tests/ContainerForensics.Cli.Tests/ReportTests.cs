@@ -29,8 +29,22 @@ public sealed class ReportTests
         using var dir = new TempDirectory();
         string archive = dir["a.tar"];
         await Task.Delay(2000);
-        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.DockerFlags, "-o", archive, "-f", "tar", "-q"], environment: null);
+        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.DockerFlags, "-o", archive, "-f", "tar", "--json"], environment: null);
         Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+        // collect ends with the findings summary: on stderr, and in --json.
+        Assert.Contains("cfir: findings: ", collect.Stderr, StringComparison.Ordinal);
+        Assert.Contains("critical CFIR-", collect.Stderr, StringComparison.Ordinal);
+        using (var summary = JsonDocument.Parse(collect.Stdout))
+        {
+            Assert.Contains(summary.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "CFIR-FS-WEBSHELL");
+        }
+        var quiet = await CfirProcess.RunAsync(["collect", clean.Name, .. CfirProcess.DockerFlags, "-o", dir["c.tar"], "-f", "tar", "--json", "--no-findings"], environment: null);
+        Assert.True(quiet.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, quiet.Describe());
+        Assert.DoesNotContain("cfir: findings", quiet.Stderr, StringComparison.Ordinal);
+        using (var summary = JsonDocument.Parse(quiet.Stdout))
+        {
+            Assert.False(summary.RootElement.TryGetProperty("findings", out _));
+        }
 
         var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
         Assert.True(json.ExitCode == 0, json.Describe());
