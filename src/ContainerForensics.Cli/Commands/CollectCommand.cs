@@ -52,6 +52,9 @@ internal static class CollectCommand
         public string? MemoryMax { get; init; }
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
+
+        /// <summary>--no-findings: no findings summary at the end (the archive is not read back).</summary>
+        public bool NoFindings { get; init; }
         public string? SpoolDir { get; init; }
         public IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
         public int TimeoutSeconds { get; init; } = 15;
@@ -174,11 +177,12 @@ internal static class CollectCommand
         var json = CommonOptions.Json();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no log on stderr (errors still end up in the archive)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug log on stderr." };
+        var noFindings = new Option<bool>("--no-findings") { Description = "No findings summary at the end (by default the archive just written is read back and the rules of cfir report run on it)." };
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in (Option[])[ runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, parallel, json, quiet, verbose ])
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, parallel, json, quiet, verbose, noFindings ])
         {
             command.Options.Add(o);
         }
@@ -205,6 +209,7 @@ internal static class CollectCommand
                 MemoryMax = parse.GetValue(memoryMax),
                 Hashes = parse.GetValue(hash) ?? [],
                 PasswordFile = parse.GetValue(passwordFile),
+                NoFindings = parse.GetValue(noFindings),
                 SpoolDir = parse.GetValue(spoolDir),
                 ProviderOptions = CommonOptions.Values(parse, providerOptions),
                 TimeoutSeconds = parse.GetValue(timeout),
@@ -371,6 +376,8 @@ internal static class CollectCommand
         }
         // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
         env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
+        // Findings need the archive read back: not possible when it went to stdout.
+        var findings = s.NoFindings || toStdout || seal.FinalPath is null ? null : FindingsSummary.Run(env, seal.FinalPath, ReadPassword(s), s.Quiet);
         if (s.Json && !toStdout)
         {
             var summary = new Dictionary<string, object?>
@@ -394,6 +401,19 @@ internal static class CollectCommand
                     [NestingFields.NestedIn] = NestingJson.ChainElement(c.NestedIn),
                 }).ToList(),
             };
+            if (findings is not null)
+            {
+                summary["findings"] = findings.Select(f => new Dictionary<string, object?>
+                {
+                    ["id"] = f.Id,
+                    ["severity"] = f.Severity.ToString().ToLowerInvariant(),
+                    ["title"] = f.Title,
+                    ["container"] = f.Container,
+                    ["attack"] = f.Attack,
+                    ["evidence"] = f.Evidence.Select(e => new Dictionary<string, object?> { ["path"] = e.Path, ["sha256"] = e.Sha256 }).ToList(),
+                    ["detail"] = f.Detail,
+                }).ToList();
+            }
             using var stdout = env.OpenStdout();
             JsonSerializer.Serialize(stdout, summary, JsonOutput.Options);
             stdout.Write("\n"u8);
