@@ -285,6 +285,53 @@ public sealed class SafeTreeWalker : IDisposable
 
     public void Dispose() => _root.Dispose();
 
+    internal bool IsDisposed => _root.IsClosed;
+
+    /// <summary>The root's descriptor (O_PATH), for lookups beneath it; held open while the lease lasts.</summary>
+    internal FileDescriptor.Lease BorrowRoot() => _root.Borrow();
+
+    /// <summary>
+    /// Opens the directory at <paramref name="relativePath"/> beneath the root (O_PATH), one segment
+    /// at a time with O_NOFOLLOW: a symlink on the way fails it (ENOTDIR/ELOOP), ".." is refused
+    /// (EINVAL). An empty path opens the root again. 0 or the errno.
+    /// </summary>
+    internal int OpenDirectoryBeneath(ReadOnlySpan<byte> relativePath, out FileDescriptor? directory)
+    {
+        directory = null;
+        using var rootLease = _root.Borrow();
+        int errno = Native.OpenAt(rootLease.Fd, "."u8, Native.O_PATH | Native.O_DIRECTORY | Native.O_CLOEXEC, out int fd);
+        if (errno != 0)
+        {
+            return errno;
+        }
+        var current = new FileDescriptor(fd);
+        foreach (var range in relativePath.Split((byte)'/'))
+        {
+            var segment = relativePath[range];
+            if (segment.IsEmpty || segment.SequenceEqual("."u8))
+            {
+                continue;
+            }
+            if (segment.SequenceEqual(".."u8))
+            {
+                current.Dispose();
+                return UnixError.EINVAL;
+            }
+            using (var lease = current.Borrow())
+            {
+                errno = Native.OpenAt(lease.Fd, segment, Native.O_PATH | Native.O_DIRECTORY | Native.O_NOFOLLOW | Native.O_CLOEXEC, out fd);
+            }
+            current.Dispose();
+            if (errno != 0)
+            {
+                return errno;
+            }
+            current = new FileDescriptor(fd);
+        }
+        directory = current;
+        return 0;
+    }
+
     internal HostFileCapture Capture(ReadOnlySpan<byte> relativePath, CaptureLimits limits, FileStat? expected)
     {
         ArgumentNullException.ThrowIfNull(limits);
