@@ -39,6 +39,13 @@ internal static class AgeAead
     public static byte[] Hkdf(ReadOnlySpan<byte> ikm, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info)
     {
         var key = new byte[32];
+        if (ikm.IsEmpty)
+        {
+            // .NET's HKDF (OpenSSL underneath) refuses empty keying material, which the ssh-ed25519
+            // tweak uses: HKDF-Extract is HMAC(salt, ikm) by definition (RFC 5869 2.2).
+            HKDF.Expand(HashAlgorithmName.SHA256, HMACSHA256.HashData(salt, ikm), key, info);
+            return key;
+        }
         HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, key, salt, info);
         return key;
     }
