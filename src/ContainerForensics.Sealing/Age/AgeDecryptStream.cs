@@ -42,6 +42,9 @@ public sealed class AgeDecryptStream : Stream
     /// <summary>Whether the final chunk was authenticated and nothing followed it.</summary>
     public bool Complete => _ended && _failure is null;
 
+    /// <summary>Why the payload stopped decrypting, once it has; null while it has not.</summary>
+    public AgeException? Failure => _failure;
+
     /// <param name="input">The encrypted file from its first byte; not disposed by the stream.</param>
     public static AgeDecryptStream Open(Stream input, IReadOnlyList<IAgeIdentity> identities)
     {

@@ -113,10 +113,25 @@ public sealed class AgeEncryptStream : OutputLayer
         }
     }
 
+    /// <summary>
+    /// Unfinished, the chunks already sealed are still written (an interrupted archive keeps as
+    /// much as it can), but never a final chunk: age then reads what there is and says it is cut.
+    /// </summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            if (!_finished)
+            {
+                try
+                {
+                    WriteSealed();
+                }
+                catch (IOException)
+                {
+                    // The output failing is what ended the run; its error has been reported.
+                }
+            }
             _aead.Dispose();
             CryptographicOperations.ZeroMemory(_plain);
             _finished = true;

@@ -1,0 +1,31 @@
+namespace ContainerForensics.Evidence;
+
+/// <summary>
+/// Signs the seal (<c>--sign-key</c>; ContainerForensics.Sealing signs with SSH keys). The writer
+/// hands it SEAL.json's exact bytes once they are made and stores what it returns as SEAL.sig,
+/// right after the seal; the seal commits to every byte before it, so the signature does too.
+/// The writer knows nothing of keys.
+/// </summary>
+public interface ISealSigner
+{
+    /// <summary>The key, as the run's report names it (e.g. "ED25519 SHA256:... (comment)").</summary>
+    string KeyDescription { get; }
+
+    /// <summary>The signature's bytes, stored as they are in SEAL.sig.</summary>
+    ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> seal, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Checks SEAL.sig against the seal when an archive is verified (ContainerForensics.Sealing: SSH
+/// signatures and allowed signers). The verifier hands it the seal's bytes, the signature's bytes
+/// (null when the archive has none), when the seal says it was made, and the fingerprint of the
+/// key the acquisition record says the seal was to be signed with (null when it says none).
+/// </summary>
+public interface ISealSignatureCheck
+{
+    SealSignatureVerdict Check(byte[] seal, byte[]? signature, DateTimeOffset? sealedAt, string? declaredKey);
+}
+
+/// <param name="Signer">Who or what signed, for the report; null when unsigned.</param>
+/// <param name="Problem">Why the signature does not stand, for the report; null when it does (or when none was asked for).</param>
+public sealed record SealSignatureVerdict(string? Signer, string? Problem);
