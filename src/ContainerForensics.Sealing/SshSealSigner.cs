@@ -16,6 +16,9 @@ public sealed class SshSealSigner(ISshSigner signer) : ISealSigner
 
     public SshPublicKey Key => signer.PublicKey;
 
+    /// <summary>Where the key is: <c>ssh-agent</c>, or <c>file</c> (in cfir's memory for the run).</summary>
+    public string Via => signer is SshAgentSigner ? "ssh-agent" : "file";
+
     public string KeyDescription => signer.PublicKey.Describe();
 
     public async ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> seal, CancellationToken cancellationToken)
