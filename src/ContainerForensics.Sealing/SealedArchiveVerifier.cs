@@ -72,7 +72,16 @@ public static class SealedArchiveVerifier
         }
         using (age)
         {
-            var report = ArchiveVerifier.Verify(age, zipPassword: null, check);
+            VerificationReport report;
+            try
+            {
+                report = ArchiveVerifier.Verify(age, zipPassword: null, check);
+            }
+            catch (AgeException ex)
+            {
+                // The verifier's first read (the archive's head) failed to decrypt.
+                return Failed("age", ex.Message);
+            }
             report.InnerSha256 = report.ArchiveSha256;
             report.InnerBytes = report.ArchiveBytes;
             if (!age.Complete && age.Failure is null)

@@ -11,17 +11,18 @@ namespace ContainerForensics.TestSupport;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ToolFactAttribute : FactAttribute
 {
-    public ToolFactAttribute(params string[] tools) => Skip = Tools.SkipReason(tools);
+    public ToolFactAttribute(params string[] tools) => Skip = ToolCheck.SkipReason(tools);
 }
 
 /// <summary>The theory form of <see cref="ToolFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ToolTheoryAttribute : TheoryAttribute
 {
-    public ToolTheoryAttribute(params string[] tools) => Skip = Tools.SkipReason(tools);
+    public ToolTheoryAttribute(params string[] tools) => Skip = ToolCheck.SkipReason(tools);
 }
 
-public static class Tools
+/// <summary>Whether the real tools a test holds cfir against are installed.</summary>
+public static class ToolCheck
 {
     /// <summary>The tool's path on PATH, or null.</summary>
     public static string? Find(string tool) =>
@@ -29,7 +30,7 @@ public static class Tools
             .Select(dir => Path.Combine(dir, tool))
             .FirstOrDefault(File.Exists);
 
-    internal static string? SkipReason(string[] tools)
+    internal static string? SkipReason(IEnumerable<string> tools)
     {
         var missing = tools.Where(t => Find(t) is null).ToList();
         return !RigEnvironment.IsCi && missing.Count > 0
