@@ -10,13 +10,21 @@ namespace ContainerForensics.Sealing.Tests.Archives;
 internal static class SealedArchives
 {
     public static async Task<(byte[] Bytes, SealResult Seal)> BuildAsync(ArchiveFormat format, ISealSigner? signer = null,
-        Func<Stream, OutputLayer>? layer = null, int entries = 3, int entrySize = 1000)
+        Func<Stream, OutputLayer>? layer = null, int entries = 3, int entrySize = 1000, string? acquisitionRecord = null)
     {
         var buffer = new MemoryStream();
         SealResult seal;
         await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new KeepOpen(buffer), layer),
                          new EvidenceArchiveOptions { Format = format, ToolVersion = "test", SealSigner = signer }))
         {
+            if (acquisitionRecord is not null)
+            {
+                await writer.AddAsync(new ArchiveEntry
+                {
+                    Path = EvidenceLayout.AcquisitionRecord,
+                    Content = EvidenceContent.FromBytes(Encoding.UTF8.GetBytes(acquisitionRecord)),
+                }, CancellationToken.None);
+            }
             for (int i = 0; i < entries; i++)
             {
                 byte[] content = new byte[entrySize];

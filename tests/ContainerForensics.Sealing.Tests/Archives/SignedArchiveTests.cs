@@ -128,15 +128,37 @@ public sealed class SignedArchiveTests
     }
 
     [Fact]
-    public async Task A_member_after_SEAL_sig_is_extra()
+    public async Task Without_a_check_SEAL_sig_is_noted_and_a_member_after_it_is_extra()
     {
         var (tar, _) = await SealedArchives.BuildAsync(ArchiveFormat.Tar, new SshSealSigner(Analyst));
-        // Re-write the tail: SEAL.json, SEAL.sig, then a second SEAL.sig.
-        var names = SealedArchives.MemberNames(tar);
-        Assert.Equal("SEAL.sig", names[^1]);
         var report = ArchiveVerifier.Verify(new MemoryStream(tar));
         Assert.True(report.Ok, string.Join("; ", report.Problems));
         Assert.Equal("SEAL.sig present, not checked", report.Signature);
+
+        // The same archive with one more member after SEAL.sig (before the end-of-archive blocks).
+        var tail = new MemoryStream();
+        using (var writer = new ContainerForensics.Tar.PaxTarWriter(tail, leaveOpen: true))
+        {
+            writer.BeginEntry(new ContainerForensics.Tar.TarHeader { Name = "late.txt"u8.ToArray(), Type = ContainerForensics.Tar.TarEntryType.Regular, Size = 4, Mode = 0x1a4 });
+            writer.WriteData("late"u8);
+            writer.EndEntry();
+            writer.Finish();
+        }
+        byte[] appended = [.. tar[..^1024], .. tail.ToArray()];
+        var extra = ArchiveVerifier.Verify(new MemoryStream(appended));
+        Assert.Contains(extra.Problems, p => p.Kind == "extra" && p.Path == "late.txt");
+    }
+
+    [Fact]
+    public async Task A_stripped_or_swapped_signature_contradicts_the_acquisition_record()
+    {
+        string record = "{\"format\":\"cfir-evidence/1.1\",\"sealing\":{\"signingKey\":{\"fingerprint\":\"" + Analyst.PublicKey.Fingerprint + "\",\"type\":\"ssh-ed25519\"}}}";
+        var (unsigned, _) = await SealedArchives.BuildAsync(ArchiveFormat.TarGz, new FailingSigner(), acquisitionRecord: record);
+        Assert.Contains("there is no SEAL.sig", Assert.Single(Verify(unsigned, null).Problems).Detail);
+        Assert.Contains("there is no SEAL.sig", Assert.Single(ArchiveVerifier.Verify(new MemoryStream(unsigned)).Problems).Detail);
+
+        var (other, _) = await SealedArchives.BuildAsync(ArchiveFormat.TarGz, new SshSealSigner(Intruder), acquisitionRecord: record);
+        Assert.Contains("the acquisition record says the seal is signed with", Assert.Single(Verify(other, null).Problems).Detail);
     }
 
     [Fact]
