@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
+using ContainerForensics.Core.DiskImages;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.IO;
@@ -61,6 +62,34 @@ internal static class CriLogFiles
             await FailAsync(sink, $"log folder {directory} not opened: {ex.Message}", ex.HResult > 0 ? ex.HResult : null, path, cancellationToken).ConfigureAwait(false);
             return;
         }
+        await CaptureWalkedAsync(sink, walker, directory, path, "host file", limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A disk image's CRI log folder (dead-box): <paramref name="imagePath"/> resolved beneath the
+    /// image's root (<see cref="DiskImage.OpenTree"/>), its files named as the image shows them.
+    /// </summary>
+    public static async Task CaptureImageFolderAsync(IEvidenceSink sink, DiskImage image, string imagePath, CaptureLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        string directory = image.Show(imagePath);
+        byte[] path = Encoding.UTF8.GetBytes(directory);
+        SafeTreeWalker walker;
+        try
+        {
+            walker = image.OpenTree(imagePath, new WalkOptions { MaxDepth = 1 });
+        }
+        catch (IOException ex)
+        {
+            await FailAsync(sink, $"log folder {directory} not opened: {ex.Message}", ex.HResult > 0 ? ex.HResult : null, path, cancellationToken, "the CRI log folder in the image").ConfigureAwait(false);
+            return;
+        }
+        await CaptureWalkedAsync(sink, walker, directory, path, "image file", limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The files of a log folder the caller opened, captured and parsed; <paramref name="origin"/> says where they were read ("host file", "image file").</summary>
+    private static async Task CaptureWalkedAsync(IEvidenceSink sink, SafeTreeWalker walker, string directory, byte[] path, string origin, CaptureLimits limits, CancellationToken cancellationToken)
+    {
         var kept = new List<(CriLogFileName Name, HostFileContent Content, long Length)>();
         var reports = new List<CriLogFileReport>();
         try
@@ -93,7 +122,7 @@ internal static class CriLogFiles
                     var source = new EvidenceSource
                     {
                         OriginalPath = filePath,
-                        Description = $"host file {Encoding.UTF8.GetString(filePath)}: CRI container log written by containerd's CRI plugin, rotated by the kubelet",
+                        Description = $"{origin} {Encoding.UTF8.GetString(filePath)}: CRI container log written by containerd's CRI plugin, rotated by the kubelet",
                     };
                     var capture = entry.Capture(limits);
                     var item = capture.ToEvidenceItem(EvidenceSection.Logs, filePath, source) with { RawPath = null, Name = Folder + "/" + ArchivePath.EscapeSegment(entry.Name) };
@@ -208,7 +237,7 @@ internal static class CriLogFiles
         }
     }
 
-    private static async Task FailAsync(IEvidenceSink sink, string reason, int? errno, byte[] path, CancellationToken cancellationToken) =>
+    private static async Task FailAsync(IEvidenceSink sink, string reason, int? errno, byte[] path, CancellationToken cancellationToken, string description = "log_path of the CRI ContainerStatus") =>
         await sink.AddAsync(new EvidenceItem
         {
             Section = EvidenceSection.Logs,
@@ -216,6 +245,6 @@ internal static class CriLogFiles
             Status = EntryStatus.Failed,
             Reason = reason,
             Errno = errno,
-            Source = new EvidenceSource { OriginalPath = path, Description = "log_path of the CRI ContainerStatus" },
+            Source = new EvidenceSource { OriginalPath = path, Description = description },
         }, cancellationToken).ConfigureAwait(false);
 }
