@@ -137,15 +137,18 @@ for c in cases:
     verdicts = {m["verdict"] for m in data[c]}
     print(f"| {titles[c]} | {med[c]['wall']:.2f} ({min(w):.2f}–{max(w):.2f}) | {med[c]['cpu']:.2f} | {med[c]['rss']:.0f} | {med[c]['size']:.1f} | {med[c]['load']:.1f} | {', '.join(sorted(verdicts))} ({runs}×) |")
 print()
-print("| Layer | per-round wall ratio to plain, median (min–max) | ratio of median walls | CPU ratio | target ≤ 1.10 |")
+print("| Layer | per-round wall ratio to plain, median (min–max) | ratio of median walls | per-round CPU ratio, median (min–max) | target: wall ≤ 1.10 |")
 print("| --- | ---: | ---: | ---: | --- |")
 for c in ("age", "signed", "both"):
     ratios = [data[c][i]["wall"] / data["plain"][i]["wall"] for i in range(runs)]
+    cpu = [data[c][i]["cpu"] / data["plain"][i]["cpu"] for i in range(runs)]
     rm = statistics.median(ratios)
     verdict = "met" if rm <= 1.10 else "**MISSED**"
-    if abs(rm - 1.10) < 0.03:
-        verdict += " (borderline)"
-    print(f"| {titles[c]} | {rm:.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | {med[c]['wall'] / med['plain']['wall']:.3f} | {med[c]['cpu'] / med['plain']['cpu']:.3f} | {verdict} |")
+    if abs(rm - 1.10) < 0.05:
+        verdict += " (borderline: within the noise)"
+    print(f"| {titles[c]} | {rm:.3f} ({min(ratios):.3f}–{max(ratios):.3f}) | {med[c]['wall'] / med['plain']['wall']:.3f} | {statistics.median(cpu):.3f} ({min(cpu):.3f}–{max(cpu):.3f}) | {verdict} |")
+print("\nCPU seconds (user + sys of cfir) move far less with the machine's load than wall time: on a")
+print("loaded machine they are the steadier measure of what a layer adds; the wall target is judged as asked.")
 print("\nPer round (wall s, in the order run):")
 for r in range(1, runs + 1):
     order = [cases[(k + r - 1) % 4] for k in range(4)]

@@ -63,14 +63,15 @@ echo "check-single-file: a kubeconfig was read and its server tried (exit 3, as 
 # Signing and encryption (issue 19) load BouncyCastle and use .NET's ChaCha20-Poly1305 and HKDF
 # (OpenSSL underneath): a publish that dropped either fails only when they are used.
 # 1. A passphrase-protected key (bcrypt_pbkdf, Ed25519) and an ssh-ed25519 recipient are opened
-#    before discovery; an endpoint that does not exist then ends the run with exit 3.
+#    before discovery; an empty disk image (--root: no daemon asked) then ends the run with exit 3.
 # 2. An age file that age itself made is decrypted (X25519, HKDF, ChaCha20-Poly1305); what it
 #    holds is no archive, so verify says so with exit 5, not a crash (70).
 if command -v ssh-keygen >/dev/null && command -v age >/dev/null && command -v age-keygen >/dev/null; then
     ssh-keygen -q -t ed25519 -N "single file" -f "$kc/sign"
+    mkdir "$kc/empty"
     echo "single file" > "$kc/pass"
     set +e
-    sout=$(unshare -m sh -c "$hide exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent '$PWD/$bin' collect --runtime docker --docker-host unix://$kc/none.sock -o '$kc/never.tar.gz' --timeout 2 --sign-key '$kc/sign' --sign-key-passphrase-file '$kc/pass' --encrypt-to \"\$(cat '$kc/sign.pub')\"" 2>&1)
+    sout=$(unshare -m sh -c "$hide exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent '$PWD/$bin' collect --root '$kc/empty' -o '$kc/never.tar.gz' --sign-key '$kc/sign' --sign-key-passphrase-file '$kc/pass' --encrypt-to \"\$(cat '$kc/sign.pub')\"" 2>&1)
     src=$?
     set -e
     if [ "$src" != 3 ]; then

@@ -12,12 +12,15 @@ public static class SigningKey
 {
     public const string Agent = "agent";
 
+    /// <summary>Whether the option names ssh-agent (<c>agent</c>, <c>agent:FINGERPRINT</c>) rather than a key file.</summary>
+    public static bool IsAgent(string spec) => spec == Agent || spec.StartsWith(Agent + ":", StringComparison.Ordinal);
+
     /// <param name="spec">The option's value.</param>
     /// <param name="passphrase">Reads the passphrase (<c>--sign-key-passphrase-file</c>); asked only for a protected key.</param>
     /// <param name="agentSocket">$SSH_AUTH_SOCK, for <c>agent</c>.</param>
     public static async Task<ISshSigner> OpenAsync(string spec, Func<byte[]?> passphrase, string? agentSocket, CancellationToken cancellationToken)
     {
-        if (spec == Agent || spec.StartsWith(Agent + ":", StringComparison.Ordinal))
+        if (IsAgent(spec))
         {
             return await FromAgentAsync(spec.Length > Agent.Length ? spec[(Agent.Length + 1)..] : null, agentSocket, cancellationToken).ConfigureAwait(false);
         }

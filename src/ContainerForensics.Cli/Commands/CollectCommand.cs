@@ -376,7 +376,7 @@ internal static class CollectCommand
         {
             return await ArchiveSealing.OpenAsync(new ArchiveSealingRequest
             {
-                SignKey = s.SignKey is null ? null : s.SignKey.StartsWith(SigningKey.Agent, StringComparison.Ordinal) ? s.SignKey : Path.GetFullPath(s.SignKey, env.WorkingDirectory),
+                SignKey = s.SignKey is null ? null : SigningKey.IsAgent(s.SignKey) ? s.SignKey : Path.GetFullPath(s.SignKey, env.WorkingDirectory),
                 SignKeyPassphrase = () => s.SignKeyPassphraseFile is null ? null : Encoding.UTF8.GetBytes(PasswordFile.Read(s.SignKeyPassphraseFile, "--sign-key-passphrase-file")),
                 AgentSocket = env.Variables.GetValueOrDefault("SSH_AUTH_SOCK"),
                 EncryptTo = s.EncryptTo,
