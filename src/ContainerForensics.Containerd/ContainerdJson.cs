@@ -1,9 +1,9 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContainerForensics.Containerd.Api;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Containerd;
 
@@ -19,12 +19,7 @@ internal static class ContainerdJson
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
-    private static readonly JsonSerializerOptions Output = new()
-    {
-        WriteIndented = true,
-        // Evidence is read by people: keep non-ASCII and '<', '+' as they are (still valid JSON).
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static readonly JsonSerializerOptions Output = EvidenceJsonOptions.Serializer();
 
     public static byte[] Format(IMessage message) => Serialize(ToNode(message));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Evidence;
 
@@ -32,5 +33,5 @@ internal static class SealJson
     }
 
     // Relaxed escaping keeps "+" and non-ASCII readable; the seal is read by people as well as by verify.
-    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Options = EvidenceJsonOptions.Serializer();
 }

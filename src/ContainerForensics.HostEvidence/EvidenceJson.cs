@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.HostEvidence;
 
@@ -14,7 +14,7 @@ internal static class EvidenceJson
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonWriterOptions Options = EvidenceJsonOptions.Indented;
 
     /// <summary>Builds a document with a writer and returns its bytes.</summary>
     public static byte[] Build(Action<Utf8JsonWriter> write)

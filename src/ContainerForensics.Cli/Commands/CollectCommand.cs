@@ -595,5 +595,5 @@ internal static class CollectCommand
 
 internal static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Options = EvidenceJsonOptions.Serializer();
 }

@@ -36,11 +36,7 @@ internal static class ReportCommand
 
     public static int Run(Settings s, CliEnvironment env)
     {
-        string path = Path.GetFullPath(s.Archive, env.WorkingDirectory);
-        if (Directory.Exists(path) || !File.Exists(path))
-        {
-            throw new CfirException(ExitCode.VerificationFailed, $"{path} is not an archive file");
-        }
+        string path = ArchiveFiles.Resolve(s.Archive, env);
         string? password = s.PasswordFile is null ? null : PasswordFile.Read(s.PasswordFile);
         RuleSet ruleSet;
         try
@@ -51,40 +47,14 @@ internal static class ReportCommand
         {
             throw new CfirException(ExitCode.UsageError, $"rules: {ex.Message}");
         }
-        ContainerForensics.Report.Html.ReportDocument built;
-        try
-        {
-            built = ReportRunner.Build(path, ruleSet, ToolVersion.Describe(), password);
-        }
-        // A damaged archive throws whatever its decoder throws on bad data (EvidenceArchiveReader's remarks).
-        catch (Exception ex) when (ex is not CfirException and not OutOfMemoryException)
-        {
-            throw new CfirException(ExitCode.VerificationFailed, $"{path}: the archive cannot be read to its end: {ex.Message}");
-        }
+        var built = ArchiveFiles.Read(path, () => ReportRunner.Build(path, ruleSet, ToolVersion.Describe(), password));
         string target = s.Output ?? path + ".report." + s.Format;
-        using (var output = Open(target, env))
+        using (var output = ArchiveFiles.OpenOutput(target, env))
         {
             ReportRunner.Write(output, built, s.Format);
         }
         var counts = built.Triage.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
         env.Stderr.WriteLine(ConsoleProgress.Sanitize($"cfir: report: {(built.Verification.Ok ? "archive verified" : "ARCHIVE DID NOT VERIFY")}; {built.Triage.Findings.Count} finding(s) ({string.Join(", ", counts)}); written to {(target == "-" ? "stdout" : Path.GetFullPath(target, env.WorkingDirectory))}"));
         return built.Verification.Ok ? (int)ExitCode.Complete : (int)ExitCode.VerificationFailed;
-    }
-
-    private static Stream Open(string output, CliEnvironment env)
-    {
-        if (output == "-")
-        {
-            return env.OpenStdout();
-        }
-        string full = Path.GetFullPath(output, env.WorkingDirectory);
-        try
-        {
-            return new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
-        }
-        catch (IOException ex)
-        {
-            throw new CfirException(ExitCode.OutputError, $"{full}: {ex.Message} (cfir never overwrites a file)");
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ContainerForensics.Cli.Hosting;
 using ContainerForensics.Core;
-using ContainerForensics.Evidence.Output;
 using ContainerForensics.Report.Timeline;
 
 namespace ContainerForensics.Cli.Commands;
@@ -34,38 +33,21 @@ internal static class TimelineCommand
 
     public static int Run(Settings s, CliEnvironment env)
     {
-        string path = Path.GetFullPath(s.Archive, env.WorkingDirectory);
-        if (Directory.Exists(path) || !File.Exists(path))
-        {
-            throw new CfirException(ExitCode.VerificationFailed, $"{path} is not an archive file");
-        }
+        string path = ArchiveFiles.Resolve(s.Archive, env);
         string? password = s.PasswordFile is null ? null : PasswordFile.Read(s.PasswordFile);
-        using var output = Open(s.Output, env);
+        using var output = ArchiveFiles.OpenOutput(s.Output, env);
         var reader = new TimelineReader();
-        TimelineSummary summary;
-        try
+        var summary = ArchiveFiles.Read(path, () =>
         {
             if (s.Format == "bodyfile")
             {
                 using var text = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16);
                 var body = new BodyfileWriter(text);
-                summary = reader.Read(path, null, body.Write, password);
+                return reader.Read(path, null, body.Write, password);
             }
-            else
-            {
-                using var writer = new TimesketchWriter(output, csv: s.Format == "csv");
-                summary = reader.Read(path, writer.Write, null, password);
-            }
-        }
-        catch (OutputWriteException ex)
-        {
-            throw new CfirException(ExitCode.OutputError, ex.Message);
-        }
-        // A damaged archive throws whatever its decoder throws on bad data (EvidenceArchiveReader's remarks).
-        catch (Exception ex) when (ex is not CfirException and not OutOfMemoryException)
-        {
-            throw new CfirException(ExitCode.VerificationFailed, $"{path}: the archive cannot be read to its end: {ex.Message}");
-        }
+            using var writer = new TimesketchWriter(output, csv: s.Format == "csv");
+            return reader.Read(path, writer.Write, null, password);
+        });
         foreach (var p in summary.Problems)
         {
             env.Stderr.WriteLine(ConsoleProgress.Sanitize($"cfir: {p}"));
@@ -77,22 +59,5 @@ internal static class TimelineCommand
         string seal = summary.Seal is null ? "no seal: the archive was cut before it was sealed" : summary.Seal.Complete == true ? "sealed complete" : "sealed partial";
         env.Stderr.WriteLine($"cfir: timeline: {summary.Events} {(s.Format == "bodyfile" ? "files" : "events")}; archive {seal}, sha256 {summary.ArchiveSha256} (not verified: run cfir verify)");
         return (int)ExitCode.Complete;
-    }
-
-    private static Stream Open(string? output, CliEnvironment env)
-    {
-        if (output is null or "-")
-        {
-            return env.OpenStdout();
-        }
-        string full = Path.GetFullPath(output, env.WorkingDirectory);
-        try
-        {
-            return new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
-        }
-        catch (IOException ex)
-        {
-            throw new CfirException(ExitCode.OutputError, $"{full}: {ex.Message} (cfir never overwrites a file)");
-        }
     }
 }

@@ -130,7 +130,7 @@ internal sealed class OfflineEngineCollector(OfflineContainerdRuntime runtime)
     private byte[] DatabaseJson(MetaDb? db)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("dataRoot", runtime.DataRoot.Root);
@@ -190,7 +190,7 @@ internal sealed class OfflineEngineCollector(OfflineContainerdRuntime runtime)
     private static byte[] Decoded(BoltBucket bucket)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             int budget = BoltJson.MaxEntries;
             BoltJson.WriteDecoded(w, bucket, ref budget);

@@ -17,7 +17,7 @@ namespace ContainerForensics.Containerd.Offline;
 /// </summary>
 internal static class OfflineRecordJson
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Indented = EvidenceJsonOptions.Indented;
 
     public static byte[] Record(OfflineContainer container, string metaDbShown)
     {

@@ -29,7 +29,7 @@ public static class AcquisitionRecord
     {
         ArgumentNullException.ThrowIfNull(clockAt);
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             json.WriteStartObject();
             json.WriteString(AcquisitionFields.Format, info.FormatVersion);

@@ -385,7 +385,7 @@ public sealed class CollectionRunner
         }
     }
 
-    private static readonly JsonSerializerOptions SightingsJson = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions SightingsJson = EvidenceJsonOptions.Serializer();
 
     /// <summary>
     /// metadata/pod-views.json for a Kubernetes pod that two runtimes describe: the API server's

@@ -97,14 +97,9 @@ public sealed class DiskImage : IDisposable
     {
         ArgumentNullException.ThrowIfNull(limits);
         var (parent, leaf) = Split(imagePath);
-        FileDescriptor dir;
-        try
+        if (TryOpenDirectory(parent, out int errno, out string? problem) is not { } dir)
         {
-            dir = OpenDirectory(parent);
-        }
-        catch (IOException ex)
-        {
-            return HostFileCapture.Failure(ex.HResult, $"its directory cannot be opened in the image: {ex.Message}", null);
+            return HostFileCapture.Failure(errno, $"its directory cannot be opened in the image: {problem}", null);
         }
         using (dir)
         {
@@ -121,20 +116,14 @@ public sealed class DiskImage : IDisposable
     public SafeFileHandle? OpenRead(string imagePath, out string? problem)
     {
         var (parent, leaf) = Split(imagePath);
-        FileDescriptor dir;
-        try
+        if (TryOpenDirectory(parent, out int errno, out problem) is not { } dir)
         {
-            dir = OpenDirectory(parent);
-        }
-        catch (IOException ex)
-        {
-            problem = ex.Message;
             return null;
         }
         using (dir)
         using (var lease = dir.Borrow())
         {
-            int errno = Native.OpenAt(lease.Fd, leaf, Native.O_PATH | Native.O_NOFOLLOW | Native.O_CLOEXEC, out int pfd);
+            errno = Native.OpenAt(lease.Fd, leaf, Native.O_PATH | Native.O_NOFOLLOW | Native.O_CLOEXEC, out int pfd);
             if (errno != 0)
             {
                 problem = $"{Show(imagePath)}: {UnixError.Describe(errno)}";
@@ -198,19 +187,12 @@ public sealed class DiskImage : IDisposable
     /// <summary>The names in the directory at <paramref name="imagePath"/> (raw bytes, unsorted); null with why not.</summary>
     public IReadOnlyList<byte[]>? List(string imagePath, out string? problem)
     {
-        FileDescriptor dir;
-        try
+        if (TryOpenDirectory(imagePath, out int errno, out problem) is not { } dir)
         {
-            dir = OpenDirectory(imagePath);
-        }
-        catch (IOException ex)
-        {
-            problem = ex.Message;
             return null;
         }
         using (dir)
         {
-            int errno;
             int readable;
             using (var lease = dir.Borrow())
             {
@@ -232,14 +214,8 @@ public sealed class DiskImage : IDisposable
     public FileStat? Lstat(string imagePath, out int errno)
     {
         var (parent, leaf) = Split(imagePath);
-        FileDescriptor dir;
-        try
+        if (TryOpenDirectory(parent, out errno, out _) is not { } dir)
         {
-            dir = OpenDirectory(parent);
-        }
-        catch (IOException ex)
-        {
-            errno = ex.HResult;
             return null;
         }
         using (dir)
@@ -255,12 +231,7 @@ public sealed class DiskImage : IDisposable
     /// <summary>statx of the directory an image path resolves to now, or null when it resolves to none.</summary>
     private FileStat? StatDirectory(string imagePath)
     {
-        FileDescriptor dir;
-        try
-        {
-            dir = OpenDirectory(imagePath);
-        }
-        catch (IOException)
+        if (TryOpenDirectory(imagePath, out _, out _) is not { } dir)
         {
             return null;
         }
@@ -271,22 +242,22 @@ public sealed class DiskImage : IDisposable
         }
     }
 
-    private FileDescriptor OpenDirectory(string imagePath)
+    private FileDescriptor OpenDirectory(string imagePath) =>
+        TryOpenDirectory(imagePath, out int errno, out _) ?? throw UnixError.ToIOException(errno, $"cannot open directory {Show(imagePath)} in the image");
+
+    /// <summary>The directory an image path resolves to beneath the root, or null with the errno and why.</summary>
+    private FileDescriptor? TryOpenDirectory(string imagePath, out int errno, out string? problem)
     {
         string relative = imagePath.Trim('/');
         byte[] path = relative.Length == 0 ? "."u8.ToArray() : Encoding.UTF8.GetBytes(relative);
-        int errno;
         int fd;
         using (var lease = _root.Borrow())
         {
             errno = Native.OpenAt2(lease.Fd, path, (ulong)(Native.O_PATH | Native.O_DIRECTORY | Native.O_CLOEXEC), Resolve, out fd);
         }
-        if (errno != 0)
-        {
-            // ENOSYS (openat2 missing) is not answered with a lookup that could follow a link out of the image.
-            throw UnixError.ToIOException(errno, $"cannot open directory {Show(imagePath)} in the image");
-        }
-        return new FileDescriptor(fd);
+        // ENOSYS (openat2 missing) is not answered with a lookup that could follow a link out of the image.
+        problem = errno == 0 ? null : $"cannot open directory {Show(imagePath)} in the image: {UnixError.Describe(errno)}";
+        return errno == 0 ? new FileDescriptor(fd) : null;
     }
 
     private static (string Parent, byte[] Leaf) Split(string imagePath)

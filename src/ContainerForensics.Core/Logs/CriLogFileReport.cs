@@ -1,5 +1,5 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Core.Logs;
 
@@ -44,7 +44,7 @@ public sealed class CriLogFileReport
         }
     }
 
-    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions ReportJson = EvidenceJsonOptions.Serializer();
 
     /// <summary>The report of one parse: where the files lie, the format and bounds, and each file's counts.</summary>
     public static byte[] ToJson(string directory, IEnumerable<CriLogFileReport> reports) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>

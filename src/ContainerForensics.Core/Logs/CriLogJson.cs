@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Core.Logs;
 
@@ -11,7 +11,7 @@ namespace ContainerForensics.Core.Logs;
 /// </summary>
 public static class CriLogJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Options = EvidenceJsonOptions.Compact;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
@@ -24,7 +23,7 @@ namespace ContainerForensics.Docker.Offline;
 /// </summary>
 internal sealed class OfflineEngineCollector(DataRootCatalog catalog)
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Indented = EvidenceJsonOptions.Indented;
 
     public async Task CollectAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {

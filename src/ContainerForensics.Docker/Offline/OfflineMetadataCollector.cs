@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
@@ -23,7 +22,7 @@ namespace ContainerForensics.Docker.Offline;
 /// </summary>
 internal sealed class OfflineMetadataCollector(DataRootCatalog catalog)
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Indented = EvidenceJsonOptions.Indented;
 
     public async Task CollectAsync(OfflineContainer container, IEvidenceSink sink, Core.Collection.CollectionOptions options, CancellationToken cancellationToken)
     {

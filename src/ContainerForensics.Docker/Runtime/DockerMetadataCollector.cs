@@ -96,7 +96,7 @@ internal sealed class DockerMetadataCollector(DockerClient client)
         }
 
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             json.WriteStartObject();
             json.WriteString("containerId", container.Id);

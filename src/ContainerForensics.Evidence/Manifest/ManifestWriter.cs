@@ -19,7 +19,7 @@ internal sealed class ManifestWriter : IDisposable
         _output = output;
         // Each record is built in memory and copied into the (buffered) spool: flushing the JSON
         // writer straight into the file stream would cost one write(2) per entry.
-        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Indented = false, SkipValidation = false });
+        _json = new Utf8JsonWriter(_line, EvidenceJsonOptions.Compact);
     }
 
     public void Write(ManifestRecord r)

@@ -19,7 +19,7 @@ internal static class CaseUcoWriter
     public static void Write(Stream output, TempSpool sums, Facts facts)
     {
         string run = Guid.NewGuid().ToString();
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(output, EvidenceJsonOptions.Indented);
         json.WriteStartObject();
         json.WriteStartObject("@context");
         json.WriteString("kb", $"urn:cfir:{run}:");

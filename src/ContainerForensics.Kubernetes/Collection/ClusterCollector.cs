@@ -127,7 +127,7 @@ internal sealed class ClusterCollector(KubernetesRuntime runtime)
         using var buffer = new MemoryStream();
         try
         {
-            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            using (var json = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
             {
                 json.WriteStartArray();
                 await foreach (var page in PagedList.ReadAsync(evidence.Api, path, [], cancellationToken).ConfigureAwait(false))

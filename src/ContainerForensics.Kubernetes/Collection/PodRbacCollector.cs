@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 
@@ -82,7 +81,7 @@ internal sealed class PodRbacCollector(KubernetesRuntime runtime, IEvidenceSink 
     private byte[] Summary(ServiceAccountIdentity account, List<(RbacBinding Binding, IReadOnlyList<RbacSubject> Subjects, string BindingEntry, string RoleEntry, CachedDocument Role)> grants)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             json.WriteStartObject();
             json.WriteString("derivedBy", "cfir");

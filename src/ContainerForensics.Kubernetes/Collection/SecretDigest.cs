@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Kubernetes.Collection;
 
@@ -41,7 +41,7 @@ internal static class SecretDigest
             throw new JsonException($"the answer is a JSON {root.ValueKind}, not an object");
         }
         var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             json.WriteStartObject();
             json.WriteString("derivedBy", "cfir");

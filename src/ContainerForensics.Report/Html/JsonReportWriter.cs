@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ContainerForensics.Report.Findings;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Report.Html;
 
@@ -11,7 +12,7 @@ public static class JsonReportWriter
 {
     public static void Write(Stream output, ReportDocument doc)
     {
-        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(output, EvidenceJsonOptions.Indented);
         var t = doc.Triage;
         w.WriteStartObject();
         w.WriteString("format", "cfir-report/1.0");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Report.Timeline;
 
@@ -34,7 +34,7 @@ public sealed class TimesketchWriter : IDisposable
         }
         else
         {
-            _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            _json = new Utf8JsonWriter(output, EvidenceJsonOptions.Compact with { SkipValidation = true });
         }
     }
 

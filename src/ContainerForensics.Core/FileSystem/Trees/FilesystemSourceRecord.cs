@@ -65,7 +65,7 @@ public sealed class FilesystemSourceRecord
     public byte[] ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("mode", Mode);

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 
@@ -14,7 +13,7 @@ namespace ContainerForensics.Docker.Offline.LocalLogs;
 /// </summary>
 internal static class LocalLogJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Options = EvidenceJsonOptions.Compact;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

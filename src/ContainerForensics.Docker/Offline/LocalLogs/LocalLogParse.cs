@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.IO;
@@ -20,7 +19,7 @@ internal static class LocalLogParse
     /// <summary>What one compressed file may inflate to (moby's files are 20 MB by default, compressed when rotated).</summary>
     public const long MaxInflatedBytes = 1L << 30;
 
-    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions ReportJson = EvidenceJsonOptions.Serializer();
 
     public static async Task AddAsync(IEvidenceSink sink, IReadOnlyList<ImageLogFile> files, IReadOnlyList<(string Name, string Why)> notDecoded,
         string prefix, string folder, CancellationToken cancellationToken)

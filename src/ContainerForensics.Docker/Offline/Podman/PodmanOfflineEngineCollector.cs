@@ -88,7 +88,7 @@ internal sealed class PodmanOfflineEngineCollector(PodmanDataRoot root)
     private byte[] DatabaseJson()
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("dataRoot", root.Paths.DataRoot);

@@ -204,7 +204,7 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
     {
         var (dir, layer, why) = root.Remnants.Places[c.Id];
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("id", c.Id);
@@ -225,7 +225,7 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
     private static byte[] LayersJson(string layer, List<StorageLayer> chain, string? broken)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("layer", layer);
@@ -247,7 +247,7 @@ internal sealed class PodmanOfflineMetadataCollector(PodmanDataRoot root)
     private static byte[] RecordJson(LibpodContainerRecord record, LibpodContainerFacts? facts)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("id", record.Id);

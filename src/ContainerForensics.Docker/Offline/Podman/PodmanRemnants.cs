@@ -149,7 +149,7 @@ internal sealed class PodmanRemnants
     public byte[] ToJson(PodmanDataRoot root)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             w.WriteStartObject();
             w.WriteString("dataRoot", root.Paths.DataRoot);

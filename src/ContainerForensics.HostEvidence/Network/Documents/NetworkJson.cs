@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ContainerForensics.HostEvidence.Network.Parsing;
+using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.HostEvidence.Network.Documents;
 
@@ -10,7 +11,7 @@ internal static class NetworkJson
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, EvidenceJsonOptions.Indented))
         {
             body(w);
         }
