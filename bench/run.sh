@@ -5,7 +5,7 @@
 #
 #   --runs N       timed runs per case, N >= 3 (default 3, or $CFIR_BENCH_RUNS)
 #   --only NAMES   only these groups or cases: fs-full, fs-changed, small50, logs, files100k,
-#                  startup, or a case name such as fs-full.cfir-tar (see bench/README.md)
+#                  deadbox, startup, or a case name such as fs-full.cfir-tar (see bench/README.md)
 #   --no-publish   use the existing artifacts/cfir-linux-x64/cfir instead of publishing again
 #
 # Steps: (1) the rig (scripts/rig/up.sh) and the published single file (scripts/publish.sh);
@@ -25,7 +25,7 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 LIB="$BENCH_DIR/lib"
 WORK="${CFIR_BENCH_WORK:-$BENCH_DIR/work}"
 RESULTS="$BENCH_DIR/results"
-GROUP_NAMES="fs-full fs-changed small50 logs files100k startup"
+GROUP_NAMES="fs-full fs-changed small50 logs files100k deadbox startup"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -275,6 +275,21 @@ if want_group files100k; then
         "$C collect cfir-bench-files100k --runtime docker --filesystem changed -o \"\$OUT\""
     bench_case files100k files100k.upper-tar-gzip1 pipeline tar.gz 0 "" "$FILES_BYTES" "$W" '`tar upperdir | gzip -1 | tee >(sha256sum)`' \
         "tar -C $FILES_UPPER -cf - . | gzip -1 | $SHA > \"\$OUT\""
+fi
+
+if want_group deadbox; then
+    warm "$FS1G_MERGED"; "$C" --version > /dev/null
+    W="1 fs1g"
+    # Dead-box: the same container's whole filesystem read from the data root's files, its layers
+    # merged by cfir, nothing mounted and no daemon asked (--root / over the rig's own data root:
+    # the bytes a mounted disk image would hold, without copying 1 GiB), side by side with the live
+    # collection (the mounted merged directory) and a tar of that merged directory.
+    bench_case deadbox deadbox.cfir-offline cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir --root full -f tar.gz (dead-box)' \
+        "$C collect cfir-bench-fs1g --root / --docker-root /var/lib/docker --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
+    bench_case deadbox deadbox.cfir-live cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.gz (live)' \
+        "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
+    bench_case deadbox deadbox.tar-gzip1 pipeline tar.gz 0 "" "$FS1G_BYTES" "$W" '`tar merged | gzip -1 | tee >(sha256sum)`' \
+        "tar -C $FS1G_MERGED -cf - . | gzip -1 | $SHA > \"\$OUT\""
 fi
 
 if want startup startup.cfir-version; then

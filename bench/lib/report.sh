@@ -160,6 +160,9 @@ pair fs-changed.cfir     fs-changed.upper-tar-gzip1
 pair small50.cfir-default small50.cli-loop
 pair logs.cfir-default   logs.docker-logs-gzip6
 pair files100k.cfir-changed files100k.upper-tar-gzip1
+pair deadbox.cfir-offline deadbox.cfir-live
+pair deadbox.cfir-offline deadbox.tar-gzip1
+pair deadbox.cfir-live   deadbox.tar-gzip1
 
 if has fs-changed.cfir && has fs-full.cfir-targz; then
     echo

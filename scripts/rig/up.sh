@@ -71,6 +71,8 @@ unzip zip procps socat netcat-openbsd curl ca-certificates util-linux gzip kuber
 PACKAGES="$PACKAGES age openssh-client"
 #   sleuthkit -> mactime, which reads the bodyfile of cfir timeline
 PACKAGES="$PACKAGES sleuthkit"
+#   chromium, chromium-driver -> the headless browser that opens the HTML of cfir report (--dump-dom)
+PACKAGES="$PACKAGES chromium chromium-driver"
 
 # Daemons need /usr/sbin (dockerd, runc) even when we are run from a user shell or sudo
 # with a reduced PATH. /usr/local/bin stays first only for tools we do not pin below.

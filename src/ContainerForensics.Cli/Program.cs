@@ -80,6 +80,7 @@ public static class Program
         root.Subcommands.Add(ListCommand.Create(env));
         root.Subcommands.Add(VerifyCommand.Create(env, openStdin));
         root.Subcommands.Add(TimelineCommand.Create(env));
+        root.Subcommands.Add(ReportCommand.Create(env));
         return root;
     }
 

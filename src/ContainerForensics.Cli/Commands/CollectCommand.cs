@@ -53,6 +53,9 @@ internal static class CollectCommand
         public string? MemoryMax { get; init; }
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
+
+        /// <summary>--no-findings: no findings summary at the end (the archive is not read back).</summary>
+        public bool NoFindings { get; init; }
         public string? SignKey { get; init; }
         public string? SignKeyPassphraseFile { get; init; }
         public IReadOnlyList<string> EncryptTo { get; init; } = [];
@@ -195,11 +198,12 @@ internal static class CollectCommand
         var json = CommonOptions.Json();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no log on stderr (errors still end up in the archive)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug log on stderr." };
+        var noFindings = new Option<bool>("--no-findings") { Description = "No findings summary at the end (by default the archive just written is read back and the rules of cfir report run on it)." };
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(containers);
         foreach (Option o in (Option[])[ runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, signKey, signKeyPassphraseFile, encryptTo, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, parallel, json, quiet, verbose ])
+                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, signKey, signKeyPassphraseFile, encryptTo, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, parallel, json, quiet, verbose, noFindings ])
         {
             command.Options.Add(o);
         }
@@ -226,6 +230,7 @@ internal static class CollectCommand
                 MemoryMax = parse.GetValue(memoryMax),
                 Hashes = parse.GetValue(hash) ?? [],
                 PasswordFile = parse.GetValue(passwordFile),
+                NoFindings = parse.GetValue(noFindings),
                 SignKey = parse.GetValue(signKey),
                 SignKeyPassphraseFile = parse.GetValue(signKeyPassphraseFile),
                 EncryptTo = parse.GetValue(encryptTo) ?? [],
@@ -288,8 +293,9 @@ internal static class CollectCommand
         var startedAt = env.Clock.GetUnixTime();
         using var log = new AcquisitionLog(s.Verbose ? LogEventLevel.Debug : LogEventLevel.Information, s.Quiet);
         var logger = log.Logger;
+        // This host's runtimes: the descent into their containers is made by the collection, beside the volatile phase.
         var discovery = await new Discovery(env.Providers(), logger)
-            .DiscoverAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
+            .DiscoverHostAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
         try
@@ -443,6 +449,8 @@ internal static class CollectCommand
         }
         // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
         env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
+        // Findings need the archive read back: not possible when it went to stdout.
+        var findings = s.NoFindings || toStdout || seal.FinalPath is null ? null : FindingsSummary.Run(env, seal.FinalPath, ReadPassword(s), s.Quiet);
         if (s.Json && !toStdout)
         {
             var summary = new Dictionary<string, object?>
@@ -469,6 +477,19 @@ internal static class CollectCommand
                     [NestingFields.NestedIn] = NestingJson.ChainElement(c.NestedIn),
                 }).ToList(),
             };
+            if (findings is not null)
+            {
+                summary["findings"] = findings.Select(f => new Dictionary<string, object?>
+                {
+                    ["id"] = f.Id,
+                    ["severity"] = f.Severity.ToString().ToLowerInvariant(),
+                    ["title"] = f.Title,
+                    ["container"] = f.Container,
+                    ["attack"] = f.Attack,
+                    ["evidence"] = f.Evidence.Select(e => new Dictionary<string, object?> { ["path"] = e.Path, ["sha256"] = e.Sha256 }).ToList(),
+                    ["detail"] = f.Detail,
+                }).ToList();
+            }
             using var stdout = env.OpenStdout();
             JsonSerializer.Serialize(stdout, summary, JsonOutput.Options);
             stdout.Write("\n"u8);

@@ -6,33 +6,35 @@ namespace ContainerForensics.Core.Collection;
 /// <summary>
 /// The acquisition flow every front end shares (collect now, watch and the later ones): from
 /// what discovery found to a sealed archive. Opens the archive only when a runtime answered,
-/// writes the acquisition record first, turns endpoints that were asked for and did not answer
-/// into error records, runs the collection, adds the acquisition log last and seals — whatever
-/// the collection did, short of a broken output. The front end parses, opens the output and
-/// reports; it decides nothing here.
+/// turns endpoints that were asked for and did not answer into error records, runs the
+/// collection (which makes discovery's pending descent beside the volatile phase and writes the
+/// acquisition record once discovery is complete, after the volatile evidence of every level),
+/// adds the acquisition log last and seals — whatever the collection did, short of a broken
+/// output. The front end parses, opens the output and reports; it decides nothing here.
 /// </summary>
 public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProgress progress, IReadOnlyList<IContainerEvidenceCollector> collectors)
 {
     public async Task<AcquisitionResult> RunAsync(AcquisitionRequest request, Func<IArchiveWriter> openArchive, CancellationToken cancellationToken)
     {
         var discovery = request.Discovery;
-        var runtimes = discovery.Runtimes;
-        if (runtimes.Count == 0)
+        if (discovery.Runtimes.Count == 0)
         {
             throw new CfirException(ExitCode.NoRuntime, "no container runtime answered; nothing was collected");
         }
 
+        var clockAt = ClockReading.Now(clock);
         await using var writer = openArchive();
-        await writer.AddAsync(new ArchiveEntry
+        RecordUnanswered(discovery, writer);
+
+        // Written by the runner once discovery is complete: the descent into containers runs beside the volatile phase.
+        ArchiveEntry Record(DiscoveryResult complete) => new()
         {
             Path = EvidenceLayout.AcquisitionRecord,
             Source = new EvidenceSource { Description = "acquisition record written by cfir" },
-            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, discovery, request.Options, request.StartedAt, clock)),
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, complete, request.Options, request.StartedAt, clockAt)),
             CollectedAt = request.StartedAt,
-        }, CancellationToken.None).ConfigureAwait(false);
-        RecordUnanswered(discovery, writer);
-
-        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(runtimes, request.Options, writer, cancellationToken).ConfigureAwait(false);
+        };
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(discovery, Record, request.Options, writer, cancellationToken).ConfigureAwait(false);
 
         // The acquisition log goes in last, just before the manifest, so it holds the whole run.
         log.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",

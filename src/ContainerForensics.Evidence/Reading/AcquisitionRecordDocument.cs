@@ -36,6 +36,9 @@ public sealed record AcquisitionRecordDocument
     /// <summary>Every runtime endpoint tried, with what it answered or why it was not used.</summary>
     public IReadOnlyList<RuntimeProbeRecord>? Runtimes { get; init; }
 
+    /// <summary>Every look inside containers for nested runtimes (absent from archives written before nested runtimes were looked for).</summary>
+    public AcquisitionNested? Nested { get; init; }
+
     public AcquisitionOptions? Options { get; init; }
 
     /// <summary>The key the seal was to be signed with, and whom the archive was encrypted to; null in archives older than 1.1.</summary>
@@ -56,6 +59,7 @@ public sealed record AcquisitionRecordDocument
             Host = f.Object(AcquisitionFields.Host) is { } h ? AcquisitionHost.From(h) : null,
             Clock = f.Object(AcquisitionFields.Clock) is { } c ? AcquisitionClock.From(c) : null,
             Runtimes = f.Objects(AcquisitionFields.Runtimes)?.Select(RuntimeProbeRecord.From).ToList(),
+            Nested = f.Object(AcquisitionFields.Nested) is { } n ? AcquisitionNested.From(n) : null,
             Options = f.Object(AcquisitionFields.Options) is { } o ? AcquisitionOptions.From(o) : null,
             Sealing = f.Object(AcquisitionFields.Sealing) is { } s ? AcquisitionSealing.From(s) : null,
         }, problem, detail => unreadable($"not JSON: {detail}"));
@@ -124,6 +128,9 @@ public sealed record AcquisitionClock(UnixTime? Realtime, long? MonotonicTimesta
 public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? Answered, string? Version, string? ApiVersion, string? Reason,
     string? Locality, string? LocalityWhy, IReadOnlyDictionary<string, string> Details)
 {
+    /// <summary>A runtime looked for inside a container: the containers it is nested in, outermost first; null for one of this host.</summary>
+    public IReadOnlyList<NestingLinkLine>? NestedIn { get; init; }
+
     private static readonly HashSet<string> Known =
     [
         AcquisitionFields.InRuntime.Name, AcquisitionFields.InRuntime.Endpoint, AcquisitionFields.InRuntime.Answered,
@@ -140,7 +147,10 @@ public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? An
         f.String(AcquisitionFields.InRuntime.Reason),
         f.String(AcquisitionFields.InRuntime.Locality),
         f.String(AcquisitionFields.InRuntime.LocalityWhy),
-        f.OtherStrings(Known));
+        f.OtherStrings(Known))
+    {
+        NestedIn = NestingLinkLine.Chain(f),
+    };
 }
 
 /// <summary>
@@ -150,6 +160,9 @@ public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? An
 public sealed record AcquisitionOptions(string? Filesystem, long? MaxFileSize, string? Oversize, string? LogsSince, string? EventsSince,
     bool? Volumes, bool? Memory, long? MemoryMaxBytes, bool? RunningOnly, IReadOnlyList<string>? Containers, IReadOnlyList<string>? Labels)
 {
+    /// <summary><c>--nested-depth</c> (0 with <c>--no-nested</c>).</summary>
+    public int? NestedDepth { get; init; }
+
     internal static AcquisitionOptions From(JsonFields f) => new(
         f.String(AcquisitionFields.InOptions.Filesystem),
         f.Int64(AcquisitionFields.InOptions.MaxFileSize),
@@ -161,5 +174,8 @@ public sealed record AcquisitionOptions(string? Filesystem, long? MaxFileSize, s
         f.Int64(AcquisitionFields.InOptions.MemoryMaxBytes),
         f.Bool(AcquisitionFields.InOptions.RunningOnly),
         f.Strings(AcquisitionFields.InOptions.Containers),
-        f.Strings(AcquisitionFields.InOptions.Labels));
+        f.Strings(AcquisitionFields.InOptions.Labels))
+    {
+        NestedDepth = f.Int32(AcquisitionFields.InOptions.NestedDepth),
+    };
 }
