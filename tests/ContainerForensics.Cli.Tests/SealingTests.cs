@@ -34,6 +34,8 @@ public sealed class SealingTests
         Assert.Contains($"cfir: archive sha256 {ArchiveTools.Sha256Hex(archive)}  {archive}", collect.Stderr, StringComparison.Ordinal);
         Assert.Contains("cfir: seal signed by ED25519 SHA256:", collect.Stderr, StringComparison.Ordinal);
         Assert.Contains("cfir: encrypted with age to age1", collect.Stderr, StringComparison.Ordinal);
+        // cfir holds no recipient's identity: no findings read-back is tried, and none fails.
+        Assert.DoesNotContain("cfir: findings", collect.Stderr, StringComparison.Ordinal);
 
         // Each analyst opens it with plain age.
         foreach (string identity in new[] { dir["lab.key"], dir["bob"] })

@@ -449,8 +449,9 @@ internal static class CollectCommand
         }
         // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
         env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
-        // Findings need the archive read back: not possible when it went to stdout.
-        var findings = s.NoFindings || toStdout || seal.FinalPath is null ? null : FindingsSummary.Run(env, seal.FinalPath, ReadPassword(s), s.Quiet);
+        // Findings need the archive read back: not possible when it went to stdout, nor when it is
+        // encrypted to its recipients (cfir holds none of their identities, by design).
+        var findings = s.NoFindings || toStdout || seal.FinalPath is null || sealing.Encrypts ? null : FindingsSummary.Run(env, seal.FinalPath, ReadPassword(s), s.Quiet);
         if (s.Json && !toStdout)
         {
             var summary = new Dictionary<string, object?>

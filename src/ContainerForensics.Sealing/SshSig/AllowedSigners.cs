@@ -41,7 +41,10 @@ public sealed class AllowedSigners
             }
             try
             {
-                lines.Add(ParseLine(line));
+                if (ParseLine(line) is { } parsed)
+                {
+                    lines.Add(parsed);
+                }
             }
             catch (Exception ex) when (ex is SshFormatException or FormatException)
             {
@@ -91,7 +94,8 @@ public sealed class AllowedSigners
         return found.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static Line ParseLine(string line)
+    /// <summary>One line; null for a key of a type cfir does not verify (a security key, a certificate type), which no seal of cfir's can be signed with.</summary>
+    private static Line? ParseLine(string line)
     {
         int at = 0;
         string principals = Token(line, ref at);
@@ -104,6 +108,11 @@ public sealed class AllowedSigners
             options = Token(line, ref at);
             SkipSpace(line, ref at);
             rest = line[at..];
+        }
+        string type = rest.Split((char[])[' ', '\t'], 2)[0];
+        if (type is not (SshPublicKey.Ed25519 or SshPublicKey.Rsa or SshPublicKey.EcdsaP256 or SshPublicKey.EcdsaP384 or SshPublicKey.EcdsaP521))
+        {
+            return null;
         }
         key = SshPublicKey.ParseLine(rest);
         var parsed = new Line(principals, key);

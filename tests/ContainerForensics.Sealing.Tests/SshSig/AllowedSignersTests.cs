@@ -18,6 +18,7 @@ public sealed class AllowedSignersTests
             "alice@lab,bob@lab" {Analyst.PublicKey.ToLine()}
 
             carol@lab {Other.PublicKey.ToLine()}
+            dave@lab sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIA== a security key cfir does not verify with
             """, "allowed_signers");
         Assert.Equal(["alice@lab", "bob@lab"], file.PrincipalsFor(Analyst.PublicKey, "cfir", Now, out _));
         Assert.Equal(["carol@lab"], file.PrincipalsFor(Other.PublicKey, "cfir", Now, out _));
