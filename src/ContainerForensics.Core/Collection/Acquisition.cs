@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
 using Serilog;
 
 namespace ContainerForensics.Core.Collection;
@@ -23,17 +24,60 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
         }
 
         await using var writer = openArchive();
+        await WriteRecordAsync(writer, request).ConfigureAwait(false);
+        RecordUnanswered(discovery, writer);
+
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(runtimes, request.Options, writer, cancellationToken).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One container into its own archive, through the phases of <paramref name="plan"/> (watch
+    /// mode, when an event about it arrives): the same record, log and seal as a batch run. The
+    /// discovery the request carries is the watch's, made once at its start; endpoints that did
+    /// not answer then are in the record's runtimes, not failures of this archive.
+    /// </summary>
+    public async Task<AcquisitionResult> RunContainerAsync(AcquisitionRequest request, IContainerRuntime runtime, ContainerInfo container, ContainerPlan plan,
+        Func<IArchiveWriter> openArchive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(openArchive);
+        await using var writer = openArchive();
+        await WriteRecordAsync(writer, request).ConfigureAwait(false);
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result).ConfigureAwait(false);
+    }
+
+    /// <summary>The acquisition record first; for a triggered acquisition, the event's own bytes right after it.</summary>
+    private async Task WriteRecordAsync(IArchiveWriter writer, AcquisitionRequest request)
+    {
         await writer.AddAsync(new ArchiveEntry
         {
             Path = EvidenceLayout.AcquisitionRecord,
             Source = new EvidenceSource { Description = "acquisition record written by cfir" },
-            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, discovery, request.Options, request.StartedAt, clock)),
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, request.Discovery, request.Options, request.StartedAt, clock, request.Trigger)),
             CollectedAt = request.StartedAt,
         }, CancellationToken.None).ConfigureAwait(false);
-        RecordUnanswered(discovery, writer);
+        if (request.Trigger is { } trigger)
+        {
+            await writer.AddAsync(new ArchiveEntry
+            {
+                Path = trigger.EventEntry,
+                Source = new EvidenceSource
+                {
+                    Description = $"the event that triggered this acquisition, as {trigger.Runtime} at {trigger.Endpoint} sent it ({trigger.EventFormat})",
+                    Runtime = trigger.Runtime,
+                    ContainerId = trigger.ContainerId,
+                },
+                Content = EvidenceContent.FromBytes(trigger.EventBytes.ToArray()),
+                CollectedAt = trigger.ReceivedAt,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 
-        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(runtimes, request.Options, writer, cancellationToken).ConfigureAwait(false);
-
+    /// <summary>The acquisition log, then the seal, whatever the collection did: an unsealed archive proves nothing.</summary>
+    private async Task<AcquisitionResult> CloseAsync(IArchiveWriter writer, AcquisitionRequest request, CollectionResult result)
+    {
         // The acquisition log goes in last, just before the manifest, so it holds the whole run.
         log.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
             result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
@@ -41,7 +85,6 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
         {
             await writer.AddAsync(closingLog(), CancellationToken.None).ConfigureAwait(false);
         }
-        // Sealing runs to the end even after an interruption: an unsealed archive proves nothing.
         var seal = await writer.SealAsync(new SealRequest
         {
             Interrupted = result.Interrupted,

@@ -20,14 +20,14 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
 
     public ContainerInfo Container => container;
 
-    /// <summary>Every phase the options ask for, in order; stops after the phase the container vanished in.</summary>
-    public async Task RunAllAsync(CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    /// <summary>Every phase of the plan the options ask for, in the plan's order; stops after the phase the container vanished in.</summary>
+    public async Task RunAllAsync(ContainerPlan plan, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
     {
-        foreach (var phase in Phases.Where(p => p != CollectionPhase.Filesystem || options.Filesystem != FilesystemMode.None || options.Volumes))
+        foreach (var phase in plan.PhasesFor(options))
         {
             cancellationToken.ThrowIfCancellationRequested();
             runtime.PhaseStarting(phase, [container], cancellationToken);
-            await RunPhaseAsync(phase, options, run, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(phase, options, run, cancellationToken, plan.HostEvidenceFirst).ConfigureAwait(false);
             if (run.Result.IsGone(container))
             {
                 return;
@@ -35,7 +35,8 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
         }
     }
 
-    public async Task RunPhaseAsync(CollectionPhase phase, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    /// <param name="collectorsFirst">The runtime-agnostic collectors run before the runtime's own work (<see cref="ContainerPlan.HostEvidenceFirst"/>).</param>
+    public async Task RunPhaseAsync(CollectionPhase phase, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken, bool collectorsFirst = false)
     {
         var result = run.Result;
         string phaseName = phase.ToString().ToLowerInvariant();
@@ -46,7 +47,10 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
         {
             try
             {
-                await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                if (!collectorsFirst)
+                {
+                    await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                }
                 foreach (var collector in services.Collectors.Where(c => c.Phase == phase))
                 {
                     if (await LiveHostGate.SkippedAsync(collector, runtime, sink, cancellationToken).ConfigureAwait(false))
@@ -55,6 +59,10 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
                     }
                     await services.Boundary.RunAsync(sink, $"{collector.Name} of {container.Id}", result,
                         () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
+                }
+                if (collectorsFirst)
+                {
+                    await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (ContainerGoneException vanished)

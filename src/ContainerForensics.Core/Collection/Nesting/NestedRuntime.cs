@@ -81,5 +81,12 @@ internal class NestedRuntime : IContainerRuntime
     {
         public IAsyncEnumerable<ContainerEvent> WatchAsync(DateTimeOffset? since, CancellationToken cancellationToken) =>
             ((IContainerEventSource)Inner).WatchAsync(since, cancellationToken);
+
+        public bool ReplaysSince => ((IContainerEventSource)Inner).ReplaysSince;
+
+        public async Task<ContainerInfo?> FindContainerAsync(ContainerEvent containerEvent, CancellationToken cancellationToken) =>
+            await ((IContainerEventSource)Inner).FindContainerAsync(containerEvent, cancellationToken).ConfigureAwait(false) is { } found
+                ? found with { NestedIn = Link }
+                : null;
     }
 }
