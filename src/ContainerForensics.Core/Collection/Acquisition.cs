@@ -1,6 +1,7 @@
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 using Serilog;
+using Serilog.Events;
 
 namespace ContainerForensics.Core.Collection;
 
@@ -28,7 +29,7 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
         RecordUnanswered(discovery, writer);
 
         var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(runtimes, request.Options, writer, cancellationToken).ConfigureAwait(false);
-        return await CloseAsync(writer, request, result).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result, LogEventLevel.Information).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -45,7 +46,7 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
         await using var writer = openArchive();
         await WriteRecordAsync(writer, request).ConfigureAwait(false);
         var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken).ConfigureAwait(false);
-        return await CloseAsync(writer, request, result).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result, LogEventLevel.Debug).ConfigureAwait(false);
     }
 
     /// <summary>The acquisition record first; for a triggered acquisition, the event's own bytes right after it.</summary>
@@ -76,10 +77,11 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
     }
 
     /// <summary>The acquisition log, then the seal, whatever the collection did: an unsealed archive proves nothing.</summary>
-    private async Task<AcquisitionResult> CloseAsync(IArchiveWriter writer, AcquisitionRequest request, CollectionResult result)
+    /// <param name="finishedLevel">How loud "collection finished" is: a line for people after a run, a detail of the archive's own log in watch mode, which reports each archive itself.</param>
+    private async Task<AcquisitionResult> CloseAsync(IArchiveWriter writer, AcquisitionRequest request, CollectionResult result, LogEventLevel finishedLevel)
     {
         // The acquisition log goes in last, just before the manifest, so it holds the whole run.
-        log.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
+        log.Write(finishedLevel, "collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
             result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
         if (request.AcquisitionLog is { } closingLog)
         {

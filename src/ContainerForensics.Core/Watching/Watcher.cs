@@ -139,7 +139,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             bool interrupted = _cancel.IsCancellationRequested;
             string reason = broken is not null ? $"the index could not be written: {broken.Message}"
                 : interrupted ? $"interrupted by {_request.InterruptedBy?.Invoke() ?? "cancellation"}"
-                : $"--until {Settings.Until} reached";
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--until reached ({Settings.Until?.TotalSeconds:0}s after the start)");
             if (broken is not null)
             {
                 throw broken is CfirException ? broken : new ArchiveOutputException(reason, broken);
