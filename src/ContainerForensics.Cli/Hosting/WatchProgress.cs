@@ -5,9 +5,9 @@ namespace ContainerForensics.Cli.Hosting;
 
 /// <summary>
 /// Watch mode's progress on stderr: on a terminal one status line rewritten in place (triggers
-/// seen, collected, dropped, under way), with a line above it for each trigger that ended badly
-/// and each source that lost its stream; redirected, one plain line per trigger ended and per
-/// source message; nothing with -q. Calls come one at a time (the watch's counts lock).
+/// seen, collected, dropped, under way), with a line above it for each trigger that did not end
+/// complete; redirected, one plain line per trigger ended; nothing with -q. A source that loses
+/// its stream is a warning of the log. Calls come one at a time (the watch's counts lock).
 /// </summary>
 internal sealed class WatchProgress : IWatchProgress, IDisposable
 {
@@ -45,7 +45,10 @@ internal sealed class WatchProgress : IWatchProgress, IDisposable
         Line(Describe(outcome));
     }
 
-    public void Source(string message) => Line(ConsoleProgress.Sanitize(message));
+    /// <summary>The log says it already (a warning on stderr).</summary>
+    public void Source(string message)
+    {
+    }
 
     private void Line(string text)
     {
