@@ -95,6 +95,9 @@ public sealed class ContainerdRuntime : IContainerRuntime, IContainerEventSource
     /// <summary>Subscribe has no history: what happens while no one is subscribed is not delivered to anyone.</summary>
     public bool ReplaysSince => false;
 
+    /// <summary>An envelope names the container by id only: its labels (and whether Docker manages it) need Containers.Get.</summary>
+    public ContainerInfo? Describe(ContainerEvent containerEvent) => null;
+
     /// <summary>
     /// The container of an event, in the namespace the event names: Containers.Get and its task
     /// (Tasks.Get; none is a container that is not running). Null when containerd no longer has it.

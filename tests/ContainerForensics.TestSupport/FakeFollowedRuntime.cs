@@ -99,6 +99,9 @@ public sealed class FakeFollowedRuntime(FakeRuntime inner) : IContainerRuntime, 
         return Task.FromResult(_containers.GetValueOrDefault(containerEvent.ContainerId));
     }
 
+    /// <summary>Its events say nothing of their container (as containerd's): it is described by <see cref="FindContainerAsync"/>.</summary>
+    public ContainerInfo? Describe(ContainerEvent containerEvent) => null;
+
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) => inner.ListContainersAsync(cancellationToken);
 
     public Task CollectEngineAsync(IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken) => inner.CollectEngineAsync(sink, options, cancellationToken);

@@ -38,14 +38,15 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
     /// discovery the request carries is the watch's, made once at its start; endpoints that did
     /// not answer then are in the record's runtimes, not failures of this archive.
     /// </summary>
+    /// <param name="hooks">What the scheduler is told between the phases and when they are over; the deferred answers and the seal come after.</param>
     public async Task<AcquisitionResult> RunContainerAsync(AcquisitionRequest request, IContainerRuntime runtime, ContainerInfo container, ContainerPlan plan,
-        Func<IArchiveWriter> openArchive, CancellationToken cancellationToken)
+        Func<IArchiveWriter> openArchive, CancellationToken cancellationToken, ContainerRunHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(openArchive);
         await using var writer = openArchive();
         await WriteRecordAsync(writer, request).ConfigureAwait(false);
-        var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken).ConfigureAwait(false);
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken, hooks).ConfigureAwait(false);
         return await CloseAsync(writer, request, result, LogEventLevel.Debug).ConfigureAwait(false);
     }
 

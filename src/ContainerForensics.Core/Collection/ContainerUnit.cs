@@ -21,10 +21,18 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
     public ContainerInfo Container => container;
 
     /// <summary>Every phase of the plan the options ask for, in the plan's order; stops after the phase the container vanished in.</summary>
-    public async Task RunAllAsync(ContainerPlan plan, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    /// <param name="betweenPhases">Awaited before each phase after the first: a scheduler may let more urgent work go first.</param>
+    public async Task RunAllAsync(ContainerPlan plan, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken,
+        Func<CollectionPhase, CancellationToken, Task>? betweenPhases = null)
     {
+        bool first = true;
         foreach (var phase in plan.PhasesFor(options))
         {
+            if (!first && betweenPhases is not null)
+            {
+                await betweenPhases(phase, cancellationToken).ConfigureAwait(false);
+            }
+            first = false;
             cancellationToken.ThrowIfCancellationRequested();
             runtime.PhaseStarting(phase, [container], cancellationToken);
             await RunPhaseAsync(phase, options, run, cancellationToken, plan.HostEvidenceFirst).ConfigureAwait(false);

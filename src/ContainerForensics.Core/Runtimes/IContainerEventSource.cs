@@ -30,4 +30,11 @@ public interface IContainerEventSource
     /// collects it.
     /// </summary>
     Task<ContainerInfo?> FindContainerAsync(ContainerEvent containerEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The container as the event itself describes it, when that is enough to select it without
+    /// a call (Docker's and Podman's events carry its name, image and labels); null when the event
+    /// says too little (containerd's name only the id), and <see cref="FindContainerAsync"/> is asked.
+    /// </summary>
+    ContainerInfo? Describe(ContainerEvent containerEvent);
 }

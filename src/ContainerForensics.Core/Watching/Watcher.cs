@@ -9,10 +9,12 @@ namespace ContainerForensics.Core.Watching;
 /// <summary>
 /// Watch mode's scheduler: every runtime that can be followed (<see cref="IContainerEventSource"/>)
 /// feeds its events in (<see cref="EventFeed"/>); an event that is a trigger (<see cref="TriggerKinds"/>)
-/// about a selected container becomes a <see cref="WatchTrigger"/> in a bounded queue; a fixed
-/// number of workers take triggers in order and collect each container into its own sealed
-/// archive through the shared acquisition flow (<see cref="Acquisition.RunContainerAsync"/>),
-/// most volatile evidence first (<see cref="TriggerKinds.Plan"/>). Every trigger ends as one
+/// about a selected container becomes a <see cref="WatchTrigger"/> in a bounded queue; triggers
+/// are taken in order as collection slots free up (<see cref="WatchSettings.Parallelism"/>, new
+/// triggers before the later phases of collections under way) and each container is collected
+/// into its own sealed archive through the shared acquisition flow
+/// (<see cref="Acquisition.RunContainerAsync"/>), most volatile evidence first
+/// (<see cref="TriggerKinds.Plan"/>). Every trigger ends as one
 /// index line (<see cref="WatchIndex"/>): collected, or dropped or failed with the reason (a full
 /// queue, a stop before its turn), never silently. Nothing here knows a runtime: the sources say
 /// what their events are about (<see cref="IContainerEventSource.FindContainerAsync"/>).
@@ -71,6 +73,12 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
         return await run.RunAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Archives per collection slot that may wait for their deferred answers and seal while the slot collects the next trigger.</summary>
+    internal const int SealingPerWorker = 3;
+
+    /// <summary>A container the runtime described this recently for its trigger is not asked about again before its collection.</summary>
+    internal static readonly TimeSpan FreshDescription = TimeSpan.FromMilliseconds(250);
+
     /// <summary>One watch from its start to its index's last line.</summary>
     private sealed class Run
     {
@@ -84,6 +92,11 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
         private readonly CancellationToken _cancel;
         private readonly Channel<WatchTrigger> _queue;
         private readonly KnownContainers _known = new();
+        private readonly PrioritySlots _slots;
+        private readonly SemaphoreSlim _sealing;
+        private readonly int _sealingSlots;
+        private readonly CancellationTokenSource _stopFeeds;
+        private Exception? _broken;
         private readonly WatchState _state;
         private long _seq;
 
@@ -99,6 +112,11 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             _sources = sources;
             _cancel = cancellationToken;
             _state = new WatchState(progress);
+            int parallel = Math.Max(1, request.Settings.Parallelism);
+            _slots = new PrioritySlots(parallel);
+            _sealingSlots = parallel * (1 + SealingPerWorker);
+            _sealing = new SemaphoreSlim(_sealingSlots, _sealingSlots);
+            _stopFeeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _queue = Channel.CreateBounded<WatchTrigger>(new BoundedChannelOptions(Math.Max(1, request.Settings.QueueCapacity))
             {
                 FullMode = BoundedChannelFullMode.Wait, // never waited on: the feeds TryWrite and drop
@@ -118,11 +136,10 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
         public async Task<WatchResult> RunAsync()
         {
             using var until = Settings.Until is { } span ? new CancellationTokenSource(span, Clock) : new CancellationTokenSource();
-            using var stopFeeds = CancellationTokenSource.CreateLinkedTokenSource(_cancel, until.Token);
-            var workers = Enumerable.Range(0, Math.Max(1, Settings.Parallelism)).Select(_ => Task.Run(WorkAsync, CancellationToken.None)).ToList();
+            var stopAtUntil = until.Token.Register(_stopFeeds.Cancel);
+            var dispatcher = Task.Run(DispatchAsync, CancellationToken.None);
             var feeds = _sources.Select(r => Task.Run(() => new EventFeed(r, (IContainerEventSource)r, _startedAt, _index, _progress, Log, Clock)
-                .RunAsync((e, received) => AcceptAsync(r, (IContainerEventSource)r, e, received, stopFeeds.Token), stopFeeds.Token), CancellationToken.None)).ToList();
-            Exception? broken = null;
+                .RunAsync((e, received) => AcceptAsync(r, (IContainerEventSource)r, e, received, _stopFeeds.Token), _stopFeeds.Token), CancellationToken.None)).ToList();
             try
             {
                 await Task.WhenAll(feeds).ConfigureAwait(false);
@@ -130,24 +147,44 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             catch (Exception ex)
             {
                 // Only a broken index ends a feed: nothing more can be accounted for.
-                broken = feeds.Where(f => f.IsFaulted).Select(f => f.Exception!.InnerException!).FirstOrDefault() ?? ex;
-                await stopFeeds.CancelAsync().ConfigureAwait(false);
+                Broke(feeds.Where(f => f.IsFaulted).Select(f => f.Exception!.InnerException!).FirstOrDefault() ?? ex);
             }
             _queue.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await dispatcher.ConfigureAwait(false);
+            // Every archive sealed: all the sealing slots are free again.
+            for (int i = 0; i < _sealingSlots; i++)
+            {
+                await _sealing.WaitAsync().ConfigureAwait(false);
+            }
+            await stopAtUntil.DisposeAsync().ConfigureAwait(false);
+            _stopFeeds.Dispose();
             var counts = _state.Counts;
             bool interrupted = _cancel.IsCancellationRequested;
-            string reason = broken is not null ? $"the index could not be written: {broken.Message}"
-                : interrupted ? $"interrupted by {_request.InterruptedBy?.Invoke() ?? "cancellation"}"
-                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--until reached ({Settings.Until?.TotalSeconds:0}s after the start)");
-            if (broken is not null)
+            if (Volatile.Read(ref _broken) is { } broken)
             {
-                throw broken is CfirException ? broken : new ArchiveOutputException(reason, broken);
+                throw broken is CfirException or ArchiveOutputException ? broken : new ArchiveOutputException($"the index could not be written: {broken.Message}", broken);
             }
+            string reason = interrupted ? $"interrupted by {_request.InterruptedBy?.Invoke() ?? "cancellation"}"
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--until reached ({Settings.Until?.TotalSeconds:0}s after the start)");
             _index.WatchEnded(Clock.GetUnixTime(), reason, counts);
             Log.Information("watch ended ({Reason:l}): {Seen} trigger(s), {Collected} collected ({Complete} complete), {Dropped} dropped, {Failed} failed",
                 reason, counts.Seen, counts.Collected, counts.Complete, counts.Dropped, counts.Failed);
             return new WatchResult(counts, interrupted, Path.Combine(Settings.OutputDirectory, WatchIndex.FileName));
+        }
+
+        /// <summary>The index could not be written: the watch stops taking triggers, lets what is under way end, and fails.</summary>
+        private void Broke(Exception ex)
+        {
+            Interlocked.CompareExchange(ref _broken, ex, null);
+            Log.Error("the watch index could not be written; the watch stops: {Message}", ex.Message);
+            try
+            {
+                _stopFeeds.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // already over
+            }
         }
 
         /// <summary>
@@ -166,9 +203,16 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 return;
             }
             var container = _known.Get(runtime, e.ContainerId);
+            UnixTime? describedAt = null;
             if (container is null)
             {
-                container = await FindAsync(source, e, stop).ConfigureAwait(false);
+                // What the event says, when it says enough to select (no call); else the runtime is asked.
+                container = source.Describe(e);
+                if (container is null)
+                {
+                    container = await FindAsync(source, e, stop).ConfigureAwait(false);
+                    describedAt = Clock.GetUnixTime();
+                }
                 if (container is not null)
                 {
                     _known.Put(runtime, container);
@@ -199,6 +243,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 Event = e,
                 ReceivedAt = received,
                 Container = container,
+                DescribedAt = describedAt,
                 ArchiveName = name,
                 Earlier = earlier,
             };
@@ -234,37 +279,116 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             }
         }
 
-        /// <summary>One worker: the next trigger in the queue, until the feeds ended and the queue is empty.</summary>
-        private async Task WorkAsync()
+        /// <summary>
+        /// Takes the queued triggers in order, each as soon as a collection slot is free. Slots go
+        /// to triggers that have not begun before the later phases of collections under way
+        /// (<see cref="PrioritySlots"/>): every collection gives its slot back between phases and
+        /// asks again, so a new container's processes are read before an older one's logs and
+        /// layer. Once its phases are over a collection needs no slot: the archive waits for its
+        /// deferred answers (Docker's stats sample comes with the daemon's next pass, up to a
+        /// second) and seals on its own; at most <see cref="SealingPerWorker"/> archives per slot
+        /// are open at once.
+        /// </summary>
+        private async Task DispatchAsync()
         {
             await foreach (var trigger in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                if (_cancel.IsCancellationRequested)
+                bool began = false;
+                if (!_cancel.IsCancellationRequested && Volatile.Read(ref _broken) is null)
                 {
-                    var dropped = Dropped(trigger, $"the watch was stopped ({_request.InterruptedBy?.Invoke() ?? "cancelled"}) before its collection began");
-                    _index.Trigger(dropped);
+                    await _sealing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        await _slots.EnterAsync(urgent: true, _cancel).ConfigureAwait(false);
+                        began = true;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        _sealing.Release();
+                    }
+                }
+                if (!began)
+                {
+                    var dropped = Dropped(trigger, $"the watch was stopped ({(_broken is null ? _request.InterruptedBy?.Invoke() ?? "cancelled" : "its index could not be written")}) before its collection began");
+                    Account(() => _index.Trigger(dropped));
                     _state.DroppedFromQueue(dropped);
                     continue;
                 }
                 _state.Started();
-                var outcome = await CollectAsync(trigger).ConfigureAwait(false);
-                _index.Trigger(outcome);
+                _ = Task.Run(() => CollectInSlotAsync(trigger), CancellationToken.None);
+            }
+        }
+
+        /// <summary>One collection, holding a slot for its phases (given back and asked again between them), then sealing without one.</summary>
+        private async Task CollectInSlotAsync(WatchTrigger trigger)
+        {
+            var slot = new Held(_slots);
+            try
+            {
+                var hooks = new ContainerRunHooks
+                {
+                    BetweenPhases = slot.YieldAsync,
+                    PhasesDone = slot.Release,
+                };
+                var outcome = await CollectAsync(trigger, hooks).ConfigureAwait(false);
+                Account(() => _index.Trigger(outcome));
                 _state.Finished(outcome);
+            }
+            finally
+            {
+                slot.Release();
+                _sealing.Release();
+            }
+        }
+
+        /// <summary>The slot a collection holds; given back once whatever happens.</summary>
+        private sealed class Held(PrioritySlots slots)
+        {
+            private int _held = 1;
+
+            public void Release()
+            {
+                if (Interlocked.Exchange(ref _held, 0) == 1)
+                {
+                    slots.Release();
+                }
+            }
+
+            /// <summary>Between phases: the slot goes to whoever waits first (a new trigger before a later phase), then this asks again.</summary>
+            public async Task YieldAsync(CollectionPhase next, CancellationToken cancellationToken)
+            {
+                Release();
+                await slots.EnterAsync(urgent: false, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _held, 1);
+            }
+        }
+
+        /// <summary>Writes to the index; a failure to do so ends the watch (<see cref="Broke"/>).</summary>
+        private void Account(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (Exception ex) when (ex is ArchiveOutputException or InvalidOperationException)
+            {
+                Broke(ex);
             }
         }
 
         /// <summary>One trigger into its own sealed archive; what failed is the outcome, never an exception.</summary>
-        private async Task<TriggerOutcome> CollectAsync(WatchTrigger trigger)
+        private async Task<TriggerOutcome> CollectAsync(WatchTrigger trigger, ContainerRunHooks hooks)
         {
             var startedAt = Clock.GetUnixTime();
             var source = (IContainerEventSource)trigger.Runtime;
             ContainerInfo container;
             try
             {
-                // Asked again now: the state and pid the collectors start from are the present ones.
-                container = await source.FindContainerAsync(trigger.Event, _cancel).ConfigureAwait(false) is { } now
-                    ? now
-                    : trigger.Container;
+                // The state and pid the collectors start from are the present ones: asked again,
+                // unless the runtime described the container for this very trigger a moment ago.
+                container = trigger.DescribedAt is { } described && TriggerOutcome.Milliseconds(described, startedAt) < FreshDescription.TotalMilliseconds
+                    ? trigger.Container
+                    : await source.FindContainerAsync(trigger.Event, _cancel).ConfigureAwait(false) ?? trigger.Container;
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
@@ -304,7 +428,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             try
             {
                 var result = await acquisition.RunContainerAsync(request, trigger.Runtime, container, TriggerKinds.Plan(trigger.Kind),
-                    () => writer = new FirstEvidenceWriter(_request.OpenArchive(path), Clock), _cancel).ConfigureAwait(false);
+                    () => writer = new FirstEvidenceWriter(_request.OpenArchive(path), Clock), _cancel, hooks).ConfigureAwait(false);
                 return new TriggerOutcome
                 {
                     Trigger = trigger with { Container = container },

@@ -43,7 +43,7 @@ public sealed class WatcherTests
         var result = await watch.InterruptAsync();
 
         var (name, archive) = Assert.Single(watch.Archives);
-        Assert.Matches(@"^\d{8}T\d{6}\.\d{3}Z_fake_web_web012345678_start_1\.tar\.gz$", name);
+        Assert.Matches(@"^\d{8}T\d{6}\.\d{3}Z_fake_web_web0123456789abcdef_start_1\.tar\.gz$", name);
         Assert.NotNull(archive.Sealed);
         Assert.True(archive.Sealed!.Complete);
         // The acquisition record names the trigger; the event's bytes are an entry of their own, byte-exact.

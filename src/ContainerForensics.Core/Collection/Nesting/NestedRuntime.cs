@@ -84,6 +84,9 @@ internal class NestedRuntime : IContainerRuntime
 
         public bool ReplaysSince => ((IContainerEventSource)Inner).ReplaysSince;
 
+        public ContainerInfo? Describe(ContainerEvent containerEvent) =>
+            ((IContainerEventSource)Inner).Describe(containerEvent) is { } described ? described with { NestedIn = Link } : null;
+
         public async Task<ContainerInfo?> FindContainerAsync(ContainerEvent containerEvent, CancellationToken cancellationToken) =>
             await ((IContainerEventSource)Inner).FindContainerAsync(containerEvent, cancellationToken).ConfigureAwait(false) is { } found
                 ? found with { NestedIn = Link }
