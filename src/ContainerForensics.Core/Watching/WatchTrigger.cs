@@ -24,9 +24,6 @@ public sealed record WatchTrigger
     /// <summary>The container as the watch knew it when the event came (selection was judged on it).</summary>
     public required ContainerInfo Container { get; init; }
 
-    /// <summary>When the runtime described <see cref="Container"/> for this very trigger; null when the watch knew it from an earlier event.</summary>
-    public UnixTime? DescribedAt { get; init; }
-
     /// <summary>The archive's file name in the output directory.</summary>
     public required string ArchiveName { get; init; }
 

@@ -76,9 +76,6 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
     /// <summary>Archives per collection slot that may wait for their deferred answers and seal while the slot collects the next trigger.</summary>
     internal const int SealingPerWorker = 3;
 
-    /// <summary>A container the runtime described this recently for its trigger is not asked about again before its collection.</summary>
-    internal static readonly TimeSpan FreshDescription = TimeSpan.FromMilliseconds(250);
-
     /// <summary>One watch from its start to its index's last line.</summary>
     private sealed class Run
     {
@@ -203,7 +200,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 return;
             }
             var container = _known.Get(runtime, e.ContainerId);
-            UnixTime? describedAt = null;
+            bool foundNow = false;
             if (container is null)
             {
                 // What the event says, when it says enough to select (no call); else the runtime is asked.
@@ -211,7 +208,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 if (container is null)
                 {
                     container = await FindAsync(source, e, stop).ConfigureAwait(false);
-                    describedAt = Clock.GetUnixTime();
+                    foundNow = container is not null;
                 }
                 if (container is not null)
                 {
@@ -228,10 +225,8 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             {
                 return;
             }
-            if (kind == TriggerKind.Die)
-            {
-                container = container with { State = "exited", Pid = null };
-            }
+            // The state the event says; the pid is asked again by whoever needs it.
+            container = container with { State = TriggerKinds.StateAfter(kind), Pid = foundNow ? container.Pid : null };
             long seq = Interlocked.Increment(ref _seq);
             string name = ArchiveNaming.For(e.Time, e.Runtime, container, kind, seq, Settings.ArchiveExtension);
             var earlier = _known.AddTrigger(runtime, container.Id, new AcquisitionTrigger.EarlierArchive(seq, TriggerKinds.Name(kind), name));
@@ -243,7 +238,6 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 Event = e,
                 ReceivedAt = received,
                 Container = container,
-                DescribedAt = describedAt,
                 ArchiveName = name,
                 Earlier = earlier,
             };
@@ -380,25 +374,10 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
         private async Task<TriggerOutcome> CollectAsync(WatchTrigger trigger, ContainerRunHooks hooks)
         {
             var startedAt = Clock.GetUnixTime();
-            var source = (IContainerEventSource)trigger.Runtime;
-            ContainerInfo container;
-            try
-            {
-                // The state and pid the collectors start from are the present ones: asked again,
-                // unless the runtime described the container for this very trigger a moment ago.
-                container = trigger.DescribedAt is { } described && TriggerOutcome.Milliseconds(described, startedAt) < FreshDescription.TotalMilliseconds
-                    ? trigger.Container
-                    : await source.FindContainerAsync(trigger.Event, _cancel).ConfigureAwait(false) ?? trigger.Container;
-            }
-            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-            {
-                return Dropped(trigger, $"the watch was stopped ({_request.InterruptedBy?.Invoke() ?? "cancelled"}) before its collection began");
-            }
-            catch (Exception ex) when (!Failures.IsFatal(ex))
-            {
-                container = trigger.Container;
-                Log.Debug("{Runtime} container {Id} not described again before its collection: {Message}", trigger.Event.Runtime, trigger.Event.ContainerId, ex.Message);
-            }
+            // As the watch knew it when the event came: the collectors ask the runtime for what
+            // must be current (the init pid, the inspect document) themselves; one more call here
+            // would only stand between the event and the first /proc read.
+            var container = trigger.Container;
             string path = Path.Combine(Settings.OutputDirectory, trigger.ArchiveName);
             using var triggerLog = _request.OpenTriggerLog();
             var request = new AcquisitionRequest

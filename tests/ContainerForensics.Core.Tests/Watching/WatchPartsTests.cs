@@ -44,7 +44,7 @@ public sealed class WatchPartsTests
         Assert.Equal(CollectionPhase.Volatile, start.Phases[0]);
         Assert.Equal([CollectionPhase.Logs, CollectionPhase.Filesystem, CollectionPhase.Metadata], TriggerKinds.Plan(TriggerKind.Die).Phases);
         Assert.DoesNotContain(CollectionPhase.Volatile, TriggerKinds.Plan(TriggerKind.Create).Phases);
-        Assert.Equal([CollectionPhase.Volatile, CollectionPhase.Metadata, CollectionPhase.Logs],
+        Assert.Equal([CollectionPhase.Volatile, CollectionPhase.Logs, CollectionPhase.Metadata],
             TriggerKinds.Plan(TriggerKind.Exec).PhasesFor(new CollectionOptions { Filesystem = FilesystemMode.None }));
     }
 
