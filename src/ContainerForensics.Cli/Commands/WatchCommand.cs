@@ -105,6 +105,7 @@ internal static class WatchCommand
         }
         var archiveOptions = CollectCommand.ArchiveOptions(c, env);
         string directory = OpenDirectory(s.OutputDirectory, env);
+        EnoughThreads(c.Parallel);
         archiveOptions = archiveOptions with { SpoolDirectory = directory };
 
         var host = HostFacts.Read(env.HostRoot);
@@ -180,6 +181,22 @@ internal static class WatchCommand
             {
                 await r.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// An event read from a daemon's stream is handed on by a thread-pool thread; while every pool
+    /// thread hashes, compresses or reads /proc for archives under way, it would wait for the pool
+    /// to grow (about one thread each half second). Enough threads from the start, for every
+    /// collection and sealing archive at once and the feeds, keep the event's latency off that.
+    /// </summary>
+    private static void EnoughThreads(int parallel)
+    {
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        int wanted = parallel * (1 + Watcher.SealingPerWorker) + 8;
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
         }
     }
 

@@ -20,22 +20,35 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
 
     public ContainerInfo Container => container;
 
-    /// <summary>Every phase of the plan the options ask for, in the plan's order; stops after the phase the container vanished in.</summary>
-    /// <param name="betweenPhases">Awaited before each phase after the first: a scheduler may let more urgent work go first.</param>
+    /// <summary>
+    /// Every phase of the plan the options ask for, step after step (the phases of a step side by
+    /// side); stops after the step the container vanished in.
+    /// </summary>
+    /// <param name="betweenPhases">Awaited before each step after the first: a scheduler may let more urgent work go first.</param>
     public async Task RunAllAsync(ContainerPlan plan, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken,
         Func<CollectionPhase, CancellationToken, Task>? betweenPhases = null)
     {
         bool first = true;
-        foreach (var phase in plan.PhasesFor(options))
+        foreach (var step in plan.StepsFor(options))
         {
             if (!first && betweenPhases is not null)
             {
-                await betweenPhases(phase, cancellationToken).ConfigureAwait(false);
+                await betweenPhases(step[0], cancellationToken).ConfigureAwait(false);
             }
             first = false;
             cancellationToken.ThrowIfCancellationRequested();
-            runtime.PhaseStarting(phase, [container], cancellationToken);
-            await RunPhaseAsync(phase, options, run, cancellationToken, plan.HostEvidenceFirst).ConfigureAwait(false);
+            foreach (var phase in step)
+            {
+                runtime.PhaseStarting(phase, [container], cancellationToken);
+            }
+            if (step.Count == 1)
+            {
+                await RunPhaseAsync(step[0], options, run, cancellationToken, plan.HostEvidenceFirst).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAll(step.Select(phase => RunPhaseAsync(phase, options, run, cancellationToken, plan.HostEvidenceFirst))).ConfigureAwait(false);
+            }
             if (run.Result.IsGone(container))
             {
                 return;

@@ -73,17 +73,18 @@ public static class TriggerKinds
 
     /// <summary>
     /// What a trigger collects, most volatile first. A running container's processes are read
-    /// from /proc before the daemon is asked anything slower, then its output so far (a
-    /// <c>--rm</c> container that lives a second takes its logs with it); a dead one has no
-    /// processes, and its logs and writable layer go before its metadata, because a <c>--rm</c>
-    /// container is removed right after it dies. A created container has run nothing yet.
+    /// from /proc before the daemon is asked anything slower, and its output so far is read
+    /// alongside (a <c>--rm</c> container that lives a second takes its logs with it, and reading
+    /// them is mostly waiting for the daemon); a dead one has no processes, and its logs and
+    /// writable layer go before its metadata, because a <c>--rm</c> container is removed right
+    /// after it dies. A created container has run nothing yet.
     /// </summary>
     public static ContainerPlan Plan(TriggerKind kind) => kind switch
     {
-        TriggerKind.Start or TriggerKind.Exec or TriggerKind.Kill =>
-            new ContainerPlan([CollectionPhase.Volatile, CollectionPhase.Logs, CollectionPhase.Metadata, CollectionPhase.Filesystem], hostEvidenceFirst: true),
-        TriggerKind.Oom =>
-            new ContainerPlan([CollectionPhase.Volatile, CollectionPhase.Logs, CollectionPhase.Filesystem, CollectionPhase.Metadata], hostEvidenceFirst: true),
+        TriggerKind.Start or TriggerKind.Exec or TriggerKind.Kill => ContainerPlan.InSteps(
+            [[CollectionPhase.Volatile, CollectionPhase.Logs], [CollectionPhase.Metadata], [CollectionPhase.Filesystem]], hostEvidenceFirst: true),
+        TriggerKind.Oom => ContainerPlan.InSteps(
+            [[CollectionPhase.Volatile, CollectionPhase.Logs], [CollectionPhase.Filesystem], [CollectionPhase.Metadata]], hostEvidenceFirst: true),
         TriggerKind.Die => new ContainerPlan([CollectionPhase.Logs, CollectionPhase.Filesystem, CollectionPhase.Metadata]),
         _ => new ContainerPlan([CollectionPhase.Metadata, CollectionPhase.Logs, CollectionPhase.Filesystem]),
     };

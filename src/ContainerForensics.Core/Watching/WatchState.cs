@@ -17,14 +17,12 @@ internal sealed class WatchState(IWatchProgress progress)
         }
     }
 
+    /// <summary>A trigger seen, about to be queued.</summary>
     public void Queued() => Change(c => c with { Seen = c.Seen + 1, Pending = c.Pending + 1 });
-
-    /// <summary>A trigger seen that never reached the queue (it was full).</summary>
-    public void Refused(TriggerOutcome outcome) => End(outcome, c => c with { Seen = c.Seen + 1 });
 
     public void Started() => Change(c => c with { Pending = c.Pending - 1, Collecting = c.Collecting + 1 });
 
-    /// <summary>A queued trigger dropped before its collection began.</summary>
+    /// <summary>A trigger dropped before its collection began: the queue was full, or the watch stopped.</summary>
     public void DroppedFromQueue(TriggerOutcome outcome) => End(outcome, c => c with { Pending = c.Pending - 1 });
 
     public void Finished(TriggerOutcome outcome) => End(outcome, c => c with { Collecting = c.Collecting - 1 });

@@ -74,7 +74,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
     }
 
     /// <summary>Archives per collection slot that may wait for their deferred answers and seal while the slot collects the next trigger.</summary>
-    internal const int SealingPerWorker = 3;
+    public const int SealingPerWorker = 3;
 
     /// <summary>One watch from its start to its index's last line.</summary>
     private sealed class Run
@@ -241,14 +241,14 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 ArchiveName = name,
                 Earlier = earlier,
             };
+            _state.Queued();
             if (_queue.Writer.TryWrite(trigger))
             {
-                _state.Queued();
                 return;
             }
             var dropped = Dropped(trigger, $"the queue was full: {Settings.QueueCapacity} trigger(s) waiting while {Settings.Parallelism} were being collected");
             _index.Trigger(dropped);
-            _state.Refused(dropped);
+            _state.DroppedFromQueue(dropped);
             Log.Warning("trigger {Seq} ({Trigger} of {Runtime} {Name}) dropped: {Reason:l}", seq, trigger.KindName, e.Runtime, container.Name ?? container.Id, dropped.Reason);
         }
 
@@ -403,11 +403,13 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 AcquisitionLog = triggerLog.Capture,
             };
             FirstEvidenceWriter? writer = null;
+            var plan = TriggerKinds.Plan(trigger.Kind);
+            bool volatileFirst = plan.Phases[0] == CollectionPhase.Volatile;
             var acquisition = new Acquisition(Clock, triggerLog.Logger, ICollectionProgress.None, _request.Collectors());
             try
             {
-                var result = await acquisition.RunContainerAsync(request, trigger.Runtime, container, TriggerKinds.Plan(trigger.Kind),
-                    () => writer = new FirstEvidenceWriter(_request.OpenArchive(path), Clock), _cancel, hooks).ConfigureAwait(false);
+                var result = await acquisition.RunContainerAsync(request, trigger.Runtime, container, plan,
+                    () => writer = new FirstEvidenceWriter(_request.OpenArchive(path), Clock, volatileFirst), _cancel, hooks).ConfigureAwait(false);
                 return new TriggerOutcome
                 {
                     Trigger = trigger with { Container = container },

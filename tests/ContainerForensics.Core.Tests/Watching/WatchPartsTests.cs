@@ -44,8 +44,10 @@ public sealed class WatchPartsTests
         Assert.Equal(CollectionPhase.Volatile, start.Phases[0]);
         Assert.Equal([CollectionPhase.Logs, CollectionPhase.Filesystem, CollectionPhase.Metadata], TriggerKinds.Plan(TriggerKind.Die).Phases);
         Assert.DoesNotContain(CollectionPhase.Volatile, TriggerKinds.Plan(TriggerKind.Create).Phases);
-        Assert.Equal([CollectionPhase.Volatile, CollectionPhase.Logs, CollectionPhase.Metadata],
-            TriggerKinds.Plan(TriggerKind.Exec).PhasesFor(new CollectionOptions { Filesystem = FilesystemMode.None }));
+        var exec = TriggerKinds.Plan(TriggerKind.Exec).StepsFor(new CollectionOptions { Filesystem = FilesystemMode.None }).ToList();
+        Assert.Equal(2, exec.Count);
+        Assert.Equal([CollectionPhase.Volatile, CollectionPhase.Logs], exec[0]);   // side by side
+        Assert.Equal([CollectionPhase.Metadata], exec[1]);
     }
 
     [Fact]
@@ -124,5 +126,28 @@ public sealed class WatchPartsTests
         Assert.Equal(proto, second.GetProperty(IndexFields.EventBase64).GetBytesFromBase64());
         Assert.False(second.TryGetProperty(IndexFields.Event, out _));
         Assert.True(JsonDocument.Parse(lines[2]).RootElement.TryGetProperty(IndexFields.EventBase64, out _)); // two values, or a line break: not embedded
+    }
+
+    [Fact]
+    public async Task A_freed_slot_goes_to_a_trigger_that_has_not_begun_before_a_later_phase()
+    {
+        var slots = new PrioritySlots(1);
+        await slots.EnterAsync(urgent: false, CancellationToken.None);   // a collection under way holds the only slot
+        var later = slots.EnterAsync(urgent: false, CancellationToken.None);
+        var urgent = slots.EnterAsync(urgent: true, CancellationToken.None);
+        Assert.False(later.IsCompleted);
+        Assert.False(urgent.IsCompleted);
+        slots.Release();
+        await urgent.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(later.IsCompleted);
+        slots.Release();
+        await later.WaitAsync(TimeSpan.FromSeconds(10));
+        // A waiter that gives up is skipped: the slot is not lost.
+        using var cancel = new CancellationTokenSource();
+        var gaveUp = slots.EnterAsync(urgent: true, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gaveUp);
+        slots.Release();
+        await slots.EnterAsync(urgent: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
     }
 }
