@@ -26,6 +26,9 @@
 #     -v /var/lib/containerd --tmpfs /run --tmpfs /tmp cfir-test/kind-node:latest
 # (-v /var/lib/docker for dind). The anonymous volume puts the inner snapshotter's overlay mounts
 # on the host's filesystem, not on the container's own overlay (overlay on overlay is refused).
+# For depth 2 the tests load the dind image into a DinD's dockerd (docker save | docker exec -i
+# DIND docker load) and run it there with the same flags: the outer DinD has the capabilities,
+# profiles and cgroup tree to pass on, and its volume is on the host's filesystem too.
 #
 # Usage (as root): scripts/rig/nested-images.sh
 # Knobs: CFIR_RIG_DIR, CFIR_RIG_PAUSE_IMAGE, CFIR_RIG_KIND_NODE_IMAGE, CFIR_RIG_DIND_IMAGE (up.sh passes them).

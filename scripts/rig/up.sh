@@ -67,6 +67,8 @@ DIND_IMAGE=cfir-test/dind:latest
 #   kubernetes-client -> kubectl, the real client the Kubernetes stand-in is checked against
 PACKAGES="docker.io containerd runc podman busybox-static iproute2 gdb tar coreutils \
 unzip zip procps socat netcat-openbsd curl ca-certificates util-linux gzip kubernetes-client"
+#   sleuthkit -> mactime, which reads the bodyfile of cfir timeline
+PACKAGES="$PACKAGES sleuthkit"
 
 # Daemons need /usr/sbin (dockerd, runc) even when we are run from a user shell or sudo
 # with a reduced PATH. /usr/local/bin stays first only for tools we do not pin below.

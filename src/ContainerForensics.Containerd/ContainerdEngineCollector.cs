@@ -33,15 +33,15 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
     public const long MaxBlobSize = 16 * 1024 * 1024;
 
     /// <summary>How deep an index may nest indexes before we stop following it (a loop cannot exist with digests, a deep chain can).</summary>
-    private const int MaxDepth = 4;
+    internal const int MaxDepth = 4;
 
-    private static readonly HashSet<string> IndexTypes = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> IndexTypes = new(StringComparer.Ordinal)
     {
         "application/vnd.oci.image.index.v1+json",
         "application/vnd.docker.distribution.manifest.list.v2+json",
     };
 
-    private static readonly HashSet<string> ManifestTypes = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> ManifestTypes = new(StringComparer.Ordinal)
     {
         "application/vnd.oci.image.manifest.v1+json",
         "application/vnd.docker.distribution.manifest.v2+json",
@@ -127,7 +127,7 @@ internal sealed class ContainerdEngineCollector(ContainerdClient client, Contain
     }
 
     /// <summary>An index's manifests, a manifest's config (OCI image-spec image-index.md, manifest.md); nothing for a document we cannot parse.</summary>
-    private static List<(string MediaType, string Digest, long Size, string Role)> Children(string mediaType, byte[] json, string parent)
+    internal static List<(string MediaType, string Digest, long Size, string Role)> Children(string mediaType, byte[] json, string parent)
     {
         var children = new List<(string, string, long, string)>();
         try

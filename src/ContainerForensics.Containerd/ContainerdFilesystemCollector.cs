@@ -26,7 +26,9 @@ namespace ContainerForensics.Containerd;
 /// has as its root (same device and inode as <c>/proc/PID/root</c>). Not <c>/proc/PID/root</c>
 /// itself: it is a link into the container's mount namespace, whose /proc, /sys, /dev and
 /// volumes are other filesystems, and its pid can be reused; the rootfs mount is the overlay
-/// alone, in our namespace. Not running: there is no merged tree to read; the writable layer is
+/// alone, in our namespace. A nested containerd's (a kind node's) is the same mount in the
+/// node's namespace, found in the node's mountinfo, opened beneath the node's root and proven
+/// the same way (<see cref="NestedTaskRootfs"/>). Not running: there is no merged tree to read; the writable layer is
 /// collected instead and the record says so (the image's layers are in the engine's blobs and
 /// snapshots, not re-assembled here).</item>
 /// <item>A snapshotter whose mount is a bind of one directory (native, or overlayfs for an
@@ -39,6 +41,8 @@ namespace ContainerForensics.Containerd;
 internal sealed class ContainerdFilesystemCollector(ContainerdClient client, ContainerdRuntime runtime)
 {
     private const string TaskStateFolder = "io.containerd.runtime.v2.task";
+
+    private const string TaskRootfsSource = "task rootfs (overlay merged)";
 
     public async Task CollectAsync(ContainerInfo container, string ns, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
     {
@@ -152,12 +156,27 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
 
         if (mode == FilesystemMode.Full)
         {
-            var (rootfs, why) = root is not null
-                ? (null, $"the merged tree of a nested containerd's task is not read yet (its mount is in the node's mount namespace)")
-                : await RunningRootfsAsync(container, ns, cancellationToken).ConfigureAwait(false);
-            if (rootfs is not null)
+            string why;
+            if (root is not null)
             {
-                return Open(record, root, "task rootfs (overlay merged)", rootfs, EvidenceSection.FilesystemFull, null, why);
+                var nested = await NestedRootfsAsync(container, ns, cancellationToken).ConfigureAwait(false);
+                if (nested.Walker is not null)
+                {
+                    record.Source = TaskRootfsSource;
+                    record.Path = nested.Path;
+                    record.ReadBeneath = root;
+                    record.Why = nested.Why;
+                    return new Plan(nested.Walker, EvidenceSection.FilesystemFull, null, $"{TaskRootfsSource} {nested.Path} beneath {root}");
+                }
+                why = nested.Why;
+            }
+            else
+            {
+                (string? rootfs, why) = await RunningRootfsAsync(container, ns, cancellationToken).ConfigureAwait(false);
+                if (rootfs is not null)
+                {
+                    return Open(record, root, TaskRootfsSource, rootfs, EvidenceSection.FilesystemFull, null, why);
+                }
             }
             if (upper is null)
             {
@@ -172,6 +191,28 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
         }
         return Open(record, root, "overlay upperdir", upper, EvidenceSection.FilesystemChanged, lowers,
             $"the writable layer of {snapshot}, from Snapshots.Mounts; whiteouts are deletions");
+    }
+
+    /// <summary>
+    /// A nested task's rootfs in the node's mount namespace, opened beneath the node's root and
+    /// proven to be its init's root (<see cref="NestedTaskRootfs"/>); else only why not.
+    /// </summary>
+    private async Task<(SafeTreeWalker? Walker, string? Path, string Why)> NestedRootfsAsync(ContainerInfo container, string ns, CancellationToken cancellationToken)
+    {
+        int? pid;
+        try
+        {
+            pid = await runtime.GetInitPidAsync(container, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is GrpcCallException or GrpcTimeoutException)
+        {
+            return (null, null, $"cannot ask whether the task runs: {ex.Message}");
+        }
+        if (pid is null)
+        {
+            return (null, null, "the container has no running task, so its rootfs is not mounted");
+        }
+        return NestedTaskRootfs.Open(runtime.Descriptor.Locality, ns, container.Id, pid.Value);
     }
 
     /// <summary>
@@ -216,20 +257,24 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
     /// The mount point in /proc/self/mountinfo (<see cref="MountInfoLine"/>: its escapes undone)
     /// that ends with <paramref name="suffix"/>; the last one wins, as it is on top.
     /// </summary>
-    internal static string? FindMountPoint(string suffix, string mountinfoPath = "/proc/self/mountinfo")
+    internal static string? FindMountPoint(string suffix, string mountinfoPath = "/proc/self/mountinfo") =>
+        FindMountPoints(suffix, mountinfoPath).LastOrDefault();
+
+    /// <summary>Every mount point of a mountinfo file that ends with <paramref name="suffix"/>, in the file's order (the later on top).</summary>
+    internal static List<string> FindMountPoints(string suffix, string mountinfoPath)
     {
         byte[] wanted = Encoding.UTF8.GetBytes(suffix);
         byte[] mountinfo = File.ReadAllBytes(mountinfoPath);
-        byte[]? found = null;
+        var found = new List<string>();
         foreach (var range in mountinfo.AsSpan().Split((byte)'\n'))
         {
             // Lines that do not parse name no mount point; the host evidence reports them.
             if (MountInfoLine.ParseLine(mountinfo.AsSpan()[range]) is { } mount && mount.MountPoint.AsSpan().EndsWith(wanted))
             {
-                found = mount.MountPoint;
+                found.Add(Encoding.UTF8.GetString(mount.MountPoint));
             }
         }
-        return found is null ? null : Encoding.UTF8.GetString(found);
+        return found;
     }
 
     private static string? Option(Mount mount, string name)
@@ -258,6 +303,7 @@ internal sealed class ContainerdFilesystemCollector(ContainerdClient client, Con
                 }
                 walker = SafeTreeWalker.OpenBeneath(Encoding.UTF8.GetBytes(root), Encoding.UTF8.GetBytes(path.TrimStart('/')));
                 why = $"{why}; read beneath the node's root {root}, no symbolic link followed";
+                record.ReadBeneath = root;
             }
             record.Why = why;
             return new Plan(walker, section, lowers, $"{source} {path}");

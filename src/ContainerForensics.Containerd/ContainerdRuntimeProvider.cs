@@ -1,4 +1,8 @@
 using ContainerForensics.Containerd.Grpc;
+using ContainerForensics.Containerd.Offline;
+using ContainerForensics.Core;
+using ContainerForensics.Core.DiskImages;
+using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.Containerd;
@@ -47,7 +51,19 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
 
     public string Name => RuntimeName;
 
-    public IReadOnlyList<RuntimeOption> Options => [ContainerdOptions.Address, ContainerdOptions.Namespace];
+    public IReadOnlyList<RuntimeOption> Options => [ContainerdOptions.Address, ContainerdOptions.Namespace, ContainerdOptions.Root];
+
+    /// <summary>
+    /// Dead-box data roots looked for when <c>--containerd-root</c> is not given, with why: the
+    /// default root, the containerd that dockerd starts itself (older Docker), k3s' and RKE2's.
+    /// </summary>
+    public static readonly IReadOnlyList<ContainerdEndpointCandidate> WellKnownDataRoots =
+    [
+        new("default", "/var/lib/containerd"),
+        new("docker-managed", "/var/lib/docker/containerd/daemon"),
+        new("k3s", "/var/lib/rancher/k3s/agent/containerd"),
+        new("rke2", "/var/lib/rancher/rke2/agent/containerd"),
+    ];
 
     /// <summary>The candidates for these settings, in the order they are tried, before deduplication.</summary>
     public IReadOnlyList<ContainerdEndpointCandidate> Candidates(RuntimeSettings settings)
@@ -91,6 +107,11 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
 
     public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.IsSet(ContainerdOptions.Root))
+        {
+            throw new CfirException(ExitCode.UsageError, $"{ContainerdOptions.Root.Flag} names a data root inside a disk image: give the image with --root");
+        }
         var probes = new List<RuntimeProbe>();
         var seen = new Dictionary<string, ContainerdEndpointCandidate>(StringComparer.Ordinal);
         foreach (var candidate in Candidates(settings))
@@ -98,6 +119,44 @@ public sealed class ContainerdRuntimeProvider : IRuntimeProvider
             probes.Add(await ProbeOneAsync(candidate, settings, seen, cancellationToken).ConfigureAwait(false));
         }
         return probes;
+    }
+
+    /// <summary>
+    /// Dead-box: each data root found in the image (<c>--containerd-root</c>, else
+    /// <see cref="WellKnownDataRoots"/>) is a runtime read from its files, no daemon asked. A root is
+    /// found when its metadata plugin's folder is there; a torn meta.db is still a runtime (what can
+    /// be read, and the remnants).
+    /// </summary>
+    public Task<IReadOnlyList<RuntimeProbe>> OpenDiskImageAsync(DiskImage image, RuntimeSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(settings);
+        var probes = new List<RuntimeProbe>();
+        IReadOnlyList<ContainerdEndpointCandidate> roots = settings.Option(ContainerdOptions.Root) is { } given
+            ? [new(ContainerdOptions.Root.Flag, given)]
+            : WellKnownDataRoots;
+        foreach (var candidate in roots)
+        {
+            bool requested = candidate.Source == ContainerdOptions.Root.Flag;
+            string path = candidate.Address.TrimEnd('/');
+            if (!candidate.Address.StartsWith('/') || path.Split('/').Any(s => s is "." or ".."))
+            {
+                probes.Add(RuntimeProbe.NotFound(Name, candidate.Address, $"{candidate.Source}: '{candidate.Address}' is not an absolute path inside the image") with { Requested = requested });
+                continue;
+            }
+            var root = new ContainerdDataRoot(path.Length == 0 ? "/" : path);
+            string plugin = $"{root.Root}/{ContainerdDataRoot.MetadataPlugin}";
+            var stat = image.Lstat(plugin, out int errno);
+            if (stat is not { Kind: EntryKind.Directory })
+            {
+                string why = stat is null ? Core.FileSystem.UnixError.Describe(errno) : $"a {stat.Kind.ToString().ToLowerInvariant()}, not a directory";
+                probes.Add(RuntimeProbe.NotFound(Name, image.Show(root.Root), $"{candidate.Source}: no containerd data root ({image.Show(plugin)}: {why})") with { Requested = requested });
+                continue;
+            }
+            probes.Add(RuntimeProbe.Found(new OfflineContainerdRuntime(image, root, settings,
+                $"{candidate.Source}: containerd's data root {root.Root} in the disk image at {image.Root}, read from its files (no daemon)")));
+        }
+        return Task.FromResult<IReadOnlyList<RuntimeProbe>>(probes);
     }
 
     private async Task<RuntimeProbe> ProbeOneAsync(ContainerdEndpointCandidate candidate, RuntimeSettings settings,

@@ -139,6 +139,52 @@ public sealed class NestedCollectTests(NestedCollectTests.Node fixture) : IClass
     }
 
     [EngineFact(Engine.Docker)]
+    public async Task Collect_NestedContainersFull_TheirMergedRootfsAfterTheVolatileEvidenceOfEveryContainer()
+    {
+        var (node, planted, _) = await fixture.GetAsync();
+        using var dir = new TempDirectory();
+        string archive = dir["full.tar"];
+
+        var result = await CfirProcess.RunAsync(["collect", .. planted.Select(c => $"{node.Name}/{c.Id}"), .. CfirProcess.DockerFlags, "--filesystem", "full", "-f", "tar", "-o", archive],
+            environment: null);
+
+        await NothingOfFailedAsync(result, archive, node.Id);
+        var manifest = await ArchiveTools.ReadJsonLinesAsync(archive, "manifest/manifest.jsonl");
+        var paths = manifest.Select(e => e.GetProperty("path").GetString()!).ToList();
+        string all = string.Join("\n", paths);
+        foreach (var c in planted)
+        {
+            string folder = $"containers/docker/-/{node.Name}_{node.Id[..12]}/nested/containerd/default/{c.Id}/";
+            // The merged tree: what the container wrote and what its image holds, hashed by the node itself.
+            foreach (string path in new[] { NestedContainer.PlantedPath, "/bin/busybox" })
+            {
+                var entry = Assert.Single(manifest, e => e.GetProperty("path").GetString() == folder + "filesystem/full" + path);
+                string inNode = await node.ExecAsync("sha256sum", $"/proc/{c.InnerPid.ToString(CultureInfo.InvariantCulture)}/root{path}");
+                Assert.Equal(inNode.Split(' ')[0], entry.GetProperty("sha256").GetString());
+            }
+            Assert.Equal(c.PlantedContent, await ArchiveTools.ReadMemberAsync(archive, folder + "filesystem/full" + NestedContainer.PlantedPath));
+            var source = await ArchiveTools.ReadJsonMemberAsync(archive, folder + "metadata/filesystem-source.json");
+            Assert.Equal("task rootfs (overlay merged)", source.GetProperty("source").GetString());
+            Assert.Equal($"{node.RootPath}/.", source.GetProperty("readBeneath").GetString());
+
+            // Order of volatility across levels, in archive order: this nested container's volatile
+            // evidence, and every container's, before anything is copied of any of them.
+            int volatileOfIt = paths.FindLastIndex(p => p.StartsWith(folder + "volatile/", StringComparison.Ordinal));
+            Assert.True(volatileOfIt >= 0, all);
+        }
+        int lastVolatile = paths.FindLastIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/volatile/", StringComparison.Ordinal));
+        int firstFilesystem = paths.FindIndex(p => p.Contains("/filesystem/", StringComparison.Ordinal));
+        int firstMetadata = paths.FindIndex(p => p.StartsWith("containers/", StringComparison.Ordinal) && p.Contains("/metadata/", StringComparison.Ordinal));
+        Assert.True(lastVolatile < firstFilesystem && lastVolatile < firstMetadata, all);
+        // Discovery was complete once the volatile evidence was in: the record comes then, with the descent that found the node's containerd.
+        int record = paths.IndexOf("acquisition/acquisition.json");
+        Assert.True(lastVolatile < record && record < firstMetadata, all);
+        var acquisition = await ArchiveTools.ReadJsonMemberAsync(archive, "acquisition/acquisition.json");
+        Assert.Contains(acquisition.GetProperty("nested").GetProperty("descents").EnumerateArray(), d =>
+            d.TryGetProperty("nestedIn", out var chain) && chain[0].GetProperty("containerId").GetString() == node.Id);
+    }
+
+    [EngineFact(Engine.Docker)]
     public async Task Collect_WithoutNesting_TakesTheNodeAlone()
     {
         var (node, _, _) = await fixture.GetAsync();

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ContainerForensics.Containerd.Cri.Logs;
+using ContainerForensics.Core.Logs;
 using ContainerForensics.Core.FileSystem;
 
 namespace ContainerForensics.Containerd.Tests;

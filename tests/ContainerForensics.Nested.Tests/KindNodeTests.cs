@@ -132,6 +132,78 @@ public sealed class KindNodeTests(KindNodeFixture fixture) : IClassFixture<KindN
     }
 
     [EngineFact(Engine.Docker)]
+    public async Task A_nested_container_s_full_filesystem_is_its_task_s_merged_rootfs_read_beneath_the_node_s_root()
+    {
+        var (node, planted, _) = await fixture.GetAsync();
+        await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("default"), default);
+        var listed = await runtime.ListContainersAsync(default);
+        var c = planted[1];
+
+        var sink = new RecordingSink();
+        await runtime.CollectContainerAsync(Assert.Single(listed, l => l.Id == c.Id), CollectionPhase.Filesystem, sink,
+            new CollectionOptions { Filesystem = FilesystemMode.Full }, default);
+
+        Assert.Empty(sink.Errors);
+        Assert.Empty(sink.In(EvidenceSection.FilesystemChanged));
+        // The file the container wrote (its writable layer) and a file of the image (a lower
+        // layer) are both there: the merged view, not the upper layer. Each hashed by the node
+        // itself, through the pid its runtime reports.
+        foreach (string path in new[] { NestedContainer.PlantedPath, "/bin/busybox" })
+        {
+            var file = sink.Single(EvidenceSection.FilesystemFull, path);
+            Assert.Equal(EntryStatus.Collected, file.Status);
+            string inNode = await node.ExecAsync("sha256sum", $"/proc/{c.InnerPid}/root{path}");
+            Assert.Equal(inNode.Split(' ')[0], file.Sha256);
+        }
+        Assert.Equal(c.PlantedContent, sink.Single(EvidenceSection.FilesystemFull, NestedContainer.PlantedPath).Content);
+        // Only the overlay: the container's /proc is a mount of its own namespace, not of the node's rootfs.
+        Assert.DoesNotContain(sink.In(EvidenceSection.FilesystemFull), i => i.Path?.StartsWith("/proc/", StringComparison.Ordinal) == true);
+
+        using var source = JsonDocument.Parse(sink["filesystem-source.json"].Content);
+        var record = source.RootElement;
+        Assert.Equal("full", record.GetProperty("mode").GetString());
+        Assert.Equal("task rootfs (overlay merged)", record.GetProperty("source").GetString());
+        Assert.EndsWith($"/io.containerd.runtime.v2.task/default/{c.Id}/rootfs", record.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"/proc/{node.HostPid}/root/.", record.GetProperty("readBeneath").GetString());
+        string why = record.GetProperty("why").GetString()!;
+        Assert.Contains($"/proc/{node.HostPid}/mountinfo", why, StringComparison.Ordinal);
+        Assert.Contains($"is host pid {c.HostPid} (NSpid", why, StringComparison.Ordinal);
+        // The mount really is the node's: it is in the node's mount table and not in the host's.
+        string mountPoint = record.GetProperty("path").GetString()!;
+        Assert.Contains($" {mountPoint} ", await File.ReadAllTextAsync($"/proc/{node.HostPid}/mountinfo"), StringComparison.Ordinal);
+        Assert.DoesNotContain($"/{c.Id}/rootfs ", await File.ReadAllTextAsync("/proc/self/mountinfo"), StringComparison.Ordinal);
+    }
+
+    [EngineFact(Engine.Docker)]
+    public async Task A_decoy_mount_planted_in_the_node_with_the_task_s_path_is_refused_and_the_real_rootfs_read()
+    {
+        var (node, _, _) = await fixture.GetAsync();
+        var c = Assert.Single(await node.RunContainersAsync(1));
+        // Mounted after the shim's, so it is on top in the node's mount table and tried first.
+        string decoy = $"/tmp/decoy/io.containerd.runtime.v2.task/default/{c.Id}/rootfs";
+        await node.ExecAsync("sh", "-c", $"mkdir -p {decoy} && mount -t tmpfs decoy {decoy} && echo decoy > {decoy}/cfir-decoy");
+        try
+        {
+            await using var runtime = await ContainerdRuntime.ConnectAsync(node.SocketPath, Settings("default"), default);
+            var sink = new RecordingSink();
+            await runtime.CollectContainerAsync(Assert.Single(await runtime.ListContainersAsync(default), l => l.Id == c.Id), CollectionPhase.Filesystem, sink,
+                new CollectionOptions { Filesystem = FilesystemMode.Full }, default);
+
+            Assert.Empty(sink.Errors);
+            Assert.Equal(c.PlantedContent, sink.Single(EvidenceSection.FilesystemFull, NestedContainer.PlantedPath).Content);
+            Assert.Null(sink.Find(EvidenceSection.FilesystemFull, "/cfir-decoy"));
+            var record = sink["filesystem-source.json"].Json;
+            Assert.Equal("task rootfs (overlay merged)", record.GetProperty("source").GetString());
+            Assert.NotEqual(decoy, record.GetProperty("path").GetString());
+            Assert.Contains($"{decoy} is not the root of the task's init", record.GetProperty("why").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await node.ExecAsync("umount", decoy);
+        }
+    }
+
+    [EngineFact(Engine.Docker)]
     public async Task A_nested_pod_s_CRI_log_is_read_from_the_node_s_var_log_pods()
     {
         var (node, _, pod) = await fixture.GetAsync();

@@ -26,6 +26,14 @@ public sealed class FakeRuntime : IContainerRuntime
     /// <summary>The pid reported for a container; by default the listing's.</summary>
     public Func<ContainerInfo, int?> InitPid { get; init; } = c => c.IsRunning ? c.Pid : null;
 
+    /// <summary>Asked instead of <see cref="InitPid"/> when not null: an answer that takes its time, or never comes (the caller's token ends it).</summary>
+    public Func<ContainerInfo, CancellationToken, Task<int?>>? AskInitPid { get; init; }
+
+    /// <summary>How many times the containers were listed.</summary>
+    public int ListCount => Volatile.Read(ref _listCount);
+
+    private int _listCount;
+
     /// <summary>Called first in a container's phase, before anything is captured (e.g. to cancel the run there).</summary>
     public Action<ContainerInfo, CollectionPhase> OnCall { get; init; } = (_, _) => { };
 
@@ -53,8 +61,11 @@ public sealed class FakeRuntime : IContainerRuntime
     /// <summary>Thrown from the listing when not null (a daemon that stopped answering).</summary>
     public Func<Exception?> ListFail { get; init; } = () => null;
 
-    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
-        ListFail() is { } failure ? Task.FromException<IReadOnlyList<ContainerInfo>>(failure) : Task.FromResult(Containers);
+    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listCount);
+        return ListFail() is { } failure ? Task.FromException<IReadOnlyList<ContainerInfo>>(failure) : Task.FromResult(Containers);
+    }
 
     public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken) =>
         OnPhaseStarting(phase, containers);
@@ -87,7 +98,7 @@ public sealed class FakeRuntime : IContainerRuntime
     public Task<int?> GetInitPidAsync(ContainerInfo container, CancellationToken cancellationToken)
     {
         PidQueries.Enqueue(container.Name ?? container.Id);
-        return Task.FromResult(InitPid(container));
+        return AskInitPid is { } ask ? ask(container, cancellationToken) : Task.FromResult(InitPid(container));
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using ContainerForensics.Core.Collection;
+using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.Runtimes;
 
 namespace ContainerForensics.TestSupport;
@@ -22,6 +24,9 @@ public sealed class FakeRuntimeProvider(string name, params IReadOnlyList<IConta
 
     /// <summary>The containers a runtime found inside a container lists; none by default.</summary>
     public Func<NestedSocket, IReadOnlyList<ContainerInfo>> NestedContainers { get; init; } = _ => [];
+
+    /// <summary>What a runtime found inside a container captures per container and phase (<see cref="FakeRuntime.Captures"/>); nothing by default.</summary>
+    public Func<ContainerInfo, CollectionPhase, IReadOnlyList<EvidenceItem>> NestedCaptures { get; init; } = (_, _) => [];
 
     /// <summary>Thrown from a nested runtime's listing when not null: a daemon that stopped answering after discovery.</summary>
     public Func<Exception?> NestedListFail { get; init; } = () => null;
@@ -58,6 +63,7 @@ public sealed class FakeRuntimeProvider(string name, params IReadOnlyList<IConta
         var runtime = new FakeRuntime(LocalityProbe.OfUnixSocket(socket.ConnectPath, location: socket.Endpoint), NestedContainers(socket))
         {
             ListFail = NestedListFail,
+            Captures = NestedCaptures,
             Descriptor = new RuntimeDescriptor(Name, socket.Endpoint, "1", null) { Locality = LocalityProbe.OfUnixSocket(socket.ConnectPath, location: socket.Endpoint) },
         };
         Answered.Enqueue(runtime);

@@ -141,8 +141,9 @@ internal static class CollectCommand
         var startedAt = env.Clock.GetUnixTime();
         using var log = new AcquisitionLog(s.Verbose ? LogEventLevel.Debug : LogEventLevel.Information, s.Quiet);
         var logger = log.Logger;
+        // This host's runtimes: the descent into their containers is made by the collection, beside the volatile phase.
         var discovery = await new Discovery(env.Providers(), logger)
-            .DiscoverAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
+            .DiscoverHostAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
             .ConfigureAwait(false);
         var runtimes = discovery.Runtimes;
         try

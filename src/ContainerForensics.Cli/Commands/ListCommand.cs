@@ -51,25 +51,17 @@ internal static class ListCommand
         var discovery = await new Discovery(env.Providers(), Serilog.Core.Logger.None)
             .DiscoverAsync(CommonOptions.Discovery(s.Runtimes, s.ProviderOptions, s.TimeoutSeconds, s.NestedDepth, env.Variables, image), cancellationToken)
             .ConfigureAwait(false);
-        var listed = new List<Listed>();
-        foreach (var probe in discovery.Probes)
+        // Each runtime listed once: what the descent into containers listed is taken, the rest asked side by side.
+        List<Listed> listed;
+        try
         {
-            if (probe.Runtime is null)
+            listed = [.. await Task.WhenAll(discovery.Probes.Select(p => ListAsync(p, discovery, cancellationToken))).ConfigureAwait(false)];
+        }
+        finally
+        {
+            foreach (var runtime in discovery.Runtimes)
             {
-                listed.Add(new Listed(probe, [], null));
-                continue;
-            }
-            try
-            {
-                listed.Add(new Listed(probe, await probe.Runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false), null));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                listed.Add(new Listed(probe, [], ex.Message));
-            }
-            finally
-            {
-                await probe.Runtime.DisposeAsync().ConfigureAwait(false);
+                await runtime.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -126,6 +118,19 @@ internal static class ListCommand
     }
 
     /// <summary>One runtime, its containers, what was not looked inside and why, then the runtimes nested in its containers, each one step further in.</summary>
+    private static async Task<Listed> ListAsync(RuntimeProbe probe, DiscoveryResult discovery, CancellationToken cancellationToken)
+    {
+        if (probe.Runtime is not { } runtime)
+        {
+            return new Listed(probe, [], null);
+        }
+        if (!discovery.Listings.TryGetValue(runtime, out var listing))
+        {
+            listing = await RuntimeListing.OfAsync(runtime, cancellationToken).ConfigureAwait(false);
+        }
+        return listing.Containers is { } containers ? new Listed(probe, containers, null) : new Listed(probe, [], listing.Failure!.SourceException.Message);
+    }
+
     private static void WriteRuntime(TextWriter w, Listed entry, List<Listed> listed, DiscoveryResult discovery, string indent)
     {
         var (probe, containers, error) = entry;

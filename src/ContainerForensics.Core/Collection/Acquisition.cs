@@ -8,35 +8,44 @@ namespace ContainerForensics.Core.Collection;
 /// <summary>
 /// The acquisition flow every front end shares (collect now, watch and the later ones): from
 /// what discovery found to a sealed archive. Opens the archive only when a runtime answered,
-/// writes the acquisition record first, turns endpoints that were asked for and did not answer
-/// into error records, runs the collection, adds the acquisition log last and seals — whatever
-/// the collection did, short of a broken output. The front end parses, opens the output and
-/// reports; it decides nothing here.
+/// turns endpoints that were asked for and did not answer into error records, runs the
+/// collection (which makes discovery's pending descent beside the volatile phase and writes the
+/// acquisition record once discovery is complete, after the volatile evidence of every level),
+/// adds the acquisition log last and seals — whatever the collection did, short of a broken
+/// output. The front end parses, opens the output and reports; it decides nothing here.
 /// </summary>
 public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProgress progress, IReadOnlyList<IContainerEvidenceCollector> collectors)
 {
     public async Task<AcquisitionResult> RunAsync(AcquisitionRequest request, Func<IArchiveWriter> openArchive, CancellationToken cancellationToken)
     {
         var discovery = request.Discovery;
-        var runtimes = discovery.Runtimes;
-        if (runtimes.Count == 0)
+        if (discovery.Runtimes.Count == 0)
         {
             throw new CfirException(ExitCode.NoRuntime, "no container runtime answered; nothing was collected");
         }
 
+        var clockAt = ClockReading.Now(clock);
         await using var writer = openArchive();
-        await WriteRecordAsync(writer, request).ConfigureAwait(false);
         RecordUnanswered(discovery, writer);
 
-        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(runtimes, request.Options, writer, cancellationToken).ConfigureAwait(false);
+        // Written by the runner once discovery is complete: the descent into containers runs beside the volatile phase.
+        ArchiveEntry Record(DiscoveryResult complete) => new()
+        {
+            Path = EvidenceLayout.AcquisitionRecord,
+            Source = new EvidenceSource { Description = "acquisition record written by cfir" },
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, complete, request.Options, request.StartedAt, clockAt)),
+            CollectedAt = request.StartedAt,
+        };
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(discovery, Record, request.Options, writer, cancellationToken).ConfigureAwait(false);
         return await CloseAsync(writer, request, result, LogEventLevel.Information).ConfigureAwait(false);
     }
 
     /// <summary>
     /// One container into its own archive, through the phases of <paramref name="plan"/> (watch
     /// mode, when an event about it arrives): the same record, log and seal as a batch run. The
-    /// discovery the request carries is the watch's, made once at its start; endpoints that did
-    /// not answer then are in the record's runtimes, not failures of this archive.
+    /// discovery the request carries is the watch's, made once at its start (complete: a watch
+    /// waits for its descent); endpoints that did not answer then are in the record's runtimes,
+    /// not failures of this archive. The record goes in first, then the event's own bytes.
     /// </summary>
     /// <param name="hooks">What the scheduler is told between the phases and when they are over; the deferred answers and the seal come after.</param>
     public async Task<AcquisitionResult> RunContainerAsync(AcquisitionRequest request, IContainerRuntime runtime, ContainerInfo container, ContainerPlan plan,
@@ -44,20 +53,13 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(openArchive);
+        var clockAt = ClockReading.Now(clock);
         await using var writer = openArchive();
-        await WriteRecordAsync(writer, request).ConfigureAwait(false);
-        var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken, hooks).ConfigureAwait(false);
-        return await CloseAsync(writer, request, result, LogEventLevel.Debug).ConfigureAwait(false);
-    }
-
-    /// <summary>The acquisition record first; for a triggered acquisition, the event's own bytes right after it.</summary>
-    private async Task WriteRecordAsync(IArchiveWriter writer, AcquisitionRequest request)
-    {
         await writer.AddAsync(new ArchiveEntry
         {
             Path = EvidenceLayout.AcquisitionRecord,
             Source = new EvidenceSource { Description = "acquisition record written by cfir" },
-            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, request.Discovery, request.Options, request.StartedAt, clock, request.Trigger)),
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, request.Discovery, request.Options, request.StartedAt, clockAt, request.Trigger)),
             CollectedAt = request.StartedAt,
         }, CancellationToken.None).ConfigureAwait(false);
         if (request.Trigger is { } trigger)
@@ -75,6 +77,8 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
                 CollectedAt = trigger.ReceivedAt,
             }, CancellationToken.None).ConfigureAwait(false);
         }
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken, hooks).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result, LogEventLevel.Debug).ConfigureAwait(false);
     }
 
     /// <summary>The acquisition log, then the seal, whatever the collection did: an unsealed archive proves nothing.</summary>

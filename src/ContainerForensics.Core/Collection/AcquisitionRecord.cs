@@ -9,14 +9,28 @@ using ContainerForensics.Core.Host;
 namespace ContainerForensics.Core.Collection;
 
 /// <summary>
-/// The first entry of every archive (acquisition/acquisition.json): tool, command line, host,
-/// examiner and case, the start time with nanoseconds, the clock's state, every runtime
-/// endpoint tried with what it answered, and every look inside a container for nested runtimes.
+/// acquisition/acquisition.json, written once discovery is complete (after the volatile state):
+/// tool, command line, host, examiner and case, the start time with nanoseconds, the clock's
+/// state, every runtime endpoint tried with what it answered, and every look inside a container
+/// for nested runtimes.
 /// </summary>
 public static class AcquisitionRecord
 {
-    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, TimeProvider clock, AcquisitionTrigger? trigger = null)
+    /// <summary>The record with the clock read now.</summary>
+    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, TimeProvider clock,
+        AcquisitionTrigger? trigger = null) =>
+        Build(info, host, discovery, options, startedAt, ClockReading.Now(clock), trigger);
+
+    /// <param name="clockAt">
+    /// The realtime clock and the monotonic one read together when the acquisition began, beside
+    /// the host facts read then (uptime): the record is written later, and a pair read then would
+    /// no longer sit beside them.
+    /// </param>
+    /// <param name="trigger">What set the acquisition off (watch mode); null for a collection run by hand.</param>
+    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, ClockReading clockAt,
+        AcquisitionTrigger? trigger = null)
     {
+        ArgumentNullException.ThrowIfNull(clockAt);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -51,8 +65,8 @@ public static class AcquisitionRecord
             json.WriteEndObject();
 
             json.WriteStartObject(AcquisitionFields.Clock);
-            json.WriteString(AcquisitionFields.InClock.Realtime, clock.GetUnixTime().ToIso8601());
-            json.WriteNumber(AcquisitionFields.InClock.MonotonicTimestamp, Stopwatch.GetTimestamp());
+            json.WriteString(AcquisitionFields.InClock.Realtime, clockAt.Realtime.ToIso8601());
+            json.WriteNumber(AcquisitionFields.InClock.MonotonicTimestamp, clockAt.MonotonicTimestamp);
             json.WriteNumber(AcquisitionFields.InClock.MonotonicFrequency, Stopwatch.Frequency);
             if (host.UptimeSeconds is { } up)
             {

@@ -74,20 +74,72 @@ public sealed class CollectionRunner
     /// Collects from the runtimes into the writer. The acquisition record must already be in
     /// the archive; the caller seals afterwards, whatever this returns or throws.
     /// </summary>
-    public async Task<CollectionResult> RunAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IArchiveWriter archive, CancellationToken cancellationToken)
+    public Task<CollectionResult> RunAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, IArchiveWriter archive, CancellationToken cancellationToken) =>
+        RunAsync(runtimes, null, null, options, archive, cancellationToken);
+
+    /// <summary>
+    /// Collects what discovery found. When its descent into containers is still to be made
+    /// (<see cref="DiscoveryResult.DescentPending"/>), it is made from this run's own listings,
+    /// beside the volatile phase of this host's containers, whose volatile evidence therefore
+    /// waits for no daemon asked about nesting; the nested runtimes' containers then get their
+    /// volatile phase, and only then is anything else taken, so the volatile evidence of every
+    /// level still comes before anything is copied. <paramref name="acquisitionRecord"/> is
+    /// written once discovery is complete, after the volatile evidence (or, when the run ends
+    /// before that, at its end with what discovery had found). The nested runtimes found here
+    /// are disposed when the run ends; the caller seals afterwards, whatever this returns or throws.
+    /// </summary>
+    public Task<CollectionResult> RunAsync(DiscoveryResult discovery, Func<DiscoveryResult, ArchiveEntry> acquisitionRecord, CollectionOptions options, IArchiveWriter archive,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(discovery);
+        return RunAsync(discovery.Runtimes, discovery, acquisitionRecord, options, archive, cancellationToken);
+    }
+
+    private async Task<CollectionResult> RunAsync(IReadOnlyList<IContainerRuntime> runtimes, DiscoveryResult? discovery, Func<DiscoveryResult, ArchiveEntry>? acquisitionRecord,
+        CollectionOptions options, IArchiveWriter archive, CancellationToken cancellationToken)
     {
         var result = new CollectionResult();
         var writer = new SerializedEntryWriter(archive);
         var deferred = new DeferredEvidence(cancellationToken);
         var run = new CollectionContext(writer, result, deferred);
+        var levels = new RunLevels(discovery, runtimes);
         ExceptionDispatchInfo? failed = null;
+        using var stopDescent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<DiscoveryResult>? descent = null;
         try
         {
             var gone = new HashSet<IContainerRuntime>();
-            var selected = await SelectAsync(runtimes, options, run, gone, cancellationToken).ConfigureAwait(false);
+            var listings = await ListAsync(runtimes, discovery?.Listings, cancellationToken).ConfigureAwait(false);
+            if (discovery is { DescentPending: true })
+            {
+                descent = discovery.CompleteAsync(listings, stopDescent.Token);
+            }
+            var listed = await TakeListingsAsync(runtimes, listings, run, gone, cancellationToken).ConfigureAwait(false);
+            var selected = Select(listed, listed, options);
             result.Containers.AddRange(selected.Select(s => s.Container));
-
             await RunPhaseAsync(CollectionPhase.Volatile, runtimes, selected, options, run, cancellationToken).ConfigureAwait(false);
+
+            if (descent is not null)
+            {
+                // The nested runtimes found meanwhile: their containers' volatile phase, before anything is copied of any level.
+                levels.Discovery = await descent.ConfigureAwait(false);
+                var nestedRuntimes = levels.Nested;
+                var nestedListings = await ListAsync(nestedRuntimes, levels.Discovery.Listings, cancellationToken).ConfigureAwait(false);
+                var nestedListed = await TakeListingsAsync(nestedRuntimes, nestedListings, run, gone, cancellationToken).ConfigureAwait(false);
+                listed = [.. listed, .. nestedListed];
+                var nestedSelected = Select(nestedListed, listed, options);
+                result.Containers.AddRange(nestedSelected.Select(s => s.Container));
+                await RunPhaseAsync(CollectionPhase.Volatile, nestedRuntimes, nestedSelected, options, run, cancellationToken).ConfigureAwait(false);
+                selected = [.. selected, .. nestedSelected];
+                runtimes = levels.All;
+            }
+            RecordUnmatched(listed, selected, options, run);
+            if (acquisitionRecord is not null)
+            {
+                await writer.AddAsync(acquisitionRecord(levels.Discovery!), CancellationToken.None).ConfigureAwait(false);
+                levels.Recorded = true;
+            }
+
             foreach (var runtime in runtimes.Where(r => !gone.Contains(r) && TakesEngine(r, selected, options)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -114,8 +166,22 @@ public sealed class CollectionRunner
         {
             failed = ExceptionDispatchInfo.Capture(ex);
         }
-        // Whatever ended the phases, nothing may still be writing when the caller seals.
-        await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is { } ended && Failures.StopsRun(ended), cancellationToken).ConfigureAwait(false);
+        bool outputBroken = failed?.SourceException is { } ended && Failures.StopsRun(ended);
+        try
+        {
+            await levels.EndDescentAsync(descent, stopDescent).ConfigureAwait(false);
+            // Whatever ended the phases, nothing may still be writing when the caller seals.
+            await AwaitDeferredAsync(run, outputBroken, cancellationToken).ConfigureAwait(false);
+            if (acquisitionRecord is not null && !levels.Recorded && !outputBroken)
+            {
+                await writer.AddAsync(acquisitionRecord(levels.Discovery ?? discovery!.NotDescended("not looked into: the run ended before the descent into containers did")),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await levels.DisposeNestedAsync().ConfigureAwait(false);
+        }
         failed?.Throw();
         return result;
     }
@@ -165,20 +231,39 @@ public sealed class CollectionRunner
         broken?.Throw();
     }
 
-    /// <param name="gone">Filled with the nested runtimes found gone at their listing (their node removed since discovery): they give no engine evidence either.</param>
-    private async Task<List<Selected>> SelectAsync(IReadOnlyList<IContainerRuntime> runtimes, CollectionOptions options, CollectionContext run, HashSet<IContainerRuntime> gone, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each runtime's listing, side by side (a daemon that hangs costs its budget once, not once
+    /// per runtime after it); one made already (<paramref name="made"/>, by discovery's descent)
+    /// is taken, also when it failed.
+    /// </summary>
+    private static async Task<Dictionary<IContainerRuntime, RuntimeListing>> ListAsync(IReadOnlyList<IContainerRuntime> runtimes,
+        IReadOnlyDictionary<IContainerRuntime, RuntimeListing>? made, CancellationToken cancellationToken)
     {
-        var (writer, result, _) = run;
+        var listings = await Task.WhenAll(runtimes.Select(r => made is not null && made.TryGetValue(r, out var m) ? Task.FromResult(m) : RuntimeListing.OfAsync(r, cancellationToken)))
+            .ConfigureAwait(false);
+        var result = new Dictionary<IContainerRuntime, RuntimeListing>();
+        for (int i = 0; i < runtimes.Count; i++)
+        {
+            result[runtimes[i]] = listings[i];
+        }
+        return result;
+    }
+
+    /// <summary>The listed containers in runtime order; a listing that failed is recorded in its runtime's failure boundary.</summary>
+    /// <param name="gone">Filled with the nested runtimes found gone at their listing (their node removed since discovery): they give no engine evidence either.</param>
+    private async Task<List<Selected>> TakeListingsAsync(IReadOnlyList<IContainerRuntime> runtimes, Dictionary<IContainerRuntime, RuntimeListing> listings, CollectionContext run,
+        HashSet<IContainerRuntime> gone, CancellationToken cancellationToken)
+    {
         var everything = new List<Selected>();
         foreach (var runtime in runtimes)
         {
             var sink = EngineSink(run, runtime);
             IReadOnlyList<ContainerInfo> listed = [];
-            await _boundary.RunAsync(sink, $"listing containers of {runtime.Descriptor.Name}", result, async () =>
+            await _boundary.RunAsync(sink, $"listing containers of {runtime.Descriptor.Name}", run.Result, () =>
             {
                 try
                 {
-                    listed = await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+                    listed = listings[runtime].Take();
                 }
                 catch (NestedRuntimeGoneException vanished)
                 {
@@ -186,25 +271,42 @@ public sealed class CollectionRunner
                     gone.Add(runtime);
                     _log.Warning("{Message:l}; none of its containers is listed, nor its engine evidence", vanished.Message);
                 }
+                return Task.CompletedTask;
             }, cancellationToken).ConfigureAwait(false);
             everything.AddRange(listed.Select(c => new Selected(runtime, c)));
         }
-        // Nested runtimes' containers are in the same list: one selection, one walk of the phases, volatile first across all levels.
+        return everything;
+    }
+
+    /// <summary>
+    /// Of <paramref name="candidates"/>, those the selection takes, each container once
+    /// (<see cref="DuplicateContainers"/>: listings of one place, so one level at a time is the
+    /// same as all at once). The selection reads names against everything listed so far: a
+    /// container of this host is taken or not whatever is found nested.
+    /// </summary>
+    private List<Selected> Select(List<Selected> candidates, List<Selected> everything, CollectionOptions options)
+    {
         var selection = options.Selector.Resolve(everything.Select(s => s.Container));
-        var selected = everything.Where(s => selection.Matches(s.Container)).ToList();
-        foreach (var name in selection.Unmatched)
-        {
-            result.AddFailures(1);
-            writer.RecordError(new ErrorRecord { Scope = "selection", Message = $"no container matches '{name}'", At = _clock.GetUnixTime() });
-            _log.Warning("no container matches {Name}", name);
-        }
+        var selected = candidates.Where(s => selection.Matches(s.Container)).ToList();
         var once = DuplicateContainers.Fold([.. selected.Select(s => (s.Runtime, s.Container))]);
         if (once.Count < selected.Count)
         {
             _log.Information("{Folded} containers listed by two runtimes are collected once, from the runtime that manages them", selected.Count - once.Count);
         }
-        _log.Information("{Selected} of {Listed} containers selected", once.Count, everything.Count);
         return [.. once.Select(s => new Selected(s.Runtime, s.Container))];
+    }
+
+    /// <summary>Names that matched nothing at any level, once everything is listed.</summary>
+    private void RecordUnmatched(List<Selected> everything, List<Selected> selected, CollectionOptions options, CollectionContext run)
+    {
+        var selection = options.Selector.Resolve(everything.Select(s => s.Container));
+        foreach (var name in selection.Unmatched)
+        {
+            run.Result.AddFailures(1);
+            run.Writer.RecordError(new ErrorRecord { Scope = "selection", Message = $"no container matches '{name}'", At = _clock.GetUnixTime() });
+            _log.Warning("no container matches {Name}", name);
+        }
+        _log.Information("{Selected} of {Listed} containers selected", selected.Count, everything.Count);
     }
 
     /// <summary>

@@ -9,7 +9,9 @@ namespace ContainerForensics.Core.Collection;
 /// Finds the runtimes to use: asks each requested provider (all of them for "auto") for its
 /// candidates, keeps the ones that answered and remembers why the others did not; then looks
 /// inside their running containers for runtimes nested there (<see cref="NestedDiscovery"/>),
-/// with every provider's sockets, whichever runtimes were asked for on this host.
+/// with every provider's sockets, whichever runtimes were asked for on this host. A collection
+/// leaves that descent to the run (<see cref="DiscoverHostAsync"/>), which makes it beside the
+/// volatile phase of this host's containers: their volatile evidence does not wait for it.
 /// </summary>
 public sealed class Discovery
 {
@@ -24,7 +26,19 @@ public sealed class Discovery
 
     public IEnumerable<string> KnownRuntimes => _providers.Select(p => p.Name);
 
+    /// <summary>Every runtime, those nested in containers included: the descent is made here (cfir list).</summary>
     public async Task<DiscoveryResult> DiscoverAsync(DiscoveryRequest request, CancellationToken cancellationToken)
+    {
+        var host = await DiscoverHostAsync(request, cancellationToken).ConfigureAwait(false);
+        return await host.CompleteAsync(null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// This host's runtimes; the descent into their containers is left pending
+    /// (<see cref="DiscoveryResult.DescentPending"/>) for <see cref="DiscoveryResult.CompleteAsync"/>,
+    /// which the collection runs from its own listings.
+    /// </summary>
+    public async Task<DiscoveryResult> DiscoverHostAsync(DiscoveryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var requested = request.Runtimes;
@@ -66,11 +80,11 @@ public sealed class Discovery
             // Nothing of a disk image runs: there is no process to look inside.
             return new DiscoveryResult(all, explicitRequest: !auto) { NestedDepth = 0, DiskImage = image };
         }
-        var hostRuntimes = all.Where(p => p.Runtime is not null).Select(p => p.Runtime!).ToList();
-        var (nested, descents) = await new NestedDiscovery(_providers, settings, request.NestedDepth, request.ProcRoot, _log)
-            .DescendAsync(hostRuntimes, cancellationToken).ConfigureAwait(false);
-        all.AddRange(nested);
-        return new DiscoveryResult(all, explicitRequest: !auto) { NestedDepth = request.NestedDepth, Descents = descents };
+        return new DiscoveryResult(all, explicitRequest: !auto)
+        {
+            NestedDepth = request.NestedDepth,
+            Descent = new NestedDiscovery(_providers, settings, request.NestedDepth, request.ProcRoot, _log),
+        };
     }
 
     private static async Task<IReadOnlyList<RuntimeProbe>> OpenImageAsync(IRuntimeProvider provider, DiskImage image, RuntimeSettings settings, CancellationToken cancellationToken)
@@ -123,5 +137,44 @@ public sealed class DiscoveryResult
     /// <summary>Every look inside containers for nested runtimes: what was looked into, what answered, why not.</summary>
     public IReadOnlyList<RuntimeDescent> Descents { get; init; } = [];
 
+    /// <summary>The listings the descent made or took, by runtime: the collection takes them instead of listing again.</summary>
+    public IReadOnlyDictionary<IContainerRuntime, RuntimeListing> Listings { get; init; } = new Dictionary<IContainerRuntime, RuntimeListing>();
+
+    /// <summary>The descent into containers is still to be made (<see cref="CompleteAsync"/>): only this host's runtimes are here.</summary>
+    public bool DescentPending => Descent is not null;
+
+    internal NestedDiscovery? Descent { get; init; }
+
     public IReadOnlyList<IContainerRuntime> Runtimes => Probes.Where(p => p.Runtime is not null).Select(p => p.Runtime!).ToList();
+
+    /// <summary>
+    /// Makes the pending descent from these runtimes (<see cref="NestedDiscovery"/>), taking the
+    /// listings in <paramref name="listed"/> instead of listing again, and returns the whole
+    /// discovery: this host's probes and the nested ones, the descents, every listing made.
+    /// The nested runtimes found are the caller's to dispose. Nothing pending: this result.
+    /// </summary>
+    public async Task<DiscoveryResult> CompleteAsync(IReadOnlyDictionary<IContainerRuntime, RuntimeListing>? listed, CancellationToken cancellationToken)
+    {
+        if (Descent is not { } descent)
+        {
+            return this;
+        }
+        var (nested, descents) = await descent.DescendAsync(Runtimes, listed, cancellationToken).ConfigureAwait(false);
+        return new DiscoveryResult([.. Probes, .. nested], ExplicitRequest)
+        {
+            NestedDepth = NestedDepth,
+            DiskImage = DiskImage,
+            Descents = descents,
+            Listings = new Dictionary<IContainerRuntime, RuntimeListing>(descent.Listings),
+        };
+    }
+
+    /// <summary>The record of a descent that did not end (the run was interrupted first): each runtime of this host, with why none of its containers was looked into.</summary>
+    internal DiscoveryResult NotDescended(string why) => new(Probes, ExplicitRequest)
+    {
+        NestedDepth = NestedDepth,
+        DiskImage = DiskImage,
+        Descents = [.. Runtimes.Select(r => new RuntimeDescent { Runtime = r.Descriptor.Name, Endpoint = r.Descriptor.Endpoint, Depth = 1, NotDescended = why })],
+        Listings = Listings,
+    };
 }

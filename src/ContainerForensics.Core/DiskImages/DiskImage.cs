@@ -86,7 +86,7 @@ public sealed class DiskImage : IDisposable
     public SafeTreeWalker OpenTree(string imagePath, WalkOptions? options = null)
     {
         var dir = OpenDirectory(imagePath);
-        return SafeTreeWalker.FromDirectory(Encoding.UTF8.GetBytes(Show(imagePath)), dir, options);
+        return SafeTreeWalker.FromDirectory(Encoding.UTF8.GetBytes(Show(imagePath)), dir, options, () => StatDirectory(imagePath));
     }
 
     /// <summary>
@@ -251,6 +251,25 @@ public sealed class DiskImage : IDisposable
     }
 
     public void Dispose() => _root.Dispose();
+
+    /// <summary>statx of the directory an image path resolves to now, or null when it resolves to none.</summary>
+    private FileStat? StatDirectory(string imagePath)
+    {
+        FileDescriptor dir;
+        try
+        {
+            dir = OpenDirectory(imagePath);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        using (dir)
+        using (var lease = dir.Borrow())
+        {
+            return Native.Fstatx(lease.Fd, out var sx) == 0 ? FileStat.FromStatx(sx) : null;
+        }
+    }
 
     private FileDescriptor OpenDirectory(string imagePath)
     {

@@ -6,7 +6,7 @@ namespace ContainerForensics.Core.Evidence;
 /// <summary>
 /// The one place that decides where evidence goes in the archive (docs/evidence-format.md):
 /// <code>
-/// acquisition/acquisition.json            the acquisition record (first entry)
+/// acquisition/acquisition.json            the acquisition record (after the volatile state, once discovery is complete)
 /// runtimes/&lt;runtime&gt;/&lt;section&gt;/...          engine-wide evidence
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/&lt;name&gt;_&lt;id12&gt;/&lt;section&gt;/...
 /// containers/&lt;runtime&gt;/&lt;namespace&gt;/pods/&lt;podns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;_&lt;id12&gt;/&lt;section&gt;/...   (Kubernetes)

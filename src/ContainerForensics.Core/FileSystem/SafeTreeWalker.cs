@@ -33,19 +33,34 @@ public sealed class SafeTreeWalker : IDisposable
     /// <summary>The open directories of the enumeration under way (one at a time), for <see cref="Unwalked"/>.</summary>
     private Stack<Frame>? _walking;
 
-    private SafeTreeWalker(byte[] rootPath, FileDescriptor root, FileStat rootStat, WalkOptions options)
+    /// <summary>For a root opened beneath a trusted one (<see cref="OpenBeneath"/>): that root and the part below it, to resolve the same way again.</summary>
+    private readonly (byte[] Trusted, byte[] Beneath)? _beneath;
+
+    private SafeTreeWalker(byte[] rootPath, FileDescriptor root, FileStat rootStat, WalkOptions options, (byte[], byte[])? beneath = null)
     {
         RootPath = rootPath;
         _root = root;
         RootStat = rootStat;
         _options = options;
+        _beneath = beneath;
     }
 
-    /// <summary>The root as given to <see cref="Open"/>.</summary>
+    /// <summary>The root as given to <see cref="Open"/>, or the trusted root and the path beneath it joined.</summary>
     public byte[] RootPath { get; }
 
     /// <summary>statx of the opened root directory.</summary>
     public FileStat RootStat { get; }
+
+    /// <summary>How the root's path is looked up again (<see cref="LookUpRootAgain"/>); null: lstat of <see cref="RootPath"/> on this host.</summary>
+    private Func<FileStat?>? _relookup;
+
+    /// <summary>
+    /// statx of what the root's path names now, or null when it names nothing: whether the walk
+    /// root is still there (a layer removed under the walk). By default the path is looked up on
+    /// this host; a walk beneath a disk image looks it up beneath the image's root again, since
+    /// its shown path is not a path to follow here.
+    /// </summary>
+    public FileStat? LookUpRootAgain() => _relookup is { } relookup ? relookup() : HostFile.Lstat(RootPath, out _);
 
     /// <summary>
     /// Opens the root directory (a trusted host path: symlinks along it are followed, the final
@@ -55,7 +70,7 @@ public sealed class SafeTreeWalker : IDisposable
     public static SafeTreeWalker Open(byte[] rootPath, WalkOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(rootPath);
-        string shown = ArchivePath.EscapeSegment(rootPath);
+        string shown = Trees.ContainerPath.Show(rootPath);
         if (rootPath.Length == 0 || rootPath.AsSpan().Contains((byte)0))
         {
             throw UnixError.ToIOException(UnixError.EINVAL, $"walk root '{shown}' is empty or holds a NUL byte");
@@ -86,35 +101,14 @@ public sealed class SafeTreeWalker : IDisposable
     public static SafeTreeWalker OpenBeneath(byte[] trustedRoot, ReadOnlySpan<byte> relativePath, WalkOptions? options = null)
     {
         byte[] fullPath = relativePath.IsEmpty ? trustedRoot : [.. trustedRoot, (byte)'/', .. relativePath];
-        var anchor = Open(trustedRoot, options);
-        FileDescriptor? current = anchor._root;
+        var current = Open(trustedRoot, options)._root;
+        bool handedOver = false;
         try
         {
-            foreach (var range in relativePath.Split((byte)'/'))
+            int errno = Descend(ref current, relativePath, out string? what);
+            if (errno != 0)
             {
-                var segment = relativePath[range];
-                if (segment.IsEmpty || segment.SequenceEqual("."u8))
-                {
-                    continue;
-                }
-                string shown = ArchivePath.EscapeSegment(segment);
-                if (segment.SequenceEqual(".."u8))
-                {
-                    throw UnixError.ToIOException(UnixError.EINVAL, $"'..' is not allowed beneath the walk root '{ArchivePath.EscapeSegment(trustedRoot)}'");
-                }
-                int next;
-                using (var lease = current.Borrow())
-                {
-                    int errno = Native.OpenAt(lease.Fd, segment, Native.O_PATH | Native.O_DIRECTORY | Native.O_NOFOLLOW | Native.O_CLOEXEC, out next);
-                    if (errno != 0)
-                    {
-                        throw UnixError.ToIOException(errno, errno is UnixError.ENOTDIR or UnixError.ELOOP
-                            ? $"'{shown}' on the path is not a directory (a symlink is never followed)"
-                            : $"cannot open directory '{shown}' on the path");
-                    }
-                }
-                current.Dispose();
-                current = new FileDescriptor(next);
+                throw UnixError.ToIOException(errno, what ?? $"'..' is not allowed beneath the walk root '{Trees.ContainerPath.Show(trustedRoot)}'");
             }
             int statErrno;
             Native.StatxBuffer sx;
@@ -124,24 +118,28 @@ public sealed class SafeTreeWalker : IDisposable
             }
             if (statErrno != 0)
             {
-                throw UnixError.ToIOException(statErrno, $"cannot stat walk root '{ArchivePath.EscapeSegment(fullPath)}'");
+                throw UnixError.ToIOException(statErrno, $"cannot stat walk root '{Trees.ContainerPath.Show(fullPath)}'");
             }
-            var walker = new SafeTreeWalker(fullPath, current, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
-            current = null;
+            var walker = new SafeTreeWalker(fullPath, current, FileStat.FromStatx(sx), options ?? WalkOptions.Default, (trustedRoot, relativePath.ToArray()));
+            handedOver = true;
             return walker;
         }
         finally
         {
-            current?.Dispose();
+            if (!handedOver)
+            {
+                current.Dispose();
+            }
         }
     }
 
     /// <summary>
     /// A walk rooted at a directory the caller already resolved and holds open (O_PATH), e.g.
     /// beneath a disk image's root with RESOLVE_IN_ROOT; the walker takes ownership of it.
-    /// <paramref name="shownPath"/> names the root in records.
+    /// <paramref name="shownPath"/> names the root in records; <paramref name="relookup"/> looks
+    /// the root up again the way it was resolved (<see cref="LookUpRootAgain"/>).
     /// </summary>
-    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null)
+    internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null, Func<FileStat?>? relookup = null)
     {
         int errno;
         Native.StatxBuffer sx;
@@ -154,7 +152,81 @@ public sealed class SafeTreeWalker : IDisposable
             directory.Dispose();
             throw UnixError.ToIOException(errno, $"cannot stat walk root '{ArchivePath.EscapeSegment(shownPath)}'");
         }
-        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default);
+        return new SafeTreeWalker(shownPath, directory, FileStat.FromStatx(sx), options ?? WalkOptions.Default) { _relookup = relookup };
+    }
+
+    /// <summary>
+    /// statx of what the root's path names now, resolved as it was opened: <see cref="Open"/>'s
+    /// trusted path as the kernel resolves it, without following its last component; an
+    /// <see cref="OpenBeneath"/> root one segment at a time beneath its trusted root, no symlink
+    /// followed. Null with the errno when it no longer resolves. A caller compares it with
+    /// <see cref="RootStat"/> to learn whether the root was removed or replaced under a walk.
+    /// </summary>
+    public FileStat? StatRootNow(out int errno)
+    {
+        if (_beneath is not { } beneath)
+        {
+            return HostFile.Lstat(RootPath, out errno);
+        }
+        errno = Native.OpenAt(Native.AT_FDCWD, beneath.Trusted, Native.O_PATH | Native.O_DIRECTORY | Native.O_NOFOLLOW | Native.O_CLOEXEC, out int fd);
+        if (errno != 0)
+        {
+            return null;
+        }
+        var current = new FileDescriptor(fd);
+        try
+        {
+            errno = Descend(ref current, beneath.Beneath, out _);
+            if (errno != 0)
+            {
+                return null;
+            }
+            using var lease = current.Borrow();
+            errno = Native.Fstatx(lease.Fd, out var sx);
+            return errno == 0 ? FileStat.FromStatx(sx) : null;
+        }
+        finally
+        {
+            current.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Opens each directory of <paramref name="relativePath"/> below <paramref name="current"/>
+    /// with openat(O_PATH|O_DIRECTORY|O_NOFOLLOW), replacing (and closing) <paramref name="current"/>
+    /// at each step. Returns 0, or the errno and what failed (null for a refused "..", EINVAL).
+    /// </summary>
+    private static int Descend(ref FileDescriptor current, ReadOnlySpan<byte> relativePath, out string? what)
+    {
+        what = null;
+        foreach (var range in relativePath.Split((byte)'/'))
+        {
+            var segment = relativePath[range];
+            if (segment.IsEmpty || segment.SequenceEqual("."u8))
+            {
+                continue;
+            }
+            if (segment.SequenceEqual(".."u8))
+            {
+                return UnixError.EINVAL;
+            }
+            int next;
+            using (var lease = current.Borrow())
+            {
+                int errno = Native.OpenAt(lease.Fd, segment, Native.O_PATH | Native.O_DIRECTORY | Native.O_NOFOLLOW | Native.O_CLOEXEC, out next);
+                if (errno != 0)
+                {
+                    string shown = ArchivePath.EscapeSegment(segment);
+                    what = errno is UnixError.ENOTDIR or UnixError.ELOOP
+                        ? $"'{shown}' on the path is not a directory (a symlink is never followed)"
+                        : $"cannot open directory '{shown}' on the path";
+                    return errno;
+                }
+            }
+            current.Dispose();
+            current = new FileDescriptor(next);
+        }
+        return 0;
     }
 
     /// <summary>

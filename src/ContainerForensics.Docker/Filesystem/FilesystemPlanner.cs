@@ -16,8 +16,10 @@ namespace ContainerForensics.Docker.Filesystem;
 /// <item>volumes: each volume's host directory; else /archive of its mount point.</item>
 /// </list>
 /// A host path is used only when it can be opened here now: the walk root is opened while
-/// planning, so a path that exists only on a remote daemon's machine, or in another mount
-/// namespace, falls back to the API before anything is collected.
+/// planning (through <see cref="HostPathAccess"/>: a nested daemon's beneath its root, no link
+/// followed), so a path that exists only on a remote daemon's machine, in another mount
+/// namespace, or behind a link planted in a nested daemon's container, falls back to the API
+/// before anything is collected.
 /// </summary>
 internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess hostPaths)
 {
@@ -39,16 +41,18 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
         {
             record.Source = "overlay upperdir";
             record.Path = driver.UpperDir;
-            record.Why = $"GraphDriver {driver.Name} with a readable UpperDir: {DirectRead}; whiteouts and opaque directories as overlayfs keeps them";
+            record.ReadBeneath = hostPaths.Root;
+            record.Why = $"GraphDriver {driver.Name} with a readable UpperDir: {DirectRead}; whiteouts and opaque directories as overlayfs keeps them{hostPaths.How}";
             var collector = new HostTreeCollector
             {
                 Section = EvidenceSection.FilesystemChanged,
                 RootRawPath = "/"u8.ToArray(),
                 Overlay = driver.LowerDirs,
-                Description = "overlay upperdir " + driver.UpperDir,
+                OverlayRoot = hostPaths.Root,
+                Description = "overlay upperdir " + hostPaths.Show(driver.UpperDir!),
                 Limits = limits,
             };
-            return new WalkSource(record.Source, driver.UpperDir!, walker, collector);
+            return new WalkSource(record.Source, hostPaths.Show(driver.UpperDir!), walker, collector);
         }
         // The list decides between the two API sources, so it is read now (a cheap call).
         var changes = ContainerChange.ParseList(await client.ContainerFiles.ChangesRawAsync(containerId, cancellationToken).ConfigureAwait(false));
@@ -90,24 +94,26 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
         {
             notHere = $"GraphDriver {driver.Name} names no MergedDir";
         }
-        if (notHere is null && !IsMountPoint(driver!.MergedDir!, out string? why))
-        {
-            notHere = why;
-        }
         (var walker, notHere) = Open(driver?.MergedDir, notHere);
+        if (walker is not null && !IsMountPoint(walker, driver!.MergedDir!, out string? why))
+        {
+            walker.Dispose();
+            (walker, notHere) = (null, why!);
+        }
         if (walker is not null && driver is not null)
         {
             record.Source = "overlay mergeddir";
             record.Path = driver.MergedDir;
-            record.Why = $"the container is {state} and its overlay root is mounted at MergedDir: {DirectRead}";
+            record.ReadBeneath = hostPaths.Root;
+            record.Why = $"the container is {state} and its overlay root is mounted at MergedDir: {DirectRead}{hostPaths.How}";
             var collector = new HostTreeCollector
             {
                 Section = EvidenceSection.FilesystemFull,
                 RootRawPath = "/"u8.ToArray(),
-                Description = "overlay mergeddir " + driver.MergedDir,
+                Description = "overlay mergeddir " + hostPaths.Show(driver.MergedDir!),
                 Limits = limits,
             };
-            return new WalkSource(record.Source, driver.MergedDir!, walker, collector);
+            return new WalkSource(record.Source, hostPaths.Show(driver.MergedDir!), walker, collector);
         }
         var export = new ExportSource(client, containerId, limits);
         record.Source = export.Name;
@@ -130,8 +136,9 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
             record.Notes.Add($"{Omitted}, and the overlay upper directory cannot be read here ({notHere}): a socket in the container has no entry");
             return null;
         }
+        record.ReadBeneath = hostPaths.Root;
         record.Notes.Add($"{Omitted}: the sockets are taken from the overlay upper directory {driver!.UpperDir}, the only layer that can hold one (image layers are tars), and added to filesystem/full");
-        return new UpperDirSocketsSource(driver.UpperDir!, walker, limits);
+        return new UpperDirSocketsSource(hostPaths.Show(driver.UpperDir!), walker, limits);
     }
 
     /// <summary>One source per volume mount; bind mounts and the rest are listed as not collected.</summary>
@@ -162,17 +169,19 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
                 : null);
             if (walker is not null)
             {
+                string shown = hostPaths.Show(m.Source!);
                 var collector = new HostTreeCollector
                 {
                     Section = EvidenceSection.Volumes,
                     RootRawPath = Encoding.UTF8.GetBytes("/" + name),
                     MountedAt = string.IsNullOrEmpty(m.Destination) ? null : Encoding.UTF8.GetBytes(m.Destination.TrimEnd('/')),
                     IncludeRoot = true,
-                    Description = $"volume {name} at {m.Source}",
+                    Description = $"volume {name} at {shown}",
                     Limits = limits,
                 };
-                var source = new WalkSource("volume directory", m.Source!, walker, collector);
-                record.Volumes.Add(new(m.Type, name, m.Destination, m.Source, source.Name, source.Path, $"the volume's host directory is readable: {DirectRead}"));
+                var source = new WalkSource("volume directory", shown, walker, collector);
+                record.Volumes.Add(new(m.Type, name, m.Destination, m.Source, source.Name, m.Source, $"the volume's host directory is readable: {DirectRead}{hostPaths.How}"));
+                record.ReadBeneath = hostPaths.Root;
                 sources.Add(source);
                 continue;
             }
@@ -203,7 +212,7 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
     }
 
     /// <summary>Opens the walk root unless there is already a reason not to; either the walker or why not.</summary>
-    private static (SafeTreeWalker? Walker, string Why) Open(string? path, string? notHere)
+    private (SafeTreeWalker? Walker, string Why) Open(string? path, string? notHere)
     {
         if (notHere is not null || path is null)
         {
@@ -211,29 +220,38 @@ internal sealed class FilesystemPlanner(DockerClient client, HostPathAccess host
         }
         try
         {
-            return (SafeTreeWalker.Open(Encoding.UTF8.GetBytes(path)), "");
+            return (hostPaths.OpenDirectory(path), "");
         }
         catch (IOException ex)
         {
-            return (null, $"{path} cannot be read here ({ex.Message}): cfir may run in another mount namespace than the engine");
+            return (null, hostPaths.Root is null
+                ? $"{path} cannot be read here ({ex.Message}): cfir may run in another mount namespace than the engine"
+                : $"{hostPaths.Show(path)} cannot be read ({ex.Message})");
         }
     }
 
-    /// <summary>A mounted MergedDir is the root of its own (overlay) filesystem: another device than its parent. Unmounted, it is an empty directory or gone.</summary>
-    private static bool IsMountPoint(string path, out string? why)
+    /// <summary>
+    /// A mounted MergedDir is the root of its own (overlay) filesystem: another device than its
+    /// parent. Unmounted, it is an empty directory of the parent's (or gone, and not opened at all).
+    /// </summary>
+    private bool IsMountPoint(SafeTreeWalker merged, string path, out string? why)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(path.TrimEnd('/'));
-        var self = HostFile.Lstat(bytes, out int errno);
-        if (self is null)
+        string trimmed = path.TrimEnd('/');
+        string parent = trimmed.LastIndexOf('/') is > 0 and int slash ? trimmed[..slash] : "/";
+        FileStat up;
+        try
         {
-            why = $"MergedDir {path} is not there ({UnixError.Describe(errno)}): not mounted";
+            using var parentWalker = hostPaths.OpenDirectory(parent);
+            up = parentWalker.RootStat;
+        }
+        catch (IOException ex)
+        {
+            why = $"MergedDir {hostPaths.Show(path)}: its parent cannot be opened ({ex.Message}), so whether it is mounted is unknown";
             return false;
         }
-        byte[] parent = Encoding.UTF8.GetBytes(System.IO.Path.GetDirectoryName(path.TrimEnd('/')) ?? "/");
-        var up = HostFile.Lstat(parent, out errno);
-        if (up is null || (up.DeviceMajor == self.DeviceMajor && up.DeviceMinor == self.DeviceMinor))
+        if (up.DeviceMajor == merged.RootStat.DeviceMajor && up.DeviceMinor == merged.RootStat.DeviceMinor)
         {
-            why = $"MergedDir {path} is not a mount point: not mounted";
+            why = $"MergedDir {hostPaths.Show(path)} is not a mount point: not mounted";
             return false;
         }
         why = null;

@@ -11,7 +11,8 @@ namespace ContainerForensics.Docker.Runtime;
 /// <summary>
 /// Filesystem phase: the writable layer (<c>--filesystem changed</c>) or the whole filesystem
 /// (<c>full</c>), and the content of volumes (<c>--volumes</c>). Read-only on the source, always:
-/// host directories are walked with <see cref="SafeTreeWalker"/>, engine streams only read.
+/// host directories are walked with <see cref="SafeTreeWalker"/> (a nested daemon's inside its
+/// container, opened beneath its root: <see cref="HostPathAccess"/>), engine streams only read.
 /// <list type="number">
 /// <item>Inspect the container (<see cref="ContainerInspects"/>); <see cref="FilesystemPlanner"/> picks each source (host
 /// directory first, engine API otherwise) and <c>metadata/filesystem-source.json</c> records the
@@ -52,7 +53,7 @@ internal sealed class DockerFilesystemCollector
         var driver = GraphDriver.From(inspect);
         var mounts = ContainerMount.From(inspect);
         var limits = CaptureLimits.From(options);
-        var planner = new FilesystemPlanner(_client, _hostPaths);
+        var planner = new FilesystemPlanner(_client, _hostPaths.At(container));
         var record = new FilesystemSourceRecord
         {
             Mode = options.Filesystem.ToString().ToLowerInvariant(),

@@ -14,7 +14,8 @@ namespace ContainerForensics.Docker.Runtime;
 /// Logs phase of one container (<c>containers/.../logs/</c>), through the Engine API only (no exec):
 /// <list type="bullet">
 /// <item><c>files/&lt;name&gt;</c>: the log files on disk (LogPath and its rotated siblings),
-/// byte-exact, when this host can read them (<see cref="LogFiles"/>). First, because they are
+/// byte-exact, when they can be read here (<see cref="LogFiles"/>; a nested daemon's inside its
+/// container, <see cref="HostPathAccess"/>). First, because they are
 /// the primary record: the API output below is derived from them, and their descriptors are
 /// open before a long API stream gives a rotation the time to move them.</item>
 /// <item>Without a TTY (inspect <c>Config.Tty</c> false): <c>stdout.log</c> and <c>stderr.log</c>,
@@ -51,7 +52,7 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
         string? driver = Json.Object(root, "HostConfig") is { } host && Json.Object(host, "LogConfig") is { } config ? Json.String(config, "Type") : null;
         string? logPath = Json.String(root, "LogPath");
 
-        await CaptureFilesAsync(sink, driver, logPath, inspect.State == "created", CaptureLimits.From(options), cancellationToken).ConfigureAwait(false);
+        await CaptureFilesAsync(container, sink, driver, logPath, inspect.State == "created", CaptureLimits.From(options), cancellationToken).ConfigureAwait(false);
 
         if (driver == "none")
         {
@@ -79,7 +80,7 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
         }
     }
 
-    private async Task CaptureFilesAsync(IEvidenceSink sink, string? driver, string? logPath, bool neverStarted, CaptureLimits limits, CancellationToken cancellationToken)
+    private async Task CaptureFilesAsync(ContainerInfo container, IEvidenceSink sink, string? driver, string? logPath, bool neverStarted, CaptureLimits limits, CancellationToken cancellationToken)
     {
         string what = DescribeDriver(driver);
         string? skipped = null;
@@ -105,7 +106,7 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
             }, cancellationToken).ConfigureAwait(false);
             return;
         }
-        await LogFiles.CaptureAsync(sink, logPath!, what, neverStarted, limits, cancellationToken).ConfigureAwait(false);
+        await LogFiles.CaptureAsync(sink, logPath!, what, neverStarted, limits, _hostPaths.At(container), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Streams one logs call into the sink; <paramref name="only"/> null means a TTY container's raw stream.</summary>

@@ -36,6 +36,9 @@ public sealed record AcquisitionRecordDocument
     /// <summary>Every runtime endpoint tried, with what it answered or why it was not used.</summary>
     public IReadOnlyList<RuntimeProbeRecord>? Runtimes { get; init; }
 
+    /// <summary>Every look inside containers for nested runtimes (absent from archives written before nested runtimes were looked for).</summary>
+    public AcquisitionNested? Nested { get; init; }
+
     public AcquisitionOptions? Options { get; init; }
 
     internal static AcquisitionRecordDocument? Parse(byte[] json, Action<string, string> problem, Action<string> unreadable)
@@ -53,6 +56,7 @@ public sealed record AcquisitionRecordDocument
             Host = f.Object(AcquisitionFields.Host) is { } h ? AcquisitionHost.From(h) : null,
             Clock = f.Object(AcquisitionFields.Clock) is { } c ? AcquisitionClock.From(c) : null,
             Runtimes = f.Objects(AcquisitionFields.Runtimes)?.Select(RuntimeProbeRecord.From).ToList(),
+            Nested = f.Object(AcquisitionFields.Nested) is { } n ? AcquisitionNested.From(n) : null,
             Options = f.Object(AcquisitionFields.Options) is { } o ? AcquisitionOptions.From(o) : null,
         }, problem, detail => unreadable($"not JSON: {detail}"));
         if (record?.Format is { } format && !ArchiveNames.IsReadableFormat(format))
@@ -106,6 +110,9 @@ public sealed record AcquisitionClock(UnixTime? Realtime, long? MonotonicTimesta
 public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? Answered, string? Version, string? ApiVersion, string? Reason,
     string? Locality, string? LocalityWhy, IReadOnlyDictionary<string, string> Details)
 {
+    /// <summary>A runtime looked for inside a container: the containers it is nested in, outermost first; null for one of this host.</summary>
+    public IReadOnlyList<NestingLinkLine>? NestedIn { get; init; }
+
     private static readonly HashSet<string> Known =
     [
         AcquisitionFields.InRuntime.Name, AcquisitionFields.InRuntime.Endpoint, AcquisitionFields.InRuntime.Answered,
@@ -122,7 +129,10 @@ public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? An
         f.String(AcquisitionFields.InRuntime.Reason),
         f.String(AcquisitionFields.InRuntime.Locality),
         f.String(AcquisitionFields.InRuntime.LocalityWhy),
-        f.OtherStrings(Known));
+        f.OtherStrings(Known))
+    {
+        NestedIn = NestingLinkLine.Chain(f),
+    };
 }
 
 /// <summary>
@@ -132,6 +142,9 @@ public sealed record RuntimeProbeRecord(string? Name, string? Endpoint, bool? An
 public sealed record AcquisitionOptions(string? Filesystem, long? MaxFileSize, string? Oversize, string? LogsSince, string? EventsSince,
     bool? Volumes, bool? Memory, long? MemoryMaxBytes, bool? RunningOnly, IReadOnlyList<string>? Containers, IReadOnlyList<string>? Labels)
 {
+    /// <summary><c>--nested-depth</c> (0 with <c>--no-nested</c>).</summary>
+    public int? NestedDepth { get; init; }
+
     internal static AcquisitionOptions From(JsonFields f) => new(
         f.String(AcquisitionFields.InOptions.Filesystem),
         f.Int64(AcquisitionFields.InOptions.MaxFileSize),
@@ -143,5 +156,8 @@ public sealed record AcquisitionOptions(string? Filesystem, long? MaxFileSize, s
         f.Int64(AcquisitionFields.InOptions.MemoryMaxBytes),
         f.Bool(AcquisitionFields.InOptions.RunningOnly),
         f.Strings(AcquisitionFields.InOptions.Containers),
-        f.Strings(AcquisitionFields.InOptions.Labels));
+        f.Strings(AcquisitionFields.InOptions.Labels))
+    {
+        NestedDepth = f.Int32(AcquisitionFields.InOptions.NestedDepth),
+    };
 }

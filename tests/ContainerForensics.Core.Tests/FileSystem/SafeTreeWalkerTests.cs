@@ -86,6 +86,23 @@ public sealed class SafeTreeWalkerTests : IDisposable
     }
 
     [Fact]
+    public void The_root_of_an_OpenBeneath_walker_is_looked_up_again_beneath_its_trusted_root()
+    {
+        _tree.WriteFile("node/layer/diff/f", [1]);
+        _tree.WriteFile("elsewhere/diff/f", [1]);
+        using var walker = SafeTreeWalker.OpenBeneath(_tree.BytesOf("node"), "layer/diff"u8);
+        Assert.True(walker.StatRootNow(out _)!.IsSameFile(walker.RootStat));
+
+        // The layer's directory swapped for a link to another tree that has a diff/ as well.
+        Directory.Move(_tree.PathOf("node/layer"), _tree.PathOf("node/layer.old"));
+        File.CreateSymbolicLink(_tree.PathOf("node/layer"), _tree.PathOf("elsewhere"));
+
+        Assert.NotNull(HostFile.Lstat(walker.RootPath, out _)); // the joined path, followed, finds the other diff/
+        Assert.Null(walker.StatRootNow(out int errno));         // beneath the root, the link is not followed
+        Assert.True(errno is UnixError.ENOTDIR or UnixError.ELOOP, UnixError.Describe(errno));
+    }
+
+    [Fact]
     public void Capture_by_relative_path_refuses_dot_dot()
     {
         _tree.WriteFile("a/f", [1]);

@@ -3,6 +3,8 @@ using System.Text;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.TestSupport;
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.Core.Runtimes;
+using ContainerForensics.Docker.Filesystem;
 using ContainerForensics.Docker.Logs;
 
 namespace ContainerForensics.Docker.Tests.Logs;
@@ -10,6 +12,8 @@ namespace ContainerForensics.Docker.Tests.Logs;
 /// <summary>LogPath and its rotated siblings, captured from a directory made here.</summary>
 public sealed class LogFilesTests : IDisposable
 {
+    private static readonly HostPathAccess ThisHost = HostPathAccess.For(RuntimeLocality.ThisHost("test: cfir's own namespaces"));
+
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cfir-logfiles-");
 
     public void Dispose() => _dir.Delete(recursive: true);
@@ -32,7 +36,7 @@ public sealed class LogFilesTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_dir.FullName, "checkpoints"));
         var sink = new RecordingSink();
 
-        await LogFiles.CaptureAsync(sink, log, "json-file log driver", neverStarted: false, CaptureLimits.None, CancellationToken.None);
+        await LogFiles.CaptureAsync(sink, log, "json-file log driver", neverStarted: false, CaptureLimits.None, ThisHost, CancellationToken.None);
 
         Assert.Empty(sink.Errors);
         Assert.Equal(
@@ -59,7 +63,7 @@ public sealed class LogFilesTests : IDisposable
         string log = Write("ctr.log", "x\n");
         File.CreateSymbolicLink(Path.Combine(_dir.FullName, "ctr.log.1"), "/etc/passwd");
         var sink = new RecordingSink();
-        await LogFiles.CaptureAsync(sink, log, "k8s-file log driver", neverStarted: false, CaptureLimits.None, CancellationToken.None);
+        await LogFiles.CaptureAsync(sink, log, "k8s-file log driver", neverStarted: false, CaptureLimits.None, ThisHost, CancellationToken.None);
         var link = sink["files/ctr.log.1"];
         Assert.Equal(EntryKind.Symlink, link.Item.Metadata.Kind);
         Assert.Equal("/etc/passwd"u8.ToArray(), link.Item.Metadata.LinkTarget);
@@ -71,12 +75,12 @@ public sealed class LogFilesTests : IDisposable
     {
         string log = Path.Combine(_dir.FullName, "gone", "abc-json.log");
         var sink = new RecordingSink();
-        await LogFiles.CaptureAsync(sink, log, "json-file log driver", neverStarted: false, CaptureLimits.None, CancellationToken.None);
+        await LogFiles.CaptureAsync(sink, log, "json-file log driver", neverStarted: false, CaptureLimits.None, ThisHost, CancellationToken.None);
         var c = Assert.Single(sink.Items);
         Assert.Equal("files/abc-json.log", c.Item.Name);
         Assert.Equal(EntryStatus.Failed, c.Status);
         Assert.Equal(UnixError.ENOENT, c.Item.Errno);
-        Assert.Equal($"LogPath not readable from this host: lstat {log}: ENOENT (No such file or directory)", c.Reason);
+        Assert.Equal($"LogPath {log} not readable: cannot open walk root '{Path.GetDirectoryName(log)}': ENOENT (No such file or directory)", c.Reason);
         Assert.Null(c.Bytes);
     }
 
@@ -84,7 +88,7 @@ public sealed class LogFilesTests : IDisposable
     public async Task A_container_that_never_ran_has_no_file_yet_which_is_skipped()
     {
         var sink = new RecordingSink();
-        await LogFiles.CaptureAsync(sink, Path.Combine(_dir.FullName, "ctr.log"), "k8s-file log driver", neverStarted: true, CaptureLimits.None, CancellationToken.None);
+        await LogFiles.CaptureAsync(sink, Path.Combine(_dir.FullName, "ctr.log"), "k8s-file log driver", neverStarted: true, CaptureLimits.None, ThisHost, CancellationToken.None);
         var c = Assert.Single(sink.Items);
         Assert.Equal(EntryStatus.Skipped, c.Status);
         Assert.StartsWith("the container has never run", c.Reason, StringComparison.Ordinal);
@@ -95,7 +99,7 @@ public sealed class LogFilesTests : IDisposable
     {
         string log = Write("ctr.log", new string('a', 10_000));
         var sink = new RecordingSink();
-        await LogFiles.CaptureAsync(sink, log, "k8s-file log driver", neverStarted: false, new CaptureLimits { MaxFileSize = 100 }, CancellationToken.None);
+        await LogFiles.CaptureAsync(sink, log, "k8s-file log driver", neverStarted: false, new CaptureLimits { MaxFileSize = 100 }, ThisHost, CancellationToken.None);
         Assert.Equal(100, sink["files/ctr.log"].BytesRead);
     }
 

@@ -4,19 +4,20 @@ namespace ContainerForensics.TestSupport.Nested;
 
 /// <summary>
 /// Docker-in-Docker, as CI runners run it (image <see cref="RigEnvironment.DindImage"/>, built by
-/// scripts/rig/nested-images.sh from this host's dockerd): a container of the rig's dockerd whose
-/// init is <c>dockerd --iptables=false --bridge=none</c>, with its own containerd. The host
-/// reaches that dockerd at <see cref="SocketPath"/>, through the container's root; its containers
-/// are planted with its own docker CLI (<c>docker exec DIND docker run ...</c>). The test image is
-/// loaded on first use.
+/// scripts/rig/nested-images.sh from this host's dockerd): a container of the rig's dockerd (or,
+/// <see cref="StartInsideAsync"/>, of another DinD's) whose init is
+/// <c>dockerd --iptables=false --bridge=none</c>, with its own containerd. The host reaches that
+/// dockerd at <see cref="SocketPath"/>, through the container's root; its containers are planted
+/// with its own docker CLI (<c>docker exec DIND docker run ...</c>). The test image is loaded on
+/// first use.
 /// </summary>
 public sealed class DockerInDocker : NestedNode
 {
     /// <summary>dockerd's socket inside the container (/var/run is a link to /run there, as on Debian).</summary>
     public const string InnerSocket = "/run/docker.sock";
 
-    private DockerInDocker(string name, string id, int hostPid)
-        : base(name, id, hostPid)
+    private DockerInDocker(NodeEngine engine, string name, string id, int hostPid)
+        : base(engine, name, id, hostPid)
     {
     }
 
@@ -26,15 +27,28 @@ public sealed class DockerInDocker : NestedNode
     /// <summary><see cref="SocketPath"/> as a Docker endpoint (unix://...).</summary>
     public string Endpoint => "unix://" + SocketPath;
 
-    /// <summary>Starts one and waits until its dockerd answers (through its own CLI, and its socket is there for the host).</summary>
-    public static async Task<DockerInDocker> StartAsync()
+    /// <summary>Starts one in the rig's dockerd and waits until its dockerd answers (through its own CLI, and its socket is there for the host).</summary>
+    public static Task<DockerInDocker> StartAsync() => StartAsync(NodeEngine.Rig);
+
+    /// <summary>
+    /// A DinD inside this one (depth 2): the DinD image loaded into this dockerd from the rig's
+    /// (<c>docker save | docker exec -i THIS docker load</c>), then run by this dockerd with the
+    /// same flags. Removed with this one.
+    /// </summary>
+    public async Task<DockerInDocker> StartInsideAsync()
     {
-        var (name, id, pid) = await StartContainerAsync("dind", RigEnvironment.DindImage, "/var/lib/docker");
-        var dind = new DockerInDocker(name, id, pid);
+        await EnsureImportedAsync("dind-image", () => PipeImagesAsync([RigEnvironment.DindImage], "docker", "load", "-q"));
+        return await StartAsync(NodeEngine.Of(this));
+    }
+
+    private static async Task<DockerInDocker> StartAsync(NodeEngine engine)
+    {
+        var (name, id, pid) = await StartContainerAsync(engine, "dind", RigEnvironment.DindImage, "/var/lib/docker");
+        var dind = new DockerInDocker(engine, name, id, pid);
         try
         {
             await dind.WaitForDaemonAsync(async () =>
-                File.Exists(dind.SocketPath) && (await RigDocker.TryRunAsync(["exec", name, "docker", "version", "--format", "{{.Server.Version}}"])).ExitCode == 0, "dockerd");
+                File.Exists(dind.SocketPath) && (await engine.TryRunAsync(["exec", name, "docker", "version", "--format", "{{.Server.Version}}"])).ExitCode == 0, "dockerd");
             return dind;
         }
         catch
@@ -43,6 +57,9 @@ public sealed class DockerInDocker : NestedNode
             throw;
         }
     }
+
+    /// <summary>What a container of <see cref="RunContainersAsync"/> writes to its stdout before it sleeps.</summary>
+    public static string LogLine(string containerName) => "hello-from-" + containerName;
 
     /// <summary>The inner docker CLI: <c>docker exec DIND docker ARGS</c>.</summary>
     public Task<string> DockerAsync(params string[] args) => ExecAsync(["docker", .. args]);
@@ -53,8 +70,9 @@ public sealed class DockerInDocker : NestedNode
 
     /// <summary>
     /// Runs <paramref name="count"/> containers in the inner dockerd (<c>--network none</c>, names
-    /// cfir-test-inner-&lt;random&gt;), each with a planted file and a unique command, and returns
-    /// them once each init runs that command.
+    /// cfir-test-inner-&lt;random&gt;), each with a planted file, a line on stdout
+    /// (<see cref="LogLine"/>, for its json-file log) and a unique command, and returns them once
+    /// each init runs that command.
     /// </summary>
     public async Task<IReadOnlyList<NestedContainer>> RunContainersAsync(int count)
     {
@@ -63,7 +81,7 @@ public sealed class DockerInDocker : NestedNode
         var planned = Enumerable.Range(0, count).Select(_ =>
         {
             string name = "cfir-test-inner-" + Guid.NewGuid().ToString("N")[..10];
-            return (Name: name, Init: PlantedInit(name));
+            return (Name: name, Init: PlantedInit(name, alsoEcho: LogLine(name)));
         }).ToList();
         // One exec for all of them, run side by side (each docker exec and each docker run costs ~100 ms).
         await ExecAsync("sh", "-c", InParallel(planned.Select(c =>

@@ -18,7 +18,7 @@ public sealed class KindNode : NestedNode
     public const string InnerSocket = "/run/containerd/containerd.sock";
 
     private KindNode(string name, string id, int hostPid)
-        : base(name, id, hostPid)
+        : base(NodeEngine.Rig, name, id, hostPid)
     {
     }
 
@@ -31,7 +31,7 @@ public sealed class KindNode : NestedNode
     /// <summary>Starts a node and waits until its containerd answers on <see cref="SocketPath"/>.</summary>
     public static async Task<KindNode> StartAsync()
     {
-        var (name, id, pid) = await StartContainerAsync("node", RigEnvironment.KindNodeImage, "/var/lib/containerd");
+        var (name, id, pid) = await StartContainerAsync(NodeEngine.Rig, "node", RigEnvironment.KindNodeImage, "/var/lib/containerd");
         var node = new KindNode(name, id, pid);
         try
         {

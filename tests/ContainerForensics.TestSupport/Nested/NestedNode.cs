@@ -5,13 +5,15 @@ using System.Text.RegularExpressions;
 namespace ContainerForensics.TestSupport.Nested;
 
 /// <summary>
-/// A container of the rig's dockerd that runs a container runtime of its own, started as kind
+/// A container that runs a container runtime of its own, in the rig's dockerd or in a
+/// <see cref="DockerInDocker"/>'s (<see cref="Engine"/>), started as kind
 /// starts its nodes with what this VM allows (<c>--privileged</c> needs CAP_SYS_RESOURCE, which
 /// root lacks here): every capability but that one, no seccomp, AppArmor or masked /proc paths,
 /// the host's cgroup tree read-write, the runtime's data on an anonymous volume (the inner
 /// overlay mounts need a filesystem that is not itself overlay) and tmpfs on /run and /tmp.
 /// Named <c>cfir-test-node-…</c> or <c>cfir-test-dind-…</c> and labelled
-/// <see cref="Label"/>, so scripts/rig/down.sh removes what a crashed test left. Disposing
+/// <see cref="Label"/>, so scripts/rig/down.sh removes what a crashed test left (a node inside a
+/// DinD goes with that one's container). Disposing
 /// removes it with its volume: every nested process dies with the node's pid namespace, and
 /// the nested cgroups (placed below the node's own, see <see cref="CgroupParent"/>) with its cgroup.
 /// </summary>
@@ -27,8 +29,9 @@ public abstract partial class NestedNode : IAsyncDisposable
 
     private readonly HashSet<string> _imported = new(StringComparer.Ordinal);
 
-    protected NestedNode(string name, string id, int hostPid)
+    protected NestedNode(NodeEngine engine, string name, string id, int hostPid)
     {
+        Engine = engine;
         Name = name;
         Id = id;
         HostPid = hostPid;
@@ -37,10 +40,13 @@ public abstract partial class NestedNode : IAsyncDisposable
         CgroupParent = ReadCgroupParent(hostPid);
     }
 
+    /// <summary>The dockerd that runs the node container.</summary>
+    public NodeEngine Engine { get; }
+
     /// <summary>The node container's name (cfir-test-node-… / cfir-test-dind-…), also its hostname.</summary>
     public string Name { get; }
 
-    /// <summary>The node container's full id in the rig's dockerd.</summary>
+    /// <summary>The node container's full id in its <see cref="Engine"/>.</summary>
     public string Id { get; }
 
     /// <summary>The host pid of the node's init: the nested daemon itself (containerd, or the shell that exec'd dockerd).</summary>
@@ -67,7 +73,7 @@ public abstract partial class NestedNode : IAsyncDisposable
     public bool DaemonFrozen { get; private set; }
 
     /// <summary>Runs a command inside the node (<c>docker exec</c>); its trimmed stdout.</summary>
-    public Task<string> ExecAsync(params string[] command) => RigDocker.RunAsync(["exec", Name, .. command]);
+    public Task<string> ExecAsync(params string[] command) => Engine.RunAsync(["exec", Name, .. command]);
 
     /// <summary>Reads a file of the node through the host (<see cref="RootPath"/>).</summary>
     public byte[] ReadFile(string pathInNode) => File.ReadAllBytes(RootPath + pathInNode);
@@ -79,7 +85,7 @@ public abstract partial class NestedNode : IAsyncDisposable
     public async Task RemoveAsync()
     {
         Removed = true;
-        await RigDocker.RunAsync(["rm", "-f", "-v", Name]);
+        await Engine.RunAsync(["rm", "-f", "-v", Name]);
         await WaitUntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{HostPid.ToString(CultureInfo.InvariantCulture)}")), $"node {Name}'s init (host pid {HostPid}) to exit");
     }
 
@@ -128,23 +134,26 @@ public abstract partial class NestedNode : IAsyncDisposable
         {
             Removed = true;
             // Best effort: a leftover is named cfir-test-* and labelled, and down.sh removes it.
-            await RigDocker.TryRunAsync(["rm", "-f", "-v", Name]);
+            await Engine.TryRunAsync(["rm", "-f", "-v", Name]);
         }
         GC.SuppressFinalize(this);
     }
 
     /// <summary>
-    /// Starts a node of <paramref name="image"/> (its default command) and returns its name, id
-    /// and host pid. <paramref name="dataDirectory"/> gets an anonymous volume.
+    /// Starts a node of <paramref name="image"/> (its default command) in <paramref name="engine"/>
+    /// and returns its name, id and host pid. <paramref name="dataDirectory"/> gets an anonymous
+    /// volume. The same flags work one level down, in a DinD (checked on the rig: dockerd 20.10,
+    /// cgroup v1): the DinD has the capabilities, the unconfined profiles and the host's cgroup tree
+    /// to give, and its anonymous volume is on the host's filesystem, not on overlay.
     /// </summary>
-    protected static async Task<(string Name, string Id, int HostPid)> StartContainerAsync(string kind, string image, string dataDirectory)
+    protected static async Task<(string Name, string Id, int HostPid)> StartContainerAsync(NodeEngine engine, string kind, string image, string dataDirectory)
     {
-        if ((await RigDocker.TryRunAsync(["image", "inspect", "--format", "{{.Id}}", image])).ExitCode != 0)
+        if ((await engine.TryRunAsync(["image", "inspect", "--format", "{{.Id}}", image])).ExitCode != 0)
         {
-            throw new InvalidOperationException($"image {image} missing: run scripts/rig/up.sh (it builds the nested rig's images with scripts/rig/nested-images.sh)");
+            throw new InvalidOperationException($"image {image} missing in {engine}: run scripts/rig/up.sh (it builds the nested rig's images with scripts/rig/nested-images.sh)");
         }
         string name = $"cfir-test-{kind}-{Guid.NewGuid().ToString("N")[..10]}";
-        string id = await RigDocker.RunAsync([
+        string id = await engine.RunAsync([
             "run", "-d", "--name", name, "--hostname", name, "--label", $"{Label}={kind}",
             "--network", "none",
             "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
@@ -153,8 +162,8 @@ public abstract partial class NestedNode : IAsyncDisposable
             "--tmpfs", "/run", "--tmpfs", "/tmp",
             image,
         ]);
-        string pid = await RigDocker.RunAsync(["inspect", "--format", "{{.State.Pid}}", name]);
-        return (name, id, int.Parse(pid, NumberStyles.None, CultureInfo.InvariantCulture));
+        string pid = await engine.RunAsync(["inspect", "--format", "{{.State.Pid}}", name]);
+        return (name, id, await engine.HostPidAsync(int.Parse(pid, NumberStyles.None, CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Waits until <paramref name="ready"/> holds; on the hang guard, throws with the node's last log lines.</summary>
@@ -163,10 +172,10 @@ public abstract partial class NestedNode : IAsyncDisposable
         var deadline = DateTime.UtcNow + StartLimit;
         while (!await ready())
         {
-            var (_, state, _) = await RigDocker.TryRunAsync(["inspect", "--format", "{{.State.Status}}", Name]);
+            var (_, state, _) = await Engine.TryRunAsync(["inspect", "--format", "{{.State.Status}}", Name]);
             if (state != "running" || DateTime.UtcNow > deadline)
             {
-                var (_, stdout, stderr) = await RigDocker.TryRunAsync(["logs", "--tail", "30", Name]);
+                var (_, stdout, stderr) = await Engine.TryRunAsync(["logs", "--tail", "30", Name]);
                 throw new InvalidOperationException($"{what} in node {Name} did not answer (container {state}); its last log lines:\n{stdout}\n{stderr}");
             }
             await Task.Delay(100);
@@ -184,9 +193,9 @@ public abstract partial class NestedNode : IAsyncDisposable
         _imported.Add(key);
     }
 
-    /// <summary><c>docker save IMAGES... | docker exec -i NODE COMMAND...</c>.</summary>
+    /// <summary><c>docker save IMAGES... | docker exec -i NODE COMMAND...</c>, the save from the rig's dockerd.</summary>
     protected Task PipeImagesAsync(string[] images, params string[] command) =>
-        RigDocker.PipeAsync(["save", .. images], ["exec", "-i", Name, .. command]);
+        Engine.PipeImagesAsync(images, ["exec", "-i", Name, .. command]);
 
     /// <summary>A shell script that runs the commands side by side and fails when any of them fails.</summary>
     protected static string InParallel(IEnumerable<string> commands) =>
@@ -224,7 +233,7 @@ public abstract partial class NestedNode : IAsyncDisposable
         }
     }
 
-    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + StartLimit;
         while (!await condition())

@@ -1,10 +1,11 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using ContainerForensics.Core.DiskImages;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
+using ContainerForensics.Core.IO;
+using ContainerForensics.Core.Logs;
 
 namespace ContainerForensics.Containerd.Cri.Logs;
 
@@ -34,8 +35,6 @@ internal static class CriLogFiles
     /// <summary>Files parsed at most (each is held open until the parse): more is not a kubelet's doing.</summary>
     public const int MaxParsedFiles = 64;
 
-    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <param name="root">
     /// The root of a nested containerd's mount namespace (<see cref="Core.Runtimes.RuntimeLocality.PathRoot"/>):
     /// then nothing of <paramref name="logPath"/> is trusted and every segment of it is opened beneath the root.
@@ -63,6 +62,34 @@ internal static class CriLogFiles
             await FailAsync(sink, $"log folder {directory} not opened: {ex.Message}", ex.HResult > 0 ? ex.HResult : null, path, cancellationToken).ConfigureAwait(false);
             return;
         }
+        await CaptureWalkedAsync(sink, walker, directory, path, "host file", limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A disk image's CRI log folder (dead-box): <paramref name="imagePath"/> resolved beneath the
+    /// image's root (<see cref="DiskImage.OpenTree"/>), its files named as the image shows them.
+    /// </summary>
+    public static async Task CaptureImageFolderAsync(IEvidenceSink sink, DiskImage image, string imagePath, CaptureLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        string directory = image.Show(imagePath);
+        byte[] path = Encoding.UTF8.GetBytes(directory);
+        SafeTreeWalker walker;
+        try
+        {
+            walker = image.OpenTree(imagePath, new WalkOptions { MaxDepth = 1 });
+        }
+        catch (IOException ex)
+        {
+            await FailAsync(sink, $"log folder {directory} not opened: {ex.Message}", ex.HResult > 0 ? ex.HResult : null, path, cancellationToken, "the CRI log folder in the image").ConfigureAwait(false);
+            return;
+        }
+        await CaptureWalkedAsync(sink, walker, directory, path, "image file", limits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The files of a log folder the caller opened, captured and parsed; <paramref name="origin"/> says where they were read ("host file", "image file").</summary>
+    private static async Task CaptureWalkedAsync(IEvidenceSink sink, SafeTreeWalker walker, string directory, byte[] path, string origin, CaptureLimits limits, CancellationToken cancellationToken)
+    {
         var kept = new List<(CriLogFileName Name, HostFileContent Content, long Length)>();
         var reports = new List<CriLogFileReport>();
         try
@@ -95,7 +122,7 @@ internal static class CriLogFiles
                     var source = new EvidenceSource
                     {
                         OriginalPath = filePath,
-                        Description = $"host file {Encoding.UTF8.GetString(filePath)}: CRI container log written by containerd's CRI plugin, rotated by the kubelet",
+                        Description = $"{origin} {Encoding.UTF8.GetString(filePath)}: CRI container log written by containerd's CRI plugin, rotated by the kubelet",
                     };
                     var capture = entry.Capture(limits);
                     var item = capture.ToEvidenceItem(EvidenceSection.Logs, filePath, source) with { RawPath = null, Name = Folder + "/" + ArchivePath.EscapeSegment(entry.Name) };
@@ -144,7 +171,7 @@ internal static class CriLogFiles
                 },
             }, cancellationToken).ConfigureAwait(false);
             parsedReports.AddRange(reports);
-            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Logs, ReportName, Report(directory, parsedReports),
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Logs, ReportName, CriLogFileReport.ToJson(directory, parsedReports),
                 $"what parsing the CRI log files of {directory} found"), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -210,28 +237,7 @@ internal static class CriLogFiles
         }
     }
 
-    private static byte[] Report(string directory, List<CriLogFileReport> reports) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
-    {
-        ["directory"] = directory,
-        ["format"] = "<RFC3339Nano time> <stdout|stderr> <P|F> <content>",
-        ["maxLineBytes"] = CriLogParser.DefaultMaxLineBytes,
-        ["maxJoinedBytes"] = CriLogParser.DefaultMaxJoinedBytes,
-        ["files"] = reports.Select(r => new Dictionary<string, object?>
-        {
-            ["file"] = r.File,
-            ["gzip"] = r.Gzip,
-            ["bytes"] = r.Bytes,
-            ["lines"] = r.Lines,
-            ["records"] = r.Records,
-            ["partialParts"] = r.PartialParts,
-            ["malformed"] = r.Malformed,
-            ["malformedLines"] = r.MalformedLines.Select(m => new Dictionary<string, object> { ["line"] = m.Line, ["reason"] = m.Reason }).ToList(),
-            ["unterminatedLastLine"] = r.UnterminatedLastLine,
-            ["error"] = r.Error,
-        }).ToList(),
-    }, ReportJson);
-
-    private static async Task FailAsync(IEvidenceSink sink, string reason, int? errno, byte[] path, CancellationToken cancellationToken) =>
+    private static async Task FailAsync(IEvidenceSink sink, string reason, int? errno, byte[] path, CancellationToken cancellationToken, string description = "log_path of the CRI ContainerStatus") =>
         await sink.AddAsync(new EvidenceItem
         {
             Section = EvidenceSection.Logs,
@@ -239,6 +245,6 @@ internal static class CriLogFiles
             Status = EntryStatus.Failed,
             Reason = reason,
             Errno = errno,
-            Source = new EvidenceSource { OriginalPath = path, Description = "log_path of the CRI ContainerStatus" },
+            Source = new EvidenceSource { OriginalPath = path, Description = description },
         }, cancellationToken).ConfigureAwait(false);
 }

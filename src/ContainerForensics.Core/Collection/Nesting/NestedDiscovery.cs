@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using ContainerForensics.Core.Host.Processes;
 using ContainerForensics.Core.Runtimes;
@@ -11,8 +12,11 @@ namespace ContainerForensics.Core.Collection.Nesting;
 /// containerd, Docker-in-Docker), and again inside theirs, down to <c>--nested-depth</c>. Level by
 /// level:
 /// <list type="number">
-/// <item>each runtime whose containers' processes are this kernel's lists its containers, and
-/// each running one's init pid is asked and translated to a host pid (<see cref="HostPidTranslator"/>);
+/// <item>each runtime whose containers' processes are this kernel's lists its containers (once:
+/// a listing the run already made is taken, <see cref="RuntimeListing"/>), and each running one's
+/// init pid, as the listing gives it (containerd's tasks, Podman's libpod list) or else asked of
+/// the runtime (Docker's inspect: all of one runtime's side by side, bounded, under one budget
+/// of <c>--timeout</c> for them all), is translated to a host pid (<see cref="HostPidTranslator"/>);
 /// a runtime whose pids cannot be, and a container whose pid cannot be, is recorded with why
 /// and not looked into;</item>
 /// <item>one container listed by two runtimes (dockerd's on containerd's "moby" namespace: the
@@ -42,6 +46,7 @@ internal sealed class NestedDiscovery
     private readonly ILogger _log;
     private readonly HostPidTranslator _translator;
     private readonly PidNamespaceTree _tree;
+    private readonly ConcurrentDictionary<IContainerRuntime, RuntimeListing> _listings = new();
 
     public NestedDiscovery(IReadOnlyList<IRuntimeProvider> providers, RuntimeSettings settings, int maxDepth, string procRoot, ILogger log)
     {
@@ -54,9 +59,21 @@ internal sealed class NestedDiscovery
         _tree = new PidNamespaceTree(_procRoot);
     }
 
+    /// <summary>
+    /// Every listing made or taken, by runtime (the run lists a runtime once: what the descent
+    /// listed is not asked again, and a listing that failed is not retried).
+    /// </summary>
+    public IReadOnlyDictionary<IContainerRuntime, RuntimeListing> Listings => _listings;
+
     /// <summary>The nested runtimes found below <paramref name="hostRuntimes"/> (as probes: those that answered and some that did not), and every descent's record.</summary>
-    public async Task<(IReadOnlyList<RuntimeProbe> Probes, IReadOnlyList<RuntimeDescent> Descents)> DescendAsync(IReadOnlyList<IContainerRuntime> hostRuntimes, CancellationToken cancellationToken)
+    /// <param name="listed">Listings the run already made (of <paramref name="hostRuntimes"/>): taken instead of listing again.</param>
+    public async Task<(IReadOnlyList<RuntimeProbe> Probes, IReadOnlyList<RuntimeDescent> Descents)> DescendAsync(IReadOnlyList<IContainerRuntime> hostRuntimes,
+        IReadOnlyDictionary<IContainerRuntime, RuntimeListing>? listed, CancellationToken cancellationToken)
     {
+        foreach (var (runtime, listing) in listed ?? new Dictionary<IContainerRuntime, RuntimeListing>())
+        {
+            _listings[runtime] = listing;
+        }
         var probes = new List<RuntimeProbe>();
         var descents = new List<RuntimeDescent>();
         // Daemons already taken, by host pid: the host's own, then each nested one once.
@@ -176,21 +193,25 @@ internal sealed class NestedDiscovery
         {
             return new Listing(descent with { NotDescended = $"its containers' processes are not this host's: {runtime.Descriptor} is {locality.Describe()} ({locality.Why})" }, []);
         }
-        IReadOnlyList<ContainerInfo> containers;
-        try
+        if (!_listings.TryGetValue(runtime, out var listing))
         {
-            containers = await runtime.ListContainersAsync(cancellationToken).ConfigureAwait(false);
+            listing = await RuntimeListing.OfAsync(runtime, cancellationToken).ConfigureAwait(false);
+            _listings[runtime] = listing;
         }
-        catch (Exception ex) when (!Cancelled(ex, cancellationToken))
+        if (listing.Containers is not { } containers)
         {
-            return new Listing(descent with { NotDescended = $"its containers could not be listed: {ex.Message}" }, []);
+            // Not asked again, nor are its containers' pids: a daemon that timed out costs its budget once.
+            return new Listing(descent with { NotDescended = $"its containers could not be listed: {listing.Failure!.SourceException.Message}" }, []);
         }
         var candidates = containers.Select(c => new Candidate(runtime, c)).ToList();
-        await Task.WhenAll(candidates.Select(c => InitPidAsync(c, gate, cancellationToken))).ConfigureAwait(false);
+        // One budget for all the pids this runtime is asked for: a daemon that hangs on them costs --timeout once, not once per container.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(_settings.CallTimeout);
+        await Task.WhenAll(candidates.Select(c => InitPidAsync(c, gate, budget.Token, cancellationToken))).ConfigureAwait(false);
         return new Listing(descent, candidates);
     }
 
-    private async Task InitPidAsync(Candidate c, SemaphoreSlim gate, CancellationToken cancellationToken)
+    private async Task InitPidAsync(Candidate c, SemaphoreSlim gate, CancellationToken budget, CancellationToken cancellationToken)
     {
         if (c.Container.State != "running")
         {
@@ -199,14 +220,33 @@ internal sealed class NestedDiscovery
                 : $"not running ({c.Container.State})";
             return;
         }
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (c.Container.Pid is > 0 and var listed)
+        {
+            // The listing's word (containerd's task list, Podman's libpod list): no call per container.
+            // SettleAsync asks again before anything found inside is kept.
+            Translate(c, listed);
+            return;
+        }
         try
         {
-            var (pid, translation, problem) = await HostPidAsync(c, cancellationToken).ConfigureAwait(false);
-            c.RuntimePid = pid;
-            c.HostPid = translation?.HostPid;
-            c.Translation = translation?.How;
-            c.NotDescended = problem;
+            await gate.WaitAsync(budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            c.NotDescended = BudgetSpent(c);
+            return;
+        }
+        try
+        {
+            var (pid, problem) = await AskInitPidAsync(c, budget, cancellationToken).ConfigureAwait(false);
+            if (pid is { } asked)
+            {
+                Translate(c, asked);
+            }
+            else
+            {
+                c.NotDescended = problem;
+            }
         }
         finally
         {
@@ -214,25 +254,49 @@ internal sealed class NestedDiscovery
         }
     }
 
-    /// <summary>The container's init now, as its runtime reports it and as the host process it is; or why there is none.</summary>
-    private async Task<(int? RuntimePid, PidTranslation? Translation, string? Problem)> HostPidAsync(Candidate c, CancellationToken cancellationToken)
+    private void Translate(Candidate c, int runtimePid)
+    {
+        var translation = _translator.Translate(c.Runtime.Descriptor.Locality, runtimePid);
+        c.RuntimePid = runtimePid;
+        c.HostPid = translation.HostPid;
+        c.Translation = translation.How;
+        c.NotDescended = translation.HostPid is null ? translation.How : null;
+    }
+
+    private string BudgetSpent(Candidate c) =>
+        $"its runtime did not say which process is its init within --timeout ({_settings.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, one budget for all of {c.Runtime.Descriptor}'s containers)";
+
+    /// <summary>The container's init as its runtime reports it now; or why there is none.</summary>
+    /// <param name="budget">Cancelled when the budget of the runtime's pid lookups is spent, or with <paramref name="cancellationToken"/>.</param>
+    private async Task<(int? Pid, string? Problem)> AskInitPidAsync(Candidate c, CancellationToken budget, CancellationToken cancellationToken)
     {
         int? pid;
         try
         {
-            pid = await c.Runtime.GetInitPidAsync(c.Container, cancellationToken).ConfigureAwait(false);
+            pid = await c.Runtime.GetInitPidAsync(c.Container, budget).ConfigureAwait(false);
         }
         catch (ContainerGoneException)
         {
-            return (null, null, "it vanished before its init was known");
+            return (null, "it vanished before its init was known");
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, BudgetSpent(c));
         }
         catch (Exception ex) when (!Cancelled(ex, cancellationToken))
         {
-            return (null, null, $"its runtime did not say which process is its init: {ex.Message}");
+            return (null, $"its runtime did not say which process is its init: {ex.Message}");
         }
-        if (pid is not > 0)
+        return pid is > 0 ? (pid, null) : (null, "it has no init process (not running)");
+    }
+
+    /// <summary>The container's init now, as its runtime reports it and as the host process it is; or why there is none.</summary>
+    private async Task<(int? RuntimePid, PidTranslation? Translation, string? Problem)> HostPidAsync(Candidate c, CancellationToken cancellationToken)
+    {
+        var (pid, problem) = await AskInitPidAsync(c, cancellationToken, cancellationToken).ConfigureAwait(false);
+        if (pid is null)
         {
-            return (null, null, "it has no init process (not running)");
+            return (null, null, problem);
         }
         var translation = _translator.Translate(c.Runtime.Descriptor.Locality, pid.Value);
         return (pid, translation, translation.HostPid is null ? translation.How : null);

@@ -37,6 +37,13 @@ public sealed class FilesystemSourceRecord
 
     public string? Why { get; set; }
 
+    /// <summary>
+    /// A nested runtime's paths are its node's: the root they were resolved beneath
+    /// (<c>/proc/&lt;daemon pid&gt;/root/.</c>, no symbolic link followed), so <see cref="Path"/>
+    /// reads as the node names it. Null for a path of this host.
+    /// </summary>
+    public string? ReadBeneath { get; set; }
+
     public List<MountRecord> Volumes { get; } = [];
 
     /// <summary>What the chosen source leaves out by design, and where that is taken from instead (if anywhere).</summary>
@@ -77,6 +84,7 @@ public sealed class FilesystemSourceRecord
             }
             WriteOptional(w, "source", Source);
             WriteOptional(w, "path", Path);
+            WriteOptional(w, "readBeneath", ReadBeneath);
             WriteOptional(w, "why", Why);
             if (Notes.Count > 0)
             {

@@ -173,10 +173,14 @@ public sealed class HostTreeCollector
         return slash < 0 ? redirect : [.. relativePath.AsSpan(0, slash + 1), .. redirect];
     }
 
-    /// <summary>The walk root is no longer the directory we opened: the layer (or the volume) was removed under us.</summary>
+    /// <summary>
+    /// The walk root is no longer the directory we opened: the layer (or the volume) was removed
+    /// under us. Resolved as the root was opened, so a nested daemon's path is looked up beneath
+    /// its root again, not through a link planted since.
+    /// </summary>
     private static bool RootGone(SafeTreeWalker walker)
     {
-        var now = HostFile.Lstat(walker.RootPath, out _);
+        var now = walker.StatRootNow(out _);
         return now is null || !now.IsSameFile(walker.RootStat);
     }
 

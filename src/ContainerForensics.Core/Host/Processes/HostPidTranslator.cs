@@ -18,7 +18,7 @@ namespace ContainerForensics.Core.Host.Processes;
 /// must match; none or several is a refusal with the reason, and nothing is read.
 /// </para>
 /// </summary>
-internal sealed class HostPidTranslator(string procRoot)
+public sealed class HostPidTranslator(string procRoot)
 {
     private readonly PidNamespaceTree _tree = new(procRoot);
 

@@ -5,7 +5,7 @@ namespace ContainerForensics.Core.Host.Processes;
 /// Both pids go into capture.json: the runtime's is what its own records say, the host's is
 /// the /proc directory every process file was read from.
 /// </summary>
-internal sealed record PidTranslation(int RuntimePid, int? HostPid, string How)
+public sealed record PidTranslation(int RuntimePid, int? HostPid, string How)
 {
     public static PidTranslation Same(int pid, string how) => new(pid, pid, how);
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.Logs;
 
 /// <summary>
 /// Reads the CRI container log format the kubelet and containerd's CRI plugin share
@@ -20,7 +20,7 @@ namespace ContainerForensics.Containerd.Cri.Logs;
 /// <see cref="Flush"/> ends them.
 /// </para>
 /// </summary>
-internal sealed class CriLogParser(int maxLineBytes = CriLogParser.DefaultMaxLineBytes, int maxJoinedBytes = CriLogParser.DefaultMaxJoinedBytes)
+public sealed class CriLogParser(int maxLineBytes = CriLogParser.DefaultMaxLineBytes, int maxJoinedBytes = CriLogParser.DefaultMaxJoinedBytes)
 {
     public const int DefaultMaxLineBytes = 1 << 20;
 

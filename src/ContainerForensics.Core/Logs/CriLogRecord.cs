@@ -1,10 +1,10 @@
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.Logs;
 
 /// <summary>
 /// One line a container wrote, joined back from its CRI log parts (P ... P F).
 /// <see cref="Content"/> is the bytes as written, without the newline the runtime removed.
 /// </summary>
-internal sealed record CriLogRecord
+public sealed record CriLogRecord
 {
     /// <summary>The first part's timestamp, as written in the file (RFC 3339, the writer's zone).</summary>
     public required string TimeAsWritten { get; init; }

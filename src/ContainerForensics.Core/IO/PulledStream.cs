@@ -1,13 +1,11 @@
-using ContainerForensics.Core.IO;
-
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.IO;
 
 /// <summary>
 /// A read-only stream whose bytes are produced on demand, chunk by chunk, by an async sequence:
 /// the archive writer pulls the parsed log through it, so the parse runs as the writer reads and
 /// only one chunk is in memory at a time.
 /// </summary>
-internal sealed class PulledStream(IAsyncEnumerable<byte[]> chunks, CancellationToken cancellationToken) : AsyncReadOnlyStream
+public sealed class PulledStream(IAsyncEnumerable<byte[]> chunks, CancellationToken cancellationToken) : AsyncReadOnlyStream
 {
     private readonly IAsyncEnumerator<byte[]> _chunks = chunks.GetAsyncEnumerator(cancellationToken);
     private byte[] _current = [];

@@ -1,13 +1,11 @@
-using ContainerForensics.Core.Evidence;
-
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.Evidence;
 
 /// <summary>
 /// Hands content to the archive writer without giving it away: the writer's dispose is ignored,
 /// so the same descriptor can be read again afterwards (to parse exactly what was hashed); the
 /// owner disposes the real content.
 /// </summary>
-internal sealed class BorrowedContent(IEvidenceContent inner) : IEvidenceContent
+public sealed class BorrowedContent(IEvidenceContent inner) : IEvidenceContent
 {
     public long? Length => inner.Length;
 

@@ -1,13 +1,13 @@
 using ContainerForensics.Core.Evidence;
 
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.Logs;
 
 /// <summary>
 /// The timestamp of a CRI log line: Go's time.RFC3339Nano as the runtime wrote it
 /// ("2026-11-22T05:10:51.123456789Z" or with a "+01:00" offset; trailing zeros of the fraction,
 /// and the fraction itself, may be left out). Read by hand because .NET parses only 7 digits.
 /// </summary>
-internal static class CriTimestamp
+public static class CriTimestamp
 {
     public static bool TryParse(ReadOnlySpan<byte> text, out UnixTime value)
     {

@@ -1,14 +1,13 @@
 using ContainerForensics.Core.Evidence;
-using ContainerForensics.Core.IO;
 
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.IO;
 
 /// <summary>
 /// Reads a captured file's content (<see cref="IEvidenceContent"/>, by offset) from 0 to its
 /// length as a forward-only stream, for the parser: the parsed form is read from the very
 /// descriptor, and within the very length, that the archive writer hashed.
 /// </summary>
-internal sealed class ContentReadStream(IEvidenceContent content, long length) : AsyncReadOnlyStream
+public sealed class ContentReadStream(IEvidenceContent content, long length) : AsyncReadOnlyStream
 {
     private long _position;
 

@@ -2,14 +2,14 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace ContainerForensics.Containerd.Cri.Logs;
+namespace ContainerForensics.Core.Logs;
 
 /// <summary>
 /// One joined line as a line of <c>cri-parsed.jsonl</c>: <c>time</c> (UTC, nine digits),
 /// <c>timeAsWritten</c>, <c>stream</c>, <c>text</c> (valid UTF-8) or <c>bytes</c> (base64, when
 /// not), <c>parts</c>, <c>file</c> and <c>line</c> of the first part, <c>complete</c>, <c>continues</c>.
 /// </summary>
-internal static class CriLogJson
+public static class CriLogJson
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
