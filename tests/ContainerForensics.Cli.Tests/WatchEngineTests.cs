@@ -39,9 +39,11 @@ public sealed class WatchEngineTests(ITestOutputHelper output)
             Assert.True(start.TryGetProperty("eventBase64", out _));
             var members = WatchProcess.VerifyArchive(watch.Directory, start, name =>
                 name.EndsWith("/volatile/processes.json", StringComparison.Ordinal) || name.EndsWith("/metadata/spec.json", StringComparison.Ordinal));
-            var processes = JsonDocument.Parse(members.Single(m => m.Key.EndsWith("processes.json", StringComparison.Ordinal)).Value).RootElement.GetProperty("processes");
+            string processesJson = Assert.Single(members.Keys, k => k.EndsWith("processes.json", StringComparison.Ordinal));
+            var processes = JsonDocument.Parse(members[processesJson]).RootElement.GetProperty("processes");
             Assert.NotEqual(0, processes.GetArrayLength());
-            Assert.Contains($"marker-{tag}-{i}", Encoding.UTF8.GetString(members.Single(m => m.Key.EndsWith("spec.json", StringComparison.Ordinal)).Value), StringComparison.Ordinal);
+            string spec = Assert.Single(members.Keys, k => k.EndsWith("spec.json", StringComparison.Ordinal));
+            Assert.Contains($"marker-{tag}-{i}", Encoding.UTF8.GetString(members[spec]), StringComparison.Ordinal);
             // The die of a --rm container: an archive all the same, saying what could not be taken.
             var die = Assert.Single(lines, l => l.GetProperty("containerId").GetString() == $"w-{tag}-{i}" && l.GetProperty("trigger").GetString() == "die");
             Assert.Equal("collected", die.GetProperty("outcome").GetString());
