@@ -12,6 +12,7 @@ namespace ContainerForensics.Cli.Tests;
 /// an exec caught with its process, a burst the index accounts for to the last trigger. Each
 /// test selects its own containers by a label of its own (the rig's daemon is shared).
 /// </summary>
+[Collection(WatchAlone.Name)]
 public sealed class WatchDockerTests(ITestOutputHelper output)
 {
     private static string DockerHost => PlantedContainer.DockerHost;

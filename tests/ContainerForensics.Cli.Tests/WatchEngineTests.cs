@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace ContainerForensics.Cli.Tests;
 
 /// <summary><c>cfir watch</c> on containerd (<c>ctr run --rm</c>) and Podman: the same scheduler on their own event sources.</summary>
+[Collection(WatchAlone.Name)]
 public sealed class WatchEngineTests(ITestOutputHelper output)
 {
     [EngineFact(Engine.Containerd)]

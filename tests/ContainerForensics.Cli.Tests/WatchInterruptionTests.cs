@@ -13,6 +13,7 @@ namespace ContainerForensics.Cli.Tests;
 /// <see cref="StallingDockerEndpoint"/> that sends one start event and then never answers the
 /// collection's first call, so the signal arrives while the archive is open however fast the host.
 /// </summary>
+[Collection(WatchAlone.Name)]
 public sealed class WatchInterruptionTests(ITestOutputHelper output)
 {
     [EngineFact(Engine.Docker)]

@@ -10,6 +10,7 @@ namespace ContainerForensics.Cli.Tests;
 /// the last event seen, events after the restart are caught and nothing from before it is
 /// collected twice. On a private dockerd (<see cref="PrivateDockerd"/>): the rig's is shared.
 /// </summary>
+[Collection(WatchAlone.Name)]
 public sealed class WatchRestartTests(ITestOutputHelper output)
 {
     [EngineFact(Engine.Docker)]

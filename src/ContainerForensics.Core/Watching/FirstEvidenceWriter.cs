@@ -3,13 +3,14 @@ using ContainerForensics.Core.Evidence;
 namespace ContainerForensics.Core.Watching;
 
 /// <summary>
-/// The archive writer of one trigger, noting when the first evidence of the container went in
-/// (not the acquisition record, not the event; with <paramref name="volatileOnly"/>, the first
-/// volatile entry: its logs may be read alongside): the end of the latency the index reports.
-/// The time is when that entry's content was captured, as its collector stamped it, or else
-/// when it reached the writer. The runner serializes entries, so no lock is needed here.
+/// The archive writer of one trigger, noting when the first evidence of the container went in:
+/// the first entry with content that is neither the acquisition record nor the event, nor, with
+/// <paramref name="logsAlongside"/>, a log read beside the volatile phase (a start's first byte is
+/// its first volatile byte: a process's /proc file, a pod's object). The end of the latency the
+/// index reports. The time is when that entry's content was captured, as its collector stamped
+/// it, or else when it reached the writer. The runner serializes entries: no lock is needed.
 /// </summary>
-internal sealed class FirstEvidenceWriter(IArchiveWriter inner, TimeProvider clock, bool volatileOnly) : IArchiveWriter
+internal sealed class FirstEvidenceWriter(IArchiveWriter inner, TimeProvider clock, bool logsAlongside) : IArchiveWriter
 {
     public UnixTime? FirstAt { get; private set; }
 
@@ -18,8 +19,8 @@ internal sealed class FirstEvidenceWriter(IArchiveWriter inner, TimeProvider clo
     public ValueTask<EntryResult> AddAsync(ArchiveEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (FirstAt is null && !entry.Path.Value.StartsWith("acquisition/", StringComparison.Ordinal) &&
-            (!volatileOnly || entry.Path.Value.Contains("/volatile/", StringComparison.Ordinal)))
+        if (FirstAt is null && entry.Content is not null && !entry.Path.Value.StartsWith("acquisition/", StringComparison.Ordinal) &&
+            (!logsAlongside || !entry.Path.Value.Contains("/logs/", StringComparison.Ordinal)))
         {
             var now = clock.GetUnixTime();
             FirstAt = entry.CollectedAt is { } captured && captured.CompareTo(now) < 0 ? captured : now;

@@ -404,12 +404,12 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             };
             FirstEvidenceWriter? writer = null;
             var plan = TriggerKinds.Plan(trigger.Kind);
-            bool volatileFirst = plan.Phases[0] == CollectionPhase.Volatile;
+            bool logsAlongside = plan.StepsInOrder[0].Count > 1;
             var acquisition = new Acquisition(Clock, triggerLog.Logger, ICollectionProgress.None, _request.Collectors());
             try
             {
                 var result = await acquisition.RunContainerAsync(request, trigger.Runtime, container, plan,
-                    () => writer = new FirstEvidenceWriter(_request.OpenArchive(path), Clock, volatileFirst), _cancel, hooks).ConfigureAwait(false);
+                    () => writer = new FirstEvidenceWriter(_request.OpenArchive(path), Clock, logsAlongside), _cancel, hooks).ConfigureAwait(false);
                 return new TriggerOutcome
                 {
                     Trigger = trigger with { Container = container },

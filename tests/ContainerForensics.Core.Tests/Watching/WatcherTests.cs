@@ -26,7 +26,12 @@ public sealed class WatcherTests
     private static FakeFollowedRuntime Runtime(Func<ContainerInfo, CollectionPhase, IEvidenceSink, CancellationToken, Task>? work, params ContainerInfo[] containers) =>
         new(new FakeRuntime(RuntimeLocality.Unknown("test"), containers)
         {
-            Captures = (c, p) => [EvidenceItem.Json(p == CollectionPhase.Volatile ? EvidenceSection.Volatile : EvidenceSection.Metadata, $"{p}.json", "{}"u8.ToArray(), "fake")],
+            Captures = (c, p) => [EvidenceItem.Json(p switch
+            {
+                CollectionPhase.Volatile => EvidenceSection.Volatile,
+                CollectionPhase.Logs => EvidenceSection.Logs,
+                _ => EvidenceSection.Metadata,
+            }, $"{p}.json", "{}"u8.ToArray(), "fake")],
             Work = work,
         });
 
