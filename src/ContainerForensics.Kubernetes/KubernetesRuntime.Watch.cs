@@ -67,7 +67,8 @@ public sealed partial class KubernetesRuntime : IContainerEventSource
             {
                 await foreach (var line in ReadLinesAsync(stream, path, cancellationToken).ConfigureAwait(false))
                 {
-                    foreach (var e in FromWatchLine(line, out bool expired))
+                    var events = FromWatchLine(line, out bool expired);
+                    foreach (var e in events)
                     {
                         yield return e;
                     }
@@ -251,13 +252,5 @@ public sealed partial class KubernetesRuntime : IContainerEventSource
         }
         using var doc = JsonDocument.Parse(bytes);
         return PodListing.ToContainerInfo(doc.RootElement) is { } pod && pod.Id == containerEvent.ContainerId ? pod : null;
-    }
-
-    private static void Put(Dictionary<string, string> attributes, string key, string? value)
-    {
-        if (value is not null)
-        {
-            attributes[key] = value;
-        }
     }
 }

@@ -157,9 +157,10 @@ public sealed class PodWatchTests
         {
             Assert.Equal(Web.Uid, pod.RootElement.GetProperty("metadata").GetProperty("uid").GetString());
         }
-        // The watch was asked again from where it was, got 410 (too old), and listed again.
+        // The watch was asked again from where the first had got to, got 410 (too old), and listed again.
         var watches = rig.Server.Requests.Where(r => r.Query("watch") == "1").ToList();
-        Assert.True(watches.Count >= 3, string.Join(", ", watches.Select(w => w.Query("resourceVersion"))));
+        Assert.True(watches.Count >= 2, string.Join(", ", watches.Select(w => w.Query("resourceVersion"))));
+        Assert.NotEqual(watches[0].Query("resourceVersion"), watches[1].Query("resourceVersion"));
         Assert.Equal(2, rig.Server.Requests.Count(r => r.Path == $"/api/v1/namespaces/{Ns}/pods" && r.Query("watch") is null));
     }
 
