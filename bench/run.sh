@@ -5,7 +5,7 @@
 #
 #   --runs N       timed runs per case, N >= 3 (default 3, or $CFIR_BENCH_RUNS)
 #   --only NAMES   only these groups or cases: fs-full, fs-changed, small50, logs, files100k,
-#                  startup, or a case name such as fs-full.cfir-tar (see bench/README.md)
+#                  deadbox, startup, or a case name such as fs-full.cfir-tar (see bench/README.md)
 #   --no-publish   use the existing artifacts/cfir-linux-x64/cfir instead of publishing again
 #
 # Steps: (1) the rig (scripts/rig/up.sh) and the published single file (scripts/publish.sh);
@@ -25,7 +25,7 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 LIB="$BENCH_DIR/lib"
 WORK="${CFIR_BENCH_WORK:-$BENCH_DIR/work}"
 RESULTS="$BENCH_DIR/results"
-GROUP_NAMES="fs-full fs-changed small50 logs files100k startup"
+GROUP_NAMES="fs-full fs-changed small50 logs files100k deadbox startup"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -66,7 +66,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ tools
 # Installed only when missing: a second run never calls apt.
-PACKAGES="hyperfine pigz time jq openssl gzip tar procps coreutils"
+PACKAGES="hyperfine pigz time jq openssl gzip tar procps coreutils age openssh-client"
 missing=""
 for p in $PACKAGES; do
     [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=" $p"
@@ -158,6 +158,7 @@ want_group() { # any case of GROUP selected?
     return 1
 }
 CASE_NO=0
+VERIFY_ARGS=""   # extra arguments of the case's `cfir verify` (an identity, allowed signers); set around a bench_case
 # bench_case GROUP NAME KIND EXT VERIFY POST INPUT_BYTES WORKLOAD TITLE COMMAND
 #   KIND cfir|pipeline|floor; the command sees a fresh output path in $OUT on every run.
 bench_case() {
@@ -169,7 +170,7 @@ bench_case() {
     {
         echo "NAME=$(q "$name")"; echo "KIND_NAME=$kind"; echo "VERIFY=$verify"; echo "POST=$(q "$post")"
         echo "INPUT_BYTES=$(q "$input")"; echo "WORKLOAD_NAME=$(q "$workload")"; echo "TITLE_TEXT=$(q "$title")"
-        echo "CFIR=$(q "$CFIR")"
+        echo "CFIR=$(q "$CFIR")"; echo "VERIFY_ARGS=$(q "$VERIFY_ARGS")"
     } > "$dir/meta"
     printf '%s\n' "$cmd" > "$dir/cmd"
     echo "$ext" > "$dir/ext"
@@ -190,6 +191,16 @@ warm() { log "warming the page cache: $*"; tar -C "$1" -cf - . | cat > /dev/null
 
 C="$CFIR"
 D="$DOCKER"
+# Keys of the sealing cases (--encrypt-to, --sign-key): made once, kept with the work files.
+KEYS="$WORK/keys"
+if [ ! -s "$KEYS/age.key" ] || [ ! -s "$KEYS/sign" ]; then
+    mkdir -p "$KEYS"
+    rm -f "$KEYS/age.key" "$KEYS/sign" "$KEYS/sign.pub"
+    age-keygen -o "$KEYS/age.key" 2>/dev/null
+    ssh-keygen -q -t ed25519 -N "" -C bench@cfir -f "$KEYS/sign"
+fi
+AGE_RECIPIENT=$(age-keygen -y "$KEYS/age.key")
+echo "bench@cfir $(cat "$KEYS/sign.pub")" > "$KEYS/allowed_signers"
 SHA='tee >(sha256sum >/dev/null)'
 
 if want_group fs-full; then
@@ -207,6 +218,14 @@ if want_group fs-full; then
         "tar -C $FS1G_MERGED -cf - . | $SHA > \"\$OUT\""
     bench_case fs-full fs-full.cfir-targz cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.gz' \
         "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
+    # Signing and encryption (issue 19), beside the plain tar.gz: the cost of each layer.
+    VERIFY_ARGS="--identity $KEYS/age.key"
+    bench_case fs-full fs-full.cfir-targz-age cfir tar.gz.age 1 "" "$FS1G_BYTES" "$W" 'cfir full -f tar.gz --encrypt-to age1…' \
+        "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz --encrypt-to $AGE_RECIPIENT -o \"\$OUT\""
+    VERIFY_ARGS="--allowed-signers $KEYS/allowed_signers"
+    bench_case fs-full fs-full.cfir-targz-signed cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.gz --sign-key (ed25519)' \
+        "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz --sign-key $KEYS/sign -o \"\$OUT\""
+    VERIFY_ARGS=""
     bench_case fs-full fs-full.cfir-tar cfir tar 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar' \
         "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar -o \"\$OUT\""
     # The floor writes nothing; this is cfir writing nothing too (the same reading, hashing and
@@ -256,6 +275,21 @@ if want_group files100k; then
         "$C collect cfir-bench-files100k --runtime docker --filesystem changed -o \"\$OUT\""
     bench_case files100k files100k.upper-tar-gzip1 pipeline tar.gz 0 "" "$FILES_BYTES" "$W" '`tar upperdir | gzip -1 | tee >(sha256sum)`' \
         "tar -C $FILES_UPPER -cf - . | gzip -1 | $SHA > \"\$OUT\""
+fi
+
+if want_group deadbox; then
+    warm "$FS1G_MERGED"; "$C" --version > /dev/null
+    W="1 fs1g"
+    # Dead-box: the same container's whole filesystem read from the data root's files, its layers
+    # merged by cfir, nothing mounted and no daemon asked (--root / over the rig's own data root:
+    # the bytes a mounted disk image would hold, without copying 1 GiB), side by side with the live
+    # collection (the mounted merged directory) and a tar of that merged directory.
+    bench_case deadbox deadbox.cfir-offline cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir --root full -f tar.gz (dead-box)' \
+        "$C collect cfir-bench-fs1g --root / --docker-root /var/lib/docker --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
+    bench_case deadbox deadbox.cfir-live cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.gz (live)' \
+        "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
+    bench_case deadbox deadbox.tar-gzip1 pipeline tar.gz 0 "" "$FS1G_BYTES" "$W" '`tar merged | gzip -1 | tee >(sha256sum)`' \
+        "tar -C $FS1G_MERGED -cf - . | gzip -1 | $SHA > \"\$OUT\""
 fi
 
 if want startup startup.cfir-version; then

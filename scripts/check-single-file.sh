@@ -59,3 +59,37 @@ if [ "$krc" != 3 ]; then
     exit 1
 fi
 echo "check-single-file: a kubeconfig was read and its server tried (exit 3, as expected)" >&2
+
+# Signing and encryption (issue 19) load BouncyCastle and use .NET's ChaCha20-Poly1305 and HKDF
+# (OpenSSL underneath): a publish that dropped either fails only when they are used.
+# 1. A passphrase-protected key (bcrypt_pbkdf, Ed25519) and an ssh-ed25519 recipient are opened
+#    before discovery; an empty disk image (--root: no daemon asked) then ends the run with exit 3.
+# 2. An age file that age itself made is decrypted (X25519, HKDF, ChaCha20-Poly1305); what it
+#    holds is no archive, so verify says so with exit 5, not a crash (70).
+if command -v ssh-keygen >/dev/null && command -v age >/dev/null && command -v age-keygen >/dev/null; then
+    ssh-keygen -q -t ed25519 -N "single file" -f "$kc/sign"
+    mkdir "$kc/empty"
+    echo "single file" > "$kc/pass"
+    set +e
+    sout=$(unshare -m sh -c "$hide exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent '$PWD/$bin' collect --root '$kc/empty' -o '$kc/never.tar.gz' --sign-key '$kc/sign' --sign-key-passphrase-file '$kc/pass' --encrypt-to \"\$(cat '$kc/sign.pub')\"" 2>&1)
+    src=$?
+    set -e
+    if [ "$src" != 3 ]; then
+        echo "check-single-file: opening a signing key and a recipient failed (exit $src): $sout" >&2
+        exit 1
+    fi
+    age-keygen -o "$kc/age.key" 2>/dev/null
+    printf 'not an archive' | age -e -r "$(age-keygen -y "$kc/age.key")" -o "$kc/x.age"
+    set +e
+    vout=$(unshare -m sh -c "$hide exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent '$PWD/$bin' verify '$kc/x.age' --identity '$kc/age.key'" 2>&1)
+    vrc=$?
+    set -e
+    case "$vrc:$vout" in
+        5:*"encrypted: age-encryption.org/v1"*) ;;
+        *) echo "check-single-file: decrypting an age file failed (exit $vrc): $vout" >&2; exit 1 ;;
+    esac
+    echo "check-single-file: a protected signing key was opened and an age file decrypted (exits 3 and 5, as expected)" >&2
+else
+    echo "check-single-file: ssh-keygen or age missing (scripts/rig/up.sh installs them): signing and encryption not checked" >&2
+    exit 1
+fi

@@ -160,6 +160,9 @@ pair fs-changed.cfir     fs-changed.upper-tar-gzip1
 pair small50.cfir-default small50.cli-loop
 pair logs.cfir-default   logs.docker-logs-gzip6
 pair files100k.cfir-changed files100k.upper-tar-gzip1
+pair deadbox.cfir-offline deadbox.cfir-live
+pair deadbox.cfir-offline deadbox.tar-gzip1
+pair deadbox.cfir-live   deadbox.tar-gzip1
 
 if has fs-changed.cfir && has fs-full.cfir-targz; then
     echo
@@ -337,6 +340,11 @@ for n in "${ORDER[@]}"; do
 done
 r=""; [ -n "$worst" ] && r=$(calc "$worst / 1024")
 target 'peak RSS < 200 MiB (every cfir case)' "$(fmt "$r" 0) MiB (worst: $worstcase)" "$r" lt 200
+# Issue 19: each layer costs at most 10 % of the plain tar.gz collection's wall time.
+r=""; has fs-full.cfir-targz && has fs-full.cfir-targz-age && r=$(calc "${WALL[fs-full.cfir-targz-age]} / ${WALL[fs-full.cfir-targz]}")
+target 'full tar.gz `--encrypt-to` (age) ≤ 1.10× the plain tar.gz (cases minutes apart: bench/sealing.sh interleaves them)' "$(fmt "$r" 3)× the plain" "$r" lt 1.10
+r=""; has fs-full.cfir-targz && has fs-full.cfir-targz-signed && r=$(calc "${WALL[fs-full.cfir-targz-signed]} / ${WALL[fs-full.cfir-targz]}")
+target 'full tar.gz `--sign-key` ≤ 1.10× the plain tar.gz' "$(fmt "$r" 3)× the plain" "$r" lt 1.10
 r=""; has startup.cfir-version && r=$(calc "${WALL[startup.cfir-version]} * 1000")
 target '`cfir --version` < 150 ms' "$(fmt "$r" 1) ms" "$r" lt 150
 

@@ -20,7 +20,8 @@ for f in "$dir"/out/run-*; do
     if [ "$final" = final ] && [ "${VERIFY:-0}" = 1 ]; then
         # The verdict belongs in the report: a fast archive that does not verify is no result.
         set +e
-        /usr/bin/time -v -o "$dir/verify.time" "$CFIR" verify --json "$f" > "$dir/verify.json" 2> "$dir/verify.stderr"
+        read -ra verify_args <<< "${VERIFY_ARGS:-}"
+        /usr/bin/time -v -o "$dir/verify.time" "$CFIR" verify --json "${verify_args[@]}" "$f" > "$dir/verify.json" 2> "$dir/verify.stderr"
         echo $? > "$dir/verify.rc"
         set -e
         echo "$i" > "$dir/verify.run"

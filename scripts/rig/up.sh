@@ -67,8 +67,12 @@ DIND_IMAGE=cfir-test/dind:latest
 #   kubernetes-client -> kubectl, the real client the Kubernetes stand-in is checked against
 PACKAGES="docker.io containerd runc podman busybox-static iproute2 gdb tar coreutils \
 unzip zip procps socat netcat-openbsd curl ca-certificates util-linux gzip kubernetes-client"
+#   age, openssh-client -> age, age-keygen, ssh-keygen, ssh-agent, ssh-add: the oracles of --encrypt-to and --sign-key
+PACKAGES="$PACKAGES age openssh-client"
 #   sleuthkit -> mactime, which reads the bodyfile of cfir timeline
 PACKAGES="$PACKAGES sleuthkit"
+#   chromium, chromium-driver -> the headless browser that opens the HTML of cfir report (--dump-dom)
+PACKAGES="$PACKAGES chromium chromium-driver"
 
 # Daemons need /usr/sbin (dockerd, runc) even when we are run from a user shell or sudo
 # with a reduced PATH. /usr/local/bin stays first only for tools we do not pin below.

@@ -20,7 +20,9 @@ public static class Program
     internal static async Task<int> RunAsync(string[] args, CliEnvironment env, SignalCancellation? signals, Func<Stream> openStdin)
     {
         var root = BuildRoot(env, signals, openStdin);
-        var parse = root.Parse(args);
+        // No response files: "--encrypt-to @FILE" names a recipients file, as age's -R does, and
+        // System.CommandLine would otherwise expand it into arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -79,6 +81,7 @@ public static class Program
         root.Subcommands.Add(ListCommand.Create(env));
         root.Subcommands.Add(VerifyCommand.Create(env, openStdin));
         root.Subcommands.Add(TimelineCommand.Create(env));
+        root.Subcommands.Add(ReportCommand.Create(env));
         return root;
     }
 

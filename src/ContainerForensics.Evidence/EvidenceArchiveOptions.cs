@@ -17,6 +17,9 @@ public sealed record EvidenceArchiveOptions
     /// <summary>Zip only: AES-256 encryption with this password.</summary>
     public string? ZipPassword { get; init; }
 
+    /// <summary>Signs the seal into SEAL.sig (<c>--sign-key</c>); null: the seal is not signed.</summary>
+    public ISealSigner? SealSigner { get; init; }
+
     /// <summary>
     /// Where spools go (manifest, sums, streams of unknown length) as files without a name;
     /// null: in memory, so that nothing is written on the host (<see cref="SpoolMemoryBudget"/>).

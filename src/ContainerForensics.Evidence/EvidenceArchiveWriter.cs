@@ -69,13 +69,15 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         _startedAt = options.StartedAt ?? options.Clock.GetUnixTime();
         _archiveBytes = new BufferedStream(output.Stream, 1 << 20);
         // A plain tar archive is the tar stream itself: the tar layer's hash (the seal's) is the
-        // archive's hash too, so its bytes are hashed once, not twice.
-        _archiveHash = options.Format == ArchiveFormat.Tar ? null : new HashingWriteStream(_archiveBytes, leaveOpen: false);
+        // archive's hash too, so its bytes are hashed once, not twice. An output with a layer
+        // (encryption) hashes what it writes below the layer itself: that is the archive's hash.
+        _archiveHash = options.Format == ArchiveFormat.Tar || output.HashesWrittenBytes ? null : new HashingWriteStream(_archiveBytes, leaveOpen: false);
+        Stream below = (Stream?)_archiveHash ?? _archiveBytes;
         _members = options.Format switch
         {
-            ArchiveFormat.Tar => new TarMemberWriter(_archiveBytes, gzipLevel: null),
-            ArchiveFormat.TarGz => new TarMemberWriter(_archiveHash!, options.GzipLevel),
-            ArchiveFormat.Zip => new ZipMemberWriter(_archiveHash!, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
+            ArchiveFormat.Tar => new TarMemberWriter(below, gzipLevel: null),
+            ArchiveFormat.TarGz => new TarMemberWriter(below, options.GzipLevel),
+            ArchiveFormat.Zip => new ZipMemberWriter(below, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
         _spools = new SpoolFactory(options.SpoolDirectory, options.SpoolMemoryBudget);
@@ -476,6 +478,10 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
     internal static TarHeader SealHeader(UnixTime endedAt, long length) =>
         Header(ArchiveNames.Seal, new EntryMetadata(), endedAt, TarEntryType.Regular, length);
 
+    /// <summary>SEAL.sig's header, after the seal's and as fixed: the verifier rebuilds it too.</summary>
+    internal static TarHeader SignatureHeader(UnixTime endedAt, long length) =>
+        Header(ArchiveNames.SealSignature, new EntryMetadata(), endedAt, TarEntryType.Regular, length);
+
     private static TarHeader Header(ArchivePath path, EntryMetadata m, UnixTime collectedAt, TarEntryType type, long size) => new()
     {
         Name = Encoding.UTF8.GetBytes(path.Value),
@@ -569,9 +575,16 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
                 [SealFields.Interruption] = request.InterruptionReason,
             };
             byte[] sealJson = SealJson.WithSelfHash(JsonSerializer.SerializeToUtf8Bytes(seal, SealJson.Options));
+            var (signature, signingFailure) = await SignAsync(sealJson).ConfigureAwait(false);
             _members.BeginMember(SealHeader(endedAt, sealJson.Length));
             _members.Write(sealJson);
             _members.EndMember();
+            if (signature is not null)
+            {
+                _members.BeginMember(SignatureHeader(endedAt, signature.Length));
+                _members.Write(signature);
+                _members.EndMember();
+            }
             _members.Finish();
             string? tarSha = _archiveHash is null ? _members.CurrentStreamSha256() : null; // plain tar: the archive's hash
             long tarLength = _members.Position;
@@ -581,11 +594,39 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
             long archiveLength = _archiveHash?.BytesWritten ?? tarLength;
             _sealed = true;
             await _output.CommitAsync().ConfigureAwait(false);
-            return new SealResult(complete, _entryCount, _errorCount, archiveSha, archiveLength, _output.FinalPath, _firstFailures);
+            if (_output.HashesWrittenBytes)
+            {
+                // The bytes that reached the file or pipe are the layer's (the ciphertext), known once it finished.
+                archiveSha = _output.WrittenSha256()!;
+                archiveLength = _output.WrittenBytes;
+            }
+            return new SealResult(complete, _entryCount, _errorCount, archiveSha, archiveLength, _output.FinalPath, _firstFailures,
+                signature is null ? null : _options.SealSigner!.KeyDescription, signingFailure);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             throw Broken($"sealing the archive failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The seal's signature, made before the seal is written. A signer that fails (an agent gone,
+    /// a key removed from it) does not cost the archive: it is sealed unsigned, and the failure
+    /// goes back to the caller.
+    /// </summary>
+    private async ValueTask<(byte[]? Signature, string? Failure)> SignAsync(byte[] sealJson)
+    {
+        if (_options.SealSigner is not { } signer)
+        {
+            return (null, null);
+        }
+        try
+        {
+            return (await signer.SignAsync(sealJson, CancellationToken.None).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return (null, $"the seal could not be signed with {signer.KeyDescription}: {ex.Message}");
         }
     }
 

@@ -33,6 +33,8 @@ public sealed class UsageErrorTests
     [InlineData("--timeout must be at least 1 second", "list", "--timeout", "-1")]
     [InlineData("--json and -o - both want stdout", "collect", "-o", "-", "--json")]
     [InlineData("--spool-dir", "collect", "--spool-dir", "/nonexistent-spool-dir", "-o", "-")]
+    [InlineData("--docker-root is a path inside a disk image: give the image with --root DIR too", "collect", "--docker-root", "/var/lib/docker")]
+    [InlineData("--docker-root is a path inside a disk image: give the image with --root DIR too", "list", "--runtime", "docker", "--docker-root", "/var/lib/docker")]
     public async Task Refused_ExitsTwoWithAMessageAndWritesNothing(string expectedInMessage, params string[] args)
     {
         using var dir = new TempDirectory();

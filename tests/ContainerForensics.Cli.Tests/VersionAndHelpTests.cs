@@ -39,6 +39,7 @@ public sealed partial class VersionAndHelpTests
     [InlineData("watch")]
     [InlineData("list")]
     [InlineData("verify")]
+    [InlineData("report")]
     public async Task HelpOptions_AgreeWithDocsUsage(string command)
     {
         string usagePath = RepoFiles.Path("docs/usage.md");

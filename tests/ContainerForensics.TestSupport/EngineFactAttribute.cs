@@ -26,6 +26,17 @@ public sealed class EngineFactAttribute : FactAttribute
         }
     }
 
+    /// <summary>Real tools the test also needs (age, ssh-keygen): the same skip rules as <see cref="ToolFactAttribute"/>.</summary>
+    public string[] Tools
+    {
+        get => field ?? [];
+        init
+        {
+            field = value;
+            Skip ??= ToolCheck.SkipReason(value);
+        }
+    }
+
     /// <summary>Null when the engine's socket exists, else why not.</summary>
     public static string? EngineMissing(Engine engine)
     {

@@ -12,6 +12,7 @@ using ContainerForensics.Core.Host;
 using ContainerForensics.Evidence;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.HostEvidence;
+using ContainerForensics.Sealing;
 using Serilog.Events;
 
 namespace ContainerForensics.Cli.Commands;
@@ -52,6 +53,12 @@ internal static class CollectCommand
         public string? MemoryMax { get; init; }
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
+
+        /// <summary>--no-findings: no findings summary at the end (the archive is not read back).</summary>
+        public bool NoFindings { get; init; }
+        public string? SignKey { get; init; }
+        public string? SignKeyPassphraseFile { get; init; }
+        public IReadOnlyList<string> EncryptTo { get; init; } = [];
         public string? SpoolDir { get; init; }
         public IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderOptions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
         public int TimeoutSeconds { get; init; } = 15;
@@ -82,13 +89,14 @@ internal static class CollectCommand
         };
         var root = CommonOptions.Root();
         var parallel = CollectionOptionSet.Parallel($"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.", DefaultParallel, MaxParallel);
+        var noFindings = new Option<bool>("--no-findings") { Description = "No findings summary at the end (by default the archive just written is read back and the rules of cfir report run on it)." };
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(shared.Containers);
         foreach (Option o in (Option[])[ shared.Runtime, all, running, shared.Label, output, shared.Format, shared.Filesystem, shared.Case, shared.Examiner, shared.Note,
                      shared.MaxFileSize, shared.Oversize, shared.LogsSince, eventsSince, shared.Volumes, shared.Memory, shared.MemoryMax, shared.Hash, shared.PasswordFile,
-                     spoolDir, .. shared.ProviderOptions.Select(p => p.Option), shared.Timeout, shared.NestedDepth, shared.NoNested, root, parallel, shared.Json,
-                     shared.Quiet, shared.Verbose ])
+                     shared.SignKey, shared.SignKeyPassphraseFile, shared.EncryptTo, spoolDir, .. shared.ProviderOptions.Select(p => p.Option), shared.Timeout,
+                     shared.NestedDepth, shared.NoNested, root, parallel, shared.Json, shared.Quiet, shared.Verbose, noFindings ])
         {
             command.Options.Add(o);
         }
@@ -99,6 +107,7 @@ internal static class CollectCommand
                 RunningOnly = parse.GetValue(running),
                 Output = parse.GetValue(output),
                 EventsSince = parse.GetValue(eventsSince),
+                NoFindings = parse.GetValue(noFindings),
                 SpoolDir = parse.GetValue(spoolDir),
                 Root = parse.GetValue(root),
                 Parallel = parse.GetValue(parallel),
@@ -127,10 +136,12 @@ internal static class CollectCommand
         {
             throw new CfirException(ExitCode.UsageError, "refusing to write the archive to a terminal: redirect stdout (-o - > file, or | ssh ...)");
         }
+        var sealing = await OpenSealingAsync(s, env, cancellationToken).ConfigureAwait(false);
         var host = HostFacts.Read(env.HostRoot);
         using var image = CommonOptions.OpenImage(s.Root, env);
         // Dead-box: the archive is named after the machine imaged, not the examiner's.
-        string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? DefaultName(image?.Facts.Hostname ?? host.Hostname, now, s.Format), env.WorkingDirectory);
+        string defaultName = DefaultName(image?.Facts.Hostname ?? host.Hostname, now, s.Format) + (sealing.Encrypts ? ArchiveSealing.EncryptedSuffix : "");
+        string outputPath = toStdout ? "-" : Path.GetFullPath(s.Output ?? defaultName, env.WorkingDirectory);
         archiveOptions = archiveOptions with { SpoolDirectory = SpoolDirectory(s, outputPath, env) };
         if (!toStdout && (File.Exists(outputPath) || Directory.Exists(outputPath)))
         {
@@ -161,6 +172,7 @@ internal static class CollectCommand
                     Note = s.Note,
                     FormatVersion = ArchiveNames.FormatVersion,
                     OutputDescription = toStdout ? "stdout" : outputPath,
+                    Sealing = sealing.Info,
                 },
                 Host = host,
                 Discovery = discovery,
@@ -180,11 +192,13 @@ internal static class CollectCommand
             var acquisition = new Acquisition(env.Clock, logger, ConsoleProgress.Create(s.Quiet), [new HostProcessCollector(env.Clock)]);
             var outcome = await acquisition.RunAsync(request, () =>
             {
-                var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout()) : ArchiveOutput.ToFile(outputPath);
-                return EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt });
+                var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout(), sealing.Layer) : ArchiveOutput.ToFile(outputPath, sealing.Layer);
+                return EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt, SealSigner = sealing.Signer });
             }, cancellationToken).ConfigureAwait(false);
-            Report(env, s, outcome.Seal, outcome.Collection, outcome.Code, toStdout);
-            return (int)outcome.Code;
+            // A seal that was to be signed and is not: the archive is there, what was asked for is not.
+            var code = outcome.Seal.SigningFailure is null ? outcome.Code : ExitCode.OutputError;
+            Report(env, s, outcome.Seal, outcome.Collection, code, toStdout, sealing);
+            return (int)code;
         }
         catch (CfirException ex) when (ex.ExitCode == ExitCode.NoRuntime)
         {
@@ -200,6 +214,37 @@ internal static class CollectCommand
             {
                 await r.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// --sign-key and --encrypt-to, opened before discovery: a wrong passphrase, an empty agent or a
+    /// mistyped recipient stops the run before any evidence is taken, not after.
+    /// </summary>
+    internal static async Task<ArchiveSealing> OpenSealingAsync(Settings s, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        if (s.SignKeyPassphraseFile is not null && s.SignKey is null)
+        {
+            throw new CfirException(ExitCode.UsageError, "--sign-key-passphrase-file needs --sign-key");
+        }
+        if (s.PasswordFile is not null && s.EncryptTo.Count > 0)
+        {
+            throw new CfirException(ExitCode.UsageError, "--password-file (zip AES) and --encrypt-to (age) together: use age alone");
+        }
+        try
+        {
+            return await ArchiveSealing.OpenAsync(new ArchiveSealingRequest
+            {
+                SignKey = s.SignKey is null ? null : SigningKey.IsAgent(s.SignKey) ? s.SignKey : Path.GetFullPath(s.SignKey, env.WorkingDirectory),
+                SignKeyPassphrase = () => s.SignKeyPassphraseFile is null ? null : Encoding.UTF8.GetBytes(PasswordFile.Read(s.SignKeyPassphraseFile, "--sign-key-passphrase-file")),
+                AgentSocket = env.Variables.GetValueOrDefault("SSH_AUTH_SOCK"),
+                EncryptTo = s.EncryptTo,
+                ReadFile = path => File.ReadAllText(Path.GetFullPath(path, env.WorkingDirectory)),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SealingSetupException ex)
+        {
+            throw new CfirException(ExitCode.UsageError, ex.Message);
         }
     }
 
@@ -242,12 +287,25 @@ internal static class CollectCommand
         };
     }
 
-    private static void Report(CliEnvironment env, Settings s, SealResult seal, CollectionResult result, ExitCode code, bool toStdout)
+    private static void Report(CliEnvironment env, Settings s, SealResult seal, CollectionResult result, ExitCode code, bool toStdout, ArchiveSealing sealing)
     {
         string where = seal.FinalPath ?? "stdout";
+        if (seal.SigningFailure is { } signing)
+        {
+            // Even with -q: the examiner asked for a signed seal and does not have one.
+            env.Stderr.WriteLine($"cfir: error: {signing}; the archive is sealed without SEAL.sig");
+        }
         if (!s.Quiet)
         {
             env.Stderr.WriteLine($"cfir: archive {where}: {seal.EntryCount} entries, {seal.ErrorCount} errors, {(seal.Complete ? "complete" : "partial")}");
+            if (seal.SignedBy is { } signer)
+            {
+                env.Stderr.WriteLine($"cfir: seal signed by {signer} (SEAL.sig)");
+            }
+            if (sealing.Encrypts)
+            {
+                env.Stderr.WriteLine($"cfir: encrypted with age to {string.Join(", ", sealing.RecipientNames)}");
+            }
             if (!seal.Complete && seal.FirstFailures.Count > 0)
             {
                 // "N failure(s)" alone sends the responder digging: name the first ones and where the rest are.
@@ -261,6 +319,8 @@ internal static class CollectCommand
         }
         // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
         env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
+        // Findings need the archive read back: not possible when it went to stdout.
+        var findings = s.NoFindings || toStdout || seal.FinalPath is null ? null : FindingsSummary.Run(env, seal.FinalPath, ReadPassword(s), s.Quiet);
         if (s.Json && !toStdout)
         {
             var summary = new Dictionary<string, object?>
@@ -268,6 +328,9 @@ internal static class CollectCommand
                 ["archive"] = seal.FinalPath,
                 ["sha256"] = seal.ArchiveSha256,
                 ["bytes"] = seal.ArchiveBytes,
+                ["signedBy"] = seal.SignedBy,
+                ["signingFailure"] = seal.SigningFailure,
+                ["encryptedTo"] = sealing.Encrypts ? sealing.RecipientNames : null,
                 ["complete"] = seal.Complete,
                 ["interrupted"] = result.Interrupted,
                 ["entries"] = seal.EntryCount,
@@ -284,6 +347,19 @@ internal static class CollectCommand
                     [NestingFields.NestedIn] = NestingJson.ChainElement(c.NestedIn),
                 }).ToList(),
             };
+            if (findings is not null)
+            {
+                summary["findings"] = findings.Select(f => new Dictionary<string, object?>
+                {
+                    ["id"] = f.Id,
+                    ["severity"] = f.Severity.ToString().ToLowerInvariant(),
+                    ["title"] = f.Title,
+                    ["container"] = f.Container,
+                    ["attack"] = f.Attack,
+                    ["evidence"] = f.Evidence.Select(e => new Dictionary<string, object?> { ["path"] = e.Path, ["sha256"] = e.Sha256 }).ToList(),
+                    ["detail"] = f.Detail,
+                }).ToList();
+            }
             using var stdout = env.OpenStdout();
             JsonSerializer.Serialize(stdout, summary, JsonOutput.Options);
             stdout.Write("\n"u8);

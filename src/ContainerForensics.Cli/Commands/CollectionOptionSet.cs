@@ -91,6 +91,23 @@ internal sealed class CollectionOptionSet
             Description = "zip only: encrypt with AES-256 using the first line of this file as the password.",
             HelpName = "PATH",
         };
+        SignKey = new Option<string?>("--sign-key")
+        {
+            Description = "Sign the seal with this OpenSSH private key (ed25519, ecdsa, rsa), or through ssh-agent: 'agent' (its only key) or 'agent:SHA256:...'. Writes SEAL.sig after SEAL.json; ssh-keygen -Y verify -n cfir checks it.",
+            HelpName = "PATH|agent",
+        };
+        SignKeyPassphraseFile = new Option<string?>("--sign-key-passphrase-file")
+        {
+            Description = "The passphrase of a protected --sign-key, from the file's first line.",
+            HelpName = "PATH",
+        };
+        EncryptTo = new Option<string[]>("--encrypt-to")
+        {
+            Description = "Encrypt the whole archive with age to this recipient: age1..., an ssh-ed25519 or ssh-rsa public key, or @FILE with one per line. Repeatable. The default name gets .age.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            HelpName = "RECIPIENT",
+        };
         ProviderOptions = CommonOptions.ProviderOptions(providers);
         Timeout = CommonOptions.Timeout();
         NestedDepth = CommonOptions.NestedDepth();
@@ -131,6 +148,12 @@ internal sealed class CollectionOptionSet
     public Option<string[]> Hash { get; }
 
     public Option<string?> PasswordFile { get; }
+
+    public Option<string?> SignKey { get; }
+
+    public Option<string?> SignKeyPassphraseFile { get; }
+
+    public Option<string[]> EncryptTo { get; }
 
     public IReadOnlyList<ProviderOption> ProviderOptions { get; }
 
@@ -185,6 +208,9 @@ internal sealed class CollectionOptionSet
         MemoryMax = parse.GetValue(MemoryMax),
         Hashes = parse.GetValue(Hash) ?? [],
         PasswordFile = parse.GetValue(PasswordFile),
+        SignKey = parse.GetValue(SignKey),
+        SignKeyPassphraseFile = parse.GetValue(SignKeyPassphraseFile),
+        EncryptTo = parse.GetValue(EncryptTo) ?? [],
         ProviderOptions = CommonOptions.Values(parse, ProviderOptions),
         TimeoutSeconds = parse.GetValue(Timeout),
         NestedDepth = CommonOptions.NestedDepthOf(parse, NestedDepth, NoNested),

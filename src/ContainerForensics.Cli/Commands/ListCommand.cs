@@ -143,7 +143,7 @@ internal static class ListCommand
         var d = probe.Runtime.Descriptor;
         var pods = containers.Where(c => c.PodMembership is { IsWholePod: true }).ToList();
         string unit = pods.Count > 0 && pods.Count == containers.Count ? "pod(s)" : "container(s)";
-        w.WriteLine(ConsoleProgress.Sanitize($"{indent}{d}: version {d.Version}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} {unit}{(error is null ? "" : $", listing failed: {error}")}"));
+        w.WriteLine(ConsoleProgress.Sanitize($"{indent}{d}: version {d.Version ?? "unknown"}{(d.ApiVersion is null ? "" : $", API {d.ApiVersion}")}, {containers.Count} {unit}{(error is null ? "" : $", listing failed: {error}")}"));
         if (pods.Count > 0)
         {
             // A pod as kubectl names it (NAMESPACE/NAME, which also selects it for collect), its phase in cfir's words, its uid whole.

@@ -9,6 +9,7 @@ using ContainerForensics.Core.Watching;
 using ContainerForensics.Evidence;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.HostEvidence;
+using ContainerForensics.Sealing;
 using Serilog.Events;
 
 namespace ContainerForensics.Cli.Commands;
@@ -72,8 +73,8 @@ internal static class WatchCommand
         command.Arguments.Add(shared.Containers);
         foreach (Option o in (Option[])[ shared.Runtime, shared.Label, output, trigger, until, parallel, queue, shared.Format, shared.Filesystem, shared.Case,
                      shared.Examiner, shared.Note, shared.MaxFileSize, shared.Oversize, shared.LogsSince, shared.Volumes, shared.Memory, shared.MemoryMax, shared.Hash,
-                     shared.PasswordFile, .. shared.ProviderOptions.Select(p => p.Option), shared.Timeout, shared.NestedDepth, shared.NoNested, shared.Json,
-                     shared.Quiet, shared.Verbose ])
+                     shared.PasswordFile, shared.SignKey, shared.SignKeyPassphraseFile, shared.EncryptTo, .. shared.ProviderOptions.Select(p => p.Option),
+                     shared.Timeout, shared.NestedDepth, shared.NoNested, shared.Json, shared.Quiet, shared.Verbose ])
         {
             command.Options.Add(o);
         }
@@ -104,6 +105,8 @@ internal static class WatchCommand
             until = span;
         }
         var archiveOptions = CollectCommand.ArchiveOptions(c, env);
+        // Opened once, before discovery: a wrong passphrase or recipient stops the watch before it starts.
+        var sealing = await CollectCommand.OpenSealingAsync(c, env, cancellationToken).ConfigureAwait(false);
         string directory = OpenDirectory(s.OutputDirectory, env);
         EnoughThreads(c.Parallel);
         archiveOptions = archiveOptions with { SpoolDirectory = directory };
@@ -130,6 +133,7 @@ internal static class WatchCommand
                     Note = c.Note,
                     FormatVersion = ArchiveNames.FormatVersion,
                     OutputDescription = directory,
+                    Sealing = sealing.Info,
                 },
                 Host = host,
                 Options = options,
@@ -140,7 +144,7 @@ internal static class WatchCommand
                     QueueCapacity = s.Queue,
                     Until = until,
                     OutputDirectory = directory,
-                    ArchiveExtension = ArchiveFormats.Extension(c.Format),
+                    ArchiveExtension = ArchiveFormats.Extension(c.Format) + (sealing.Encrypts ? ArchiveSealing.EncryptedSuffix : ""),
                 },
                 Provenance = new Dictionary<string, string?>
                 {
@@ -151,7 +155,8 @@ internal static class WatchCommand
                     ["commandLine"] = string.Join(' ', c.CommandLine),
                 },
                 InterruptedBy = () => signals?.Received?.ToString(),
-                OpenArchive = path => EvidenceArchiveWriter.Create(ArchiveOutput.ToFile(path), archiveOptions with { StartedAt = env.Clock.GetUnixTime() }),
+                OpenArchive = path => EvidenceArchiveWriter.Create(ArchiveOutput.ToFile(path, sealing.Layer),
+                    archiveOptions with { StartedAt = env.Clock.GetUnixTime(), SealSigner = sealing.Signer }),
                 Collectors = () => [new HostProcessCollector(env.Clock)],
                 OpenTriggerLog = () => new TriggerLog(log),
             };

@@ -22,6 +22,19 @@ public static class AcquisitionFields
     public const string Options = "options";
     public const string Source = "source";
     public const string Trigger = "trigger";
+    public const string Sealing = "sealing";
+
+    /// <summary>Inside <see cref="Sealing"/>: the key that signs the seal (SEAL.sig) and whom the archive is encrypted to.</summary>
+    public static class InSealing
+    {
+        public const string SigningKey = "signingKey";
+        public const string Fingerprint = "fingerprint";
+        public const string Type = "type";
+        public const string Comment = "comment";
+        public const string Via = "via";
+        public const string Encryption = "encryption";
+        public const string EncryptedTo = "encryptedTo";
+    }
 
     /// <summary>Inside <see cref="Source"/>: where the evidence came from, live daemons or a disk image (<c>--root</c>).</summary>
     public static class InSource

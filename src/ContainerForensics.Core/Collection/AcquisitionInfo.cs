@@ -20,4 +20,7 @@ public sealed record AcquisitionInfo
     public string? FormatVersion { get; init; }
 
     public string? OutputDescription { get; init; }
+
+    /// <summary>The seal's signing key and the archive's recipients (<c>--sign-key</c>, <c>--encrypt-to</c>).</summary>
+    public SealingInfo Sealing { get; init; } = new();
 }

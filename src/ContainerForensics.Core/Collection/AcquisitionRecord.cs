@@ -53,6 +53,7 @@ public static class AcquisitionRecord
             json.WriteString(AcquisitionFields.Note, info.Note);
             json.WriteString(AcquisitionFields.StartedAt, startedAt.ToIso8601());
             json.WriteString(AcquisitionFields.Output, info.OutputDescription);
+            WriteSealing(json, info.Sealing);
 
             json.WriteStartObject(AcquisitionFields.Host);
             json.WriteString(AcquisitionFields.InHost.Hostname, host.Hostname);
@@ -195,6 +196,33 @@ public static class AcquisitionRecord
             json.WriteString(AcquisitionFields.InTrigger.Kind, earlier.Kind);
             json.WriteString(AcquisitionFields.InTrigger.Archive, earlier.Archive);
             json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The key that signs the seal (its fingerprint; the key never enters the archive) and whom the archive is encrypted to.</summary>
+    private static void WriteSealing(Utf8JsonWriter json, SealingInfo sealing)
+    {
+        json.WriteStartObject(AcquisitionFields.Sealing);
+        if (sealing.SigningKeyFingerprint is { } fingerprint)
+        {
+            json.WriteStartObject(AcquisitionFields.InSealing.SigningKey);
+            json.WriteString(AcquisitionFields.InSealing.Fingerprint, fingerprint);
+            json.WriteString(AcquisitionFields.InSealing.Type, sealing.SigningKeyType);
+            json.WriteString(AcquisitionFields.InSealing.Comment, sealing.SigningKeyComment);
+            json.WriteString(AcquisitionFields.InSealing.Via, sealing.SigningKeySource);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull(AcquisitionFields.InSealing.SigningKey);
+        }
+        json.WriteString(AcquisitionFields.InSealing.Encryption, sealing.Encryption);
+        json.WriteStartArray(AcquisitionFields.InSealing.EncryptedTo);
+        foreach (string recipient in sealing.EncryptedTo ?? [])
+        {
+            json.WriteStringValue(recipient);
         }
         json.WriteEndArray();
         json.WriteEndObject();

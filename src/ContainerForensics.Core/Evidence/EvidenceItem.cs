@@ -53,4 +53,18 @@ public sealed record EvidenceItem
         Reason = reason,
         Errno = errno,
     };
+
+    /// <summary>
+    /// A record of named evidence (not a path inside a container) that has no content: what was
+    /// not collected (missing, failed, skipped, absent) and why. The one factory for such records.
+    /// </summary>
+    public static EvidenceItem NotCollected(EvidenceSection section, string name, EntryStatus status, string reason, EvidenceSource? source, int? errno = null) => new()
+    {
+        Section = section,
+        Name = name,
+        Source = source,
+        Status = status,
+        Reason = reason,
+        Errno = errno,
+    };
 }

@@ -52,5 +52,7 @@ public sealed record SealRequest
 
 /// <summary>What sealing produced: counts, the completeness verdict and the hash of the archive's bytes as written.</summary>
 /// <param name="FirstFailures">The first few failures, in the order they were recorded, each "where: why", for the run's last words on stderr.</param>
+/// <param name="SignedBy">The key that signed the seal (SEAL.sig), as its signer names it; null when unsigned.</param>
+/// <param name="SigningFailure">Why a seal that was to be signed is not: the archive is sealed, without SEAL.sig.</param>
 public sealed record SealResult(bool Complete, long EntryCount, long ErrorCount, string ArchiveSha256, long ArchiveBytes, string? FinalPath,
-    IReadOnlyList<string> FirstFailures);
+    IReadOnlyList<string> FirstFailures, string? SignedBy = null, string? SigningFailure = null);

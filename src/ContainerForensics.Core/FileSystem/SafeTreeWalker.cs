@@ -51,16 +51,11 @@ public sealed class SafeTreeWalker : IDisposable
     /// <summary>statx of the opened root directory.</summary>
     public FileStat RootStat { get; }
 
-    /// <summary>How the root's path is looked up again (<see cref="LookUpRootAgain"/>); null: lstat of <see cref="RootPath"/> on this host.</summary>
+    /// <summary>How a root resolved by its opener (<see cref="FromDirectory"/>: beneath a disk image) is looked up again; null for the others.</summary>
     private Func<FileStat?>? _relookup;
 
-    /// <summary>
-    /// statx of what the root's path names now, or null when it names nothing: whether the walk
-    /// root is still there (a layer removed under the walk). By default the path is looked up on
-    /// this host; a walk beneath a disk image looks it up beneath the image's root again, since
-    /// its shown path is not a path to follow here.
-    /// </summary>
-    public FileStat? LookUpRootAgain() => _relookup is { } relookup ? relookup() : HostFile.Lstat(RootPath, out _);
+    /// <summary><see cref="StatRootNow"/> without the errno.</summary>
+    public FileStat? LookUpRootAgain() => StatRootNow(out _);
 
     /// <summary>
     /// Opens the root directory (a trusted host path: symlinks along it are followed, the final
@@ -137,7 +132,7 @@ public sealed class SafeTreeWalker : IDisposable
     /// A walk rooted at a directory the caller already resolved and holds open (O_PATH), e.g.
     /// beneath a disk image's root with RESOLVE_IN_ROOT; the walker takes ownership of it.
     /// <paramref name="shownPath"/> names the root in records; <paramref name="relookup"/> looks
-    /// the root up again the way it was resolved (<see cref="LookUpRootAgain"/>).
+    /// the root up again the way it was resolved (<see cref="StatRootNow"/>).
     /// </summary>
     internal static SafeTreeWalker FromDirectory(byte[] shownPath, FileDescriptor directory, WalkOptions? options = null, Func<FileStat?>? relookup = null)
     {
@@ -159,11 +154,19 @@ public sealed class SafeTreeWalker : IDisposable
     /// statx of what the root's path names now, resolved as it was opened: <see cref="Open"/>'s
     /// trusted path as the kernel resolves it, without following its last component; an
     /// <see cref="OpenBeneath"/> root one segment at a time beneath its trusted root, no symlink
-    /// followed. Null with the errno when it no longer resolves. A caller compares it with
-    /// <see cref="RootStat"/> to learn whether the root was removed or replaced under a walk.
+    /// followed; a <see cref="FromDirectory"/> root (beneath a disk image) as its opener resolves
+    /// it, since its shown path is not a path to follow here. Null with the errno when it no
+    /// longer resolves. A caller compares it with <see cref="RootStat"/> to learn whether the root
+    /// was removed or replaced under a walk.
     /// </summary>
     public FileStat? StatRootNow(out int errno)
     {
+        if (_relookup is { } relookup)
+        {
+            var stat = relookup();
+            errno = stat is null ? UnixError.ENOENT : 0;
+            return stat;
+        }
         if (_beneath is not { } beneath)
         {
             return HostFile.Lstat(RootPath, out errno);
@@ -281,6 +284,53 @@ public sealed class SafeTreeWalker : IDisposable
     }
 
     public void Dispose() => _root.Dispose();
+
+    internal bool IsDisposed => _root.IsClosed;
+
+    /// <summary>The root's descriptor (O_PATH), for lookups beneath it; held open while the lease lasts.</summary>
+    internal FileDescriptor.Lease BorrowRoot() => _root.Borrow();
+
+    /// <summary>
+    /// Opens the directory at <paramref name="relativePath"/> beneath the root (O_PATH), one segment
+    /// at a time with O_NOFOLLOW: a symlink on the way fails it (ENOTDIR/ELOOP), ".." is refused
+    /// (EINVAL). An empty path opens the root again. 0 or the errno.
+    /// </summary>
+    internal int OpenDirectoryBeneath(ReadOnlySpan<byte> relativePath, out FileDescriptor? directory)
+    {
+        directory = null;
+        using var rootLease = _root.Borrow();
+        int errno = Native.OpenAt(rootLease.Fd, "."u8, Native.O_PATH | Native.O_DIRECTORY | Native.O_CLOEXEC, out int fd);
+        if (errno != 0)
+        {
+            return errno;
+        }
+        var current = new FileDescriptor(fd);
+        foreach (var range in relativePath.Split((byte)'/'))
+        {
+            var segment = relativePath[range];
+            if (segment.IsEmpty || segment.SequenceEqual("."u8))
+            {
+                continue;
+            }
+            if (segment.SequenceEqual(".."u8))
+            {
+                current.Dispose();
+                return UnixError.EINVAL;
+            }
+            using (var lease = current.Borrow())
+            {
+                errno = Native.OpenAt(lease.Fd, segment, Native.O_PATH | Native.O_DIRECTORY | Native.O_NOFOLLOW | Native.O_CLOEXEC, out fd);
+            }
+            current.Dispose();
+            if (errno != 0)
+            {
+                return errno;
+            }
+            current = new FileDescriptor(fd);
+        }
+        directory = current;
+        return 0;
+    }
 
     internal HostFileCapture Capture(ReadOnlySpan<byte> relativePath, CaptureLimits limits, FileStat? expected)
     {

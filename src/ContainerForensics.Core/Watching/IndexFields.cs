@@ -60,6 +60,10 @@ public static class IndexFields
     /// <summary>complete or partial: the seal's verdict.</summary>
     public const string Status = "status";
     public const string Interrupted = "interrupted";
+
+    /// <summary>With --sign-key: who signed the seal (SEAL.sig), or why it is not signed (the archive is then partial).</summary>
+    public const string SignedBy = "signedBy";
+    public const string SigningFailure = "signingFailure";
     public const string Errors = "errors";
     public const string Vanished = "vanishedIn";
     public const string StartedAt = "startedAt";

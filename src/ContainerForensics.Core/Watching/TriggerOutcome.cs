@@ -43,5 +43,6 @@ public sealed record TriggerOutcome
 
     public bool IsCollected => Outcome == IndexFields.Outcomes.Collected;
 
-    public bool Complete => IsCollected && Seal is { Complete: true } && !Interrupted;
+    /// <summary>Sealed complete, not interrupted, and signed when a signature was asked for.</summary>
+    public bool Complete => IsCollected && Seal is { Complete: true, SigningFailure: null } && !Interrupted;
 }

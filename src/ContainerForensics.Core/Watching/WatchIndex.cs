@@ -160,7 +160,15 @@ public sealed class WatchIndex : IDisposable
                 json.WriteString(IndexFields.Archive, Path.GetFileName(seal.FinalPath) ?? t.ArchiveName);
                 json.WriteString(IndexFields.Sha256, seal.ArchiveSha256);
                 json.WriteNumber(IndexFields.Bytes, seal.ArchiveBytes);
-                json.WriteString(IndexFields.Status, seal.Complete && !outcome.Interrupted ? IndexFields.Complete : IndexFields.Partial);
+                json.WriteString(IndexFields.Status, outcome.Complete ? IndexFields.Complete : IndexFields.Partial);
+                if (seal.SignedBy is { } signer)
+                {
+                    json.WriteString(IndexFields.SignedBy, signer);
+                }
+                if (seal.SigningFailure is { } failure)
+                {
+                    json.WriteString(IndexFields.SigningFailure, failure);
+                }
                 json.WriteBoolean(IndexFields.Interrupted, outcome.Interrupted);
                 json.WriteNumber(IndexFields.Errors, seal.ErrorCount);
             }

@@ -1,3 +1,4 @@
+using ContainerForensics.Core;
 using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Runtime;
@@ -39,10 +40,15 @@ public abstract class DockerCompatibleRuntimeProvider : IRuntimeProvider
     public string Name => _engine.RuntimeName();
 
     /// <summary>--docker-host is Docker's; a Podman socket named there answers as Podman and is reported so.</summary>
-    public IReadOnlyList<RuntimeOption> Options => _engine == DockerEngineKind.Docker ? [DockerOptions.Host] : [];
+    public IReadOnlyList<RuntimeOption> Options => _engine == DockerEngineKind.Docker ? [DockerOptions.Host, DockerOptions.Root] : [];
 
     public async Task<IReadOnlyList<RuntimeProbe>> ProbeAsync(RuntimeSettings settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (_engine == DockerEngineKind.Docker && settings.IsSet(DockerOptions.Root))
+        {
+            throw new CfirException(ExitCode.UsageError, $"{DockerOptions.Root.Flag} is a path inside a disk image: give the image with --root DIR too");
+        }
         var plan = Plan(settings);
         var tasks = plan.Select(p => p.Probe ? ProbeOneAsync(p.Candidate, p.Foreign, settings, cancellationToken) : Task.FromResult<ProbeOutcome?>(null)).ToList();
         ProbeOutcome?[] outcomes;

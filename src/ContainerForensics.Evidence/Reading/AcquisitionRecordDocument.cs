@@ -41,6 +41,9 @@ public sealed record AcquisitionRecordDocument
 
     public AcquisitionOptions? Options { get; init; }
 
+    /// <summary>The key the seal was to be signed with, and whom the archive was encrypted to; null in archives older than 1.1.</summary>
+    public AcquisitionSealing? Sealing { get; init; }
+
     internal static AcquisitionRecordDocument? Parse(byte[] json, Action<string, string> problem, Action<string> unreadable)
     {
         var record = JsonFields.Read(json, f => new AcquisitionRecordDocument
@@ -58,12 +61,27 @@ public sealed record AcquisitionRecordDocument
             Runtimes = f.Objects(AcquisitionFields.Runtimes)?.Select(RuntimeProbeRecord.From).ToList(),
             Nested = f.Object(AcquisitionFields.Nested) is { } n ? AcquisitionNested.From(n) : null,
             Options = f.Object(AcquisitionFields.Options) is { } o ? AcquisitionOptions.From(o) : null,
+            Sealing = f.Object(AcquisitionFields.Sealing) is { } s ? AcquisitionSealing.From(s) : null,
         }, problem, detail => unreadable($"not JSON: {detail}"));
         if (record?.Format is { } format && !ArchiveNames.IsReadableFormat(format))
         {
             problem(AcquisitionFields.Format, $"unknown format '{format}'");
         }
         return record;
+    }
+}
+
+/// <summary>How the archive was sealed beyond its hashes: the signing key's fingerprint (null: unsigned), the encryption and its recipients.</summary>
+public sealed record AcquisitionSealing(string? SigningKeyFingerprint, string? SigningKeyType, string? Encryption, IReadOnlyList<string>? EncryptedTo)
+{
+    internal static AcquisitionSealing From(JsonFields f)
+    {
+        var key = f.Object(AcquisitionFields.InSealing.SigningKey);
+        return new(
+            key?.String(AcquisitionFields.InSealing.Fingerprint),
+            key?.String(AcquisitionFields.InSealing.Type),
+            f.String(AcquisitionFields.InSealing.Encryption),
+            f.Strings(AcquisitionFields.InSealing.EncryptedTo));
     }
 }
 

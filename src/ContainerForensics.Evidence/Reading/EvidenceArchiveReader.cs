@@ -101,6 +101,9 @@ public sealed partial class EvidenceArchiveReader : IDisposable
     /// <summary>The seal's bytes as stored, for the checks that need them (its self-hash, its tar header).</summary>
     public byte[]? SealBytes => _records.SealBytes;
 
+    /// <summary>SEAL.sig's bytes as stored, once its member has been passed; null when the archive has none.</summary>
+    public byte[]? SignatureBytes => _records.SignatureBytes;
+
     /// <summary>Manifest lines passed so far, those that could not be read included.</summary>
     public long ManifestLines => _records.ManifestLines;
 
@@ -114,7 +117,7 @@ public sealed partial class EvidenceArchiveReader : IDisposable
 
     /// <summary>
     /// A tar once read to its end: the bytes from the seal's header to the end of the tar stream
-    /// (header, content, padding, end-of-archive blocks), which no hash covers.
+    /// (header, content, padding, SEAL.sig when it follows, end-of-archive blocks), which no hash covers.
     /// </summary>
     public byte[]? TarTail => (_source as TarMemberSource)?.Tail;
 

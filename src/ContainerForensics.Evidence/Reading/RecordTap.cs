@@ -16,6 +16,7 @@ internal sealed class RecordTap(ArchiveReaderOptions options, Action<ReaderProbl
     private static readonly string ManifestName = ArchiveNames.Manifest.Value;
     private static readonly string ErrorsName = ArchiveNames.Errors.Value;
     private static readonly string SealName = ArchiveNames.Seal.Value;
+    private static readonly string SignatureName = ArchiveNames.SealSignature.Value;
     private static readonly string AcquisitionName = EvidenceLayout.AcquisitionRecord.Value;
 
     private string? _member;
@@ -30,6 +31,9 @@ internal sealed class RecordTap(ArchiveReaderOptions options, Action<ReaderProbl
     public long ErrorLines { get; private set; }
 
     public byte[]? SealBytes { get; private set; }
+
+    /// <summary>SEAL.sig's bytes, once passed; null when the archive has none.</summary>
+    public byte[]? SignatureBytes { get; private set; }
 
     public Seal? Seal { get; private set; }
 
@@ -48,7 +52,7 @@ internal sealed class RecordTap(ArchiveReaderOptions options, Action<ReaderProbl
         {
             _lines = new LineParser(ReadErrorLine, () => LineTooLong(ErrorsName, ++ErrorLines));
         }
-        else if (member == SealName || member == AcquisitionName)
+        else if (member == SealName || member == AcquisitionName || member == SignatureName)
         {
             _whole = new MemoryStream();
         }
@@ -61,9 +65,9 @@ internal sealed class RecordTap(ArchiveReaderOptions options, Action<ReaderProbl
         {
             return;
         }
-        if (_member == SealName && _whole.Length + data.Length > EvidenceArchiveReader.MaxSealSize)
+        if ((_member == SealName || _member == SignatureName) && _whole.Length + data.Length > EvidenceArchiveReader.MaxSealSize)
         {
-            throw new InvalidDataException("the seal is implausibly large");
+            throw new InvalidDataException($"{_member} is implausibly large");
         }
         if (_whole.Length + data.Length > MaxAcquisitionRecord)
         {
@@ -83,7 +87,11 @@ internal sealed class RecordTap(ArchiveReaderOptions options, Action<ReaderProbl
         if (_whole is not null && !_tooLarge)
         {
             byte[] bytes = _whole.ToArray();
-            if (_member == SealName)
+            if (_member == SignatureName)
+            {
+                SignatureBytes = bytes;
+            }
+            else if (_member == SealName)
             {
                 SealBytes = bytes;
                 Seal = Seal.Parse(bytes, (field, detail) => problem(new ReaderProblem("seal", SealName, detail, Field: field)),

@@ -7,15 +7,15 @@ namespace ContainerForensics.Evidence.Reading;
 /// The members of a tar stream, read with our PAX reader. The stream is hashed as it goes, but
 /// only up to positions the reader has confirmed (<see cref="LaggingHashStream"/>): the seal
 /// covers every byte before its header, so that hash must stop exactly there, whatever the
-/// reader has read ahead. The seal's own bytes and the end blocks stay unhashed and are kept
-/// (<see cref="Tail"/>), for a check that rebuilds them.
+/// reader has read ahead. The seal's own bytes, what follows it (SEAL.sig) and the end blocks
+/// stay unhashed and are kept (<see cref="Tail"/>), for a check that rebuilds them.
 /// </summary>
 internal sealed class TarMemberSource : IMemberSource
 {
     private readonly LaggingHashStream _lagging;
     private readonly PaxTarReader _reader;
     private TarEntryType _type;
-    private bool _isSeal;
+    private bool _afterSeal; // the seal or a member after it: kept in the tail, not hashed
     private long _sealRead;
 
     public TarMemberSource(Stream tarStream)
@@ -40,13 +40,16 @@ internal sealed class TarMemberSource : IMemberSource
             ReadAhead = _lagging.Pending[end..].ToArray();
             return null;
         }
-        _lagging.HashUpTo(entry.HeaderOffset, digest: false);
         string name = Encoding.UTF8.GetString(entry.Header.Name).TrimEnd('/');
-        _isSeal = name == ArchiveNames.Seal.Value;
-        _sealRead = 0;
+        bool isSeal = !_afterSeal && name == ArchiveNames.Seal.Value;
+        if (!_afterSeal)
+        {
+            _lagging.HashUpTo(entry.HeaderOffset, digest: false);
+        }
+        _afterSeal |= isSeal;
         _type = entry.Header.Type;
         string kind = _type == TarEntryType.HardLink ? "hardlink" : _type.ToString().ToLowerInvariant();
-        return new ArchiveMember(name, kind, _type == TarEntryType.Regular, entry.HeaderOffset, _isSeal ? _lagging.CurrentDigest() : null);
+        return new ArchiveMember(name, kind, _type == TarEntryType.Regular, entry.HeaderOffset, isSeal ? _lagging.CurrentDigest() : null);
     }
 
     public int Read(Span<byte> buffer)
@@ -58,14 +61,14 @@ internal sealed class TarMemberSource : IMemberSource
         {
             return 0;
         }
-        if (!_isSeal)
+        if (!_afterSeal)
         {
             _lagging.HashUpTo(_reader.Position, digest: false);
         }
         else if ((_sealRead += n) > EvidenceArchiveReader.MaxSealSize)
         {
-            // The seal stays unhashed in memory until the end: a huge one is not held.
-            throw new InvalidDataException("the seal is implausibly large");
+            // The seal and what follows it stay unhashed in memory until the end: a huge one is not held.
+            throw new InvalidDataException("the seal, or what follows it, is implausibly large");
         }
         return n;
     }

@@ -17,10 +17,11 @@ public static class ArchiveVerifier
 
     /// <param name="input">The archive: a file or a pipe, read once from its start.</param>
     /// <param name="zipPassword">For an AES-encrypted zip; such a zip must be a seekable file (zip's decryption needs the central directory).</param>
-    public static VerificationReport Verify(Stream input, string? zipPassword = null)
+    /// <param name="signatureCheck">What checks SEAL.sig (ContainerForensics.Sealing); without one a SEAL.sig is only noted.</param>
+    public static VerificationReport Verify(Stream input, string? zipPassword = null, ISealSignatureCheck? signatureCheck = null)
     {
         var report = new VerificationReport();
-        var state = new State(report);
+        var state = new State(report, signatureCheck);
         using var reader = new EvidenceArchiveReader(input, new ArchiveReaderOptions
         {
             ZipPassword = zipPassword,
@@ -60,7 +61,7 @@ public static class ArchiveVerifier
     }
 
     /// <summary>What the single pass has seen so far; the checks that need the whole archive run in Finish.</summary>
-    private sealed class State(VerificationReport report)
+    private sealed class State(VerificationReport report, ISealSignatureCheck? signatureCheck)
     {
         private static readonly string[] Closing =
         [
@@ -75,6 +76,7 @@ public static class ArchiveVerifier
         private long _currentSize;
         private LineParser? _sumsLines; // SHA256SUMS, parsed line by line as it streams
         private bool _afterSeal;
+        private bool _signatureSeen;
         private ArchiveMember? _seal;
 
         public void BeginMember(ArchiveMember member)
@@ -82,7 +84,15 @@ public static class ArchiveVerifier
             report.Members++;
             if (_afterSeal)
             {
-                report.Add("extra", member.Name, "member after the seal");
+                // Only the seal's signature may follow the seal, once.
+                if (member.Name == ArchiveNames.SealSignature.Value && !_signatureSeen)
+                {
+                    _signatureSeen = true;
+                }
+                else
+                {
+                    report.Add("extra", member.Name, "member after the seal");
+                }
             }
             _current = member.Name;
             _currentSize = 0;
@@ -180,7 +190,7 @@ public static class ArchiveVerifier
             bool manifestRead = _members.ContainsKey(ArchiveNames.Manifest.Value);
             if (manifestRead)
             {
-                foreach (var name in _members.Keys.Where(k => !Closing.Contains(k) && !_referenced.Contains(k)))
+                foreach (var name in _members.Keys.Where(k => !Closing.Contains(k) && !_referenced.Contains(k) && !(k == ArchiveNames.SealSignature.Value && _signatureSeen)))
                 {
                     report.Add("extra", name, "in the archive, not in the manifest");
                 }
@@ -188,6 +198,7 @@ public static class ArchiveVerifier
             report.ManifestEntries = reader.ManifestLines;
             report.ErrorRecords = reader.ErrorLines;
             CheckSeal(reader);
+            CheckSignature(reader);
             report.CollectionComplete = SealClaims.Check(reader.Seal, manifestRead, reader.ManifestLines, report.StatusCounts,
                 reader.ErrorLines, detail => report.Add("seal", ArchiveNames.Seal.Value, detail));
             _hash.Dispose();
@@ -212,7 +223,7 @@ public static class ArchiveVerifier
             report.SealEndedAt = seal.EndedAt?.ToIso8601();
             if (reader.TarTail is { } tail && seal.EndedAt is { } endedAt)
             {
-                CheckSealBytes(tail, sealBytes, endedAt);
+                CheckSealBytes(tail, sealBytes, _signatureSeen ? reader.SignatureBytes : null, endedAt);
             }
             string? actualSha = null;
             if (_seal?.Offset is { } offset)
@@ -246,7 +257,7 @@ public static class ArchiveVerifier
         /// makes them deterministically from the seal's content, so they are rebuilt here and
         /// compared byte for byte: a flipped bit there is found too.
         /// </summary>
-        private void CheckSealBytes(byte[] tarTail, byte[] sealJson, Core.Evidence.UnixTime endedAt)
+        private void CheckSealBytes(byte[] tarTail, byte[] sealJson, byte[]? signature, Core.Evidence.UnixTime endedAt)
         {
             var expected = new MemoryStream();
             using (var tar = new PaxTarWriter(expected, leaveOpen: true))
@@ -254,11 +265,49 @@ public static class ArchiveVerifier
                 tar.BeginEntry(EvidenceArchiveWriter.SealHeader(endedAt, sealJson.Length));
                 tar.WriteData(sealJson);
                 tar.EndEntry();
+                if (signature is not null)
+                {
+                    tar.BeginEntry(EvidenceArchiveWriter.SignatureHeader(endedAt, signature.Length));
+                    tar.WriteData(signature);
+                    tar.EndEntry();
+                }
                 tar.Finish();
             }
             if (!expected.ToArray().AsSpan().SequenceEqual(tarTail))
             {
                 report.Add("seal", ArchiveNames.Seal.Value, "the seal's header, padding or the end of the archive differ from what the writer makes");
+            }
+        }
+
+        /// <summary>
+        /// SEAL.sig against the seal, by the check the caller gave (SSH signatures, allowed
+        /// signers). Without one, a signature is noted as present and not checked.
+        /// </summary>
+        private void CheckSignature(EvidenceArchiveReader reader)
+        {
+            byte[]? signature = _signatureSeen ? reader.SignatureBytes : null;
+            string? declared = reader.Acquisition?.Sealing?.SigningKeyFingerprint;
+            if (signatureCheck is null)
+            {
+                if (signature is not null)
+                {
+                    report.Signature = "SEAL.sig present, not checked";
+                }
+                else if (declared is not null && reader.SealBytes is not null)
+                {
+                    report.Add("signature", ArchiveNames.SealSignature.Value, $"the acquisition record says the seal is signed with {declared}, and there is no SEAL.sig");
+                }
+                return;
+            }
+            if (reader.SealBytes is not { } seal)
+            {
+                return; // no seal: that is reported already, and there is nothing a signature could cover
+            }
+            var verdict = signatureCheck.Check(seal, signature, reader.Seal?.EndedAt?.ToDateTimeOffset(), declared);
+            report.Signature = verdict.Signer;
+            if (verdict.Problem is { } problem)
+            {
+                report.Add("signature", ArchiveNames.SealSignature.Value, problem);
             }
         }
 

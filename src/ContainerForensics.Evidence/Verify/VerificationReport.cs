@@ -36,12 +36,23 @@ public sealed class VerificationReport
 
     public long ArchiveBytes { get; set; }
 
+    /// <summary>Who signed the seal (SEAL.sig), as the signature check names them; null when unsigned or unchecked.</summary>
+    public string? Signature { get; set; }
+
+    /// <summary>How the archive was encrypted and who opened it, when it was (age); null otherwise.</summary>
+    public string? Encryption { get; set; }
+
+    /// <summary>For an encrypted archive: the sha256 and size of the archive inside (the plaintext); <see cref="ArchiveSha256"/> is then of the encrypted bytes.</summary>
+    public string? InnerSha256 { get; set; }
+
+    public long InnerBytes { get; set; }
+
     public bool Ok => Problems.Count == 0;
 
     public void Add(string kind, string? path, string detail) => Problems.Add(new VerificationProblem(kind, path, detail));
 }
 
-/// <summary>One mismatch: kind is missing, extra, modified, size, manifest, sums, seal, acquisition, corrupt or trailing.</summary>
+/// <summary>One mismatch: kind is missing, extra, modified, size, manifest, sums, seal, signature, acquisition, corrupt, decrypt or trailing.</summary>
 public sealed record VerificationProblem(string Kind, string? Path, string Detail)
 {
     public override string ToString() => Path is null ? $"{Kind}: {Detail}" : $"{Kind}: {Path}: {Detail}";

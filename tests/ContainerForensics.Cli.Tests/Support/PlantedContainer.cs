@@ -31,9 +31,9 @@ internal sealed class PlantedContainer : IAsyncDisposable
     public static string ContainerdAddress => RigEnvironment.SocketPath(RigEnvironment.ContainerdAddress) ?? "/run/containerd/containerd.sock";
 
     /// <summary><c>docker run -d --network none --name N [--label L] IMAGE sh -c SCRIPT</c>.</summary>
-    public static async Task<PlantedContainer> DockerAsync(string? label = null, string script = "echo hello-evidence; sleep 3600")
+    public static async Task<PlantedContainer> DockerAsync(string? label = null, string script = "echo hello-evidence; sleep 3600", string? namePrefix = null)
     {
-        string name = NewName();
+        string name = namePrefix is null ? NewName() : namePrefix + Guid.NewGuid().ToString("N")[..12];
         var args = new List<string> { "-H", DockerHost, "run", "-d", "--network", "none", "--name", name };
         if (label is not null)
         {

@@ -88,6 +88,24 @@ internal static unsafe partial class TestLibc
     [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true)]
     private static partial int LsetxattrRaw(byte* path, byte* name, byte* value, nuint size, int flags);
 
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true)]
+    private static partial nint LgetxattrRaw(byte* path, byte* name, byte* value, nuint size);
+
+    /// <summary>One extended attribute of a path (a final symlink not followed); null when it has none.</summary>
+    public static byte[]? Lgetxattr(string path, string name)
+    {
+        byte[] p = [.. Encoding.UTF8.GetBytes(path), 0];
+        byte[] n = [.. Encoding.UTF8.GetBytes(name), 0];
+        byte[] value = new byte[65536];
+        fixed (byte* pp = p)
+        fixed (byte* pn = n)
+        fixed (byte* pv = value)
+        {
+            nint length = LgetxattrRaw(pp, pn, pv, (nuint)value.Length);
+            return length < 0 ? null : value[..(int)length];
+        }
+    }
+
     /// <summary>setfsuid(2) acts on the calling thread only (the glibc wrapper is a bare system call).</summary>
     [LibraryImport("libc", EntryPoint = "setfsuid")]
     public static partial int SetFsUid(uint uid);

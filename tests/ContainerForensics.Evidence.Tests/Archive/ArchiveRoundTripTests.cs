@@ -99,7 +99,7 @@ public sealed class ArchiveRoundTripTests
 
         var seal = ArchiveKit.Seal(archive);
         Assert.Equal(manifest.Count, seal.GetProperty("entries").GetInt64());
-        Assert.Equal("cfir-evidence/1.0", seal.GetProperty("format").GetString());
+        Assert.Equal("cfir-evidence/1.1", seal.GetProperty("format").GetString());
     }
 
     [Fact]

@@ -1,0 +1,174 @@
+using ContainerForensics.Report.Triage;
+
+namespace ContainerForensics.Report.Findings;
+
+/// <summary>
+/// Runs every rule over every container's summary. Each finding carries the archive paths it
+/// rests on, with their sha256 from the manifest (<paramref name="sha256Of"/>); a finding with
+/// no evidence path is not emitted (that would be a defect), it throws.
+/// </summary>
+public static class FindingsEngine
+{
+    public static List<Finding> Evaluate(RuleSet rules, IEnumerable<ContainerSummary> containers, Func<string, string?> sha256Of)
+    {
+        var findings = new List<Finding>();
+        foreach (var c in containers)
+        {
+            foreach (var rule in rules.Rules)
+            {
+                foreach (var (evidence, detail) in Match(rule, c))
+                {
+                    var refs = evidence.Where(p => p is not null).Distinct(StringComparer.Ordinal).Select(p => new EvidenceRef(p!, sha256Of(p!))).ToList();
+                    if (refs.Count == 0)
+                    {
+                        throw new InvalidOperationException($"rule {rule.Rule.Id} matched in {c.Folder} without an evidence path");
+                    }
+                    findings.Add(new Finding(rule.Rule.Id, rule.Severity, rule.Rule.Title, c.Folder, rule.Rule.Attack, refs, detail));
+                }
+            }
+        }
+        return [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Container, StringComparer.Ordinal).ThenBy(f => f.Id, StringComparer.Ordinal)];
+    }
+
+    private static IEnumerable<(string?[] Evidence, string Detail)> Match(CompiledRule rule, ContainerSummary c) => rule.Rule.Match.Target switch
+    {
+        "process" => c.Processes.Where(p => Process(rule.Rule.Match, p, c)).Select(p => (ProcessEvidence(c, p), Describe(p))),
+        "socket" => Sockets(rule.Rule.Match, c),
+        "file" => c.Files.Where(f => File(rule, f)).Select(f => (new string?[] { f.ArchivePath },
+            $"{f.Change} {f.ContainerPath} (mode {(f.Mode is { } m ? Convert.ToString(m, 8) : "?")})"
+            + (f.ContentMatches.TryGetValue(rule.Rule.Id, out var hit) ? $": matches \"{hit}\"" : ""))),
+        "account" => c.Accounts.Where(a => (rule.Rule.Match.Uid0 is not { } u || u == (a.Uid == "0" && a.Name != "root"))
+                && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword))
+            .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : ""))),
+        "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why)] : [],
+        _ => [],
+    };
+
+    internal static string Describe(ProcessInfo p) =>
+        $"pid {p.Pid} {(p.Name is null ? "" : $"({p.Name}) ")}exe {p.Exe ?? "?"}{(p.ExeDeleted && p.Exe?.EndsWith(" (deleted)", StringComparison.Ordinal) != true ? " (deleted)" : "")}, uid {p.Uid?.ToString() ?? "?"}, argv [{string.Join(" ", p.Argv)}]";
+
+    private static string?[] ProcessEvidence(ContainerSummary c, ProcessInfo p) => [c.ProcessesPath, p.ExeStoredAs];
+
+    private static bool Process(RuleMatch m, ProcessInfo p, ContainerSummary c)
+    {
+        string exe = p.Exe is { } e && e.EndsWith(" (deleted)", StringComparison.Ordinal) ? e[..^10] : p.Exe ?? "";
+        if (m.ExeDeleted is { } deleted && deleted != p.ExeDeleted)
+        {
+            return false;
+        }
+        if (m.ExeUnder is { } under && !under.Exists(u => exe.StartsWith(u, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+        if (m.ExeInWritableLayer is { } writable && writable != c.Files.Exists(f => f.ContainerPath == exe && f.Change != "deleted"))
+        {
+            return false;
+        }
+        if (m.Capabilities is { } caps && !caps.Exists(cap => p.EffectiveCapabilities.Contains(cap, StringComparer.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+        if (m.Masquerade is { } masquerade && masquerade != Masquerades(p, exe, m.MultiCall ?? []))
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// argv[0]'s name is not the executable's, and neither names the other (python3 runs
+    /// python3.12; a login shell's argv[0] is "-sh"); multi-call executables are many programs.
+    /// </summary>
+    internal static bool Masquerades(ProcessInfo p, string exe, IReadOnlyList<string> multiCall)
+    {
+        if (p.Argv.Count == 0 || exe.Length == 0 || !exe.StartsWith('/'))
+        {
+            return false;
+        }
+        string exeName = exe[(exe.LastIndexOf('/') + 1)..];
+        string arg0 = p.Argv[0].TrimStart('-');
+        arg0 = arg0.Split(' ', ':')[0];
+        arg0 = arg0[(arg0.LastIndexOf('/') + 1)..];
+        if (arg0.Length == 0 || multiCall.Contains(exeName, StringComparer.Ordinal))
+        {
+            return false;
+        }
+        return !exeName.StartsWith(arg0, StringComparison.Ordinal) && !arg0.StartsWith(exeName, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<(string?[], string)> Sockets(RuleMatch m, ContainerSummary c)
+    {
+        foreach (var s in c.Sockets)
+        {
+            if (m.States is { } states && !states.Contains(s.State ?? "", StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            foreach (long pid in s.OwnerPids)
+            {
+                var p = c.Processes.Find(x => x.Pid == pid);
+                if (p is null)
+                {
+                    continue;
+                }
+                string? arg0 = p.Argv.Count > 0 ? p.Argv[0].Split(' ')[0] : null;
+                arg0 = arg0?[(arg0.LastIndexOf('/') + 1)..];
+                if (m.ProcessNames is { } names && !names.Contains(p.Name ?? "", StringComparer.Ordinal) && !names.Contains(arg0 ?? "", StringComparer.Ordinal))
+                {
+                    continue;
+                }
+                yield return ([s.DocumentPath, c.ProcessesPath, p.ExeStoredAs],
+                    $"{s.Protocol} {s.LocalAddress}:{s.LocalPort} -> {s.RemoteAddress}:{s.RemotePort} {s.State}, held by {Describe(p)}");
+            }
+        }
+    }
+
+    private static bool File(CompiledRule rule, FileChange f)
+    {
+        var m = rule.Rule.Match;
+        return (m.Change is null || m.Change.Contains(f.Change, StringComparer.Ordinal))
+            && (m.Executable is not { } x || x == f.Executable)
+            && (m.SetId is not { } s || s == f.SetId)
+            && (m.Paths is null && m.Names is null || rule.PathMatches(f.ContainerPath))
+            && (rule.Content is null || f.ContentMatches.ContainsKey(rule.Rule.Id));
+    }
+
+    private static string? Container(RuleMatch m, ContainerSummary c)
+    {
+        var why = new List<string>();
+        if (m.Privileged is { } privileged)
+        {
+            if (privileged != c.Privileged) return null;
+            why.Add("privileged");
+        }
+        if (m.MountsAny is { } mounts)
+        {
+            var hit = c.HostMounts.Where(h => mounts.Contains(h, StringComparer.Ordinal)).ToList();
+            if (hit.Count == 0) return null;
+            why.Add("host paths mounted: " + string.Join(", ", hit));
+        }
+        if (m.HostNamespaces is { } ns)
+        {
+            var shared = new[] { (c.HostPid, "PID"), (c.HostNetwork, "network"), (c.HostIpc, "IPC") }.Where(x => x.Item1).Select(x => x.Item2).ToList();
+            if (ns != shared.Count > 0) return null;
+            why.Add("host namespaces: " + string.Join(", ", shared));
+        }
+        if (m.SecurityOff is { } off)
+        {
+            if (off != (c.SeccompOff || c.AppArmorOff)) return null;
+            why.Add((c.SeccompOff ? "seccomp unconfined " : "") + (c.AppArmorOff ? "apparmor unconfined" : ""));
+        }
+        if (m.CapAdd is { } caps)
+        {
+            var hit = c.CapAdd.Where(x => caps.Contains(x, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (hit.Count == 0) return null;
+            why.Add("capabilities added: " + string.Join(", ", hit));
+        }
+        if (m.RunsAsRoot is { } root)
+        {
+            if (root != c.RunsAsRoot) return null;
+            why.Add("runs as root");
+        }
+        return string.Join("; ", why).Trim();
+    }
+}

@@ -1,0 +1,81 @@
+namespace ContainerForensics.Report.Triage;
+
+/// <summary>
+/// What the report keeps of one container while the archive streams by: its state and
+/// privileges from inspect.json, its processes and sockets, and only the writable-layer files
+/// that a rule or the report looks at. Bounded: <see cref="MaxFiles"/> files at most.
+/// </summary>
+public sealed class ContainerSummary(string runtime, string folder)
+{
+    public const int MaxFiles = 5000;
+
+    public string Runtime { get; } = runtime;
+
+    /// <summary>The container's folder in the archive (<c>containers/docker/-/web_0123456789ab</c>).</summary>
+    public string Folder { get; } = folder;
+
+    public string? Name { get; set; }
+    public string? Id { get; set; }
+    public string? Image { get; set; }
+    public string? State { get; set; }
+    public string? StartedAt { get; set; }
+    public string? FinishedAt { get; set; }
+    public long? ExitCode { get; set; }
+    public string? User { get; set; }
+    public bool Privileged { get; set; }
+    public List<string> CapAdd { get; } = [];
+    public bool HostPid { get; set; }
+    public bool HostNetwork { get; set; }
+    public bool HostIpc { get; set; }
+    public bool SeccompOff { get; set; }
+    public bool AppArmorOff { get; set; }
+    public List<string> HostMounts { get; } = [];
+
+    /// <summary>The archive path of the document the state and privileges came from (inspect.json).</summary>
+    public string? InspectPath { get; set; }
+    public string? ProcessesPath { get; set; }
+
+    public List<ProcessInfo> Processes { get; } = [];
+    public List<SocketInfo> Sockets { get; } = [];
+    public List<FileChange> Files { get; } = [];
+    public long FilesNotKept { get; set; }
+
+    /// <summary>Accounts read from the writable layer's /etc/passwd and /etc/shadow.</summary>
+    public List<AccountEntry> Accounts { get; } = [];
+
+    /// <summary>Writable-layer changes from the engine (changes.json): in-container path to added, changed or deleted.</summary>
+    public Dictionary<string, string> Changes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The last lines of the container's logs (ring buffer), with the member they came from.</summary>
+    public Queue<(string Path, string Line)> LogTail { get; } = new();
+
+    /// <summary>A name to show: the container's name, else its folder's last segment.</summary>
+    public string DisplayName => Name ?? Folder[(Folder.LastIndexOf('/') + 1)..];
+
+    public bool RunsAsRoot => Processes.Count > 0 ? Processes.Exists(p => p.Uid == 0) : User is null or "" or "0" or "root" || (User?.StartsWith("0:", StringComparison.Ordinal) ?? false) || (User?.StartsWith("root:", StringComparison.Ordinal) ?? false);
+}
+
+public sealed record ProcessInfo(long Pid, long? Ppid, string? Name, IReadOnlyList<string> Argv, string? Exe, bool ExeDeleted,
+    string? ExeSha256, string? ExeStoredAs, long? Uid, IReadOnlyList<string> EffectiveCapabilities, IReadOnlyList<long> SocketInodes);
+
+public sealed record SocketInfo(string Protocol, string? LocalAddress, long? LocalPort, string? RemoteAddress, long? RemotePort,
+    string? State, long Inode, IReadOnlyList<long> OwnerPids, string DocumentPath);
+
+/// <summary>A file of the writable layer: its in-container path, what happened to it, and its manifest facts.</summary>
+public sealed class FileChange(string containerPath, string archivePath)
+{
+    public string ContainerPath { get; } = containerPath;
+    public string ArchivePath { get; } = archivePath;
+    /// <summary>added, changed, deleted, or written (in the writable layer; the engine did not say which).</summary>
+    public string Change { get; set; } = "written";
+    public string? Kind { get; set; }
+    public uint? Mode { get; set; }
+    public string? Sha256 { get; set; }
+    public long? Size { get; set; }
+    public bool Executable => Kind == "file" && Mode is { } m && (m & 0b001_001_001) != 0;
+    public bool SetId => Kind == "file" && Mode is { } m && (m & 0xC00) != 0;
+    /// <summary>Content rules (by id) whose pattern this file's bytes matched, with the first match.</summary>
+    public Dictionary<string, string> ContentMatches { get; } = new(StringComparer.Ordinal);
+}
+
+public sealed record AccountEntry(string File, string Name, string? Uid, bool EmptyPassword, string ArchivePath);

@@ -1,0 +1,308 @@
+using System.Text;
+using System.Text.Json;
+using ContainerForensics.Evidence.Reading;
+using ContainerForensics.Report.Findings;
+using ContainerForensics.Report.Timeline;
+
+namespace ContainerForensics.Report.Triage;
+
+/// <summary>
+/// Reads a sealed archive once, front to back, and keeps per container only what the report
+/// and the rules need: inspect.json's state and privileges, processes.json, sockets.json, the
+/// engine's change list, the writable layer's account files and the files a content rule
+/// reads (first MiB), the last log lines; then, as the manifest (written last) streams by, the
+/// writable-layer files that are executable, SUID/SGID, deleted or named by a rule, with their
+/// sha256, mode and kind. Memory is bounded by the caps below, whatever the archive's size.
+/// </summary>
+public sealed class TriageReader(RuleSet rules)
+{
+    public int MaxDocumentBytes { get; init; } = 64 * 1024 * 1024;
+    public int ContentScanBytes { get; init; } = 1024 * 1024;
+    public int LogTailLines { get; init; } = 20;
+    public int MaxLogLineChars { get; init; } = 512;
+    public int MaxChanges { get; init; } = 100_000;
+
+    private const string Changed = "/filesystem/changed/";
+
+    private readonly Dictionary<string, ContainerSummary> _containers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _sha256 = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, string>> _contentHits = new(StringComparer.Ordinal);
+
+    public TriageResult Read(string archivePath, string? zipPassword = null)
+    {
+        var result = new TriageResult();
+        var options = new ArchiveReaderOptions
+        {
+            ZipPassword = zipPassword,
+            OnManifestLine = OnManifestLine,
+            OnProblem = p => result.Problem(p.ToString()),
+        };
+        using (var reader = EvidenceArchiveReader.Open(archivePath, options))
+        {
+            while (reader.MoveNext())
+            {
+                if (reader.Current is { HasContent: true } member)
+                {
+                    ReadMember(reader, member.Name, result);
+                }
+            }
+            result.Seal = reader.Seal;
+            result.Acquisition = reader.Acquisition;
+            result.ArchiveSha256 = reader.ArchiveSha256();
+        }
+        result.Containers.AddRange(_containers.Values.OrderBy(c => c.Folder, StringComparer.Ordinal));
+        result.Findings.AddRange(FindingsEngine.Evaluate(rules, result.Containers, Sha256Of));
+        result.Sha256 = new Dictionary<string, string?>(_sha256, StringComparer.Ordinal);
+        return result;
+    }
+
+    private string? Sha256Of(string path) => _sha256.TryGetValue(path, out var sha) ? sha : null;
+
+    private static readonly HashSet<string> Sections = new(StringComparer.Ordinal) { "volatile", "metadata", "logs", "filesystem", "volumes", "api" };
+
+    /// <summary>
+    /// The container folder an archive path belongs to, and the path's section: the first
+    /// section segment from the left (past <c>containers/&lt;rt&gt;/&lt;ns&gt;</c>), because what
+    /// follows <c>filesystem/changed/</c> is the container's own path and may hold any name
+    /// ("/srv/api/logs"); a nested container's folder comes before its first section too.
+    /// </summary>
+    internal static (string Folder, string Runtime, string Section)? Locate(string archivePath)
+    {
+        var segments = archivePath.Split('/');
+        if (segments.Length < 5 || segments[0] != "containers")
+        {
+            return null;
+        }
+        for (int i = 4; i < segments.Length - 1; i++)
+        {
+            if (Sections.Contains(segments[i]))
+            {
+                int nested = Array.LastIndexOf(segments, "nested", i - 1);
+                return (string.Join('/', segments[..i]), nested > 0 ? segments[nested + 1] : segments[1], segments[i]);
+            }
+        }
+        return null;
+    }
+
+    private ContainerSummary Container(string folder, string runtime)
+    {
+        if (!_containers.TryGetValue(folder, out var c))
+        {
+            _containers[folder] = c = new ContainerSummary(runtime, folder);
+        }
+        return c;
+    }
+
+    private void ReadMember(EvidenceArchiveReader reader, string name, TriageResult result)
+    {
+        if (Locate(name) is not var (folder, runtime, section))
+        {
+            return;
+        }
+        var c = Container(folder, runtime);
+        string rest = name[(folder.Length + 1)..];
+        if (rest == "metadata/inspect.json")
+        {
+            c.InspectPath = name;
+            Document(reader, name, result, root => ContainerDocuments.FromInspect(root, c));
+        }
+        else if (rest == "volatile/processes.json")
+        {
+            c.ProcessesPath = name;
+            Document(reader, name, result, root => ContainerDocuments.FromProcesses(root, c));
+            foreach (var p in c.Processes)
+            {
+                if (p.ExeStoredAs is { } exe)
+                {
+                    _wanted.Add(exe);
+                }
+            }
+        }
+        else if (rest.StartsWith("volatile/network/", StringComparison.Ordinal) && rest.EndsWith("/sockets.json", StringComparison.Ordinal))
+        {
+            Document(reader, name, result, root => ContainerDocuments.FromSockets(root, c, name));
+        }
+        else if (rest == "metadata/changes.json")
+        {
+            Document(reader, name, result, root => Changes(root, c, result));
+        }
+        else if (section == "logs" && (rest.EndsWith("/stdout.log", StringComparison.Ordinal) || rest.EndsWith("/stderr.log", StringComparison.Ordinal) || rest.EndsWith("/tty.log", StringComparison.Ordinal)))
+        {
+            MemberText.ForEachLine(reader, MaxLogLineChars * 4, (line, cut) =>
+            {
+                c.LogTail.Enqueue((name, line.Length > MaxLogLineChars ? line[..MaxLogLineChars] : line));
+                while (c.LogTail.Count > LogTailLines)
+                {
+                    c.LogTail.Dequeue();
+                }
+            });
+            _wanted.Add(name);
+        }
+        else if (name.Contains(Changed, StringComparison.Ordinal) && rest.StartsWith("filesystem/changed/", StringComparison.Ordinal))
+        {
+            string inContainer = rest["filesystem/changed".Length..];
+            if (inContainer is "/etc/passwd" or "/etc/shadow")
+            {
+                Accounts(reader, name, inContainer, c);
+                _wanted.Add(name);
+                return;
+            }
+            var content = rules.Rules.Where(r => r.Content is not null && r.PathMatches(inContainer)).ToList();
+            if (content.Count == 0)
+            {
+                return;
+            }
+            string text = Encoding.Latin1.GetString(Head(reader, ContentScanBytes));
+            foreach (var rule in content)
+            {
+                try
+                {
+                    if (rule.Content!.Match(text) is { Success: true } m)
+                    {
+                        (_contentHits.TryGetValue(name, out var hits) ? hits : _contentHits[name] = new(StringComparer.Ordinal))[rule.Rule.Id] = m.Value;
+                    }
+                }
+                catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+                {
+                    result.Problem($"{name}: rule {rule.Rule.Id}'s pattern timed out");
+                }
+            }
+        }
+    }
+
+    private void Accounts(EvidenceArchiveReader reader, string name, string file, ContainerSummary c)
+    {
+        string text = Encoding.UTF8.GetString(Head(reader, ContentScanBytes));
+        foreach (var line in text.Split('\n'))
+        {
+            var f = line.Split(':');
+            if (f.Length < 2 || f[0].Length == 0 || f[0].StartsWith('#'))
+            {
+                continue;
+            }
+            string? uid = file == "/etc/passwd" && f.Length > 2 ? f[2] : null;
+            bool empty = f[1].Length == 0;
+            if (empty || (uid == "0" && f[0] != "root"))
+            {
+                c.Accounts.Add(new AccountEntry(file, f[0], uid, empty, name));
+            }
+        }
+    }
+
+    private void Changes(JsonElement root, ContainerSummary c, TriageResult result)
+    {
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+        foreach (var e in root.EnumerateArray())
+        {
+            if (c.Changes.Count >= MaxChanges)
+            {
+                result.Problem($"{c.Folder}: more than {MaxChanges} changes; the rest are shown as 'written'");
+                return;
+            }
+            if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("Path", out var p) && p.ValueKind == JsonValueKind.String
+                && e.TryGetProperty("Kind", out var k) && k.ValueKind == JsonValueKind.Number)
+            {
+                c.Changes[p.GetString()!] = k.GetInt32() switch { 0 => "changed", 1 => "added", 2 => "deleted", _ => "written" };
+            }
+        }
+    }
+
+    private void OnManifestLine(ManifestLine line)
+    {
+        if (line.Path is not { } path)
+        {
+            return;
+        }
+        if (_wanted.Contains(path))
+        {
+            _sha256[path] = line.Sha256;
+        }
+        int at = path.IndexOf(Changed, StringComparison.Ordinal);
+        if (at < 0 || Locate(path) is not var (folder, runtime, _) || !path.AsSpan(folder.Length).StartsWith(Changed))
+        {
+            return;
+        }
+        string inContainer = path[(folder.Length + Changed.Length - 1)..];
+        var c = Container(folder, runtime);
+        var file = new FileChange(inContainer, path) { Kind = line.Kind, Mode = line.Mode, Sha256 = line.Sha256, Size = line.Size };
+        file.Change = line.Kind == "whiteout" ? "deleted" : c.Changes.TryGetValue(inContainer, out var change) ? change : "written";
+        if (_contentHits.Remove(path, out var hits))
+        {
+            foreach (var (id, hit) in hits)
+            {
+                file.ContentMatches[id] = hit;
+            }
+        }
+        bool interesting = line.Kind == "whiteout" || file.Executable || file.SetId || file.ContentMatches.Count > 0
+            || (line.Kind is "file" or "symlink" && rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.Paths is not null && r.PathMatches(inContainer)));
+        if (!interesting)
+        {
+            return;
+        }
+        if (c.Files.Count >= ContainerSummary.MaxFiles)
+        {
+            c.FilesNotKept++;
+            return;
+        }
+        c.Files.Add(file);
+        _sha256[path] = line.Sha256;
+    }
+
+    private void Document(EvidenceArchiveReader reader, string name, TriageResult result, Action<JsonElement> use)
+    {
+        _wanted.Add(name);
+        if (MemberText.ReadWhole(reader, MaxDocumentBytes) is not { } bytes)
+        {
+            result.Problem($"{name}: larger than {MaxDocumentBytes} bytes, not read");
+            return;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes);
+            use(doc.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            result.Problem($"{name}: not JSON ({ex.Message})");
+        }
+    }
+
+    private static byte[] Head(EvidenceArchiveReader reader, int max)
+    {
+        var buffer = new byte[max];
+        int length = 0;
+        for (int n; length < max && (n = reader.Read(buffer.AsSpan(length))) > 0;)
+        {
+            length += n;
+        }
+        return buffer[..length];
+    }
+}
+
+/// <summary>What the triage pass kept: the acquisition record, seal, containers, findings and what could not be read.</summary>
+public sealed class TriageResult
+{
+    private const int ProblemsKept = 100;
+
+    public AcquisitionRecordDocument? Acquisition { get; set; }
+    public Seal? Seal { get; set; }
+    public string? ArchiveSha256 { get; set; }
+    public List<ContainerSummary> Containers { get; } = [];
+    public List<Finding> Findings { get; } = [];
+    public IReadOnlyDictionary<string, string?> Sha256 { get; set; } = new Dictionary<string, string?>();
+    public List<string> Problems { get; } = [];
+    public long ProblemCount { get; private set; }
+
+    internal void Problem(string text)
+    {
+        ProblemCount++;
+        if (Problems.Count < ProblemsKept)
+        {
+            Problems.Add(text);
+        }
+    }
+}

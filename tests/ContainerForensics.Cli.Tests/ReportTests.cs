@@ -1,0 +1,100 @@
+using System.Text.Json;
+using ContainerForensics.Cli.Tests.Support;
+using ContainerForensics.Core;
+using ContainerForensics.TestSupport;
+
+namespace ContainerForensics.Cli.Tests;
+
+/// <summary>
+/// <c>cfir report</c> on a real collection of the quickstart's compromised container and a
+/// clean one: each expected finding with its evidence, nothing above low on the clean one; the
+/// HTML opened in Debian's headless Chromium (<c>--dump-dom</c>, console messages on stderr);
+/// a tampered archive reported as such at the top.
+/// </summary>
+public sealed class ReportTests
+{
+    // Plants what the rules look for; /dev/shm is noexec in Docker, so the deleted binary runs from /tmp.
+    private const string Compromise =
+        "echo 'evil:x:0:0::/root:/bin/sh' >> /etc/passwd; mkdir -p /var/www/html; echo '<?php system($_GET[\"c\"]); ?>' > /var/www/html/shell.php; "
+        + "cp /bin/busybox /usr/local/bin/suid; chmod 4755 /usr/local/bin/suid; echo '* * * * * /tmp/sleep' > /etc/crontab; "
+        + "cp /bin/busybox /tmp/sleep; /tmp/sleep 3601 & cp /bin/busybox /tmp/nc; /tmp/nc -l -p 4444 & sleep 1; rm /tmp/nc; "
+        + "printf 'started \\033[31mred\\033[0m <script>alert(1)</script>\\n'; mkdir -p '/tmp/<script>alert(1)<'; cp /bin/busybox '/tmp/<script>alert(1)</script>'; "
+        + "exec sleep 3600";
+
+    [EngineFact(Engine.Docker)]
+    public async Task The_compromised_container_has_its_findings_the_clean_one_none_above_low_and_the_html_is_inert()
+    {
+        await using var bad = await PlantedContainer.DockerAsync(script: Compromise, namePrefix: "rp-bad-");
+        await using var clean = await PlantedContainer.DockerAsync(script: "sleep 3600", namePrefix: "rp-clean-");
+        using var dir = new TempDirectory();
+        string archive = dir["a.tar"];
+        await Task.Delay(2000);
+        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.DockerFlags, "-o", archive, "-f", "tar", "--json"], environment: null);
+        Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+        // collect ends with the findings summary: on stderr, and in --json.
+        Assert.Contains("cfir: findings: ", collect.Stderr, StringComparison.Ordinal);
+        Assert.Contains("critical CFIR-", collect.Stderr, StringComparison.Ordinal);
+        using (var summary = JsonDocument.Parse(collect.Stdout))
+        {
+            Assert.Contains(summary.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "CFIR-FS-WEBSHELL");
+        }
+        var quiet = await CfirProcess.RunAsync(["collect", clean.Name, .. CfirProcess.DockerFlags, "-o", dir["c.tar"], "-f", "tar", "--json", "--no-findings"], environment: null);
+        Assert.True(quiet.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, quiet.Describe());
+        Assert.DoesNotContain("cfir: findings", quiet.Stderr, StringComparison.Ordinal);
+        using (var summary = JsonDocument.Parse(quiet.Stdout))
+        {
+            Assert.False(summary.RootElement.TryGetProperty("findings", out _));
+        }
+
+        var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
+        Assert.True(json.ExitCode == 0, json.Describe());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        Assert.True(doc.RootElement.GetProperty("verification").GetProperty("ok").GetBoolean());
+        var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
+        string badFolder = $"containers/docker/-/{bad.Name}_{bad.Id[..12]}";
+        string cleanFolder = $"containers/docker/-/{clean.Name}_{clean.Id[..12]}";
+        foreach (string id in new[] { "CFIR-ACCOUNT-UID0", "CFIR-FS-WEBSHELL", "CFIR-NET-SHELL-SOCKET", "CFIR-FS-CRON", "CFIR-FS-SETID", "CFIR-PROC-DELETED-EXE", "CFIR-PROC-EXE-TMP", "CFIR-FS-ADDED-EXECUTABLE", "CFIR-PROC-EXE-WRITABLE" })
+        {
+            var f = findings.FirstOrDefault(x => x.GetProperty("id").GetString() == id && x.GetProperty("container").GetString() == badFolder);
+            Assert.True(f.ValueKind == JsonValueKind.Object, $"no {id} finding in {badFolder}:\n{json.StdoutText}");
+            var evidence = f.GetProperty("evidence").EnumerateArray().ToList();
+            Assert.NotEmpty(evidence);
+            Assert.All(evidence, e => Assert.StartsWith(badFolder + "/", e.GetProperty("path").GetString(), StringComparison.Ordinal));
+            Assert.Contains(evidence, e => e.GetProperty("sha256").GetString() is { Length: 64 });
+            Assert.Matches(@"^T\d{4}", f.GetProperty("attack").GetString());
+        }
+        Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cleanFolder
+            && f.GetProperty("severity").GetString() is not ("info" or "low"));
+
+        string html = dir["r.html"];
+        var report = await CfirProcess.RunAsync("report", archive, "-o", html);
+        Assert.True(report.ExitCode == 0, report.Describe());
+        var chromium = await ProcessRunner.RunAsync("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + html]);
+        Assert.True(chromium.ExitCode == 0, chromium.Describe());
+        string dom = chromium.StdoutText;
+        // Chromium writes every console message (a CSP violation, a script error) as ":CONSOLE" on stderr.
+        Assert.DoesNotContain(":CONSOLE", chromium.Stderr, StringComparison.Ordinal);
+        Assert.Contains("data-rule=\"CFIR-NET-SHELL-SOCKET\"", dom, StringComparison.Ordinal);
+        Assert.Contains("data-rule=\"CFIR-FS-WEBSHELL\"", dom, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", dom, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("/tmp/&lt;script&gt;alert(1)&lt;/script&gt;", dom, StringComparison.Ordinal);
+        Assert.Contains("started \\x1b[31mred\\x1b[0m", dom, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", dom, StringComparison.Ordinal);
+
+        // One byte of the compromised container's inspect.json flipped: the report says so first.
+        byte[] bytes = await File.ReadAllBytesAsync(archive);
+        byte[] content = await ArchiveTools.ReadMemberAsync(archive, badFolder + "/metadata/inspect.json");
+        int start = bytes.AsSpan().IndexOf(content);
+        Assert.True(start > 0);
+        bytes[start + content.Length / 2] ^= 0x20;
+        string tampered = dir["t.tar"];
+        await File.WriteAllBytesAsync(tampered, bytes);
+        string tamperedHtml = dir["t.html"];
+        var failed = await CfirProcess.RunAsync("report", tampered, "-o", tamperedHtml);
+        Assert.True(failed.ExitCode == (int)ExitCode.VerificationFailed, failed.Describe());
+        string text = await File.ReadAllTextAsync(tamperedHtml);
+        int at = text.IndexOf("VERIFICATION FAILED", StringComparison.Ordinal);
+        Assert.True(at > 0 && at < text.IndexOf("id=\"acquisition\"", StringComparison.Ordinal), "the failure is not at the top");
+        Assert.Contains(badFolder + "/metadata/inspect.json", text[..text.IndexOf("id=\"acquisition\"", StringComparison.Ordinal)], StringComparison.Ordinal);
+    }
+}
