@@ -34,13 +34,18 @@ public sealed partial class KubernetesRuntime : IContainerEventSource
     private readonly PodStates _podStates = new();
     private string? _resourceVersion;
     private bool _baselineTaken;
+    private UnixTime? _watchSince;
 
     /// <summary>The watch resumes from the last resourceVersion it saw, within the server's history.</summary>
     public bool ReplaysSince => true;
 
+    /// <param name="since">
+    /// Where the watch began: the first list gives what its times put after it (a container that
+    /// started between then and the list); later, a resourceVersion says where to resume, to the change.
+    /// </param>
     public async IAsyncEnumerable<ContainerEvent> WatchAsync(DateTimeOffset? since, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        _ = since; // a resourceVersion says where to resume, to the change
+        _watchSince ??= since is { } s ? UnixTime.FromDateTimeOffset(s) : null;
         string path = Namespaces.Count == 1 ? ApiPaths.Pods(Namespaces[0]) : "/api/v1/pods";
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -82,7 +87,7 @@ public sealed partial class KubernetesRuntime : IContainerEventSource
         }
     }
 
-    /// <summary>The pods of the selected namespaces now: the first time a baseline (no events), later the changes since the pods last seen.</summary>
+    /// <summary>The pods of the selected namespaces now: the first time a baseline (events only for what its times put after the watch's start), later the changes since the pods last seen.</summary>
     private async Task<IReadOnlyList<ContainerEvent>> RelistAsync(CancellationToken cancellationToken)
     {
         bool baseline = !_baselineTaken;
@@ -106,7 +111,7 @@ public sealed partial class KubernetesRuntime : IContainerEventSource
                             seen.Add(uid);
                         }
                         var raw = JsonSerializer.SerializeToUtf8Bytes(pod);
-                        events.AddRange(ToEvents(_podStates.Apply("MODIFIED", pod, baseline), pod, raw, "relist"));
+                        events.AddRange(ToEvents(_podStates.Apply("MODIFIED", pod, baseline, _watchSince), pod, raw, "relist"));
                     }
                 }
             }

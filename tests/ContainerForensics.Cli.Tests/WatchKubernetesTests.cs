@@ -31,7 +31,8 @@ public sealed class WatchKubernetesTests(ITestOutputHelper output) : IAsyncLifet
         string kubeconfig = _server.WriteKubeconfig(_dir["kc"]);
         using var watch = await WatchProcess.StartAsync(_dir["w"], ["--runtime", "kubernetes", "--kubeconfig", kubeconfig, "-n", Ns, "--trigger", "start,die"],
             new Dictionary<string, string?> { ["HOME"] = _dir["home"] });
-        var pod = new PodFixture(Ns, "web", K8sFixtures.Uuid("pod/watched-web"));
+        // Created now: whether the watch's first list or its stream sees the start, it is after the watch began.
+        var pod = new PodFixture(Ns, "web", K8sFixtures.Uuid("pod/watched-web")) { Created = DateTimeOffset.UtcNow.AddSeconds(-4) };
         _cluster.Add(K8sFixtures.Pod(pod));                                  // ADDED, its app running: create (no trigger here) and start
         await watch.WaitForTriggersAsync(l => l.Count >= 1, TimeSpan.FromMinutes(1));
         _cluster.Add(K8sFixtures.Pod(pod with { Phase = "Failed", Containers = [pod.Containers[0] with { TerminatedExitCode = 2 }] }));
@@ -49,14 +50,18 @@ public sealed class WatchKubernetesTests(ITestOutputHelper output) : IAsyncLifet
             Assert.Equal("web", line.GetProperty("containerName").GetString());
             Assert.Equal("collected", line.GetProperty("outcome").GetString());
         }
-        Assert.Equal("ADDED", start.GetProperty("event").GetProperty("type").GetString());
+        // The start is read from the watch's ADDED line, or from its first list (the pod as listed) when the pod came before it.
+        var startEvent = start.GetProperty("event");
+        var startPod = startEvent.TryGetProperty("object", out var o) ? o : startEvent;
+        Assert.Equal(pod.Uid, startPod.GetProperty("metadata").GetProperty("uid").GetString());
         Assert.Equal("MODIFIED", die.GetProperty("event").GetProperty("type").GetString());
         string folder = $"containers/kubernetes/{Ns}/pods/{Ns}_web_{pod.Uid}/api";
-        var startMembers = WatchProcess.VerifyArchive(watch.Directory, start, m => m == $"{folder}/metadata/pod.json");
-        var dieMembers = WatchProcess.VerifyArchive(watch.Directory, die, m => m == $"{folder}/metadata/pod.json" || m == "acquisition/acquisition.json");
+        var startMembers = WatchProcess.VerifyArchive(watch.Directory, start, m => m.StartsWith(folder, StringComparison.Ordinal));
+        var dieMembers = WatchProcess.VerifyArchive(watch.Directory, die, m => m.StartsWith(folder, StringComparison.Ordinal) || m == "acquisition/acquisition.json");
         // Each archive holds the pod as the server had it when its trigger was collected.
-        Assert.Contains("\"running\"", System.Text.Encoding.UTF8.GetString(startMembers[$"{folder}/metadata/pod.json"]), StringComparison.Ordinal);
-        Assert.Contains("\"terminated\"", System.Text.Encoding.UTF8.GetString(dieMembers[$"{folder}/metadata/pod.json"]), StringComparison.Ordinal);
+        string podJson = Assert.Single(startMembers.Keys, k => k.EndsWith("/pod.json", StringComparison.Ordinal));
+        Assert.Contains("\"running\"", System.Text.Encoding.UTF8.GetString(startMembers[podJson]), StringComparison.Ordinal);
+        Assert.Contains("\"terminated\"", System.Text.Encoding.UTF8.GetString(dieMembers[podJson]), StringComparison.Ordinal);
         using var record = JsonDocument.Parse(dieMembers["acquisition/acquisition.json"]);
         var earlier = Assert.Single(record.RootElement.GetProperty("trigger").GetProperty("earlier").EnumerateArray());
         Assert.Equal(start.GetProperty("archive").GetString(), earlier.GetProperty("archive").GetString());

@@ -24,14 +24,14 @@ public sealed class PodWatchTests
     private static PodFixture Job => new(Ns, "job", K8sFixtures.Uuid("pod/job"));
 
     /// <summary>Follows the runtime's events into a channel until the test cancels.</summary>
-    private static (ChannelReader<ContainerEvent> Events, Task Done) Follow(KubernetesRuntime runtime, CancellationToken stop)
+    private static (ChannelReader<ContainerEvent> Events, Task Done) Follow(KubernetesRuntime runtime, CancellationToken stop, DateTimeOffset? since = null)
     {
         var channel = Channel.CreateUnbounded<ContainerEvent>();
         var done = Task.Run(async () =>
         {
             try
             {
-                await foreach (var e in runtime.WatchAsync(null, stop))
+                await foreach (var e in runtime.WatchAsync(since, stop))
                 {
                     await channel.Writer.WriteAsync(e, CancellationToken.None);
                 }
@@ -162,6 +162,29 @@ public sealed class PodWatchTests
         Assert.True(watches.Count >= 2, string.Join(", ", watches.Select(w => w.Query("resourceVersion"))));
         Assert.NotEqual(watches[0].Query("resourceVersion"), watches[1].Query("resourceVersion"));
         Assert.Equal(2, rig.Server.Requests.Count(r => r.Path == $"/api/v1/namespaces/{Ns}/pods" && r.Query("watch") is null));
+    }
+
+    [Fact]
+    public async Task The_first_list_gives_what_started_after_the_watch_began_and_nothing_from_before()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var rig = await StandInRig.StartAsync(c =>
+        {
+            c.Add(K8sFixtures.Pod(Web));                                                          // started years ago
+            c.Add(K8sFixtures.Pod(Job with { Created = now.AddSeconds(-4) }));                   // its app started a second from now
+        });
+        var runtime = await rig.ConnectAsync(namespaces: [Ns]);
+        using var stop = new CancellationTokenSource();
+        var (events, done) = Follow(runtime, stop.Token, since: now.AddSeconds(-1));
+        var seen = await TakeAsync(events, 1);
+        await WaitForWatchAsync(rig.Server);
+        await stop.CancelAsync();
+        await done;
+
+        var start = Assert.Single(seen);
+        Assert.Equal("start", start.Action);
+        Assert.Equal(Job.Uid, start.ContainerId);
+        Assert.Equal("relist", start.Attributes["type"]);
     }
 
     [KubectlFact]

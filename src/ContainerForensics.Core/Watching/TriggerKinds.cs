@@ -75,9 +75,11 @@ public static class TriggerKinds
     /// What a trigger collects, most volatile first. A running container's processes are read
     /// from /proc before the daemon is asked anything slower, and its output so far is read
     /// alongside (a <c>--rm</c> container that lives a second takes its logs with it, and reading
-    /// them is mostly waiting for the daemon); a dead one has no processes, and its logs and
-    /// writable layer go before its metadata, because a <c>--rm</c> container is removed right
-    /// after it dies. A created container has run nothing yet.
+    /// them is mostly waiting for the daemon); a dead one's logs go first, with its volatile
+    /// phase alongside (no process runs in a dead Docker container, but a Kubernetes pod's object
+    /// and its containers' logs are that phase), then its writable layer, then its metadata,
+    /// because a <c>--rm</c> container is removed right after it dies. A created container has
+    /// run nothing yet.
     /// </summary>
     public static ContainerPlan Plan(TriggerKind kind) => kind switch
     {
@@ -85,7 +87,7 @@ public static class TriggerKinds
             [[CollectionPhase.Volatile, CollectionPhase.Logs], [CollectionPhase.Metadata], [CollectionPhase.Filesystem]], hostEvidenceFirst: true),
         TriggerKind.Oom => ContainerPlan.InSteps(
             [[CollectionPhase.Volatile, CollectionPhase.Logs], [CollectionPhase.Filesystem], [CollectionPhase.Metadata]], hostEvidenceFirst: true),
-        TriggerKind.Die => new ContainerPlan([CollectionPhase.Logs, CollectionPhase.Filesystem, CollectionPhase.Metadata]),
+        TriggerKind.Die => ContainerPlan.InSteps([[CollectionPhase.Logs, CollectionPhase.Volatile], [CollectionPhase.Filesystem], [CollectionPhase.Metadata]]),
         _ => new ContainerPlan([CollectionPhase.Metadata, CollectionPhase.Logs, CollectionPhase.Filesystem]),
     };
 }

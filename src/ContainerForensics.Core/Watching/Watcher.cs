@@ -97,6 +97,9 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
         private readonly WatchState _state;
         private long _seq;
 
+        /// <summary>Triggers accepted whose collection has not begun (in the channel, or at the dispatcher waiting for a slot): at most <see cref="WatchSettings.QueueCapacity"/>.</summary>
+        private int _pending;
+
         public Run(TimeProvider clock, ILogger log, IWatchProgress progress, WatchRequest request, WatchIndex index, UnixTime startedAt,
             IReadOnlyList<IContainerRuntime> sources, CancellationToken cancellationToken)
         {
@@ -114,12 +117,8 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             _sealingSlots = parallel * (1 + SealingPerWorker);
             _sealing = new SemaphoreSlim(_sealingSlots, _sealingSlots);
             _stopFeeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _queue = Channel.CreateBounded<WatchTrigger>(new BoundedChannelOptions(Math.Max(1, request.Settings.QueueCapacity))
-            {
-                FullMode = BoundedChannelFullMode.Wait, // never waited on: the feeds TryWrite and drop
-                SingleReader = false,
-                SingleWriter = false,
-            });
+            // Unbounded as a channel: what bounds it is the count of triggers accepted and not begun (_pending).
+            _queue = Channel.CreateUnbounded<WatchTrigger>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         }
 
         public string WatchId { get; } = Guid.NewGuid().ToString("D");
@@ -242,10 +241,11 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                 Earlier = earlier,
             };
             _state.Queued();
-            if (_queue.Writer.TryWrite(trigger))
+            if (Interlocked.Increment(ref _pending) <= Math.Max(1, Settings.QueueCapacity) && _queue.Writer.TryWrite(trigger))
             {
                 return;
             }
+            Interlocked.Decrement(ref _pending);
             var dropped = Dropped(trigger, $"the queue was full: {Settings.QueueCapacity} trigger(s) waiting while {Settings.Parallelism} were being collected");
             _index.Trigger(dropped);
             _state.DroppedFromQueue(dropped);
@@ -301,6 +301,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
                         _sealing.Release();
                     }
                 }
+                Interlocked.Decrement(ref _pending);
                 if (!began)
                 {
                     var dropped = Dropped(trigger, $"the watch was stopped ({(_broken is null ? _request.InterruptedBy?.Invoke() ?? "cancelled" : "its index could not be written")}) before its collection began");
@@ -404,7 +405,7 @@ public sealed class Watcher(TimeProvider clock, ILogger log, IWatchProgress prog
             };
             FirstEvidenceWriter? writer = null;
             var plan = TriggerKinds.Plan(trigger.Kind);
-            bool logsAlongside = plan.StepsInOrder[0].Count > 1;
+            bool logsAlongside = plan.Phases[0] == CollectionPhase.Volatile && plan.StepsInOrder[0].Count > 1;
             var acquisition = new Acquisition(Clock, triggerLog.Logger, ICollectionProgress.None, _request.Collectors());
             try
             {

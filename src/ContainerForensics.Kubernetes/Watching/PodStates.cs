@@ -17,8 +17,8 @@ namespace ContainerForensics.Kubernetes.Watching;
 /// <item><term>oom</term><description>the same, with reason <c>OOMKilled</c>, before its <c>die</c></description></item>
 /// <item><term>destroy</term><description>the pod is DELETED</description></item>
 /// </list>
-/// A baseline (the list a watch starts from) records without transitions: what already ran before
-/// the watch is no trigger. Bounded: the pods seen least recently go first past the capacity, and a
+/// A baseline (the list a watch starts from) records, and gives only the transitions its times put
+/// after the watch's start: what already ran before the watch is no trigger. Bounded: the pods seen least recently go first past the capacity, and a
 /// deleted pod is forgotten.
 /// </summary>
 internal sealed class PodStates(int capacity = PodStates.DefaultCapacity)
@@ -35,8 +35,8 @@ internal sealed class PodStates(int capacity = PodStates.DefaultCapacity)
 
     /// <summary>One watch event's (or a relist item's) pod; returns what changed, in order.</summary>
     /// <param name="type">ADDED, MODIFIED or DELETED.</param>
-    /// <param name="baseline">The start of a watch: record only.</param>
-    public IReadOnlyList<PodTransition> Apply(string type, JsonElement pod, bool baseline)
+    /// <param name="baseline">The start of a watch: record, and return only what happened at or after <paramref name="since"/> (to the second, Kubernetes' precision), none without it.</param>
+    public IReadOnlyList<PodTransition> Apply(string type, JsonElement pod, bool baseline, UnixTime? since = null)
     {
         if (!pod.TryGetProperty("metadata", out var meta) || PodListing.Text(meta, "uid") is not { Length: > 0 } uid)
         {
@@ -60,12 +60,12 @@ internal sealed class PodStates(int capacity = PodStates.DefaultCapacity)
             _order.RemoveFirst();
             _pods.Remove(oldest.Value.Uid);
         }
-        if (baseline)
+        if (baseline && since is null)
         {
             return [];
         }
         var changes = new List<PodTransition>();
-        if (before is null && type == "ADDED")
+        if (before is null && (type == "ADDED" || baseline))
         {
             changes.Add(new PodTransition("create", null, null, Time(PodListing.Text(meta, "creationTimestamp")), []));
         }
@@ -84,6 +84,12 @@ internal sealed class PodStates(int capacity = PodStates.DefaultCapacity)
             {
                 AddDeath(changes, c, c.Reason, c.ExitCode, finished);
             }
+        }
+        if (baseline)
+        {
+            // What the list shows that happened since the watch began: a container started between its start and this list.
+            long from = since!.Value.Seconds;
+            return [.. changes.Where(t => t.Time is { } at && at.Seconds >= from)];
         }
         return changes;
     }

@@ -42,7 +42,8 @@ public sealed class WatchPartsTests
         var start = TriggerKinds.Plan(TriggerKind.Start);
         Assert.True(start.HostEvidenceFirst);
         Assert.Equal(CollectionPhase.Volatile, start.Phases[0]);
-        Assert.Equal([CollectionPhase.Logs, CollectionPhase.Filesystem, CollectionPhase.Metadata], TriggerKinds.Plan(TriggerKind.Die).Phases);
+        Assert.Equal([CollectionPhase.Logs, CollectionPhase.Volatile, CollectionPhase.Filesystem, CollectionPhase.Metadata], TriggerKinds.Plan(TriggerKind.Die).Phases);
+        Assert.False(TriggerKinds.Plan(TriggerKind.Die).HostEvidenceFirst);
         Assert.DoesNotContain(CollectionPhase.Volatile, TriggerKinds.Plan(TriggerKind.Create).Phases);
         var exec = TriggerKinds.Plan(TriggerKind.Exec).StepsFor(new CollectionOptions { Filesystem = FilesystemMode.None }).ToList();
         Assert.Equal(2, exec.Count);

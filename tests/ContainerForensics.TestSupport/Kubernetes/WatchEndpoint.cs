@@ -53,6 +53,9 @@ internal static class WatchEndpoint
         var body = ctx.Response.Body;
         try
         {
+            // The headers at once, as the real server flushes them before any event: a client waits for them within its call budget.
+            await ctx.Response.StartAsync(stop.Token);
+            await body.FlushAsync(stop.Token);
             if (after < 0)
             {
                 // The state first, as ADDED events, then the changes after the version it was read at.
