@@ -77,6 +77,7 @@ public static class Program
             }
         }
         root.Subcommands.Add(CollectCommand.Create(env, () => signals));
+        root.Subcommands.Add(WatchCommand.Create(env, () => signals));
         root.Subcommands.Add(ListCommand.Create(env));
         root.Subcommands.Add(VerifyCommand.Create(env, openStdin));
         root.Subcommands.Add(TimelineCommand.Create(env));

@@ -29,6 +29,9 @@ namespace ContainerForensics.Containerd;
 /// </summary>
 internal static class ContainerdEventMapper
 {
+    /// <summary>What <see cref="ContainerEvent.Raw"/> holds: the envelope as protobuf, byte-exact as it came.</summary>
+    public static readonly string RawFormat = "protobuf:" + Envelope.Descriptor.FullName;
+
     public static ContainerEvent? ToContainerEvent(Envelope envelope)
     {
         if (Decode(envelope) is not var (containerId, action, attributes) || containerId.Length == 0)
@@ -42,6 +45,7 @@ internal static class ContainerdEventMapper
         {
             Attributes = attributes,
             Raw = envelope.ToByteArray(),
+            RawFormat = RawFormat,
         };
     }
 

@@ -92,6 +92,45 @@ public sealed class ContainerdRuntime : IContainerRuntime, IContainerEventSource
         }
     }
 
+    /// <summary>Subscribe has no history: what happens while no one is subscribed is not delivered to anyone.</summary>
+    public bool ReplaysSince => false;
+
+    /// <summary>An envelope names the container by id only: its labels (and whether Docker manages it) need Containers.Get.</summary>
+    public ContainerInfo? Describe(ContainerEvent containerEvent) => null;
+
+    /// <summary>
+    /// The container of an event, in the namespace the event names: Containers.Get and its task
+    /// (Tasks.Get; none is a container that is not running). Null when containerd no longer has it.
+    /// </summary>
+    public async Task<ContainerInfo?> FindContainerAsync(ContainerEvent containerEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containerEvent);
+        string? ns = containerEvent.Attributes.GetValueOrDefault("namespace") ?? _settings.Option(ContainerdOptions.Namespace);
+        if (ns is null)
+        {
+            return null;
+        }
+        Container container;
+        try
+        {
+            container = (await _client.Containers.GetAsync(ns, containerEvent.ContainerId, cancellationToken).ConfigureAwait(false)).Container;
+        }
+        catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+        Process? task = null;
+        try
+        {
+            task = (await _client.Tasks.GetAsync(ns, containerEvent.ContainerId, cancellationToken).ConfigureAwait(false)).Process;
+        }
+        catch (GrpcCallException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // no task: created, or its task was deleted
+        }
+        return ContainerdContainerMapper.ToContainerInfo(container, task, ns);
+    }
+
     /// <summary>
     /// containerd's filters (github.com/containerd/containerd/filters): the list is OR-ed, the
     /// clauses of one filter AND-ed, <c>~=</c> a regular expression, values quoted Go-style.

@@ -46,8 +46,10 @@ public sealed partial class KubernetesRuntime : IContainerRuntime
 
     internal ApiEvidence Evidence { get; }
 
-    /// <summary>What the contexts of many pods share (bindings, a namespace's Services and NetworkPolicies, Roles), read once per run.</summary>
-    internal ClusterCache Cache => LazyInitializer.EnsureInitialized(ref field, () => new ClusterCache(Api));
+    /// <summary>What the contexts of many pods share (bindings, a namespace's Services and NetworkPolicies, Roles), read once per metadata phase (<see cref="PhaseStarting"/>).</summary>
+    internal ClusterCache Cache => LazyInitializer.EnsureInitialized(ref _cache, () => new ClusterCache(Api));
+
+    private ClusterCache? _cache;
 
     /// <summary>The server's /version answer at connection, kept as evidence.</summary>
     internal byte[] VersionDocument { get; }
@@ -67,9 +69,17 @@ public sealed partial class KubernetesRuntime : IContainerRuntime
         }
     }
 
-    /// <summary>Remembers the namespaces of the pods selected; returns at once.</summary>
+    /// <summary>
+    /// Remembers the namespaces of the pods selected; returns at once. What pods share is read once
+    /// per metadata phase: once in a collection of everything, once per pod in watch mode, which
+    /// collects one pod at a time over hours (what they share changes meanwhile).
+    /// </summary>
     public void PhaseStarting(CollectionPhase phase, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
     {
+        if (phase == CollectionPhase.Metadata)
+        {
+            Volatile.Write(ref _cache, null);
+        }
         lock (_namespaces)
         {
             foreach (var c in containers)

@@ -36,6 +36,7 @@ public sealed partial class VersionAndHelpTests
     /// </summary>
     [Theory]
     [InlineData("collect")]
+    [InlineData("watch")]
     [InlineData("list")]
     [InlineData("verify")]
     [InlineData("report")]

@@ -73,178 +73,45 @@ internal static class CollectCommand
 
     public static Command Create(CliEnvironment env, Func<SignalCancellation?> signals)
     {
-        var containers = new Argument<string[]>("CONTAINER")
-        {
-            Description = "Containers to collect, by id prefix or name. None: every container (stopped ones included).",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        // System.CommandLine hands an unknown option to a ZeroOrMore argument as a value: without
-        // this, a mistyped "--lable x" would start a collection of everything. No engine allows a
-        // container name or id that starts with '-'.
-        containers.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
-            {
-                result.AddError($"Unrecognized option '{token.Value}' (a container name cannot start with '-')");
-            }
-        });
-        var providers = env.Providers();
-        var runtime = CommonOptions.Runtime(providers);
+        var shared = new CollectionOptionSet(env, "Containers to collect, by id prefix or name. None: every container (stopped ones included).");
         var all = new Option<bool>("--all", "-a") { Description = "Every container, stopped ones included (the default)." };
         var running = new Option<bool>("--running") { Description = "Only running (and paused) containers." };
-        var label = new Option<string[]>("--label", "-l")
-        {
-            Description = "Only containers with this label (KEY or KEY=VALUE). Repeatable: all must match.",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = false,
-            HelpName = "KEY=VALUE",
-        };
         var output = new Option<string?>("--output", "-o")
         {
             Description = "Archive path, or - to stream it to stdout. Default: cfir-<host>-<yyyyMMddTHHmmssZ>.<ext> here. Never overwrites.",
             HelpName = "PATH|-",
         };
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Archive format.",
-            DefaultValueFactory = _ => "tar.gz",
-            HelpName = "tar.gz|tar|zip",
-        };
-        format.AcceptOnlyFromAmong("tar.gz", "tar", "zip");
-        var filesystem = new Option<string>("--filesystem")
-        {
-            Description = "Container filesystem to copy: none, changed (the writable layer) or full.",
-            DefaultValueFactory = _ => "changed",
-            HelpName = "none|changed|full",
-        };
-        filesystem.AcceptOnlyFromAmong("none", "changed", "full");
-        var caseId = new Option<string?>("--case") { Description = "Case identifier, recorded in the archive.", HelpName = "ID" };
-        var examiner = new Option<string?>("--examiner") { Description = "Who collects, recorded in the archive.", HelpName = "NAME" };
-        var note = new Option<string?>("--note") { Description = "Free-text note, recorded in the archive.", HelpName = "TEXT" };
-        var maxFileSize = new Option<string?>("--max-file-size")
-        {
-            Description = "Largest file copied whole (e.g. 512M, 2G); larger ones are truncated or skipped (--oversize) and recorded.",
-            HelpName = "SIZE",
-        };
-        var oversize = new Option<string>("--oversize")
-        {
-            Description = "What happens to files over --max-file-size.",
-            DefaultValueFactory = _ => "truncate",
-            HelpName = "truncate|skip",
-        };
-        oversize.AcceptOnlyFromAmong("truncate", "skip");
-        var logsSince = new Option<string?>("--logs-since") { Description = "Only log lines since this time (ISO-8601) or duration (24h, 7d).", HelpName = "TIME" };
         var eventsSince = new Option<string?>("--events-since") { Description = "Engine events since this time or duration (default 24h).", HelpName = "TIME" };
-        var volumes = new Option<bool>("--volumes") { Description = "Also copy the content of named volumes (their metadata is always collected)." };
-        var memory = new Option<bool>("--memory") { Description = "Also dump the memory of every process of the running containers as ELF core files (gdb -c opens them)." };
-        var memoryMax = new Option<string?>("--memory-max")
-        {
-            Description = "Cap of one process's core file (default 1G); regions past it are left out and recorded.",
-            HelpName = "SIZE",
-        };
-        var hash = new Option<string[]>("--hash")
-        {
-            Description = "Extra digests besides sha256 in the manifest. Repeatable.",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = false,
-            HelpName = "sha1|md5",
-        };
-        hash.AcceptOnlyFromAmong("sha1", "md5");
-        var passwordFile = new Option<string?>("--password-file")
-        {
-            Description = "zip only: encrypt with AES-256 using the first line of this file as the password.",
-            HelpName = "PATH",
-        };
-        var signKey = new Option<string?>("--sign-key")
-        {
-            Description = "Sign the seal with this OpenSSH private key (ed25519, ecdsa, rsa), or through ssh-agent: 'agent' (its only key) or 'agent:SHA256:...'. Writes SEAL.sig after SEAL.json; ssh-keygen -Y verify -n cfir checks it.",
-            HelpName = "PATH|agent",
-        };
-        var signKeyPassphraseFile = new Option<string?>("--sign-key-passphrase-file")
-        {
-            Description = "The passphrase of a protected --sign-key, from the file's first line.",
-            HelpName = "PATH",
-        };
-        var encryptTo = new Option<string[]>("--encrypt-to")
-        {
-            Description = "Encrypt the whole archive with age to this recipient: age1..., an ssh-ed25519 or ssh-rsa public key, or @FILE with one per line. Repeatable. The default name gets .age.",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = false,
-            HelpName = "RECIPIENT",
-        };
         var spoolDir = new Option<string?>("--spool-dir")
         {
             Description = "Directory for the writer's spools (files without a name, gone when cfir ends). Default: beside a file output; in memory with -o -, so nothing is written on the host.",
             HelpName = "DIR",
         };
-        var providerOptions = CommonOptions.ProviderOptions(providers);
-        var timeout = CommonOptions.Timeout();
-        var nestedDepth = CommonOptions.NestedDepth();
-        var noNested = CommonOptions.NoNested();
         var root = CommonOptions.Root();
-        var parallel = new Option<int>("--parallel")
-        {
-            Description = $"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.",
-            DefaultValueFactory = _ => DefaultParallel,
-            HelpName = "N",
-        };
-        parallel.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > MaxParallel)
-            {
-                result.AddError($"--parallel must be between 1 and {MaxParallel}");
-            }
-        });
-        var json = CommonOptions.Json();
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no log on stderr (errors still end up in the archive)." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug log on stderr." };
+        var parallel = CollectionOptionSet.Parallel($"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.", DefaultParallel, MaxParallel);
         var noFindings = new Option<bool>("--no-findings") { Description = "No findings summary at the end (by default the archive just written is read back and the rules of cfir report run on it)." };
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
-        command.Arguments.Add(containers);
-        foreach (Option o in (Option[])[ runtime, all, running, label, output, format, filesystem, caseId, examiner, note, maxFileSize, oversize,
-                     logsSince, eventsSince, volumes, memory, memoryMax, hash, passwordFile, signKey, signKeyPassphraseFile, encryptTo, spoolDir, .. providerOptions.Select(p => p.Option), timeout, nestedDepth, noNested, root, parallel, json, quiet, verbose, noFindings ])
+        command.Arguments.Add(shared.Containers);
+        foreach (Option o in (Option[])[ shared.Runtime, all, running, shared.Label, output, shared.Format, shared.Filesystem, shared.Case, shared.Examiner, shared.Note,
+                     shared.MaxFileSize, shared.Oversize, shared.LogsSince, eventsSince, shared.Volumes, shared.Memory, shared.MemoryMax, shared.Hash, shared.PasswordFile,
+                     shared.SignKey, shared.SignKeyPassphraseFile, shared.EncryptTo, spoolDir, .. shared.ProviderOptions.Select(p => p.Option), shared.Timeout,
+                     shared.NestedDepth, shared.NoNested, root, parallel, shared.Json, shared.Quiet, shared.Verbose, noFindings ])
         {
             command.Options.Add(o);
         }
         command.SetAction((parse, cancellationToken) =>
         {
-            var settings = new Settings
+            var settings = shared.Read(parse, new Settings
             {
-                Containers = parse.GetValue(containers) ?? [],
-                Runtimes = parse.GetValue(runtime) ?? ["auto"],
                 RunningOnly = parse.GetValue(running),
-                Labels = parse.GetValue(label) ?? [],
                 Output = parse.GetValue(output),
-                Format = ArchiveFormats.TryParse(parse.GetValue(format) ?? "tar.gz", out var f) ? f : ArchiveFormat.TarGz,
-                Filesystem = Enum.Parse<FilesystemMode>(parse.GetValue(filesystem) ?? "changed", ignoreCase: true),
-                Case = parse.GetValue(caseId),
-                Examiner = parse.GetValue(examiner),
-                Note = parse.GetValue(note),
-                MaxFileSize = parse.GetValue(maxFileSize),
-                Oversize = Enum.Parse<OversizePolicy>(parse.GetValue(oversize) ?? "truncate", ignoreCase: true),
-                LogsSince = parse.GetValue(logsSince),
                 EventsSince = parse.GetValue(eventsSince),
-                Volumes = parse.GetValue(volumes),
-                Memory = parse.GetValue(memory),
-                MemoryMax = parse.GetValue(memoryMax),
-                Hashes = parse.GetValue(hash) ?? [],
-                PasswordFile = parse.GetValue(passwordFile),
                 NoFindings = parse.GetValue(noFindings),
-                SignKey = parse.GetValue(signKey),
-                SignKeyPassphraseFile = parse.GetValue(signKeyPassphraseFile),
-                EncryptTo = parse.GetValue(encryptTo) ?? [],
                 SpoolDir = parse.GetValue(spoolDir),
-                ProviderOptions = CommonOptions.Values(parse, providerOptions),
-                TimeoutSeconds = parse.GetValue(timeout),
-                NestedDepth = CommonOptions.NestedDepthOf(parse, nestedDepth, noNested),
                 Root = parse.GetValue(root),
                 Parallel = parse.GetValue(parallel),
-                Json = parse.GetValue(json),
-                Quiet = parse.GetValue(quiet),
-                Verbose = parse.GetValue(verbose),
-                CommandLine = Environment.GetCommandLineArgs(),
-            };
+            });
             if (parse.GetValue(all) && settings.RunningOnly)
             {
                 throw new CfirException(ExitCode.UsageError, "--all and --running contradict each other");
@@ -263,15 +130,7 @@ internal static class CollectCommand
     {
         var now = env.Clock.GetUtcNow();
         var options = BuildOptions(s, now);
-        var archiveOptions = new EvidenceArchiveOptions
-        {
-            Format = s.Format,
-            ExtraHashes = (s.Hashes.Contains("sha1") ? ExtraHashes.Sha1 : 0) | (s.Hashes.Contains("md5") ? ExtraHashes.Md5 : 0),
-            ZipPassword = ReadPassword(s),
-            Clock = env.Clock,
-            ToolName = "cfir",
-            ToolVersion = $"{ToolVersion.Version}+{ToolVersion.Commit}",
-        };
+        var archiveOptions = ArchiveOptions(s, env);
         bool toStdout = s.Output == "-";
         if (toStdout && env.StdoutIsTerminal)
         {
@@ -362,7 +221,7 @@ internal static class CollectCommand
     /// --sign-key and --encrypt-to, opened before discovery: a wrong passphrase, an empty agent or a
     /// mistyped recipient stops the run before any evidence is taken, not after.
     /// </summary>
-    private static async Task<ArchiveSealing> OpenSealingAsync(Settings s, CliEnvironment env, CancellationToken cancellationToken)
+    internal static async Task<ArchiveSealing> OpenSealingAsync(Settings s, CliEnvironment env, CancellationToken cancellationToken)
     {
         if (s.SignKeyPassphraseFile is not null && s.SignKey is null)
         {
@@ -389,11 +248,22 @@ internal static class CollectCommand
         }
     }
 
+    /// <summary>How the archive is written: format, extra digests, the zip password, the clock and the tool.</summary>
+    internal static EvidenceArchiveOptions ArchiveOptions(Settings s, CliEnvironment env) => new()
+    {
+        Format = s.Format,
+        ExtraHashes = (s.Hashes.Contains("sha1") ? ExtraHashes.Sha1 : 0) | (s.Hashes.Contains("md5") ? ExtraHashes.Md5 : 0),
+        ZipPassword = ReadPassword(s),
+        Clock = env.Clock,
+        ToolName = "cfir",
+        ToolVersion = $"{ToolVersion.Version}+{ToolVersion.Commit}",
+    };
+
     /// <summary>
     /// Spools go where the responder allows writing: --spool-dir, else beside a file output
     /// (the evidence disk, not the host's /tmp); with -o - and no --spool-dir, in memory.
     /// </summary>
-    private static string? SpoolDirectory(Settings s, string outputPath, CliEnvironment env)
+    internal static string? SpoolDirectory(Settings s, string outputPath, CliEnvironment env)
     {
         if (s.SpoolDir is { } named)
         {
@@ -404,7 +274,7 @@ internal static class CollectCommand
     }
 
     /// <summary>The acquisition log as it is when the collection ends: whole lines, and how many did not fit.</summary>
-    private static ArchiveEntry LogEntry(AcquisitionLog log)
+    internal static ArchiveEntry LogEntry(AcquisitionLog log)
     {
         var capture = log.Capture();
         return new ArchiveEntry
@@ -413,7 +283,7 @@ internal static class CollectCommand
             Source = new EvidenceSource { Description = "cfir's own acquisition log (JSON lines)" },
             Content = capture,
             Status = capture.Dropped == 0 ? EntryStatus.Collected : EntryStatus.Truncated,
-            Reason = capture.Dropped == 0 ? null : $"{capture.Dropped} later log event(s) not kept: the log reached its {AcquisitionLog.MaxBytes >> 20} MiB cap",
+            Reason = capture.Dropped == 0 ? null : $"{capture.Dropped} later log event(s) not kept: the log reached its {log.Cap >> 20} MiB cap",
         };
     }
 
@@ -569,7 +439,7 @@ internal static class CollectCommand
         };
     }
 
-    private static string? ReadPassword(Settings s)
+    internal static string? ReadPassword(Settings s)
     {
         if (s.PasswordFile is null)
         {

@@ -19,25 +19,44 @@ internal sealed class AcquisitionLog : IDisposable
     private readonly LogBuffer _buffer;
     private readonly Logger _logger;
 
-    public AcquisitionLog(LogEventLevel consoleLevel, bool quiet, int maxBytes = MaxBytes)
+    /// <param name="forwardTo">Where the human log goes instead of stderr (watch mode: one log per trigger, each also the watch's).</param>
+    public AcquisitionLog(LogEventLevel consoleLevel, bool quiet, int maxBytes = MaxBytes, ILogger? forwardTo = null)
     {
         _buffer = new LogBuffer(maxBytes);
+        Cap = maxBytes;
         var config = new LoggerConfiguration()
             .MinimumLevel.Verbose()
             .Enrich.With(new UtcTimeEnricher())
             .WriteTo.Sink(new JsonLinesSink(_buffer), LogEventLevel.Debug);
-        if (!quiet)
+        if (forwardTo is not null)
         {
-            config = config.WriteTo.Console(
-                restrictedToMinimumLevel: consoleLevel,
-                outputTemplate: "cfir: {Level:w4}: {Message:lj}{NewLine}",
-                standardErrorFromLevel: LogEventLevel.Verbose,
-                formatProvider: CultureInfo.InvariantCulture);
+            config = config.WriteTo.Logger(forwardTo);
+        }
+        else if (!quiet)
+        {
+            config = ToConsole(config, consoleLevel);
         }
         _logger = config.CreateLogger();
     }
 
+    /// <summary>A log on stderr only, nothing kept: watch mode's own, which each trigger's log also writes to.</summary>
+    public static Logger StderrOnly(LogEventLevel consoleLevel, bool quiet)
+    {
+        var config = new LoggerConfiguration().MinimumLevel.Is(consoleLevel);
+        return (quiet ? config : ToConsole(config, consoleLevel)).CreateLogger();
+    }
+
+    private static LoggerConfiguration ToConsole(LoggerConfiguration config, LogEventLevel level) =>
+        config.WriteTo.Console(
+            restrictedToMinimumLevel: level,
+            outputTemplate: "cfir: {Level:w4}: {Message:lj}{NewLine}",
+            standardErrorFromLevel: LogEventLevel.Verbose,
+            formatProvider: CultureInfo.InvariantCulture);
+
     public ILogger Logger => _logger;
+
+    /// <summary>The most bytes of log kept.</summary>
+    public int Cap { get; }
 
     /// <summary>The log so far, as the archive entry's content; events dropped past the cap are counted here.</summary>
     public LogBuffer.Snapshot Capture() => _buffer.Take();

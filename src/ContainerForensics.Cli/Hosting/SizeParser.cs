@@ -44,20 +44,36 @@ internal static class SizeParser
     public static bool TryParseSince(string text, DateTimeOffset now, out DateTimeOffset since)
     {
         since = default;
-        text = text.Trim();
-        if (text.Length >= 2 && char.IsDigit(text[0]) && text[^1] is 's' or 'm' or 'h' or 'd' &&
-            long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+        if (TryParseDuration(text, out var span))
         {
-            var span = text[^1] switch
-            {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                _ => TimeSpan.FromDays(n),
-            };
             since = now - span;
             return true;
         }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out since);
+        return DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out since);
+    }
+
+    /// <summary>A duration: a whole number with s, m, h or d ("90s", "24h"), at most 10,000 days.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan span)
+    {
+        span = default;
+        text = text.Trim();
+        if (text.Length < 2 || !char.IsDigit(text[0]) || text[^1] is not ('s' or 'm' or 'h' or 'd') ||
+            !long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+        {
+            return false;
+        }
+        long seconds = text[^1] switch
+        {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => 86400,
+        };
+        if (n > 10_000L * 86400 / seconds)
+        {
+            return false;
+        }
+        span = TimeSpan.FromSeconds(n * seconds);
+        return true;
     }
 }

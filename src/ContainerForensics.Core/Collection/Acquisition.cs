@@ -1,5 +1,7 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.Core.Runtimes;
 using Serilog;
+using Serilog.Events;
 
 namespace ContainerForensics.Core.Collection;
 
@@ -35,15 +37,61 @@ public sealed class Acquisition(TimeProvider clock, ILogger log, ICollectionProg
             CollectedAt = request.StartedAt,
         };
         var result = await new CollectionRunner(clock, log, progress, collectors).RunAsync(discovery, Record, request.Options, writer, cancellationToken).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result, LogEventLevel.Information).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// One container into its own archive, through the phases of <paramref name="plan"/> (watch
+    /// mode, when an event about it arrives): the same record, log and seal as a batch run. The
+    /// discovery the request carries is the watch's, made once at its start (complete: a watch
+    /// waits for its descent); endpoints that did not answer then are in the record's runtimes,
+    /// not failures of this archive. The record goes in first, then the event's own bytes.
+    /// </summary>
+    /// <param name="hooks">What the scheduler is told between the phases and when they are over; the deferred answers and the seal come after.</param>
+    public async Task<AcquisitionResult> RunContainerAsync(AcquisitionRequest request, IContainerRuntime runtime, ContainerInfo container, ContainerPlan plan,
+        Func<IArchiveWriter> openArchive, CancellationToken cancellationToken, ContainerRunHooks? hooks = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(openArchive);
+        var clockAt = ClockReading.Now(clock);
+        await using var writer = openArchive();
+        await writer.AddAsync(new ArchiveEntry
+        {
+            Path = EvidenceLayout.AcquisitionRecord,
+            Source = new EvidenceSource { Description = "acquisition record written by cfir" },
+            Content = EvidenceContent.FromBytes(AcquisitionRecord.Build(request.Info, request.Host, request.Discovery, request.Options, request.StartedAt, clockAt, request.Trigger)),
+            CollectedAt = request.StartedAt,
+        }, CancellationToken.None).ConfigureAwait(false);
+        if (request.Trigger is { } trigger)
+        {
+            await writer.AddAsync(new ArchiveEntry
+            {
+                Path = trigger.EventEntry,
+                Source = new EvidenceSource
+                {
+                    Description = $"the event that triggered this acquisition, as {trigger.Runtime} at {trigger.Endpoint} sent it ({trigger.EventFormat})",
+                    Runtime = trigger.Runtime,
+                    ContainerId = trigger.ContainerId,
+                },
+                Content = EvidenceContent.FromBytes(trigger.EventBytes.ToArray()),
+                CollectedAt = trigger.ReceivedAt,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        var result = await new CollectionRunner(clock, log, progress, collectors).RunContainerAsync(runtime, container, plan, request.Options, writer, cancellationToken, hooks).ConfigureAwait(false);
+        return await CloseAsync(writer, request, result, LogEventLevel.Debug).ConfigureAwait(false);
+    }
+
+    /// <summary>The acquisition log, then the seal, whatever the collection did: an unsealed archive proves nothing.</summary>
+    /// <param name="finishedLevel">How loud "collection finished" is: a line for people after a run, a detail of the archive's own log in watch mode, which reports each archive itself.</param>
+    private async Task<AcquisitionResult> CloseAsync(IArchiveWriter writer, AcquisitionRequest request, CollectionResult result, LogEventLevel finishedLevel)
+    {
         // The acquisition log goes in last, just before the manifest, so it holds the whole run.
-        log.Information("collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
+        log.Write(finishedLevel, "collection finished: {Containers} container(s), {Failures} failure(s){Interrupted:l}",
             result.Containers.Count, result.Failures, result.Interrupted ? ", interrupted" : "");
         if (request.AcquisitionLog is { } closingLog)
         {
             await writer.AddAsync(closingLog(), CancellationToken.None).ConfigureAwait(false);
         }
-        // Sealing runs to the end even after an interruption: an unsealed archive proves nothing.
         var seal = await writer.SealAsync(new SealRequest
         {
             Interrupted = result.Interrupted,

@@ -21,6 +21,7 @@ public static class AcquisitionFields
     public const string Nested = "nested";
     public const string Options = "options";
     public const string Source = "source";
+    public const string Trigger = "trigger";
     public const string Sealing = "sealing";
 
     /// <summary>Inside <see cref="Sealing"/>: the key that signs the seal (SEAL.sig) and whom the archive is encrypted to.</summary>
@@ -133,5 +134,28 @@ public static class AcquisitionFields
         public const string Containers = "containers";
         public const string Labels = "labels";
         public const string NestedDepth = "nestedDepth";
+    }
+
+    /// <summary>Inside <see cref="Trigger"/>: the event a watch collected this archive for, and the watch.</summary>
+    public static class InTrigger
+    {
+        public const string Kind = "kind";
+        public const string Seq = "seq";
+        public const string Runtime = "runtime";
+        public const string Endpoint = "endpoint";
+        public const string ContainerId = "containerId";
+        public const string ContainerName = "containerName";
+        public const string Action = "action";
+        public const string EventTime = "eventTime";
+        public const string ReceivedAt = "receivedAt";
+        public const string EventFormat = "eventFormat";
+        public const string EventSha256 = "eventSha256";
+        public const string EventEntry = "eventEntry";
+        public const string Watch = "watch";
+        public const string WatchId = "id";
+        public const string WatchStartedAt = "startedAt";
+        public const string WatchIndex = "index";
+        public const string Earlier = "earlier";
+        public const string Archive = "archive";
     }
 }

@@ -17,15 +17,18 @@ namespace ContainerForensics.Core.Collection;
 public static class AcquisitionRecord
 {
     /// <summary>The record with the clock read now.</summary>
-    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, TimeProvider clock) =>
-        Build(info, host, discovery, options, startedAt, ClockReading.Now(clock));
+    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, TimeProvider clock,
+        AcquisitionTrigger? trigger = null) =>
+        Build(info, host, discovery, options, startedAt, ClockReading.Now(clock), trigger);
 
     /// <param name="clockAt">
     /// The realtime clock and the monotonic one read together when the acquisition began, beside
     /// the host facts read then (uptime): the record is written later, and a pair read then would
     /// no longer sit beside them.
     /// </param>
-    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, ClockReading clockAt)
+    /// <param name="trigger">What set the acquisition off (watch mode); null for a collection run by hand.</param>
+    public static byte[] Build(AcquisitionInfo info, HostFacts host, DiscoveryResult discovery, CollectionOptions options, UnixTime startedAt, ClockReading clockAt,
+        AcquisitionTrigger? trigger = null)
     {
         ArgumentNullException.ThrowIfNull(clockAt);
         using var buffer = new MemoryStream();
@@ -87,6 +90,10 @@ public static class AcquisitionRecord
             json.WriteEndObject();
 
             WriteSource(json, discovery.DiskImage);
+            if (trigger is not null)
+            {
+                WriteTrigger(json, trigger);
+            }
 
             json.WriteStartArray(AcquisitionFields.Runtimes);
             foreach (var probe in discovery.Probes)
@@ -158,6 +165,40 @@ public static class AcquisitionRecord
             json.WriteEndObject();
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>The event a watch collected this archive for, the watch, and its earlier archives of the same container.</summary>
+    private static void WriteTrigger(Utf8JsonWriter json, AcquisitionTrigger trigger)
+    {
+        json.WriteStartObject(AcquisitionFields.Trigger);
+        json.WriteString(AcquisitionFields.InTrigger.Kind, trigger.Kind);
+        json.WriteNumber(AcquisitionFields.InTrigger.Seq, trigger.Seq);
+        json.WriteString(AcquisitionFields.InTrigger.Runtime, trigger.Runtime);
+        json.WriteString(AcquisitionFields.InTrigger.Endpoint, trigger.Endpoint);
+        json.WriteString(AcquisitionFields.InTrigger.ContainerId, trigger.ContainerId);
+        json.WriteString(AcquisitionFields.InTrigger.ContainerName, trigger.Event.Name);
+        json.WriteString(AcquisitionFields.InTrigger.Action, trigger.Event.Action);
+        json.WriteString(AcquisitionFields.InTrigger.EventTime, trigger.Event.Time.ToIso8601());
+        json.WriteString(AcquisitionFields.InTrigger.ReceivedAt, trigger.ReceivedAt.ToIso8601());
+        json.WriteString(AcquisitionFields.InTrigger.EventFormat, trigger.EventFormat);
+        json.WriteString(AcquisitionFields.InTrigger.EventSha256, trigger.EventSha256);
+        json.WriteString(AcquisitionFields.InTrigger.EventEntry, trigger.EventEntry.Value);
+        json.WriteStartObject(AcquisitionFields.InTrigger.Watch);
+        json.WriteString(AcquisitionFields.InTrigger.WatchId, trigger.WatchId);
+        json.WriteString(AcquisitionFields.InTrigger.WatchStartedAt, trigger.WatchStartedAt.ToIso8601());
+        json.WriteString(AcquisitionFields.InTrigger.WatchIndex, trigger.WatchIndex);
+        json.WriteEndObject();
+        json.WriteStartArray(AcquisitionFields.InTrigger.Earlier);
+        foreach (var earlier in trigger.Earlier)
+        {
+            json.WriteStartObject();
+            json.WriteNumber(AcquisitionFields.InTrigger.Seq, earlier.Seq);
+            json.WriteString(AcquisitionFields.InTrigger.Kind, earlier.Kind);
+            json.WriteString(AcquisitionFields.InTrigger.Archive, earlier.Archive);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>The key that signs the seal (its fingerprint; the key never enters the archive) and whom the archive is encrypted to.</summary>

@@ -22,6 +22,9 @@ public sealed record AcquisitionRequest
     /// <summary>The signal that interrupted the run, asked only when it was interrupted.</summary>
     public Func<string?>? InterruptedBy { get; init; }
 
+    /// <summary>What set this acquisition off (watch mode); null for a collection run by hand.</summary>
+    public AcquisitionTrigger? Trigger { get; init; }
+
     /// <summary>The front end's log of the run as an entry, taken after the collection, just before the seal.</summary>
     public Func<ArchiveEntry>? AcquisitionLog { get; init; }
 }

@@ -38,19 +38,22 @@ public sealed class CollectionRunner
     }
 
     /// <summary>
-    /// One container through every phase, in order of volatility, as watch mode collects a
+    /// One container through the phases of <paramref name="plan"/>, as watch mode collects a
     /// container when its event arrives: the same unit, failure boundary and vanish handling as
     /// a batch run, and the deferred answers waited for before this returns.
     /// </summary>
-    public async Task<CollectionResult> RunContainerAsync(IContainerRuntime runtime, ContainerInfo container, CollectionOptions options, IArchiveWriter archive, CancellationToken cancellationToken)
+    /// <param name="hooks">What a scheduler is told between the phases and when they are over (watch mode).</param>
+    public async Task<CollectionResult> RunContainerAsync(IContainerRuntime runtime, ContainerInfo container, ContainerPlan plan, CollectionOptions options, IArchiveWriter archive,
+        CancellationToken cancellationToken, ContainerRunHooks? hooks = null)
     {
+        ArgumentNullException.ThrowIfNull(plan);
         var result = new CollectionResult();
         result.Containers.Add(container);
         var run = new CollectionContext(new SerializedEntryWriter(archive), result, new DeferredEvidence(cancellationToken));
         ExceptionDispatchInfo? failed = null;
         try
         {
-            await new ContainerUnit(runtime, container, _units).RunAllAsync(options, run, cancellationToken).ConfigureAwait(false);
+            await new ContainerUnit(runtime, container, _units).RunAllAsync(plan, options, run, cancellationToken, hooks?.BetweenPhases).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -61,6 +64,7 @@ public sealed class CollectionRunner
         {
             failed = ExceptionDispatchInfo.Capture(ex);
         }
+        hooks?.PhasesDone?.Invoke();
         await AwaitDeferredAsync(run, outputBroken: failed?.SourceException is { } ended && Failures.StopsRun(ended), cancellationToken).ConfigureAwait(false);
         failed?.Throw();
         return result;

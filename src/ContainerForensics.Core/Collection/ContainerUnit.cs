@@ -20,14 +20,35 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
 
     public ContainerInfo Container => container;
 
-    /// <summary>Every phase the options ask for, in order; stops after the phase the container vanished in.</summary>
-    public async Task RunAllAsync(CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every phase of the plan the options ask for, step after step (the phases of a step side by
+    /// side); stops after the step the container vanished in.
+    /// </summary>
+    /// <param name="betweenPhases">Awaited before each step after the first: a scheduler may let more urgent work go first.</param>
+    public async Task RunAllAsync(ContainerPlan plan, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken,
+        Func<CollectionPhase, CancellationToken, Task>? betweenPhases = null)
     {
-        foreach (var phase in Phases.Where(p => p != CollectionPhase.Filesystem || options.Filesystem != FilesystemMode.None || options.Volumes))
+        bool first = true;
+        foreach (var step in plan.StepsFor(options))
         {
+            if (!first && betweenPhases is not null)
+            {
+                await betweenPhases(step[0], cancellationToken).ConfigureAwait(false);
+            }
+            first = false;
             cancellationToken.ThrowIfCancellationRequested();
-            runtime.PhaseStarting(phase, [container], cancellationToken);
-            await RunPhaseAsync(phase, options, run, cancellationToken).ConfigureAwait(false);
+            foreach (var phase in step)
+            {
+                runtime.PhaseStarting(phase, [container], cancellationToken);
+            }
+            if (step.Count == 1)
+            {
+                await RunPhaseAsync(step[0], options, run, cancellationToken, plan.HostEvidenceFirst).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAll(step.Select(phase => RunPhaseAsync(phase, options, run, cancellationToken, plan.HostEvidenceFirst))).ConfigureAwait(false);
+            }
             if (run.Result.IsGone(container))
             {
                 return;
@@ -35,7 +56,8 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
         }
     }
 
-    public async Task RunPhaseAsync(CollectionPhase phase, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    /// <param name="collectorsFirst">The runtime-agnostic collectors run before the runtime's own work (<see cref="ContainerPlan.HostEvidenceFirst"/>).</param>
+    public async Task RunPhaseAsync(CollectionPhase phase, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken, bool collectorsFirst = false)
     {
         var result = run.Result;
         string phaseName = phase.ToString().ToLowerInvariant();
@@ -46,7 +68,10 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
         {
             try
             {
-                await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                if (!collectorsFirst)
+                {
+                    await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
+                }
                 foreach (var collector in services.Collectors.Where(c => c.Phase == phase))
                 {
                     if (await LiveHostGate.SkippedAsync(collector, runtime, sink, cancellationToken).ConfigureAwait(false))
@@ -55,6 +80,10 @@ internal sealed class ContainerUnit(IContainerRuntime runtime, ContainerInfo con
                     }
                     await services.Boundary.RunAsync(sink, $"{collector.Name} of {container.Id}", result,
                         () => collector.CollectAsync(container, runtime, sink, options, cancellationToken), cancellationToken, rethrowGone: true).ConfigureAwait(false);
+                }
+                if (collectorsFirst)
+                {
+                    await runtime.CollectContainerAsync(container, phase, sink, options, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (ContainerGoneException vanished)

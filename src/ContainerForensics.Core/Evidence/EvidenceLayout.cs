@@ -30,6 +30,9 @@ public sealed class EvidenceLayout
 
     public static readonly ArchivePath AcquisitionLog = ArchivePath.Of("acquisition", "log.jsonl");
 
+    /// <summary>A triggered acquisition (watch mode): the event's bytes as the runtime sent them, JSON or protobuf.</summary>
+    public static ArchivePath TriggerEvent(bool json) => ArchivePath.Of("acquisition", json ? "trigger-event.json" : "trigger-event.pb");
+
     /// <summary>The folder under a containerd namespace that holds one folder per Kubernetes pod.</summary>
     public const string PodsFolder = "pods";
 

@@ -20,7 +20,15 @@ namespace ContainerForensics.Docker.Runtime;
 /// </summary>
 internal sealed class ContainerInspects(DockerClient client)
 {
+    /// <summary>
+    /// The documents kept for <see cref="Diffing"/>, newest last. A diff starts right after its
+    /// container's logs phase inspected it, so only recent documents are ever asked for; the cap
+    /// keeps a runtime that lives for hours of watch mode from keeping every container it saw.
+    /// </summary>
+    internal const int MaxKept = 256;
+
     private readonly ConcurrentDictionary<string, ContainerInspect> _latest = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
     private readonly ConcurrentDictionary<string, ContainerInspect> _diffing = new(StringComparer.Ordinal);
 
     /// <summary>From now until the returned handle is disposed the daemon may be diffing this container.</summary>
@@ -41,7 +49,18 @@ internal sealed class ContainerInspects(DockerClient client)
             return during;
         }
         var inspect = await DockerEvidence.AboutContainerAsync(container, () => client.Containers.InspectAsync(container.Id, cancellationToken)).ConfigureAwait(false);
-        _latest[container.Id] = inspect;
+        if (_latest.TryAdd(container.Id, inspect))
+        {
+            _order.Enqueue(container.Id);
+            while (_latest.Count > MaxKept && _order.TryDequeue(out var oldest))
+            {
+                _latest.TryRemove(oldest, out _);
+            }
+        }
+        else
+        {
+            _latest[container.Id] = inspect;
+        }
         return inspect;
     }
 

@@ -68,6 +68,70 @@ public sealed class DockerRuntime : IContainerRuntime, IContainerEventSource
         }
     }
 
+    /// <summary>Docker keeps its last 256 events in memory and Podman its event log: <c>since</c> replays them.</summary>
+    public bool ReplaysSince => true;
+
+    /// <summary>
+    /// What a container event says of its container: Docker (daemon/events.go,
+    /// <c>LogContainerEventWithAttributes</c>) and Podman put the container's labels into the
+    /// attributes, beside keys of their own, which are not labels: the name and image, Docker's
+    /// exitCode, signal, execID and execDuration, Podman's containerExitCode, podId and
+    /// health_status. A label with one of those keys is lost to selection here (the daemon
+    /// overwrote it in the event already).
+    /// </summary>
+    public ContainerInfo? Describe(ContainerEvent containerEvent)
+    {
+        ArgumentNullException.ThrowIfNull(containerEvent);
+        var labels = containerEvent.Attributes.Where(a => !EventOwnAttributes.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        return new ContainerInfo
+        {
+            Runtime = Runtime,
+            Id = containerEvent.ContainerId,
+            Name = containerEvent.Name,
+            Image = containerEvent.Attributes.GetValueOrDefault("image"),
+            State = "unknown",
+            Labels = labels,
+        };
+    }
+
+    private static readonly HashSet<string> EventOwnAttributes = new(StringComparer.Ordinal)
+    {
+        "name", "image", "exitCode", "signal", "execID", "execDuration", "containerExitCode", "podId", "health_status",
+    };
+
+    /// <summary>
+    /// The container of an event from one inspect, described as the listing would (the name
+    /// without its '/', the state in Docker's words, the image the container was created from,
+    /// its labels); null on a 404. Podman's pod is left out: only its libpod listing names it.
+    /// </summary>
+    public async Task<ContainerInfo?> FindContainerAsync(ContainerEvent containerEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containerEvent);
+        ContainerInspect inspect;
+        try
+        {
+            inspect = await _client.Containers.InspectAsync(containerEvent.ContainerId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerNotFoundException)
+        {
+            return null;
+        }
+        var root = inspect.Raw.Root;
+        var config = Json.Object(root, "Config");
+        string state = DockerState(inspect.State);
+        return new ContainerInfo
+        {
+            Runtime = Runtime,
+            Id = inspect.Id ?? containerEvent.ContainerId,
+            Name = inspect.Name?.TrimStart('/') ?? containerEvent.Name,
+            Image = config is { } c ? Json.String(c, "Image") : null,
+            State = state,
+            Created = inspect.Created,
+            Labels = config is { } l ? Json.StringMap(l, "Labels") : new Dictionary<string, string>(),
+            Pid = state is "running" or "paused" ? inspect.Pid : null,
+        };
+    }
+
     public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
     {
         var listed = await _client.Containers.ListAsync(all: true, cancellationToken).ConfigureAwait(false);

@@ -40,8 +40,24 @@ internal sealed class DockerStatsSampler(DockerClient client)
             // Observed even if no collector ever takes it (the run was interrupted first).
             _ = sample.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             _pending[id] = sample;
+            _ = ForgetUntakenAsync(id, sample);
         }
     }
+
+    /// <summary>
+    /// A sample no collector took (its container vanished before its state was asked, so the
+    /// state collector never ran) is forgotten a while after it came: a runtime that lives for
+    /// hours of watch mode keeps no sample of every container that ever started.
+    /// </summary>
+    private async Task ForgetUntakenAsync(string id, Task<DockerJson> sample)
+    {
+        await Task.WhenAny(sample).ConfigureAwait(false);
+        await Task.Delay(Untaken).ConfigureAwait(false);
+        _pending.TryRemove(KeyValuePair.Create(id, sample));
+    }
+
+    /// <summary>How long an answered sample waits to be taken.</summary>
+    internal static readonly TimeSpan Untaken = TimeSpan.FromMinutes(1);
 
     /// <summary>The sample started for this container, once; null when none was started.</summary>
     public Task<DockerJson>? Take(string id) => _pending.TryRemove(id, out var sample) ? sample : null;

@@ -66,7 +66,8 @@ public sealed class KubernetesApi : k8s.Kubernetes
     /// one budget of the last (a server that stops sending is an <see cref="ApiTimeoutException"/>).
     /// The caller disposes the stream.
     /// </summary>
-    public async Task<Stream> OpenStreamAsync(string pathAndQuery, CancellationToken cancellationToken)
+    /// <param name="idle">How long a read may wait; <see cref="CallTimeout"/> by default (a watch waits longer: <c>timeoutSeconds</c> and a margin).</param>
+    public async Task<Stream> OpenStreamAsync(string pathAndQuery, CancellationToken cancellationToken, TimeSpan? idle = null)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(CallTimeout);
@@ -74,7 +75,8 @@ public sealed class KubernetesApi : k8s.Kubernetes
         try
         {
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new IdleTimeoutStream(body, response, CallTimeout, () => new ApiTimeoutException("GET", pathAndQuery, CallTimeout, "stopped sending"));
+            var wait = idle ?? CallTimeout;
+            return new IdleTimeoutStream(body, response, wait, () => new ApiTimeoutException("GET", pathAndQuery, wait, "stopped sending"));
         }
         catch
         {

@@ -23,6 +23,11 @@ public sealed class ListPage(byte[] bytes, JsonDocument document, int number, in
         Document.RootElement.TryGetProperty("metadata", out var m) && m.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String && c.GetString() is { Length: > 0 } token
             ? token : null;
 
+    /// <summary>The version the list was read at (metadata.resourceVersion): where a watch of it starts.</summary>
+    public string? ResourceVersion =>
+        Document.RootElement.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } version
+            ? version : null;
+
     public IEnumerable<JsonElement> Items =>
         Document.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray() : [];
 

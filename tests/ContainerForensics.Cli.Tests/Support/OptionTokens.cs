@@ -9,7 +9,7 @@ namespace ContainerForensics.Cli.Tests.Support;
 /// </summary>
 internal static partial class OptionTokens
 {
-    public static readonly string[] Commands = ["collect", "list", "verify", "report", "timeline"];
+    public static readonly string[] Commands = ["collect", "watch", "list", "verify", "report", "timeline"];
 
     /// <summary>The long options in the "Options:" section of a System.CommandLine help text (the signature column only).</summary>
     public static SortedSet<string> FromHelp(string help)

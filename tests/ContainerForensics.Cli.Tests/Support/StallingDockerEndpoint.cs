@@ -13,9 +13,17 @@ namespace ContainerForensics.Cli.Tests.Support;
 /// signal deterministically arrives mid-collection however fast the real engines are.
 /// HTTP/1.1 as in https://docs.docker.com/reference/api/engine/version/v1.41/ (keep-alive,
 /// Content-Length bodies).
+/// <para>
+/// Followable (watch mode): <c>GET /events</c> also answers, chunked as dockerd streams it, with
+/// one start event of the container and then nothing, and the container's inspect answers (running,
+/// no pid), so a watch opens the container's archive and hangs in its first per-container call
+/// after that (<c>/top</c> or <c>/stats</c>).
+/// </para>
 /// </summary>
 internal sealed class StallingDockerEndpoint : IAsyncDisposable
 {
+    private readonly bool _followable;
+
     public const string ContainerId = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
     public const string ContainerName = "cfir-test-cli-stalling";
 
@@ -26,8 +34,9 @@ internal sealed class StallingDockerEndpoint : IAsyncDisposable
     private readonly TaskCompletionSource<string> _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _acceptLoop;
 
-    public StallingDockerEndpoint()
+    public StallingDockerEndpoint(bool followable = false)
     {
+        _followable = followable;
         _directory = Directory.CreateTempSubdirectory("cfir-cli-stall-").FullName;
         string path = Path.Combine(_directory, "docker.sock");
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -88,6 +97,11 @@ internal sealed class StallingDockerEndpoint : IAsyncDisposable
                 Requests.Enqueue(requestLine);
                 string[] parts = requestLine.Split(' ');
                 string path = parts.Length > 1 ? parts[1].Split('?')[0] : "";
+                if (_followable && Unversioned(path) == "/events")
+                {
+                    await StreamOneEventAsync(stream);
+                    return;
+                }
                 if (Answer(path) is not { } body)
                 {
                     _stalled.TrySetResult(requestLine);
@@ -109,13 +123,30 @@ internal sealed class StallingDockerEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>The body for the calls discovery and listing make; null for everything else (which hangs).</summary>
-    private static string? Answer(string path)
+    /// <summary>Versioned paths: "/v1.41/info" is "/info".</summary>
+    private static string Unversioned(string path) =>
+        path.StartsWith("/v", StringComparison.Ordinal) && path.IndexOf('/', 1) is var slash and > 0 && path.Length > 2 && char.IsAsciiDigit(path[2]) ? path[slash..] : path;
+
+    /// <summary>The container's start, as one chunk of a chunked /events stream that then stays open.</summary>
+    private async Task StreamOneEventAsync(NetworkStream stream)
     {
-        // Versioned paths: "/v1.41/info" is "/info".
-        if (path.StartsWith("/v", StringComparison.Ordinal) && path.IndexOf('/', 1) is var slash and > 0 && char.IsAsciiDigit(path[2]))
+        long nano = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        string e = $$$"""{"status":"start","id":"{{{ContainerId}}}","from":"cfir-test/stalling","Type":"container","Action":"start","Actor":{"ID":"{{{ContainerId}}}","Attributes":{"name":"{{{ContainerName}}}"}},"scope":"local","time":{{{nano / 1_000_000_000}}},"timeNano":{{{nano}}}}""" + "\n";
+        byte[] bytes = Encoding.UTF8.GetBytes(e);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n"), _stop.Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{bytes.Length:x}\r\n"), _stop.Token);
+        await stream.WriteAsync(bytes, _stop.Token);
+        await stream.WriteAsync("\r\n"u8.ToArray(), _stop.Token);
+        await Task.Delay(Timeout.Infinite, _stop.Token);
+    }
+
+    /// <summary>The body for the calls discovery and listing make (and, followable, the inspect); null for everything else (which hangs).</summary>
+    private string? Answer(string path)
+    {
+        path = Unversioned(path);
+        if (_followable && path == $"/containers/{ContainerId}/json")
         {
-            path = path[slash..];
+            return "{\"Id\":\"" + ContainerId + "\",\"Name\":\"/" + ContainerName + "\",\"State\":{\"Status\":\"running\",\"Running\":true,\"Pid\":0},\"Config\":{\"Image\":\"cfir-test/stalling\",\"Labels\":{}}}";
         }
         return path switch
         {

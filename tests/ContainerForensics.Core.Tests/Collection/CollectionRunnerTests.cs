@@ -32,7 +32,7 @@ public sealed class CollectionRunnerTests
     {
         var runtime = ScriptedRuntime([A, B]);
         var writer = new RecordingArchiveWriter();
-        var result = await Runner().RunContainerAsync(runtime, B, new CollectionOptions(), writer, default);
+        var result = await Runner().RunContainerAsync(runtime, B, ContainerPlan.Batch, new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile b", "Metadata b", "Logs b", "Filesystem b"], runtime.Calls);
         Assert.Equal([B], result.Containers);
         Assert.Contains(writer.Entries, e => e.Entry.Path.Value == "containers/test/-/b_bbbb/metadata/m.json");
@@ -44,7 +44,7 @@ public sealed class CollectionRunnerTests
     {
         var runtime = ScriptedRuntime([A], fail: (c, p) => p == CollectionPhase.Metadata ? new ContainerGoneException("aaaa", "404 no such container") : null);
         var writer = new RecordingArchiveWriter();
-        var result = await Runner().RunContainerAsync(runtime, A, new CollectionOptions(), writer, default);
+        var result = await Runner().RunContainerAsync(runtime, A, ContainerPlan.Batch, new CollectionOptions(), writer, default);
         Assert.Equal(["Volatile a", "Metadata a"], runtime.Calls);
         Assert.Equal(CollectionPhase.Metadata, result.Gone[A]);
         Assert.Contains(writer.Errors, e => e.Message.Contains("vanished during the metadata phase", StringComparison.Ordinal));

@@ -8,7 +8,7 @@ namespace ContainerForensics.TestSupport.Kubernetes;
 /// GET of one object and of a collection (https://kubernetes.io/docs/reference/using-api/api-concepts/):
 /// objects go out as their stored bytes; lists are the stored bytes spliced into
 /// {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]}, paged by limit/continue
-/// and filtered by labelSelector/fieldSelector.
+/// and filtered by labelSelector/fieldSelector; with watch=1, the changes (<see cref="WatchEndpoint"/>).
 /// </summary>
 /// <remarks>
 /// One difference from a real server, on purpose: a real list of a built-in kind leaves kind and
@@ -37,11 +37,6 @@ internal static class ObjectEndpoints
     public static async Task ListAsync(HttpContext ctx, StandInCluster cluster, ApiResource resource, string? ns)
     {
         var query = ctx.Request.Query;
-        if (IsTrue(query["watch"]))
-        {
-            await KubeStatus.BadRequest("watch is not served by the stand-in API server").WriteAsync(ctx);
-            return;
-        }
         LabelSelector labels;
         FieldSelector fields;
         ContinueToken? from = null;
@@ -59,6 +54,11 @@ internal static class ObjectEndpoints
         catch (FormatException e)
         {
             await KubeStatus.BadRequest(e.Message).WriteAsync(ctx);
+            return;
+        }
+        if (IsTrue(query["watch"]))
+        {
+            await WatchEndpoint.ServeAsync(ctx, cluster, resource, ns, labels, fields);
             return;
         }
         if (from is { } expiring && cluster.Faults.TakeExpiredContinue(resource.Name))

@@ -20,7 +20,7 @@ namespace ContainerForensics.TestSupport.Kubernetes;
 /// A stand-in Kubernetes API server for tests: Kestrel on a loopback port, HTTPS only, HTTP/1.1
 /// and HTTP/2 by ALPN, speaking the real wire protocol (https://kubernetes.io/docs/reference/using-api/api-concepts/)
 /// for what a forensic collector reads: discovery, GET of objects and lists (limit/continue,
-/// label and field selectors), pod logs, SelfSubjectReview and SelfSubjectRulesReview, with
+/// label and field selectors), watches of them, pod logs, SelfSubjectReview and SelfSubjectRulesReview, with
 /// Status errors shaped as the real server's. Requests authenticate with the bearer
 /// <see cref="Token"/> or a client certificate from <see cref="IssueClientCertificate"/>, else 401.
 /// Faults (<see cref="StandInCluster.Faults"/>) and <see cref="Hook"/> let a test script failures;
@@ -329,7 +329,7 @@ public sealed class StandInApiServer : IAsyncDisposable
         string ns = target.Namespace ?? "";
         string? verb = ctx.Request.Method switch
         {
-            "GET" when target.Name is null => "list",
+            "GET" when target.Name is null => ObjectEndpoints.IsTrue(ctx.Request.Query["watch"]) ? "watch" : "list",
             "GET" => "get",
             "POST" when target.Name is null => "create",
             _ => null,

@@ -70,8 +70,66 @@ public sealed class StandInCluster
             {
                 _objects[Key(obj.Resource)] = bucket = new(ListOrder);
             }
+            bool replaced = bucket.ContainsKey((obj.Namespace, obj.Name));
             bucket[(obj.Namespace, obj.Name)] = obj;
             _resourceVersion = Math.Max(_resourceVersion + 1, obj.NumericResourceVersion ?? 0);
+            Record(replaced ? "MODIFIED" : "ADDED", obj);
+        }
+    }
+
+    /// <summary>
+    /// The changes watches replay (ADDED, MODIFIED, DELETED), each at the version it made; those at
+    /// or below <see cref="_compactedTo"/> are gone, as etcd's compaction removes history.
+    /// </summary>
+    private readonly List<WatchEvent> _history = [];
+    private long _compactedTo;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Forgets the history up to now: a watch asked from an older version gets 410 Gone ("too old resource version").</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _compactedTo = _resourceVersion;
+            _history.Clear();
+        }
+    }
+
+    /// <summary>Sends every open watch that asked for them a BOOKMARK at the current version.</summary>
+    public void Bookmark()
+    {
+        lock (_lock)
+        {
+            _history.Add(new WatchEvent(_resourceVersion, "BOOKMARK", null));
+            Wake();
+        }
+    }
+
+    private void Record(string type, StoredObject obj)
+    {
+        _history.Add(new WatchEvent(_resourceVersion, type, obj));
+        Wake();
+    }
+
+    private void Wake()
+    {
+        _changed.TrySetResult();
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// The changes after <paramref name="after"/> (null: none, too old: compacted away), the version
+    /// reached, and a task that completes at the next change.
+    /// </summary>
+    internal (IReadOnlyList<WatchEvent>? Events, long ResourceVersion, Task Changed) Changes(long after)
+    {
+        lock (_lock)
+        {
+            if (after < _compactedTo)
+            {
+                return (null, _resourceVersion, _changed.Task);
+            }
+            return ([.. _history.Where(e => e.ResourceVersion > after)], _resourceVersion, _changed.Task);
         }
     }
 
@@ -94,11 +152,15 @@ public sealed class StandInCluster
         }
         lock (_lock)
         {
-            if (!_objects.TryGetValue(Key(resource), out var bucket) || !bucket.Remove((resource.Namespaced ? ns ?? "" : "", name)))
+            if (!_objects.TryGetValue(Key(resource), out var bucket) || !bucket.Remove((resource.Namespaced ? ns ?? "" : "", name), out var removed))
             {
                 return false;
             }
             _resourceVersion++;
+            if (removed is not null)
+            {
+                Record("DELETED", removed);
+            }
             if (resource is { Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition" })
             {
                 Catalog.RemoveDefinition(name);
@@ -196,6 +258,9 @@ public sealed class StandInCluster
 
     private static string Key(ApiResource r) => $"{r.Group}/{r.Version}/{r.Name}";
 }
+
+/// <summary>One change a watch replays: its version, its type, the object (none for a bookmark).</summary>
+internal sealed record WatchEvent(long ResourceVersion, string Type, StoredObject? Object);
 
 /// <summary>A log line and the time the container runtime stamped on it.</summary>
 internal readonly record struct LogLine(DateTimeOffset Time, string Text);

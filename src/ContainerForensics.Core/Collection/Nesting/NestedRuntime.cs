@@ -81,5 +81,15 @@ internal class NestedRuntime : IContainerRuntime
     {
         public IAsyncEnumerable<ContainerEvent> WatchAsync(DateTimeOffset? since, CancellationToken cancellationToken) =>
             ((IContainerEventSource)Inner).WatchAsync(since, cancellationToken);
+
+        public bool ReplaysSince => ((IContainerEventSource)Inner).ReplaysSince;
+
+        public ContainerInfo? Describe(ContainerEvent containerEvent) =>
+            ((IContainerEventSource)Inner).Describe(containerEvent) is { } described ? described with { NestedIn = Link } : null;
+
+        public async Task<ContainerInfo?> FindContainerAsync(ContainerEvent containerEvent, CancellationToken cancellationToken) =>
+            await ((IContainerEventSource)Inner).FindContainerAsync(containerEvent, cancellationToken).ConfigureAwait(false) is { } found
+                ? found with { NestedIn = Link }
+                : null;
     }
 }
