@@ -136,6 +136,10 @@ public sealed class NestedCollectTests(NestedCollectTests.Node fixture) : IClass
         string lastVolatile = captured.Select(At).Max(StringComparer.Ordinal)!;
         string firstMetadata = metadata.Select(At).Min(StringComparer.Ordinal)!;
         Assert.True(string.CompareOrdinal(lastVolatile, firstMetadata) < 0, $"a process was captured at {lastVolatile}, after metadata at {firstMetadata}");
+
+        // The progress says which volatile phase is the host's and which the nested runtimes'.
+        Assert.Contains("cfir: volatile phase: 1 container(s)", result.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"cfir: volatile phase of nested runtimes: \d+ container\(s\)", result.Stderr);
     }
 
     [EngineFact(Engine.Docker)]

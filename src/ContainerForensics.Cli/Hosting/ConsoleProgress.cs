@@ -39,11 +39,11 @@ internal sealed class ConsoleProgress : ICollectionProgress
         return new ConsoleProgress(null, Console.Error);
     }
 
-    public void PhaseStarted(CollectionPhase phase, int containerCount)
+    public void PhaseStarted(CollectionPhase phase, int containerCount, bool nested)
     {
         _phaseTotal = containerCount;
         _phaseDone = 0;
-        Write($"{Name(phase)} phase: {containerCount} container(s)");
+        Write($"{Name(phase)} phase{(nested ? " of nested runtimes" : "")}: {containerCount} container(s)");
     }
 
     public void ContainerStarted(ContainerInfo container, CollectionPhase phase)

@@ -129,7 +129,7 @@ public sealed class CollectionRunner
                 listed = [.. listed, .. nestedListed];
                 var nestedSelected = Select(nestedListed, listed, options);
                 result.Containers.AddRange(nestedSelected.Select(s => s.Container));
-                await RunPhaseAsync(CollectionPhase.Volatile, nestedRuntimes, nestedSelected, options, run, cancellationToken).ConfigureAwait(false);
+                await RunPhaseAsync(CollectionPhase.Volatile, nestedRuntimes, nestedSelected, options, run, cancellationToken, nested: true).ConfigureAwait(false);
                 selected = [.. selected, .. nestedSelected];
                 runtimes = levels.All;
             }
@@ -314,11 +314,11 @@ public sealed class CollectionRunner
     /// container in selection order until none is left. A broken output in one stops the others
     /// (nothing more can be recorded) and is what this throws; cancellation stops them all.
     /// </summary>
-    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken)
+    private async Task RunPhaseAsync(CollectionPhase phase, IReadOnlyList<IContainerRuntime> runtimes, List<Selected> selected, CollectionOptions options, CollectionContext run, CancellationToken cancellationToken, bool nested = false)
     {
         var result = run.Result;
         var alive = selected.Where(s => !result.IsGone(s.Container)).ToList();
-        _units.Progress(p => p.PhaseStarted(phase, alive.Count));
+        _units.Progress(p => p.PhaseStarted(phase, alive.Count, nested));
         foreach (var runtime in runtimes)
         {
             var containers = alive.Where(s => s.Runtime == runtime).Select(s => s.Container).ToList();

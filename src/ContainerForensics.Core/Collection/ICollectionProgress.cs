@@ -5,7 +5,8 @@ namespace ContainerForensics.Core.Collection;
 /// <summary>Progress for people (stderr): the CLI shows it live on a terminal, as plain lines otherwise, or not at all.</summary>
 public interface ICollectionProgress
 {
-    void PhaseStarted(CollectionPhase phase, int containerCount);
+    /// <param name="nested">The phase over the containers of nested runtimes (found while the host's volatile phase ran).</param>
+    void PhaseStarted(CollectionPhase phase, int containerCount, bool nested);
 
     void ContainerStarted(ContainerInfo container, CollectionPhase phase);
 
@@ -15,7 +16,7 @@ public interface ICollectionProgress
 
     private sealed class NoProgress : ICollectionProgress
     {
-        public void PhaseStarted(CollectionPhase phase, int containerCount) { }
+        public void PhaseStarted(CollectionPhase phase, int containerCount, bool nested) { }
 
         public void ContainerStarted(ContainerInfo container, CollectionPhase phase) { }
 
