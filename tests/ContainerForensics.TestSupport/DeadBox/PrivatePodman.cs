@@ -59,7 +59,8 @@ public sealed class PrivatePodman : IAsyncDisposable
         return EngineFactAttribute.EngineMissing(Engine.Podman);
     }
 
-    public static async Task<PrivatePodman> StartAsync()
+    /// <param name="engineSettings">Lines added to containers.conf's <c>[engine]</c> table (e.g. a small <c>events_logfile_max_size</c>).</param>
+    public static async Task<PrivatePodman> StartAsync(params string[] engineSettings)
     {
         string dir = Path.Combine(Path.GetTempPath(), "cfir-deadbox-podman-" + Guid.NewGuid().ToString("N")[..10]);
         var podman = new PrivatePodman(dir);
@@ -78,7 +79,8 @@ public sealed class PrivatePodman : IAsyncDisposable
                 events_logger = "file"
                 runtime = "runc"
                 lock_type = "file"
-                """);
+
+                """ + string.Join('\n', engineSettings) + "\n");
             string saved = Path.Combine(dir, "image.tar");
             await RunAsync("podman", ["--remote", "--url", RigEnvironment.PodmanHost ?? "unix:///run/podman/podman.sock", "save", "-o", saved, RigEnvironment.Image], null);
             await podman.RunAsync("load", "-i", saved);
