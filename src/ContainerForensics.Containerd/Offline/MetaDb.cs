@@ -105,6 +105,61 @@ internal sealed class MetaDb : IDisposable
         }
     }
 
+    /// <summary>Entries walked at most by <see cref="Survey"/>: far more than a node's meta.db holds.</summary>
+    public const int MaxSurveyEntries = 2_000_000;
+
+    /// <summary>
+    /// Reads every bucket and key once (at most <see cref="MaxSurveyEntries"/>), so that every page
+    /// that cannot be read is in <see cref="Problems"/> before anything is collected: the
+    /// acquisition record says what of the database was lost, not only what the listing met.
+    /// False when the walk stopped at its bound.
+    /// </summary>
+    public bool Survey()
+    {
+        int budget = MaxSurveyEntries;
+        return Walk(Database.Root, ref budget);
+    }
+
+    private static bool Walk(BoltBucket bucket, ref int budget)
+    {
+        foreach (var e in bucket.Entries())
+        {
+            if (--budget < 0)
+            {
+                return false;
+            }
+            if (e.Bucket is { } child && !Walk(child, ref budget))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// What the acquisition record says of the database: where it stands, and what could not be
+    /// read (the pages, the first problem; each problem is also an error record and in
+    /// <c>meta-db/database.json</c>).
+    /// </summary>
+    public string Describe(bool surveyed)
+    {
+        string text = $"txid {Database.TxId}, page size {Database.PageSize}, meta page {Database.MetaUsed}";
+        var problems = Problems;
+        if (problems.Count > 0)
+        {
+            var pages = problems.Where(p => p.PageId is not null).Select(p => p.PageId!.Value).Distinct().Order().ToList();
+            string where = pages.Count == 0 ? "" : $"page{(pages.Count == 1 ? "" : "s")} {string.Join(", ", pages.Take(20))}{(pages.Count > 20 ? $" and {pages.Count - 20} more" : "")}; ";
+            var first = problems[0];
+            text += $"; unreadable: {where}{problems.Count} problem{(problems.Count == 1 ? "" : "s")}, the first: {(first.PageId is { } id ? $"page {id}, " : "")}{first.Where}: {first.Reason}; " +
+                "what those pages held is not read (every problem is an error record and in meta-db/database.json)";
+        }
+        if (!surveyed)
+        {
+            text += $"; more than {MaxSurveyEntries} entries: the rest was read only as the collection needed it";
+        }
+        return text;
+    }
+
     /// <summary>UTF-8 as text; invalid bytes become U+FFFD (the raw bytes stay in the record's raw tree).</summary>
     public static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 

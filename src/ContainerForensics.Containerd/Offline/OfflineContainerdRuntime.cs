@@ -51,7 +51,7 @@ internal sealed class OfflineContainerdRuntime : IContainerRuntime
         {
             ["source"] = "disk image",
             ["dataRoot"] = root.Root,
-            ["metaDb"] = Db is { } db ? $"txid {db.Database.TxId}, page size {db.Database.PageSize}, meta page {db.Database.MetaUsed}" : $"not read: {problem}",
+            ["metaDb"] = Db is { } db ? db.Describe(db.Survey()) : $"not read: {problem}",
         };
         if (OnlyNamespace is not null)
         {

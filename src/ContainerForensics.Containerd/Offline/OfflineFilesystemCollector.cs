@@ -19,7 +19,8 @@ namespace ContainerForensics.Containerd.Offline;
 /// <item>overlayfs without parents, and native: the directory is the whole tree (<c>filesystem/full</c>);</item>
 /// <item>a remnant's snapshot or bare snapshot directory: the same, marked orphaned.</item>
 /// </list>
-/// <c>--filesystem full</c> of an overlay snapshot stacks it over its parents (the image's layers).
+/// <c>--filesystem full</c> of an overlay snapshot stacks it over its parents (the image's layers)
+/// with Core's <see cref="LayerStack"/>, as Docker's and Podman's dead-box readers do, into <c>filesystem/full</c>.
 /// </summary>
 internal sealed class OfflineFilesystemCollector(OfflineContainerdRuntime runtime)
 {
@@ -54,6 +55,10 @@ internal sealed class OfflineFilesystemCollector(OfflineContainerdRuntime runtim
             path = root.SnapshotFiles(snapshot.Snapshotter, id);
             var parents = runtime.Snapshotters[snapshot.Snapshotter].Parents(snapshot.Entry, out string? chainProblem);
             var parentPaths = parents.Where(p => p.Id is not null).Select(p => root.SnapshotFiles(snapshot.Snapshotter, p.Id!.Value)).ToList();
+            foreach (var p in parents.Where(p => p.Id is null))
+            {
+                chainProblem = (chainProblem is null ? "" : chainProblem + "; ") + $"parent '{p.Key}' has no readable id, so its directory is not known";
+            }
             if (chainProblem is not null)
             {
                 record.Notes.Add($"parent chain: {chainProblem}");
@@ -61,15 +66,19 @@ internal sealed class OfflineFilesystemCollector(OfflineContainerdRuntime runtim
             string what = $"{snapshot.Entry.KindName} snapshot '{snapshot.Entry.Key}' (id {id.ToString(CultureInfo.InvariantCulture)}) of the {snapshot.Snapshotter} snapshotter";
             if (snapshot.Snapshotter == "overlayfs" && (parents.Count > 0 || chainProblem is not null))
             {
-                section = EvidenceSection.FilesystemChanged;
-                lowers = parentPaths;
                 record.SnapshotMounts.Add($"overlay overlay lowerdir={string.Join(':', parentPaths)},upperdir={path} (as containerd mounts it; read from the image, not mounted)");
-                record.Source = "overlay upperdir";
-                record.Why = $"the writable layer of {what}, from meta.db and the snapshotter's metadata.db; whiteouts are deletions";
                 if (options.Filesystem == FilesystemMode.Full)
                 {
-                    record.Notes.Add("full: the image's layers (the parents' directories, listed in snapshotMounts) are not stacked under the writable layer here; the writable layer is collected, and the image is named by its manifest in the engine's blobs");
+                    var layers = new List<(string Path, string Name)> { (path, $"writable layer: {what}") };
+                    layers.AddRange(parents.Where(p => p.Id is not null).Select(p => (root.SnapshotFiles(snapshot.Snapshotter, p.Id!.Value),
+                        $"image layer: {p.KindName} snapshot '{p.Key}' (id {p.Id!.Value.ToString(CultureInfo.InvariantCulture)})")));
+                    await CollectStackAsync(container, record, what, layers, chainProblem, sink, options, cancellationToken).ConfigureAwait(false);
+                    return;
                 }
+                section = EvidenceSection.FilesystemChanged;
+                lowers = parentPaths;
+                record.Source = "overlay upperdir";
+                record.Why = $"the writable layer of {what}, from meta.db and the snapshotter's metadata.db; whiteouts are deletions";
             }
             else
             {
@@ -129,6 +138,67 @@ internal sealed class OfflineFilesystemCollector(OfflineContainerdRuntime runtim
             {
                 sink.RecordError(result.Failure!, result.Cause, result.Errno);
             }
+        }
+    }
+    /// <summary>
+    /// <c>--filesystem full</c> of an overlay snapshot: its directory stacked over its parents'
+    /// (the image's layers, nearest first, as containerd passes them as lowerdir) with Core's
+    /// <see cref="LayerStack"/>, as overlayfs would show the container's root, nothing mounted. A
+    /// layer that cannot be opened, or a parent chain that ends early, leaves the merged view
+    /// incomplete: each is an error of the run.
+    /// </summary>
+    private async Task CollectStackAsync(OfflineContainer container, FilesystemSourceRecord record, string what, List<(string Path, string Name)> planned,
+        string? chainProblem, IEvidenceSink sink, CollectionOptions options, CancellationToken cancellationToken)
+    {
+        var image = runtime.Image;
+        record.Source = "layer stack in the disk image";
+        record.Path = image.Show(planned[0].Path);
+        record.Why = $"the layers of {what} merged as overlayfs would show them, without mounting (the snapshot over its parents from the snapshotter's metadata.db): " +
+            "read from the disk image's files (byte-exact names, xattrs, nanosecond times)";
+        for (int i = 0; i < planned.Count; i++)
+        {
+            record.Notes.Add($"layer {i + 1} of {planned.Count}: {planned[i].Name} at {image.Show(planned[i].Path)}");
+        }
+        record.Notes.Add("merged: a name in a higher layer hides it below; whiteouts delete; opaque directories hide what is below them; the overlay's own attributes are applied, not copied (they are in the writable layer's walk with --filesystem changed)");
+        var problems = new List<string>();
+        if (chainProblem is not null)
+        {
+            problems.Add($"the merged view is incomplete: the parent chain ends early ({chainProblem}); what lower layers held is missing");
+        }
+        var layers = new List<StackLayer>();
+        foreach (var (path, name) in planned)
+        {
+            try
+            {
+                layers.Add(new StackLayer(image.OpenTree(path), name));
+            }
+            catch (IOException ex)
+            {
+                if (layers.Count == 0)
+                {
+                    record.Why += $"; but the writable layer {image.Show(path)} cannot be opened: {ex.Message}";
+                    await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
+                    sink.RecordError($"filesystem of containerd container {container.Info.Id} not collected: {image.Show(path)}: {ex.Message}", null, ex.HResult > 0 ? ex.HResult : null, image.Show(path));
+                    return;
+                }
+                problems.Add($"the merged view is incomplete: {name} ({image.Show(path)}) cannot be opened: {ex.Message}");
+            }
+        }
+        using var stack = new LayerStack(layers);
+        await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
+        foreach (var problem in problems)
+        {
+            sink.RecordError(problem);
+        }
+        var result = await new LayerStackCollector
+        {
+            Section = EvidenceSection.FilesystemFull,
+            Description = $"the layers of containerd container {container.Info.Id} in {image.Show(runtime.DataRoot.Root)} (disk image)",
+            Limits = CaptureLimits.From(options),
+        }.CollectAsync(stack, sink, cancellationToken).ConfigureAwait(false);
+        if (result.Broken)
+        {
+            sink.RecordError(result.Failure!, result.Cause, result.Errno);
         }
     }
 }

@@ -33,6 +33,9 @@ public sealed record AcquisitionRecordDocument
 
     public AcquisitionClock? Clock { get; init; }
 
+    /// <summary>Live, or the disk image read dead-box (root, mount, read-write); null in archives written before dead-box collection.</summary>
+    public AcquisitionSource? Source { get; init; }
+
     /// <summary>Every runtime endpoint tried, with what it answered or why it was not used.</summary>
     public IReadOnlyList<RuntimeProbeRecord>? Runtimes { get; init; }
 
@@ -58,6 +61,7 @@ public sealed record AcquisitionRecordDocument
             Output = f.String(AcquisitionFields.Output),
             Host = f.Object(AcquisitionFields.Host) is { } h ? AcquisitionHost.From(h) : null,
             Clock = f.Object(AcquisitionFields.Clock) is { } c ? AcquisitionClock.From(c) : null,
+            Source = f.Object(AcquisitionFields.Source) is { } src ? AcquisitionSource.From(src) : null,
             Runtimes = f.Objects(AcquisitionFields.Runtimes)?.Select(RuntimeProbeRecord.From).ToList(),
             Nested = f.Object(AcquisitionFields.Nested) is { } n ? AcquisitionNested.From(n) : null,
             Options = f.Object(AcquisitionFields.Options) is { } o ? AcquisitionOptions.From(o) : null,

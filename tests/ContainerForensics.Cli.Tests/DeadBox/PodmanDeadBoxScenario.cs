@@ -12,7 +12,8 @@ namespace ContainerForensics.Cli.Tests.DeadBox;
 /// <item>containers: running with a planted file, a deleted image file (a whiteout) and a named
 ///   volume; stopped after logging to both streams; paused; in a pod; created, never started;
 ///   one that logged and wrote a file, and is removed after the live collection;</item>
-/// <item><see cref="LiveArchive"/>: <c>cfir collect</c> of them through the service's socket;</item>
+/// <item><see cref="LiveArchive"/>: <c>cfir collect</c> of them through the service's socket, and
+///   <see cref="LiveFullArchive"/>: <c>--filesystem full</c> of the running one (its merged overlay directory);</item>
 /// <item><see cref="WhileRunning"/>: the disk copied while the engine runs (crash-consistent, as a
 ///   snapshot of a live disk is), still holding the container removed afterwards;</item>
 /// <item><see cref="AfterStop"/>: copied after a clean stop (containers stopped, service ended),
@@ -52,6 +53,7 @@ public sealed class PodmanDeadBoxScenario : IAsyncLifetime
     public string RemovedLayer { get; private set; } = "";
 
     public string LiveArchive => _dir["live.tar"];
+    public string LiveFullArchive => _dir["live-full.tar"];
     public string WhileRunning => _dir["while-running"];
     public string AfterStop => _dir["after-stop"];
     public string WithRemnant => _dir["with-remnant"];
@@ -103,6 +105,12 @@ public sealed class PodmanDeadBoxScenario : IAsyncLifetime
         if (live.ExitCode is not (0 or 1))
         {
             throw new InvalidOperationException($"the live collection failed: {live.Describe()}");
+        }
+        var liveFull = await CfirProcess.RunAsync(["collect", Running, "--runtime", "podman", "--filesystem", "full", "-f", "tar", "-o", LiveFullArchive, "-q"],
+            new Dictionary<string, string?> { ["CONTAINER_HOST"] = endpoint });
+        if (liveFull.ExitCode is not (0 or 1))
+        {
+            throw new InvalidOperationException($"the live full collection failed: {liveFull.Describe()}");
         }
 
         await podman.CopyImageAsync(WhileRunning);

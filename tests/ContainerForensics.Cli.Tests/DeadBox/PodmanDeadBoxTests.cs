@@ -125,15 +125,37 @@ public sealed class PodmanDeadBoxTests(PodmanDeadBoxScenario scenario) : IClassF
     }
 
     [EngineFact(Engine.Podman)]
-    public async Task FilesystemFull_NamesTheLayerChain_AndKeepsTheWritableLayer()
+    public async Task FilesystemFull_StacksTheLayerChain_AsTheLiveMergedDirectoryShowsIt()
     {
-        var (live, offline) = await CollectAsync(scenario.AfterStop, "full.tar", "--filesystem", "full");
-        string id = scenario.Ids[scenario.Stopped];
+        var (_, offline) = await CollectAsync(scenario.WhileRunning, "full.tar", "--filesystem", "full");
+        var liveFull = new ArchiveView(scenario.LiveFullArchive);
+        string busybox = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync("/bin/busybox")));
 
+        string id = scenario.Ids[scenario.Running];
+        string running = offline.Root(id) + "/filesystem/full/";
         var record = await offline.JsonAsync(offline.Root(id) + "/metadata/filesystem-source.json");
         Assert.Equal("full", record.GetProperty("mode").GetString());
-        Assert.Contains(record.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("image layers", StringComparison.Ordinal));
-        SameChangedFiles(live, offline, id);
+        Assert.Equal("overlay layer chain", record.GetProperty("source").GetString());
+        Assert.Contains(record.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains(": image layer ", StringComparison.Ordinal));
+        Assert.Empty(offline.Under(offline.Root(id) + "/filesystem/changed/"));
+        // The image's file (the rig built the image from this machine's busybox-static), the planted one; the deleted one is gone.
+        Assert.Equal(busybox, offline[running + "bin/busybox"].Sha256);
+        Assert.Equal($"planted-{scenario.Suffix}\n", Encoding.UTF8.GetString(await offline.ReadAsync(running + "tmp/planted")));
+        Assert.Null(offline.Find(running + "etc/hosts.allow"));
+        Assert.NotNull(offline.Find(running + "etc/passwd"));
+        Assert.DoesNotContain(offline.Under(running), l => l.Kind == "whiteout");
+        // The same regular files with the same content as the live collection of the mounted merged directory.
+        string l = liveFull.Root(id) + "/filesystem/full/";
+        Assert.Equal(busybox, liveFull[l + "bin/busybox"].Sha256);
+        Assert.Equal(
+            liveFull.Under(l).Select(x => (x.Path![l.Length..], x.Kind, x.Sha256)).ToList(),
+            offline.Under(running).Select(x => (x.Path![running.Length..], x.Kind, x.Sha256)).ToList());
+
+        // A stopped container: its change over the image.
+        string stopped = offline.Root(scenario.Ids[scenario.Stopped]) + "/filesystem/full/";
+        Assert.Equal($"changed-{scenario.Suffix}\n", Encoding.UTF8.GetString(await offline.ReadAsync(stopped + "etc/stop-file")));
+        Assert.Equal(busybox, offline[stopped + "bin/busybox"].Sha256);
+        Assert.NotNull(offline.Find(stopped + "etc/hosts.allow"));
     }
 
     [EngineFact(Engine.Podman)]

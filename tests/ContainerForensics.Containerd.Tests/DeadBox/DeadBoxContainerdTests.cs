@@ -84,6 +84,42 @@ public sealed class DeadBoxContainerdTests(DeadBoxScenario scenario) : IClassFix
         Assert.Empty(engine.Errors);
     }
 
+    [EngineTheory(Engine.Containerd)]
+    [InlineData("clean")]
+    [InlineData("live")]
+    public async Task FilesystemFull_StacksTheSnapshotOverItsParents_AsTheTasksRootfsShowsIt(string which)
+    {
+        var (image, runtime) = await scenario.OpenOfflineAsync(which == "clean" ? scenario.CleanCopy : scenario.LiveCopy);
+        using var _ = image;
+        await using var __ = runtime;
+        var (_, sinks, _) = await DeadBoxScenario.CollectAsync(runtime, new CollectionOptions { Filesystem = FilesystemMode.Full });
+        string busybox = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync("/bin/busybox")));
+
+        foreach (var (key, planted, text) in new[] { ("default/" + DeadBoxScenario.Running, "/planted.txt", "planted-by-test\n"), ("k8s.io/" + scenario.WriterId, "/pod-planted.txt", "pod-planted\n") })
+        {
+            var sink = sinks[key];
+            Assert.Empty(sink.Errors);
+            Assert.Empty(sink.In(EvidenceSection.FilesystemChanged));
+            // The image's file (the rig built the image from this machine's busybox-static), the planted one, nothing deleted.
+            Assert.Equal(busybox, sink.Single(EvidenceSection.FilesystemFull, "/bin/busybox").Sha256);
+            Assert.Equal(text, sink.Single(EvidenceSection.FilesystemFull, planted).Text);
+            Assert.DoesNotContain(sink.In(EvidenceSection.FilesystemFull), i => i.Kind == EntryKind.Whiteout);
+            // The same paths, kinds and content as the live collection read from the task's merged rootfs mount.
+            Assert.Equal(Files(scenario.LiveFull[key]), Files(sink));
+            var record = sink["filesystem-source.json"].Json;
+            Assert.Equal("layer stack in the disk image", record.GetProperty("source").GetString());
+            Assert.Contains(record.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("layer 2 of 2: image layer", StringComparison.Ordinal));
+        }
+        var running = sinks["default/" + DeadBoxScenario.Running];
+        Assert.Null(running.Find(EvidenceSection.FilesystemFull, "/etc/hosts.allow"));
+        Assert.NotNull(running.Find(EvidenceSection.FilesystemFull, "/etc/passwd"));
+        Assert.Equal("deep\n", running.Single(EvidenceSection.FilesystemFull, "/var/tmp/d/f").Text);
+        // The removed container's snapshot is a remnant with its parent: stacked too.
+        var removed = sinks["default/" + DeadBoxScenario.Removed];
+        Assert.Equal("removed\n", removed.Single(EvidenceSection.FilesystemFull, "/removed.txt").Text);
+        Assert.Equal(busybox, removed.Single(EvidenceSection.FilesystemFull, "/bin/busybox").Sha256);
+    }
+
     [EngineFact(Engine.Containerd)]
     public async Task RemovedContainers_AreRemnantsWithTheirFilesAndLogs()
     {

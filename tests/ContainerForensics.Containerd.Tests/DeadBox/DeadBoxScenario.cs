@@ -14,7 +14,8 @@ namespace ContainerForensics.Containerd.Tests.DeadBox;
 /// files, a stopped one, a paused one, a created one, and one removed after it wrote a file
 /// (its snapshot stays: the collector does not run); in k8s.io a pod made through the CRI API
 /// with a container that logs (a line longer than the 16 KiB CRI split) and plants a file, and
-/// a container that logged and was removed. Then: a live collection through the daemon's API,
+/// a container that logged and was removed. Then: a live collection through the daemon's API
+/// (and a live <c>--filesystem full</c> of the running ones, from their tasks' rootfs mounts),
 /// a copy while it runs (crash-consistent), a clean stop and a copy after it.
 /// </summary>
 public sealed class DeadBoxScenario : IAsyncLifetime
@@ -48,6 +49,9 @@ public sealed class DeadBoxScenario : IAsyncLifetime
     public IReadOnlyList<ContainerInfo> LiveListed { get; private set; } = [];
 
     public Dictionary<string, RecordingSink> Live { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The live <c>--filesystem full</c> of the running containers (the task's rootfs mount), by (namespace, id).</summary>
+    public Dictionary<string, RecordingSink> LiveFull { get; } = new(StringComparer.Ordinal);
 
     public string LiveCopy => Box.Folder + "/copy-live";
 
@@ -107,6 +111,12 @@ public sealed class DeadBoxScenario : IAsyncLifetime
                 await live.CollectContainerAsync(c, phase, sink, new CollectionOptions(), default);
             }
             Live[Key(c)] = sink;
+            if (Key(c) is "default/" + Running || c.Id == WriterId)
+            {
+                var full = new RecordingSink();
+                await live.CollectContainerAsync(c, CollectionPhase.Filesystem, full, new CollectionOptions { Filesystem = FilesystemMode.Full }, default);
+                LiveFull[Key(c)] = full;
+            }
         }
     }
 

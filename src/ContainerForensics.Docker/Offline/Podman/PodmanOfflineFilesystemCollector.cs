@@ -16,7 +16,8 @@ namespace ContainerForensics.Docker.Offline.Podman;
 ///   character devices are whiteouts, opaque directories said). Metacopy content would be in a
 ///   lower layer, which an image walk does not open: such a file is partial and says so;</item>
 /// <item>full: the layer chain layers.json gives (the container's layer and its parents)
-///   merged top-down (<see cref="PodmanLayerChain"/>);</item>
+///   merged top-down with Core's layer stack (<see cref="PodmanLayerChain"/>), under
+///   <c>filesystem/full</c>;</item>
 /// <item>volumes, with <c>--volumes</c>: each named volume's <c>_data</c> folder (its libpod
 ///   VolumeConfig mountPoint, rebased under the data root when it lies under the recorded graph
 ///   root). Bind mounts are listed as not collected: their sources are paths of the imaged machine.</item>
@@ -52,6 +53,10 @@ internal sealed class PodmanOfflineFilesystemCollector(PodmanDataRoot root)
             }
             PlanVolumes(c, options.Volumes, limits, record, sources);
             await sink.AddAsync(record.ToItem(), cancellationToken).ConfigureAwait(false);
+            if (options.Filesystem != FilesystemMode.None && record.Source is null && c.LayerId is not null)
+            {
+                sink.RecordError($"filesystem of {c.Id} not collected: {record.Why}");
+            }
             if (chain is not null)
             {
                 await chain.CollectAsync(sink, limits, cancellationToken).ConfigureAwait(false);
@@ -120,21 +125,16 @@ internal sealed class PodmanOfflineFilesystemCollector(PodmanDataRoot root)
             PlanChanged(c, limits, record, sources);
             return null;
         }
-        var stack = PodmanLayerChain.Open(root, chain, limits, out string? problem);
+        var stack = PodmanLayerChain.Open(root, chain, broken, record, out string? problem);
         if (stack is null)
         {
-            record.Notes.Add($"the whole filesystem is the writable layer over {chain.Count - 1} image layers ({string.Join(", ", chain.Skip(1).Select(l => root.Paths.LayerDir(l.Id) + "/diff"))}), topmost first; " +
-                $"{problem}: only the writable layer is collected, under filesystem/changed");
-            PlanChanged(c, limits, record, sources);
+            record.Why = problem;
             return null;
         }
         record.Source = $"{root.Paths.Driver} layer chain";
-        record.Path = string.Join(":", chain.Select(l => root.Paths.LayerDir(l.Id) + "/diff"));
-        record.Why = $"nothing of a disk image is mounted: the container's layer {c.LayerId} and its {chain.Count - 1} parents (layers.json) are stacked top-down as overlayfs would, whiteouts and opaque directories applied";
-        if (broken is not null)
-        {
-            record.Notes.Add($"the chain ends early: {broken}; the whole filesystem lacks what lower layers held");
-        }
+        record.Path = root.Image.Show(root.Paths.LayerDir(chain[0].Id) + "/diff");
+        record.Why = $"the container's layers merged as overlayfs would show them, without mounting: its layer {c.LayerId} and its {chain.Count - 1} parents (layers.json), topmost first, read from the disk image's files (byte-exact names, xattrs, nanosecond times)";
+        record.Notes.Add("merged: a name in a higher layer hides it below; whiteouts delete; opaque directories hide what is below them; the overlay's own attributes are applied, not copied (they are in the writable layer's walk with --filesystem changed)");
         return stack;
     }
 
@@ -237,28 +237,5 @@ internal sealed class PodmanOfflineFilesystemCollector(PodmanDataRoot root)
     }
 
     /// <summary>Opens a folder of the image for a walk; a link or anything but a directory is not followed.</summary>
-    private SafeTreeWalker? OpenDirectory(string path, out string? why)
-    {
-        var stat = root.Image.Lstat(path, out int errno);
-        if (stat is null)
-        {
-            why = $"{root.Image.Show(path)}: {UnixError.Describe(errno)}";
-            return null;
-        }
-        if (stat.Kind != EntryKind.Directory)
-        {
-            why = $"{root.Image.Show(path)} is a {stat.Kind.ToString().ToLowerInvariant()}, not a directory: not followed";
-            return null;
-        }
-        try
-        {
-            why = null;
-            return root.Image.OpenTree(path);
-        }
-        catch (IOException ex)
-        {
-            why = ex.Message;
-            return null;
-        }
-    }
+    private SafeTreeWalker? OpenDirectory(string path, out string? why) => PodmanLayerChain.OpenDirectory(root, path, out why);
 }
