@@ -62,7 +62,7 @@ echo "check-single-file: a kubeconfig was read and its server tried (exit 3, as 
 
 # Signing and encryption (issue 19) load BouncyCastle and use .NET's ChaCha20-Poly1305 and HKDF
 # (OpenSSL underneath): a publish that dropped either fails only when they are used.
-# 1. A passphrase-protected key (bcrypt_pbkdf, Ed25519) and an ssh-ed25519 recipient are opened
+# 1. A passphrase-protected key (SSH.NET's bcrypt_pbkdf, Ed25519) and an ssh-ed25519 recipient are opened
 #    before discovery; an empty disk image (--root: no daemon asked) then ends the run with exit 3.
 # 2. An age file that age itself made is decrypted (X25519, HKDF, ChaCha20-Poly1305); what it
 #    holds is no archive, so verify says so with exit 5, not a crash (70).

@@ -1,21 +1,42 @@
+using System.Numerics;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
+using System.Text;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Renci.SshNet.Security;
 
 namespace ContainerForensics.Sealing.Ssh;
 
 /// <summary>
 /// Reads a private key file as ssh-keygen writes it: the <c>openssh-key-v1</c> format
-/// (PROTOCOL.key), unprotected or protected with a passphrase (KDF bcrypt, cipher aes128/192/256-ctr,
-/// aes128/256-cbc or aes128/256-gcm@openssh.com), and the older PEM forms .NET reads (PKCS#1 RSA,
-/// SEC 1 EC, PKCS#8, encrypted PKCS#8).
+/// (PROTOCOL.key), unprotected or protected with a passphrase (KDF bcrypt, the ciphers in
+/// <see cref="ReadableCiphers"/>), and the older PEM forms .NET reads (PKCS#1 RSA, SEC 1 EC,
+/// PKCS#8, encrypted PKCS#8).
 /// </summary>
+/// <remarks>
+/// The private part of an openssh-key-v1 file, and for a protected one bcrypt_pbkdf and the
+/// cipher, are SSH.NET's (<see cref="PrivateKeyFile"/>): cfir writes no primitive. Ours is the
+/// outer header, read first to tell a protected key apart, to name what is missing or not
+/// supported in words SSH.NET does not use, and to check the private key against the public key
+/// the file states.
+/// </remarks>
 public static class OpenSshKeyFile
 {
     private const string Begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
     private const string End = "-----END OPENSSH PRIVATE KEY-----";
     private static readonly byte[] Magic = "openssh-key-v1\0"u8.ToArray();
+
+    /// <summary>The ciphers SSH.NET opens a protected key with (its PrivateKeyFile.OpenSSH), as OpenSSH names them.</summary>
+    private static readonly string[] ReadableCiphers =
+    [
+        "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc",
+        "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "3des-cbc",
+    ];
+
+    private static readonly string[] KeyTypes =
+        [SshPublicKey.Ed25519, SshPublicKey.EcdsaP256, SshPublicKey.EcdsaP384, SshPublicKey.EcdsaP521, SshPublicKey.Rsa];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Whether the key file text is protected by a passphrase (read before asking for one).</summary>
     public static bool IsProtected(string text)
@@ -35,7 +56,7 @@ public static class OpenSshKeyFile
     {
         if (text.Contains(Begin, StringComparison.Ordinal))
         {
-            return ParseOpenSsh(Body(text), passphrase);
+            return ParseOpenSsh(text, passphrase);
         }
         if (text.Contains("-----BEGIN ", StringComparison.Ordinal))
         {
@@ -68,70 +89,70 @@ public static class OpenSshKeyFile
         return new SshWireReader(decoded, "the private key file");
     }
 
-    private static SshPrivateKey ParseOpenSsh(SshWireReader r, ReadOnlySpan<byte> passphrase)
+    private static SshPrivateKey ParseOpenSsh(string text, ReadOnlySpan<byte> passphrase)
     {
+        var r = Body(text);
         r.ReadBytes(Magic.Length);
         string cipher = r.ReadText();
         string kdf = r.ReadText();
-        var kdfOptions = r.ReadString();
+        r.ReadString(); // the KDF's salt and rounds: SSH.NET reads them
         uint count = r.ReadUInt32();
         if (count != 1)
         {
             throw new SshFormatException($"the key file holds {count} keys (OpenSSH writes one)");
         }
         var publicBlob = r.ReadString();
-        var encrypted = r.ReadString();
-        var spec = CipherSpec.Of(cipher);
-        var tag = r.ReadBytes(spec.TagLength);
-        r.ExpectEnd();
-        if (encrypted.Length < spec.BlockSize || encrypted.Length % spec.BlockSize != 0)
+        string type = new SshWireReader(publicBlob, "the key file's public key").ReadText();
+        if (!KeyTypes.Contains(type))
         {
-            throw new SshFormatException("the key's private part is not a whole number of cipher blocks");
+            throw new SshFormatException($"the key type {type} is not supported (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa)");
         }
 
-        byte[] plain;
-        if (cipher == "none")
+        bool isProtected = cipher != "none";
+        string? secret = null;
+        if (!isProtected && kdf != "none")
         {
-            if (kdf != "none")
-            {
-                throw new SshFormatException($"an unencrypted key with the KDF {kdf}");
-            }
-            plain = encrypted.ToArray();
+            throw new SshFormatException($"an unencrypted key with the KDF {kdf}");
         }
-        else
+        if (isProtected)
         {
             if (kdf != "bcrypt")
             {
                 throw new SshFormatException($"the key is protected with the KDF {kdf} (only bcrypt is known)");
             }
+            if (!ReadableCiphers.Contains(cipher))
+            {
+                throw new SshFormatException($"the key is protected with the cipher {cipher}, which cfir does not read ({string.Join(", ", ReadableCiphers)}; re-protect it with ssh-keygen -p -Z aes256-ctr)");
+            }
             if (passphrase.IsEmpty)
             {
                 throw new SshPassphraseException("the key is protected by a passphrase, and none was given");
             }
-            var options = new SshWireReader(kdfOptions, "the key's KDF options");
-            var salt = options.ReadString();
-            uint rounds = options.ReadUInt32();
-            byte[] keyIv = BcryptPbkdf.Derive(passphrase, salt.Span, spec.KeyLength + spec.IvLength, rounds);
             try
             {
-                plain = spec.Decrypt(keyIv.AsSpan(0, spec.KeyLength), keyIv.AsSpan(spec.KeyLength), encrypted.Span, tag.Span);
+                secret = StrictUtf8.GetString(passphrase);
             }
-            finally
+            catch (DecoderFallbackException)
             {
-                CryptographicOperations.ZeroMemory(keyIv);
+                throw new SshPassphraseException("the passphrase is not UTF-8 text, and the key reader (SSH.NET) takes it as text");
             }
         }
 
-        var p = new SshWireReader(plain, "the key's private part");
-        if (p.ReadUInt32() != p.ReadUInt32())
+        SshPrivateKey key;
+        try
         {
-            throw cipher == "none"
-                ? new SshFormatException("the key's check integers differ: the file is damaged")
-                : new SshPassphraseException("wrong passphrase for the key");
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text), writable: false);
+            using var file = new PrivateKeyFile(stream, secret);
+            key = FromSshNet(file.Key);
         }
-        var key = ReadPrivate(p);
-        CheckPadding(p.Rest().Span);
-        CryptographicOperations.ZeroMemory(plain);
+        catch (SshException ex) when (isProtected && IsWrongPassphrase(ex))
+        {
+            throw new SshPassphraseException("wrong passphrase for the key");
+        }
+        catch (Exception ex) when (ex is SshException or ArgumentException or InvalidOperationException or IOException or CryptographicException)
+        {
+            throw new SshFormatException($"the OpenSSH private key cannot be read: the file is damaged ({ex.Message})", ex);
+        }
         if (!key.PublicKey.Blob.SequenceEqual(publicBlob.Span))
         {
             throw new SshFormatException("the key file's public key is not its private key's");
@@ -139,55 +160,25 @@ public static class OpenSshKeyFile
         return key;
     }
 
-    /// <summary>One private key as ssh-agent encodes it (PROTOCOL.key section 3), then its comment.</summary>
-    private static SshPrivateKey ReadPrivate(SshWireReader p)
-    {
-        string type = p.ReadText();
-        switch (type)
-        {
-            case SshPublicKey.Ed25519:
-            {
-                var pk = p.ReadString();
-                var sk = p.ReadString();
-                string comment = p.ReadText();
-                if (pk.Length != 32 || sk.Length != 64 || !sk.Span[32..].SequenceEqual(pk.Span))
-                {
-                    throw new SshFormatException("a malformed Ed25519 private key");
-                }
-                var key = SshPrivateKey.FromEd25519(sk[..32].ToArray(), comment);
-                if (!key.PublicKey.Blob.SequenceEqual(new SshWireWriter().WriteString(type).WriteString(pk.Span).ToArray()))
-                {
-                    throw new SshFormatException("the Ed25519 private key does not match its public key");
-                }
-                return key;
-            }
-            case SshPublicKey.Rsa:
-            {
-                byte[] n = p.ReadMpint(), e = p.ReadMpint(), d = p.ReadMpint(), iqmp = p.ReadMpint(), pp = p.ReadMpint(), q = p.ReadMpint();
-                return SshPrivateKey.FromRsa(n, e, d, iqmp, pp, q, p.ReadText());
-            }
-            case SshPublicKey.EcdsaP256 or SshPublicKey.EcdsaP384 or SshPublicKey.EcdsaP521:
-            {
-                string curve = p.ReadText();
-                byte[] q = p.ReadString().ToArray();
-                byte[] d = p.ReadMpint();
-                return SshPrivateKey.FromEcdsa(curve, q, d, p.ReadText());
-            }
-            default:
-                throw new SshFormatException($"the key type {type} is not supported (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa)");
-        }
-    }
+    /// <summary>
+    /// SSH.NET has no exception of its own for a wrong passphrase. The decrypted check integers
+    /// differ (ctr, cbc), or the AEAD tag fails (gcm, chacha20-poly1305: SshConnectionException
+    /// "MAC error"). OpenSshKeyFileTests pins both for the version in Directory.Packages.props.
+    /// </summary>
+    private static bool IsWrongPassphrase(SshException ex) =>
+        ex is SshConnectionException || ex.Message.Contains("check bytes", StringComparison.Ordinal);
 
-    /// <summary>The private part ends with the bytes 1, 2, 3, ... up to the cipher's block size.</summary>
-    private static void CheckPadding(ReadOnlySpan<byte> padding)
+    /// <summary>The key material SSH.NET read, as cfir signs and decrypts with it.</summary>
+    private static SshPrivateKey FromSshNet(Key key)
     {
-        for (int i = 0; i < padding.Length; i++)
+        static byte[] Bytes(BigInteger value) => value.ToByteArray(isUnsigned: true, isBigEndian: true);
+        return key switch
         {
-            if (padding[i] != (byte)(i + 1))
-            {
-                throw new SshFormatException("the key's private part has bad padding: the file is damaged");
-            }
-        }
+            ED25519Key ed => SshPrivateKey.FromEd25519(ed.PrivateKey.ToArray(), ed.Comment),
+            EcdsaKey ec => SshPrivateKey.FromEcdsa(ec.Ecdsa.ExportParameters(includePrivateParameters: true), ec.Comment),
+            RsaKey rsa => SshPrivateKey.FromRsa(Bytes(rsa.Modulus), Bytes(rsa.Exponent), Bytes(rsa.D), Bytes(rsa.InverseQ), Bytes(rsa.P), Bytes(rsa.Q), rsa.Comment),
+            _ => throw new SshFormatException($"the key type {key} is not supported (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa)"),
+        };
     }
 
     /// <summary>The PEM forms .NET imports: RSA and EC keys (ssh-keygen -m PEM, openssl).</summary>
@@ -204,16 +195,7 @@ public static class OpenSshKeyFile
             {
                 using var ec = ECDsa.Create();
                 Import(ec, text, passphrase, encrypted);
-                var parameters = ec.ExportParameters(includePrivateParameters: true);
-                string curve = parameters.Curve.Oid.FriendlyName switch
-                {
-                    "nistP256" or "ECDSA_P256" => "nistp256",
-                    "nistP384" or "ECDSA_P384" => "nistp384",
-                    "nistP521" or "ECDSA_P521" => "nistp521",
-                    var other => throw new SshFormatException($"an EC key on the curve {other} (nistp256, nistp384, nistp521 are supported)"),
-                };
-                byte[] q = [4, .. parameters.Q.X!, .. parameters.Q.Y!];
-                return SshPrivateKey.FromEcdsa(curve, q, parameters.D!, null);
+                return SshPrivateKey.FromEcdsa(ec.ExportParameters(includePrivateParameters: true), null);
             }
             using var rsa = RSA.Create();
             Import(rsa, text, passphrase, encrypted);
@@ -258,52 +240,6 @@ public static class OpenSshKeyFile
         catch (CryptographicException)
         {
             return false;
-        }
-    }
-
-    /// <summary>The ciphers OpenSSH protects keys with (cipher.c): key, IV, block and tag sizes, and how to decrypt.</summary>
-    private sealed record CipherSpec(string Name, int KeyLength, int IvLength, int BlockSize, int TagLength)
-    {
-        public static CipherSpec Of(string name) => name switch
-        {
-            "none" => new(name, 0, 0, 8, 0),
-            "aes128-ctr" => new(name, 16, 16, 16, 0),
-            "aes192-ctr" => new(name, 24, 16, 16, 0),
-            "aes256-ctr" => new(name, 32, 16, 16, 0),
-            "aes128-cbc" => new(name, 16, 16, 16, 0),
-            "aes192-cbc" => new(name, 24, 16, 16, 0),
-            "aes256-cbc" => new(name, 32, 16, 16, 0),
-            "aes128-gcm@openssh.com" => new(name, 16, 12, 16, 16),
-            "aes256-gcm@openssh.com" => new(name, 32, 12, 16, 16),
-            _ => throw new SshFormatException($"the key is protected with the cipher {name}, which cfir does not read (aes*-ctr, aes*-cbc, aes*-gcm@openssh.com; re-protect it with ssh-keygen -p -Z aes256-ctr)"),
-        };
-
-        public byte[] Decrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> data, ReadOnlySpan<byte> tag)
-        {
-            if (Name.EndsWith("-gcm@openssh.com", StringComparison.Ordinal))
-            {
-                var plain = new byte[data.Length];
-                using var gcm = new AesGcm(key, TagLength);
-                try
-                {
-                    gcm.Decrypt(iv, data, tag, plain);
-                }
-                catch (AuthenticationTagMismatchException)
-                {
-                    throw new SshPassphraseException("wrong passphrase for the key");
-                }
-                return plain;
-            }
-            if (Name.EndsWith("-cbc", StringComparison.Ordinal))
-            {
-                using var aes = Aes.Create();
-                aes.Key = key.ToArray();
-                return aes.DecryptCbc(data, iv, PaddingMode.None);
-            }
-            // CTR mode from BouncyCastle: .NET has none.
-            IBufferedCipher ctr = CipherUtilities.GetCipher("AES/CTR/NoPadding");
-            ctr.Init(false, new ParametersWithIV(new KeyParameter(key.ToArray()), iv.ToArray()));
-            return ctr.DoFinal(data.ToArray());
         }
     }
 }

@@ -67,15 +67,24 @@ public sealed class SshPrivateKey : ISshSigner
         return key;
     }
 
-    internal static SshPrivateKey FromEcdsa(string curve, byte[] q, byte[] d, string? comment)
+    /// <summary>From an EC key as .NET exports it (from PEM, or from the key SSH.NET read).</summary>
+    internal static SshPrivateKey FromEcdsa(ECParameters exported, string? comment)
     {
+        string curve = exported.Curve.Oid.FriendlyName switch
+        {
+            "nistP256" or "ECDSA_P256" => "nistp256",
+            "nistP384" or "ECDSA_P384" => "nistp384",
+            "nistP521" or "ECDSA_P521" => "nistp521",
+            var other => throw new SshFormatException($"an EC key on the curve {other} (nistp256, nistp384, nistp521 are supported)"),
+        };
         int size = SshPublicKey.CoordinateSize(curve);
         var parameters = new ECParameters
         {
             Curve = SshPublicKey.CurveOf(curve),
-            Q = new ECPoint { X = q[1..(1 + size)], Y = q[(1 + size)..] },
-            D = Pad(d, size),
+            Q = new ECPoint { X = Pad(exported.Q.X!, size), Y = Pad(exported.Q.Y!, size) },
+            D = Pad(exported.D!, size),
         };
+        byte[] q = [4, .. parameters.Q.X!, .. parameters.Q.Y!];
         var blob = new SshWireWriter().WriteString("ecdsa-sha2-" + curve).WriteString(curve).WriteString(q).ToArray();
         var key = new SshPrivateKey(SshPublicKey.FromBlob(blob, comment), null, null, parameters);
         key.Check();

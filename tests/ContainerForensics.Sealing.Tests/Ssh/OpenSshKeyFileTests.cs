@@ -22,19 +22,22 @@ public sealed class OpenSshKeyFileTests
         }
     }
 
-    /// <summary>bcrypt_pbkdf, the one KDF written here, against keys ssh-keygen protected.</summary>
+    /// <summary>SSH.NET's bcrypt_pbkdf and key ciphers, against keys ssh-keygen protected: each cipher, each key type in turn.</summary>
     [ToolFact("ssh-keygen")]
     public void Reads_keys_protected_by_a_passphrase_with_every_key_cipher()
     {
         using var dir = new TempDir();
-        string[] ciphers = ["aes256-ctr", "aes128-ctr", "aes192-ctr", "aes256-cbc", "aes128-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"];
-        foreach (string cipher in ciphers)
+        string[] ciphers = ["aes256-ctr", "aes128-ctr", "aes192-ctr", "aes256-cbc", "aes128-cbc", "aes192-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "3des-cbc"];
+        string[] types = ["ed25519", "ecdsa", "rsa"];
+        for (int i = 0; i < ciphers.Length; i++)
         {
-            string name = "k-" + cipher.Replace('@', '_');
-            string path = SshKeygen.Generate(dir, cipher.Contains("cbc") ? "ecdsa" : "ed25519", name, passphrase: "correct horse ☃", cipher: cipher);
+            string cipher = ciphers[i], type = types[i % types.Length];
+            string name = $"k-{type}-{cipher.Replace('@', '_')}";
+            string path = SshKeygen.Generate(dir, type, name, passphrase: "correct horse ☃", cipher: cipher, bits: type == "rsa" ? 2048 : null);
             Assert.True(OpenSshKeyFile.IsProtected(File.ReadAllText(path)));
             var key = SshKeygen.Load(path, "correct horse ☃");
             Assert.Equal(SshKeygen.PublicKey(path), key.PublicKey);
+            Assert.Equal($"{name}@cfir-test", key.PublicKey.Comment);
         }
     }
 
@@ -47,15 +50,42 @@ public sealed class OpenSshKeyFileTests
         Assert.Equal(SshKeygen.PublicKey(path), SshKeygen.Load(path, "pw").PublicKey);
     }
 
+    /// <summary>A stream or block cipher (check integers differ) and an AEAD (its tag fails) each say "wrong passphrase".</summary>
     [ToolFact("ssh-keygen")]
     public void A_wrong_or_missing_passphrase_is_said_so()
     {
         using var dir = new TempDir();
-        string path = SshKeygen.Generate(dir, "ed25519", "k", passphrase: "right");
-        var wrong = Assert.Throws<SshPassphraseException>(() => SshKeygen.Load(path, "wrong"));
-        Assert.Contains("wrong passphrase", wrong.Message);
-        var none = Assert.Throws<SshPassphraseException>(() => SshKeygen.Load(path));
-        Assert.Contains("none was given", none.Message);
+        foreach (string cipher in new[] { "aes256-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com" })
+        {
+            string path = SshKeygen.Generate(dir, "ed25519", "k-" + cipher.Replace('@', '_'), passphrase: "right", cipher: cipher);
+            var wrong = Assert.Throws<SshPassphraseException>(() => SshKeygen.Load(path, "wrong"));
+            Assert.Equal("wrong passphrase for the key", wrong.Message);
+            var none = Assert.Throws<SshPassphraseException>(() => SshKeygen.Load(path));
+            Assert.Contains("none was given", none.Message);
+        }
+    }
+
+    [ToolFact("ssh-keygen")]
+    public void A_cipher_cfir_does_not_read_is_named()
+    {
+        using var dir = new TempDir();
+        string path = SshKeygen.Generate(dir, "ed25519", "k", passphrase: "right", cipher: "aes256-ctr");
+        string text = Rewrite(File.ReadAllText(path), "aes256-ctr"u8, "serpent-ct"u8);
+        var ex = Assert.Throws<SshFormatException>(() => OpenSshKeyFile.Parse(text, "right"u8));
+        Assert.Contains("the cipher serpent-ct, which cfir does not read", ex.Message);
+    }
+
+    [ToolFact("ssh-keygen")]
+    public void A_damaged_private_part_is_refused_as_damage()
+    {
+        using var dir = new TempDir();
+        string path = SshKeygen.Generate(dir, "ed25519", "k");
+        string text = File.ReadAllText(path);
+        byte[] body = Body(text);
+        int comment = body.AsSpan().LastIndexOf("k@cfir-test"u8);
+        body[comment - 4 - 64 + 5] ^= 0x55; // in the Ed25519 seed, which precedes the comment's length
+        var ex = Assert.Throws<SshFormatException>(() => OpenSshKeyFile.Parse(Armor(body), []));
+        Assert.Contains("is not its private key's", ex.Message);
     }
 
     [ToolFact("ssh-keygen")]
@@ -74,6 +104,22 @@ public sealed class OpenSshKeyFileTests
         Assert.Contains("not a private key", Assert.Throws<SshFormatException>(() => OpenSshKeyFile.Parse("hello", [])).Message);
         var cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n";
         Assert.Contains("no END line", Assert.Throws<SshFormatException>(() => OpenSshKeyFile.Parse(cut, [])).Message);
+    }
+
+    private static byte[] Body(string text) =>
+        Convert.FromBase64String(string.Concat(text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))));
+
+    private static string Armor(byte[] body) =>
+        $"-----BEGIN OPENSSH PRIVATE KEY-----\n{Convert.ToBase64String(body, Base64FormattingOptions.InsertLineBreaks)}\n-----END OPENSSH PRIVATE KEY-----\n";
+
+    /// <summary>Replaces a header string by one of the same length.</summary>
+    private static string Rewrite(string text, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    {
+        byte[] body = Body(text);
+        int at = body.AsSpan().IndexOf(from);
+        Assert.True(at > 0);
+        to.CopyTo(body.AsSpan(at));
+        return Armor(body);
     }
 
     private static string Fingerprint(string path) =>
