@@ -68,7 +68,8 @@ public sealed class FindingsRulesTests
     [InlineData("attack: 1059", "attack")]
     [InlineData("match: { target: file, exeDeleted: true }", "a condition of target 'process'")]
     [InlineData("match: { target: process }", "no condition")]
-    [InlineData("match: { target: pod, uid0: true }", "target 'pod'")]
+    [InlineData("match: { target: deployment, uid0: true }", "target 'deployment'")]
+    [InlineData("match: { target: pod, privileged: true }", "a condition of target 'container'")]
     public void A_defective_rule_is_refused_naming_it(string replace, string message)
     {
         string key = replace[..replace.IndexOf(':')];
@@ -99,6 +100,14 @@ public sealed class FindingsRulesTests
     private static ProcessInfo Process(long pid, string argv0, string exe, bool deleted = false, string? stored = null, long uid = 0, string[]? caps = null, long[]? sockets = null) =>
         new(pid, 1, argv0.Split(' ')[0].Trim('[', ']', '-'), [argv0], deleted ? exe + " (deleted)" : exe, deleted, "ab", stored, uid, caps ?? [], sockets ?? []);
 
+    [Fact]
+    public void A_pod_with_only_its_service_account_token_and_a_reader_role_has_no_pod_finding()
+    {
+        var c = Clean();
+        c.Pod = new KubernetesPod { PodPath = c.Folder + "/api/metadata/pod.json", GrantsPath = c.Folder + "/api/metadata/rbac/grants.json", ServiceAccount = "default" };
+        Assert.DoesNotContain(FindingsEngine.Evaluate(RuleSet.BuiltIn(), [c], Sha), f => f.Id.StartsWith("CFIR-K8S-", StringComparison.Ordinal));
+    }
+
     private static ContainerSummary Clean()
     {
         var c = new ContainerSummary("docker", "containers/docker/-/clean_0123456789ab")
@@ -123,7 +132,14 @@ public sealed class FindingsRulesTests
             Privileged = true,
             HostPid = true,
             SeccompOff = true,
+            SeccompAbsent = true,
+            Pod = new KubernetesPod { PodPath = Folder + "/api/metadata/pod.json", GrantsPath = Folder + "/api/metadata/rbac/grants.json", ServiceAccount = "web" },
         };
+        c.Pod.ClusterAdmin.Add(new AdminGrant("ClusterRoleBinding web-ops-admin", "cluster", "cluster-admin", "the ClusterRole cluster-admin",
+            Folder + "/api/metadata/rbac/clusterrolebindings/web-ops-admin.json", Folder + "/api/metadata/rbac/clusterroles/cluster-admin.json"));
+        c.Pod.HostPaths.Add(new HostPathVolume("root", "/"));
+        c.Pod.Secrets.Add(new SecretVolume("db", "web-db"));
+        c.Pod.SecretDigests["web-db"] = Folder + "/api/metadata/secrets/web-db.json";
         c.CapAdd.Add("SYS_ADMIN");
         c.HostMounts.AddRange(["/", "/var/run/docker.sock"]);
         c.Processes.Add(Process(20, "/tmp/nc -l -p 4444", "/tmp/nc", deleted: true, stored: Folder + "/volatile/processes/20/exe", sockets: [77]));

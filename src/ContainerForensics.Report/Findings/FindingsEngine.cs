@@ -41,6 +41,7 @@ public static class FindingsEngine
                 && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword))
             .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : ""))),
         "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why)] : [],
+        "pod" => c.Pod is { } pod && Pod(rule.Rule.Match, pod) is { } found ? [found] : [],
         _ => [],
     };
 
@@ -164,11 +165,49 @@ public static class FindingsEngine
             if (hit.Count == 0) return null;
             why.Add("capabilities added: " + string.Join(", ", hit));
         }
+        if (m.SeccompAbsent is { } absent)
+        {
+            if (absent != c.SeccompAbsent) return null;
+            why.Add("the OCI spec has no seccomp profile (every system call allowed)");
+        }
         if (m.RunsAsRoot is { } root)
         {
             if (root != c.RunsAsRoot) return null;
             why.Add("runs as root");
         }
         return string.Join("; ", why).Trim();
+    }
+
+    /// <summary>A pod rule: one finding per pod, naming every binding, volume or Secret that matched and the documents they are in.</summary>
+    private static (string?[], string)? Pod(RuleMatch m, KubernetesPod pod)
+    {
+        var why = new List<string>();
+        var evidence = new List<string?>();
+        if (m.ClusterAdmin is { } admin)
+        {
+            if (admin != pod.ClusterAdmin.Count > 0) return null;
+            evidence.Add(pod.GrantsPath);
+            foreach (var g in pod.ClusterAdmin)
+            {
+                why.Add($"service account {pod.ServiceAccount}: {g.Binding} ({g.Scope}) grants {g.Why}");
+                evidence.Add(g.BindingPath);
+                evidence.Add(g.RolePath);
+            }
+        }
+        if (m.HostPath is { } hostPath)
+        {
+            if (hostPath != pod.HostPaths.Count > 0) return null;
+            evidence.Add(pod.PodPath);
+            why.Add("hostPath volumes: " + string.Join(", ", pod.HostPaths.Select(h => $"{h.Volume} = {h.Path}")));
+        }
+        if (m.SecretsMounted is { } secrets)
+        {
+            if (secrets != pod.Secrets.Count > 0) return null;
+            evidence.Add(pod.PodPath);
+            why.Add("Secrets mounted as files: " + string.Join(", ", pod.Secrets.Select(s => $"{s.Secret} (volume {s.Volume})"))
+                + "; their keys' sha256 in secrets/NAME.json, never their values");
+            evidence.AddRange(pod.Secrets.Select(s => pod.SecretDigests.GetValueOrDefault(s.Secret)));
+        }
+        return ([.. evidence], string.Join("; ", why));
     }
 }

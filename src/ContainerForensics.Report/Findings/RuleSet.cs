@@ -68,14 +68,15 @@ public sealed partial class RuleSet
         object?[] socket = [m.ProcessNames, m.States];
         object?[] file = [m.Change, m.Executable, m.SetId, m.Paths, m.Names, m.Content];
         object?[] account = [m.Uid0, m.EmptyPassword];
-        object?[] container = [m.Privileged, m.MountsAny, m.HostNamespaces, m.SecurityOff, m.CapAdd, m.RunsAsRoot];
+        object?[] container = [m.Privileged, m.MountsAny, m.HostNamespaces, m.SecurityOff, m.CapAdd, m.RunsAsRoot, m.SeccompAbsent];
+        object?[] pod = [m.ClusterAdmin, m.HostPath, m.SecretsMounted];
         var byTarget = new Dictionary<string, object?[]>(StringComparer.Ordinal)
         {
-            ["process"] = process, ["socket"] = socket, ["file"] = file, ["account"] = account, ["container"] = container,
+            ["process"] = process, ["socket"] = socket, ["file"] = file, ["account"] = account, ["container"] = container, ["pod"] = pod,
         };
         if (!byTarget.TryGetValue(m.Target, out var own))
         {
-            throw new FormatException($"{where}: target '{m.Target}' is not process, socket, file, account or container");
+            throw new FormatException($"{where}: target '{m.Target}' is not process, socket, file, account, container or pod");
         }
         foreach (var (target, conditions) in byTarget)
         {

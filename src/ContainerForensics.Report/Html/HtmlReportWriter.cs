@@ -118,9 +118,18 @@ public static class HtmlReportWriter
         if (c.HostMounts.Count > 0) privileges.Add("host paths mounted: " + string.Join(", ", c.HostMounts));
         if (c.HostMounts.Exists(m => m.EndsWith("docker.sock", StringComparison.Ordinal))) privileges.Add("THE DOCKER SOCKET IS MOUNTED");
         if (c.SeccompOff) privileges.Add("seccomp unconfined");
+        if (c.SeccompAbsent) privileges.Add("no seccomp profile in the OCI spec");
         if (c.AppArmorOff) privileges.Add("AppArmor unconfined");
         if (c.RunsAsRoot) privileges.Add("runs as root");
+        if (c.UserUnknown) privileges.Add("user not in the pod's spec (the image's)");
         Row(w, "Privileges", privileges.Count == 0 ? "none of note" : string.Join("; ", privileges));
+        if (c.Pod is { } pod)
+        {
+            Row(w, "Service account", pod.ServiceAccount);
+            Row(w, "Bound to cluster-admin", pod.ClusterAdmin.Count == 0 ? "no" : string.Join("; ", pod.ClusterAdmin.Select(g => $"{g.Binding} ({g.Scope}): {g.Why}")));
+            Row(w, "hostPath volumes", pod.HostPaths.Count == 0 ? "none" : string.Join(", ", pod.HostPaths.Select(h => $"{h.Volume} = {h.Path}")));
+            Row(w, "Secrets mounted", pod.Secrets.Count == 0 ? "none" : string.Join(", ", pod.Secrets.Select(x => $"{x.Secret} (volume {x.Volume})")));
+        }
         w.Write("</table>\n");
         if (c.InspectPath is { } inspect)
         {

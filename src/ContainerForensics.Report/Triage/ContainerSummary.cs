@@ -29,10 +29,22 @@ public sealed class ContainerSummary(string runtime, string folder)
     public bool HostIpc { get; set; }
     public bool SeccompOff { get; set; }
     public bool AppArmorOff { get; set; }
+
+    /// <summary>The OCI spec has no seccomp profile (containerd's default for ctr, and the kubelet's without SeccompDefault): not an explicit "unconfined".</summary>
+    public bool SeccompAbsent { get; set; }
     public List<string> HostMounts { get; } = [];
 
-    /// <summary>The archive path of the document the state and privileges came from (inspect.json).</summary>
+    /// <summary>The user the container runs as is not in its documents (a pod whose spec does not say and whose image's user cfir did not read).</summary>
+    public bool UserUnknown { get; set; }
+
+    /// <summary>
+    /// The archive path of the document the state and privileges came from: Docker's and
+    /// Podman's inspect.json, containerd's spec.json, a Kubernetes pod's pod.json.
+    /// </summary>
     public string? InspectPath { get; set; }
+
+    /// <summary>What the Kubernetes API server said of this pod (a <c>containers/kubernetes/.../api/</c> folder), else null.</summary>
+    public KubernetesPod? Pod { get; set; }
     public string? ProcessesPath { get; set; }
 
     public List<ProcessInfo> Processes { get; } = [];
@@ -52,7 +64,10 @@ public sealed class ContainerSummary(string runtime, string folder)
     /// <summary>A name to show: the container's name, else its folder's last segment.</summary>
     public string DisplayName => Name ?? Folder[(Folder.LastIndexOf('/') + 1)..];
 
-    public bool RunsAsRoot => Processes.Count > 0 ? Processes.Exists(p => p.Uid == 0) : User is null or "" or "0" or "root" || (User?.StartsWith("0:", StringComparison.Ordinal) ?? false) || (User?.StartsWith("root:", StringComparison.Ordinal) ?? false);
+    public bool RunsAsRoot => Processes.Count > 0 ? Processes.Exists(p => p.Uid == 0) : !UserUnknown && UserIsRoot(User);
+
+    private static bool UserIsRoot(string? user) =>
+        user is null or "" or "0" or "root" || user.StartsWith("0:", StringComparison.Ordinal) || user.StartsWith("root:", StringComparison.Ordinal);
 }
 
 public sealed record ProcessInfo(long Pid, long? Ppid, string? Name, IReadOnlyList<string> Argv, string? Exe, bool ExeDeleted,

@@ -107,6 +107,16 @@ public sealed class TriageReader(RuleSet rules)
             c.InspectPath = name;
             Document(reader, name, result, root => ContainerDocuments.FromInspect(root, c));
         }
+        else if (rest == "metadata/spec.json")
+        {
+            // containerd's OCI spec: the privileges, where no engine's inspect gave them.
+            c.InspectPath ??= name;
+            Document(reader, name, result, root => OciSpecDocument.FromSpec(root, c));
+        }
+        else if (section == "api" && rest.StartsWith("api/metadata/", StringComparison.Ordinal))
+        {
+            KubernetesMember(reader, name, rest["api/metadata/".Length..], folder + "/api/metadata/", c, result);
+        }
         else if (rest == "volatile/processes.json")
         {
             c.ProcessesPath = name;
@@ -168,6 +178,32 @@ public sealed class TriageReader(RuleSet rules)
                     result.Problem($"{name}: rule {rule.Rule.Id}'s pattern timed out");
                 }
             }
+        }
+    }
+
+    /// <summary>A pod's documents from the Kubernetes API server: the pod, cfir's grants summary, and the bindings, roles and Secret digests findings point at.</summary>
+    private void KubernetesMember(EvidenceArchiveReader reader, string name, string item, string metadataFolder, ContainerSummary c, TriageResult result)
+    {
+        var pod = c.Pod ??= new KubernetesPod();
+        if (item == "pod.json")
+        {
+            pod.PodPath = name;
+            c.InspectPath = name;
+            Document(reader, name, result, root => PodDocuments.FromPod(root, c, pod));
+        }
+        else if (item == "rbac/grants.json")
+        {
+            pod.GrantsPath = name;
+            Document(reader, name, result, root => PodDocuments.FromGrants(root, pod, metadataFolder));
+        }
+        else if (item.StartsWith("rbac/", StringComparison.Ordinal))
+        {
+            _wanted.Add(name);
+        }
+        else if (item.StartsWith("secrets/", StringComparison.Ordinal) && item.EndsWith(".json", StringComparison.Ordinal) && !item.EndsWith(".server.json", StringComparison.Ordinal))
+        {
+            _wanted.Add(name);
+            pod.SecretDigests[item["secrets/".Length..^".json".Length]] = name;
         }
     }
 
