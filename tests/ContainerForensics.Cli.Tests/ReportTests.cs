@@ -97,4 +97,41 @@ public sealed class ReportTests
         Assert.True(at > 0 && at < text.IndexOf("id=\"acquisition\"", StringComparison.Ordinal), "the failure is not at the top");
         Assert.Contains(badFolder + "/metadata/inspect.json", text[..text.IndexOf("id=\"acquisition\"", StringComparison.Ordinal)], StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// containerd's containers have no inspect: their privileges come from the OCI spec, so the
+    /// privilege rules fire on a ctr container given CAP_SYS_PTRACE and the host's network (no
+    /// network namespace in its spec), and a plain one stays at or below low. (Joining the host's
+    /// PID namespace by path, <c>--with-ns pid:/proc/1/ns/pid</c>, fails in runc on this VM: the
+    /// unit tests read it from a spec ctr stored.)
+    /// </summary>
+    [EngineFact(Engine.Containerd)]
+    public async Task A_containerd_containers_privileges_come_from_its_spec()
+    {
+        await using var bad = await PlantedContainer.ContainerdAsync("default", "--cap-add", "CAP_SYS_PTRACE", "--net-host");
+        await using var clean = await PlantedContainer.ContainerdAsync("default");
+        using var dir = new TempDirectory();
+        string archive = dir["c.tar"];
+        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.ContainerdFlags, "-o", archive, "-f", "tar", "--filesystem", "none"], environment: null);
+        Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+        var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
+        Assert.True(json.ExitCode == 0, json.Describe());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
+        string badFolder = $"containers/containerd/default/{bad.Name}";
+        string cleanFolder = $"containers/containerd/default/{clean.Name}";
+        foreach (var (id, says) in new[] { ("CFIR-CTR-HOST-NAMESPACES", "host namespaces: network"), ("CFIR-CTR-ADDED-CAPS", "CAP_SYS_PTRACE") })
+        {
+            var f = findings.FirstOrDefault(x => x.GetProperty("id").GetString() == id && x.GetProperty("container").GetString() == badFolder);
+            Assert.True(f.ValueKind == JsonValueKind.Object, $"no {id} in {badFolder}:\n{json.StdoutText}");
+            Assert.Contains(says, f.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var evidence = Assert.Single(f.GetProperty("evidence").EnumerateArray());
+            Assert.Equal(badFolder + "/metadata/spec.json", evidence.GetProperty("path").GetString());
+            Assert.Matches("^[0-9a-f]{64}$", evidence.GetProperty("sha256").GetString());
+        }
+        Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cleanFolder
+            && f.GetProperty("severity").GetString() is not ("info" or "low"));
+        var container = Assert.Single(doc.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("folder").GetString() == badFolder);
+        Assert.True(!container.GetProperty("hostPid").GetBoolean() && container.GetProperty("hostNetwork").GetBoolean());
+    }
 }
