@@ -134,4 +134,42 @@ public sealed class ReportTests
         var container = Assert.Single(doc.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("folder").GetString() == badFolder);
         Assert.True(!container.GetProperty("hostPid").GetBoolean() && container.GetProperty("hostNetwork").GetBoolean());
     }
+
+    /// <summary>
+    /// With <c>--filesystem full</c> only (no writable layer to diff), the rules that read a full
+    /// tree fire and say so (ld.so.preload present, a web shell, SUID and executables in /tmp); the
+    /// image's own executables, SUID programs and account files give nothing above low.
+    /// </summary>
+    [EngineFact(Engine.Docker)]
+    public async Task On_a_full_tree_the_full_tree_rules_fire_and_say_it_is_not_a_diff()
+    {
+        const string plant = "echo /tmp/x.so > /etc/ld.so.preload; mkdir -p /var/www/html; echo '<?php eval(base64_decode($_POST[\"p\"])); ?>' > /var/www/html/up.php; "
+            + "cp /bin/busybox /tmp/.s; chmod 4755 /tmp/.s; exec sleep 3600";
+        await using var bad = await PlantedContainer.DockerAsync(script: plant, namePrefix: "rp-full-bad-");
+        await using var clean = await PlantedContainer.DockerAsync(script: "sleep 3600", namePrefix: "rp-full-clean-");
+        using var dir = new TempDirectory();
+        string archive = dir["f.tar"];
+        await Task.Delay(1000);
+        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.DockerFlags, "-o", archive, "-f", "tar", "--filesystem", "full", "--no-findings"], environment: null);
+        Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+        var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
+        Assert.True(json.ExitCode == 0, json.Describe());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
+        string badFolder = $"containers/docker/-/{bad.Name}_{bad.Id[..12]}";
+        string cleanFolder = $"containers/docker/-/{clean.Name}_{clean.Id[..12]}";
+        foreach (var (id, path) in new[] { ("CFIR-FS-LD-PRELOAD", "/etc/ld.so.preload"), ("CFIR-FS-WEBSHELL", "/var/www/html/up.php"), ("CFIR-FS-SETID-TMP", "/tmp/.s"), ("CFIR-FS-EXEC-TMP", "/tmp/.s") })
+        {
+            var f = findings.FirstOrDefault(x => x.GetProperty("id").GetString() == id && x.GetProperty("container").GetString() == badFolder);
+            Assert.True(f.ValueKind == JsonValueKind.Object, $"no {id} in {badFolder}:\n{json.StdoutText}");
+            Assert.Contains("not a diff against the image", f.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var evidence = Assert.Single(f.GetProperty("evidence").EnumerateArray());
+            Assert.Equal(badFolder + "/filesystem/full" + path, evidence.GetProperty("path").GetString());
+            Assert.Matches("^[0-9a-f]{64}$", evidence.GetProperty("sha256").GetString());
+        }
+        // The writable-layer rules do not read a full tree: busybox, the image's passwd and crontabs are not "added".
+        Assert.DoesNotContain(findings, f => f.GetProperty("id").GetString() is "CFIR-FS-ADDED-EXECUTABLE" or "CFIR-FS-SETID" or "CFIR-ACCOUNT-NO-PASSWORD");
+        Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cleanFolder
+            && f.GetProperty("severity").GetString() is not ("info" or "low"));
+    }
 }

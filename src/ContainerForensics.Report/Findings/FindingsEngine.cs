@@ -34,16 +34,22 @@ public static class FindingsEngine
     {
         "process" => c.Processes.Where(p => Process(rule.Rule.Match, p, c)).Select(p => (ProcessEvidence(c, p), Describe(p))),
         "socket" => Sockets(rule.Rule.Match, c),
-        "file" => c.Files.Where(f => File(rule, f)).Select(f => (new string?[] { f.ArchivePath },
-            $"{f.Change} {f.ContainerPath} (mode {(f.Mode is { } m ? Convert.ToString(m, 8) : "?")})"
+        "file" => c.Files.Where(f => FileMatches(rule, f)).Select(f => (new string?[] { f.ArchivePath },
+            (f.Change == "present" ? $"{f.ContainerPath} is present in the full tree ({FullTreeNote})" : $"{f.Change} {f.ContainerPath}")
+            + $" (mode {(f.Mode is { } m ? Convert.ToString(m, 8) : "?")})"
             + (f.ContentMatches.TryGetValue(rule.Rule.Id, out var hit) ? $": matches \"{hit}\"" : ""))),
         "account" => c.Accounts.Where(a => (rule.Rule.Match.Uid0 is not { } u || u == (a.Uid == "0" && a.Name != "root"))
-                && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword))
-            .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : ""))),
+                && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword)
+                && (rule.Rule.Match.FullTree is not { } full || full == a.FullTree))
+            .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : "")
+                + (a.FullTree ? $" (read from the full tree: {FullTreeNote})" : ""))),
         "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why)] : [],
         "pod" => c.Pod is { } pod && Pod(rule.Rule.Match, pod) is { } found ? [found] : [],
         _ => [],
     };
+
+    /// <summary>Said in every finding from a full tree: the image cannot be compared against, so it may be the image's own.</summary>
+    internal const string FullTreeNote = "filesystem/full: the whole filesystem, not a diff against the image; it may come with the image";
 
     internal static string Describe(ProcessInfo p) =>
         $"pid {p.Pid} {(p.Name is null ? "" : $"({p.Name}) ")}exe {p.Exe ?? "?"}{(p.ExeDeleted && p.Exe?.EndsWith(" (deleted)", StringComparison.Ordinal) != true ? " (deleted)" : "")}, uid {p.Uid?.ToString() ?? "?"}, argv [{string.Join(" ", p.Argv)}]";
@@ -61,7 +67,7 @@ public static class FindingsEngine
         {
             return false;
         }
-        if (m.ExeInWritableLayer is { } writable && writable != c.Files.Exists(f => f.ContainerPath == exe && f.Change != "deleted"))
+        if (m.ExeInWritableLayer is { } writable && writable != c.Files.Exists(f => f.ContainerPath == exe && f.Change is not ("deleted" or "present")))
         {
             return false;
         }
@@ -124,7 +130,7 @@ public static class FindingsEngine
         }
     }
 
-    private static bool File(CompiledRule rule, FileChange f)
+    internal static bool FileMatches(CompiledRule rule, FileChange f)
     {
         var m = rule.Rule.Match;
         return (m.Change is null || m.Change.Contains(f.Change, StringComparer.Ordinal))

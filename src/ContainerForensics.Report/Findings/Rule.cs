@@ -43,6 +43,7 @@ public sealed class RuleMatch
     [YamlMember(Alias = "states")] public List<string>? States { get; set; }
 
     // file
+    /// <summary>added, changed, deleted, written (the writable layer), present (a full tree: not a diff).</summary>
     [YamlMember(Alias = "change")] public List<string>? Change { get; set; }
     [YamlMember(Alias = "executable")] public bool? Executable { get; set; }
     [YamlMember(Alias = "setId")] public bool? SetId { get; set; }
@@ -56,6 +57,8 @@ public sealed class RuleMatch
     // account
     [YamlMember(Alias = "uid0")] public bool? Uid0 { get; set; }
     [YamlMember(Alias = "emptyPassword")] public bool? EmptyPassword { get; set; }
+    /// <summary>false: only accounts of a writable layer's passwd/shadow; true: only a full tree's; left out: both.</summary>
+    [YamlMember(Alias = "fullTree")] public bool? FullTree { get; set; }
 
     // container
     [YamlMember(Alias = "privileged")] public bool? Privileged { get; set; }

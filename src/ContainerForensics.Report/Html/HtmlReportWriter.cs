@@ -187,7 +187,7 @@ public static class HtmlReportWriter
         w.Write("<h3>Filesystem changes of note</h3>\n");
         if (c.Files.Count == 0)
         {
-            w.Write("<p>No executable, SUID/SGID, deleted or rule-named file in the writable layer (or the writable layer was not collected).</p>\n");
+            w.Write("<p>No executable, SUID/SGID, deleted or rule-named file in the writable layer, and nothing a full-tree rule matches (or no filesystem was collected).</p>\n");
         }
         else
         {

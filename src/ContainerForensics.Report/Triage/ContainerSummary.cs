@@ -81,7 +81,10 @@ public sealed class FileChange(string containerPath, string archivePath)
 {
     public string ContainerPath { get; } = containerPath;
     public string ArchivePath { get; } = archivePath;
-    /// <summary>added, changed, deleted, or written (in the writable layer; the engine did not say which).</summary>
+    /// <summary>
+    /// added, changed, deleted, or written (in the writable layer; the engine did not say which);
+    /// present: in a full tree (<c>filesystem/full/</c>), the image's files and the changes alike.
+    /// </summary>
     public string Change { get; set; } = "written";
     public string? Kind { get; set; }
     public uint? Mode { get; set; }
@@ -93,4 +96,8 @@ public sealed class FileChange(string containerPath, string archivePath)
     public Dictionary<string, string> ContentMatches { get; } = new(StringComparer.Ordinal);
 }
 
-public sealed record AccountEntry(string File, string Name, string? Uid, bool EmptyPassword, string ArchivePath);
+public sealed record AccountEntry(string File, string Name, string? Uid, bool EmptyPassword, string ArchivePath)
+{
+    /// <summary>Read from a full tree (the image's accounts as well as any added), not from the writable layer.</summary>
+    public bool FullTree { get; init; }
+}

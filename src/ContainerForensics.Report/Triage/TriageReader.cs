@@ -23,6 +23,7 @@ public sealed class TriageReader(RuleSet rules)
     public int MaxChanges { get; init; } = 100_000;
 
     private const string Changed = "/filesystem/changed/";
+    private const string Full = "/filesystem/full/";
 
     private readonly Dictionary<string, ContainerSummary> _containers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _sha256 = new(StringComparer.Ordinal);
@@ -149,16 +150,16 @@ public sealed class TriageReader(RuleSet rules)
             });
             _wanted.Add(name);
         }
-        else if (name.Contains(Changed, StringComparison.Ordinal) && rest.StartsWith("filesystem/changed/", StringComparison.Ordinal))
+        else if (section == "filesystem" && TreePath(rest) is var (full, inContainer))
         {
-            string inContainer = rest["filesystem/changed".Length..];
             if (inContainer is "/etc/passwd" or "/etc/shadow")
             {
-                Accounts(reader, name, inContainer, c);
+                Accounts(reader, name, inContainer, full, c);
                 _wanted.Add(name);
                 return;
             }
-            var content = rules.Rules.Where(r => r.Content is not null && r.PathMatches(inContainer)).ToList();
+            // A full tree is the image as well as the changes: only the rules that say "present" read its files.
+            var content = rules.Rules.Where(r => r.Content is not null && (!full || r.AcceptsPresent) && r.PathMatches(inContainer)).ToList();
             if (content.Count == 0)
             {
                 return;
@@ -207,7 +208,16 @@ public sealed class TriageReader(RuleSet rules)
         }
     }
 
-    private void Accounts(EvidenceArchiveReader reader, string name, string file, ContainerSummary c)
+    /// <summary>
+    /// A filesystem member's tree and in-container path: <c>filesystem/changed/PATH</c> (the
+    /// writable layer) or <c>filesystem/full/PATH</c> (the whole tree: not a diff against the image).
+    /// </summary>
+    internal static (bool Full, string InContainer)? TreePath(string rest) =>
+        rest.StartsWith("filesystem/changed/", StringComparison.Ordinal) ? (false, rest["filesystem/changed".Length..])
+        : rest.StartsWith("filesystem/full/", StringComparison.Ordinal) ? (true, rest["filesystem/full".Length..])
+        : null;
+
+    private void Accounts(EvidenceArchiveReader reader, string name, string file, bool fullTree, ContainerSummary c)
     {
         string text = Encoding.UTF8.GetString(Head(reader, ContentScanBytes));
         foreach (var line in text.Split('\n'))
@@ -221,7 +231,7 @@ public sealed class TriageReader(RuleSet rules)
             bool empty = f[1].Length == 0;
             if (empty || (uid == "0" && f[0] != "root"))
             {
-                c.Accounts.Add(new AccountEntry(file, f[0], uid, empty, name));
+                c.Accounts.Add(new AccountEntry(file, f[0], uid, empty, name) { FullTree = fullTree });
             }
         }
     }
@@ -257,15 +267,14 @@ public sealed class TriageReader(RuleSet rules)
         {
             _sha256[path] = line.Sha256;
         }
-        int at = path.IndexOf(Changed, StringComparison.Ordinal);
-        if (at < 0 || Locate(path) is not var (folder, runtime, _) || !path.AsSpan(folder.Length).StartsWith(Changed))
+        if ((!path.Contains(Changed, StringComparison.Ordinal) && !path.Contains(Full, StringComparison.Ordinal))
+            || Locate(path) is not var (folder, runtime, _) || TreePath(path[(folder.Length + 1)..]) is not var (full, inContainer))
         {
             return;
         }
-        string inContainer = path[(folder.Length + Changed.Length - 1)..];
         var c = Container(folder, runtime);
         var file = new FileChange(inContainer, path) { Kind = line.Kind, Mode = line.Mode, Sha256 = line.Sha256, Size = line.Size };
-        file.Change = line.Kind == "whiteout" ? "deleted" : c.Changes.TryGetValue(inContainer, out var change) ? change : "written";
+        file.Change = full ? "present" : line.Kind == "whiteout" ? "deleted" : c.Changes.TryGetValue(inContainer, out var change) ? change : "written";
         if (_contentHits.Remove(path, out var hits))
         {
             foreach (var (id, hit) in hits)
@@ -273,8 +282,11 @@ public sealed class TriageReader(RuleSet rules)
                 file.ContentMatches[id] = hit;
             }
         }
-        bool interesting = line.Kind == "whiteout" || file.Executable || file.SetId || file.ContentMatches.Count > 0
-            || (line.Kind is "file" or "symlink" && rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.Paths is not null && r.PathMatches(inContainer)));
+        // Of a full tree only what a rule that reads full trees matches: its executables and SUID files are the image's.
+        bool interesting = full
+            ? rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.AcceptsPresent && FindingsEngine.FileMatches(r, file))
+            : line.Kind == "whiteout" || file.Executable || file.SetId || file.ContentMatches.Count > 0
+                || (line.Kind is "file" or "symlink" && rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.Paths is not null && r.PathMatches(inContainer)));
         if (!interesting)
         {
             return;
