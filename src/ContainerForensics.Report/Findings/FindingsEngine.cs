@@ -16,35 +16,35 @@ public static class FindingsEngine
         {
             foreach (var rule in rules.Rules)
             {
-                foreach (var (evidence, detail) in Match(rule, c))
+                foreach (var (evidence, detail, subject) in Match(rule, c))
                 {
                     var refs = evidence.Where(p => p is not null).Distinct(StringComparer.Ordinal).Select(p => new EvidenceRef(p!, sha256Of(p!))).ToList();
                     if (refs.Count == 0)
                     {
                         throw new InvalidOperationException($"rule {rule.Rule.Id} matched in {c.Folder} without an evidence path");
                     }
-                    findings.Add(new Finding(rule.Rule.Id, rule.Severity, rule.Rule.Title, c.Folder, rule.Rule.Attack, refs, detail));
+                    findings.Add(new Finding(rule.Rule.Id, rule.Severity, rule.Rule.Title, c.Folder, rule.Rule.Attack, refs, detail) { Subject = subject });
                 }
             }
         }
         return [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Container, StringComparer.Ordinal).ThenBy(f => f.Id, StringComparer.Ordinal)];
     }
 
-    private static IEnumerable<(string?[] Evidence, string Detail)> Match(CompiledRule rule, ContainerSummary c) => rule.Rule.Match.Target switch
+    private static IEnumerable<(string?[] Evidence, string Detail, FindingSubject Subject)> Match(CompiledRule rule, ContainerSummary c) => rule.Rule.Match.Target switch
     {
-        "process" => c.Processes.Where(p => Process(rule.Rule.Match, p, c)).Select(p => (ProcessEvidence(c, p), Describe(p))),
+        "process" => c.Processes.Where(p => Process(rule.Rule.Match, p, c)).Select(p => (ProcessEvidence(c, p), Describe(p), Subjects.Of(p))),
         "socket" => Sockets(rule.Rule.Match, c),
         "file" => c.Files.Where(f => FileMatches(rule, f)).Select(f => (new string?[] { f.ArchivePath },
             (f.Change == "present" ? $"{f.ContainerPath} is present in the full tree ({FullTreeNote})" : $"{f.Change} {f.ContainerPath}")
             + $" (mode {(f.Mode is { } m ? Convert.ToString(m, 8) : "?")})"
-            + (f.ContentMatches.TryGetValue(rule.Rule.Id, out var hit) ? $": matches \"{hit}\"" : ""))),
+            + (f.ContentMatches.TryGetValue(rule.Rule.Id, out var hit) ? $": matches \"{hit}\"" : ""), Subjects.Of(f))),
         "account" => c.Accounts.Where(a => (rule.Rule.Match.Uid0 is not { } u || u == (a.Uid == "0" && a.Name != "root"))
                 && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword)
                 && (rule.Rule.Match.FullTree is not { } full || full == a.FullTree))
             .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : "")
-                + (a.FullTree ? $" (read from the full tree: {FullTreeNote})" : ""))),
-        "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why)] : [],
-        "pod" => c.Pod is { } pod && Pod(rule.Rule.Match, pod) is { } found ? [found] : [],
+                + (a.FullTree ? $" (read from the full tree: {FullTreeNote})" : ""), Subjects.Of(a))),
+        "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why, Subjects.Of(c))] : [],
+        "pod" => c.Pod is { } pod && Pod(rule.Rule.Match, pod) is var (podEvidence, podWhy) ? [(podEvidence, podWhy, Subjects.Of(c))] : [],
         _ => [],
     };
 
@@ -103,7 +103,7 @@ public static class FindingsEngine
         return !exeName.StartsWith(arg0, StringComparison.Ordinal) && !arg0.StartsWith(exeName, StringComparison.Ordinal);
     }
 
-    private static IEnumerable<(string?[], string)> Sockets(RuleMatch m, ContainerSummary c)
+    private static IEnumerable<(string?[], string, FindingSubject)> Sockets(RuleMatch m, ContainerSummary c)
     {
         foreach (var s in c.Sockets)
         {
@@ -125,7 +125,7 @@ public static class FindingsEngine
                     continue;
                 }
                 yield return ([s.DocumentPath, c.ProcessesPath, p.ExeStoredAs],
-                    $"{s.Protocol} {s.LocalAddress}:{s.LocalPort} -> {s.RemoteAddress}:{s.RemotePort} {s.State}, held by {Describe(p)}");
+                    $"{s.Protocol} {s.LocalAddress}:{s.LocalPort} -> {s.RemoteAddress}:{s.RemotePort} {s.State}, held by {Describe(p)}", Subjects.Of(s, p));
             }
         }
     }

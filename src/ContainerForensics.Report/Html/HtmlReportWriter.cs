@@ -42,7 +42,8 @@ public static class HtmlReportWriter
         }
 
         Acquisition(w, doc);
-        FindingsSection(w, t.Findings);
+        FindingsSection(w, t.Findings, t);
+        ExcerptsSection(w, t);
         foreach (var c in t.Containers)
         {
             ContainerSection(w, c, t);
@@ -77,7 +78,7 @@ public static class HtmlReportWriter
         w.Write("</table>\n");
     }
 
-    private static void FindingsSection(TextWriter w, List<Finding> findings)
+    private static void FindingsSection(TextWriter w, List<Finding> findings, TriageResult t)
     {
         w.Write($"<h2 id=\"findings\">Findings ({findings.Count})</h2>\n");
         if (findings.Count == 0)
@@ -95,9 +96,44 @@ public static class HtmlReportWriter
             {
                 Evidence(w, e.Path, e.Sha256);
             }
+            if (t.Excerpts.ContainsKey(f))
+            {
+                w.Write($"<a href=\"#excerpt-{findings.IndexOf(f)}\">log lines around it</a>");
+            }
             w.Write("</td></tr>\n");
         }
         w.Write("</table>\n");
+    }
+
+    /// <summary>Each finding's log excerpts: the lines that name its subject and the line nearest its time, the hit marked, each with its archive path and sha256.</summary>
+    private static void ExcerptsSection(TextWriter w, TriageResult t)
+    {
+        if (t.Excerpts.Count == 0)
+        {
+            return;
+        }
+        w.Write("<h2 id=\"excerpts\">Log excerpts around findings</h2>\n");
+        for (int i = 0; i < t.Findings.Count; i++)
+        {
+            var f = t.Findings[i];
+            if (!t.Excerpts.TryGetValue(f, out var excerpts))
+            {
+                continue;
+            }
+            w.Write($"<h3 id=\"excerpt-{i}\" class=\"excerpt\" data-rule=\"{Visible.Html(f.Id)}\">{Visible.Html(f.Id)} in <code>{Visible.Html(f.Container)}</code></h3>\n");
+            foreach (var x in excerpts)
+            {
+                w.Write($"<p>{Visible.Html(x.Why)}: ");
+                Evidence(w, x.Path, Sha(t, x.Path));
+                w.Write("</p><pre class=\"m\">");
+                foreach (var line in x.Lines)
+                {
+                    string text = $"{line.Number,6}  {Visible.Html(line.Text)}";
+                    w.Write(line.Hit ? $"<mark>{text}</mark>\n" : text + "\n");
+                }
+                w.Write("</pre>\n");
+            }
+        }
     }
 
     private static void ContainerSection(TextWriter w, ContainerSummary c, TriageResult t)

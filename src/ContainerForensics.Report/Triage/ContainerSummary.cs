@@ -58,6 +58,9 @@ public sealed class ContainerSummary(string runtime, string folder)
     /// <summary>Writable-layer changes from the engine (changes.json): in-container path to added, changed or deleted.</summary>
     public Dictionary<string, string> Changes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The container's log members (API streams, log files; not rotated or compressed ones), in archive order: what log excerpts are read from.</summary>
+    public List<string> LogMembers { get; } = [];
+
     /// <summary>The last lines of the container's logs (ring buffer), with the member they came from.</summary>
     public Queue<(string Path, string Line)> LogTail { get; } = new();
 
@@ -71,7 +74,11 @@ public sealed class ContainerSummary(string runtime, string folder)
 }
 
 public sealed record ProcessInfo(long Pid, long? Ppid, string? Name, IReadOnlyList<string> Argv, string? Exe, bool ExeDeleted,
-    string? ExeSha256, string? ExeStoredAs, long? Uid, IReadOnlyList<string> EffectiveCapabilities, IReadOnlyList<long> SocketInodes);
+    string? ExeSha256, string? ExeStoredAs, long? Uid, IReadOnlyList<string> EffectiveCapabilities, IReadOnlyList<long> SocketInodes)
+{
+    /// <summary>processes.json's <c>startTime</c> (from /proc/PID/stat and the boot time).</summary>
+    public string? StartTime { get; init; }
+}
 
 public sealed record SocketInfo(string Protocol, string? LocalAddress, long? LocalPort, string? RemoteAddress, long? RemotePort,
     string? State, long Inode, IReadOnlyList<long> OwnerPids, string DocumentPath);
@@ -90,6 +97,7 @@ public sealed class FileChange(string containerPath, string archivePath)
     public uint? Mode { get; set; }
     public string? Sha256 { get; set; }
     public long? Size { get; set; }
+    public ContainerForensics.Core.Evidence.UnixTime? ModifiedTime { get; set; }
     public bool Executable => Kind == "file" && Mode is { } m && (m & 0b001_001_001) != 0;
     public bool SetId => Kind == "file" && Mode is { } m && (m & 0xC00) != 0;
     /// <summary>Content rules (by id) whose pattern this file's bytes matched, with the first match.</summary>

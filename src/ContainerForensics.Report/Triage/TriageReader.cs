@@ -22,6 +22,9 @@ public sealed class TriageReader(RuleSet rules)
     public int MaxLogLineChars { get; init; } = 512;
     public int MaxChanges { get; init; } = 100_000;
 
+    /// <summary>The log excerpts around findings (a second pass, up to the last log member needed); null: none.</summary>
+    public LogExcerptReader? Excerpts { get; init; } = new();
+
     private const string Changed = "/filesystem/changed/";
     private const string Full = "/filesystem/full/";
 
@@ -54,6 +57,17 @@ public sealed class TriageReader(RuleSet rules)
         }
         result.Containers.AddRange(_containers.Values.OrderBy(c => c.Folder, StringComparer.Ordinal));
         result.Findings.AddRange(FindingsEngine.Evaluate(rules, result.Containers, Sha256Of));
+        if (Excerpts is { } excerpts)
+        {
+            try
+            {
+                result.Excerpts = excerpts.Read(archivePath, zipPassword, result.Findings, result.Containers);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
+            {
+                result.Problem($"log excerpts: the second pass over the archive failed: {ex.Message}");
+            }
+        }
         result.Sha256 = new Dictionary<string, string?>(_sha256, StringComparer.Ordinal);
         return result;
     }
@@ -114,6 +128,12 @@ public sealed class TriageReader(RuleSet rules)
             c.InspectPath ??= name;
             Document(reader, name, result, root => OciSpecDocument.FromSpec(root, c));
         }
+        else if ((section == "logs" || rest.StartsWith("api/logs/", StringComparison.Ordinal)) && rest.EndsWith(".log", StringComparison.Ordinal))
+        {
+            // Log files on disk (json-file, CRI <n>.log) and the Kubernetes API's logs: read again for excerpts only.
+            c.LogMembers.Add(name);
+            _wanted.Add(name);
+        }
         else if (section == "api" && rest.StartsWith("api/metadata/", StringComparison.Ordinal))
         {
             KubernetesMember(reader, name, rest["api/metadata/".Length..], folder + "/api/metadata/", c, result);
@@ -140,6 +160,7 @@ public sealed class TriageReader(RuleSet rules)
         }
         else if (section == "logs" && (rest.EndsWith("/stdout.log", StringComparison.Ordinal) || rest.EndsWith("/stderr.log", StringComparison.Ordinal) || rest.EndsWith("/tty.log", StringComparison.Ordinal)))
         {
+            c.LogMembers.Add(name);
             MemberText.ForEachLine(reader, MaxLogLineChars * 4, (line, cut) =>
             {
                 c.LogTail.Enqueue((name, line.Length > MaxLogLineChars ? line[..MaxLogLineChars] : line));
@@ -273,7 +294,7 @@ public sealed class TriageReader(RuleSet rules)
             return;
         }
         var c = Container(folder, runtime);
-        var file = new FileChange(inContainer, path) { Kind = line.Kind, Mode = line.Mode, Sha256 = line.Sha256, Size = line.Size };
+        var file = new FileChange(inContainer, path) { Kind = line.Kind, Mode = line.Mode, Sha256 = line.Sha256, Size = line.Size, ModifiedTime = line.ModifiedTime };
         file.Change = full ? "present" : line.Kind == "whiteout" ? "deleted" : c.Changes.TryGetValue(inContainer, out var change) ? change : "written";
         if (_contentHits.Remove(path, out var hits))
         {
@@ -341,6 +362,9 @@ public sealed class TriageResult
     public string? ArchiveSha256 { get; set; }
     public List<ContainerSummary> Containers { get; } = [];
     public List<Finding> Findings { get; } = [];
+
+    /// <summary>The log lines around each finding that has them (by reference).</summary>
+    public Dictionary<Finding, List<LogExcerpt>> Excerpts { get; set; } = new(ReferenceEqualityComparer.Instance);
     public IReadOnlyDictionary<string, string?> Sha256 { get; set; } = new Dictionary<string, string?>();
     public List<string> Problems { get; } = [];
     public long ProblemCount { get; private set; }
