@@ -85,6 +85,8 @@ public sealed class ReportTests
         Assert.Contains("fetching /tmp/nc from 203.0.113.7</mark>", dom[excerpt..], StringComparison.Ordinal);
         Assert.Contains(badFolder + "/logs/stdout.log</code> sha256 <code>", dom[excerpt..], StringComparison.Ordinal);
         Assert.DoesNotContain($"class=\"excerpt\" data-rule=\"CFIR-CTR-ROOT\"", dom, StringComparison.Ordinal);
+        // The last lines of each container's logs are still shown, beside the excerpts.
+        Assert.Contains("Log excerpt (the last lines)", dom, StringComparison.Ordinal);
         Assert.DoesNotMatch("class=\"excerpt\"[^>]*>[^<]*in <code>" + System.Text.RegularExpressions.Regex.Escape(cleanFolder), dom);
         Assert.DoesNotContain("\u001b", dom, StringComparison.Ordinal);
 

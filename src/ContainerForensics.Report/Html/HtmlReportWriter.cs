@@ -87,8 +87,9 @@ public static class HtmlReportWriter
             return;
         }
         w.Write("<table><tr><th>Severity</th><th>Rule</th><th>ATT&amp;CK</th><th>Container</th><th>What</th><th>Evidence</th></tr>\n");
-        foreach (var f in findings)
+        for (int i = 0; i < findings.Count; i++)
         {
+            var f = findings[i];
             string sev = f.Severity.ToString().ToLowerInvariant();
             w.Write($"<tr class=\"finding\" data-rule=\"{Visible.Html(f.Id)}\"><td class=\"{sev}\">{sev}</td><td>{Visible.Html(f.Id)}<br>{Visible.Html(f.Title)}</td>");
             w.Write($"<td>{Visible.Html(f.Attack)}</td><td><code>{Visible.Html(f.Container)}</code></td><td><code>{Visible.Html(f.Detail)}</code></td><td>");
@@ -98,7 +99,7 @@ public static class HtmlReportWriter
             }
             if (t.Excerpts.ContainsKey(f))
             {
-                w.Write($"<a href=\"#excerpt-{findings.IndexOf(f)}\">log lines around it</a>");
+                w.Write($"<a href=\"#excerpt-{i}\">log lines around it</a>");
             }
             w.Write("</td></tr>\n");
         }

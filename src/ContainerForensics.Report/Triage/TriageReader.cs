@@ -128,12 +128,6 @@ public sealed class TriageReader(RuleSet rules)
             c.InspectPath ??= name;
             Document(reader, name, result, root => OciSpecDocument.FromSpec(root, c));
         }
-        else if ((section == "logs" || rest.StartsWith("api/logs/", StringComparison.Ordinal)) && rest.EndsWith(".log", StringComparison.Ordinal))
-        {
-            // Log files on disk (json-file, CRI <n>.log) and the Kubernetes API's logs: read again for excerpts only.
-            c.LogMembers.Add(name);
-            _wanted.Add(name);
-        }
         else if (section == "api" && rest.StartsWith("api/metadata/", StringComparison.Ordinal))
         {
             KubernetesMember(reader, name, rest["api/metadata/".Length..], folder + "/api/metadata/", c, result);
@@ -169,6 +163,12 @@ public sealed class TriageReader(RuleSet rules)
                     c.LogTail.Dequeue();
                 }
             });
+            _wanted.Add(name);
+        }
+        else if ((section == "logs" || rest.StartsWith("api/logs/", StringComparison.Ordinal)) && rest.EndsWith(".log", StringComparison.Ordinal))
+        {
+            // Log files on disk (json-file, CRI <n>.log) and the Kubernetes API's logs: read again for excerpts only.
+            c.LogMembers.Add(name);
             _wanted.Add(name);
         }
         else if (section == "filesystem" && TreePath(rest) is var (full, inContainer))
