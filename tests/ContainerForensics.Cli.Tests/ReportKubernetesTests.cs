@@ -68,5 +68,17 @@ public sealed class ReportKubernetesTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == agent && f.GetProperty("id").GetString() == "CFIR-K8S-CLUSTER-ADMIN");
         Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cache
             && (f.GetProperty("severity").GetString() is not ("info" or "low") || f.GetProperty("id").GetString()!.StartsWith("CFIR-K8S-", StringComparison.Ordinal)));
+
+        // The HTML: the pod's log lines nearest its start (the kubelet's timestamps) around the cluster-admin finding.
+        string html = _dir["k.html"];
+        var page = await CfirProcess.RunAsync("report", archive, "-o", html);
+        Assert.True(page.ExitCode == 0, page.Describe());
+        string text = await File.ReadAllTextAsync(html);
+        int excerpt = text.IndexOf("class=\"excerpt\" data-rule=\"CFIR-K8S-CLUSTER-ADMIN\"", StringComparison.Ordinal);
+        Assert.True(excerpt > 0, "no log excerpt for CFIR-K8S-CLUSTER-ADMIN");
+        string block = text[excerpt..text.IndexOf("</pre>", excerpt, StringComparison.Ordinal)];
+        Assert.Contains("s after the pod&#39;s start", block, StringComparison.Ordinal);
+        Assert.Contains($"<code>{web}/api/logs/", block, StringComparison.Ordinal);
+        Assert.Contains("<mark>", block, StringComparison.Ordinal);
     }
 }

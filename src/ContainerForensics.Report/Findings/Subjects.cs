@@ -43,7 +43,7 @@ internal static class Subjects
 
     public static FindingSubject Of(AccountEntry a) => new(a.Name.Length >= 3 ? [a.Name] : [], null, null);
 
-    public static FindingSubject Of(ContainerSummary c) => new([], Time(c.StartedAt), "the container's start");
+    public static FindingSubject Of(ContainerSummary c) => new([], Time(c.StartedAt), c.Pod is null ? "the container's start" : "the pod's start");
 
     private static UnixTime? Time(string? text) => text is not null && Rfc3339.TryParse(text, out var t) && !Rfc3339.IsZero(t) ? t : null;
 
