@@ -5,7 +5,7 @@
 #
 #   --runs N       timed runs per case, N >= 3 (default 3, or $CFIR_BENCH_RUNS)
 #   --only NAMES   only these groups or cases: fs-full, fs-changed, small50, logs, files100k,
-#                  deadbox, startup, or a case name such as fs-full.cfir-tar (see bench/README.md)
+#                  deadbox, report, startup, or a case name such as fs-full.cfir-tar (see bench/README.md)
 #   --no-publish   use the existing artifacts/cfir-linux-x64/cfir instead of publishing again
 #
 # Steps: (1) the rig (scripts/rig/up.sh) and the published single file (scripts/publish.sh);
@@ -25,7 +25,7 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 LIB="$BENCH_DIR/lib"
 WORK="${CFIR_BENCH_WORK:-$BENCH_DIR/work}"
 RESULTS="$BENCH_DIR/results"
-GROUP_NAMES="fs-full fs-changed small50 logs files100k deadbox startup"
+GROUP_NAMES="fs-full fs-changed small50 logs files100k deadbox report startup"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -293,6 +293,34 @@ if want_group deadbox; then
         "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
     bench_case deadbox deadbox.tar-gzip1 pipeline tar.gz 0 "" "$FS1G_BYTES" "$W" '`tar merged | gzip -1 | tee >(sha256sum)`' \
         "tar -C $FS1G_MERGED -cf - . | gzip -1 | $SHA > \"\$OUT\""
+fi
+
+if want_group report; then
+    # The issue's "report and timeline of the 1 GiB / 23,000-file benchmark archive": the archive
+    # of workload 1 (the fs-full collection, -f tar.gz), made once per run with this cfir,
+    # untimed, then read by each case. Its size is the cases' input (MB/s is archive bytes).
+    REPORT_ARCHIVE="$WORK/report-input.tar.gz"
+    rm -f "$REPORT_ARCHIVE"
+    log "report: the input archive (untimed): cfir collect cfir-bench-fs1g --filesystem full -f tar.gz"
+    rc=0; "$C" collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz --no-findings -q -o "$REPORT_ARCHIVE" >&2 || rc=$?
+    [ "$rc" -le 1 ] && [ -s "$REPORT_ARCHIVE" ] || die "report: the input archive could not be made (exit $rc)"
+    REPORT_BYTES=$(stat -c %s "$REPORT_ARCHIVE")
+    REPORT_ENTRIES=$(tar --warning=no-unknown-keyword -xzOf "$REPORT_ARCHIVE" manifest/manifest.jsonl | wc -l)
+    { echo "REPORT_BYTES=$REPORT_BYTES"; echo "REPORT_ENTRIES=$REPORT_ENTRIES"; } >> "$RUN_DIR/facts.env"
+    cat "$REPORT_ARCHIVE" > /dev/null   # warm, as every workload is before its first case
+    W="6 report"
+    RA=$(q "$REPORT_ARCHIVE")
+    bench_case report report.cfir-verify cfir none 0 "" "$REPORT_BYTES" "$W" 'cfir verify (the same archive: the report verifies it too)' \
+        "$C verify -q $RA"
+    bench_case report report.cfir-report-html cfir html 0 "" "$REPORT_BYTES" "$W" 'cfir report (html)' \
+        "$C report $RA -o \"\$OUT\""
+    bench_case report report.cfir-report-json cfir json 0 "" "$REPORT_BYTES" "$W" 'cfir report -f json' \
+        "$C report $RA -f json -o \"\$OUT\""
+    bench_case report report.cfir-timeline-bodyfile cfir body 0 "" "$REPORT_BYTES" "$W" 'cfir timeline -f bodyfile' \
+        "$C timeline $RA -f bodyfile -o \"\$OUT\""
+    bench_case report report.cfir-timeline-jsonl cfir jsonl 0 "" "$REPORT_BYTES" "$W" 'cfir timeline -f jsonl' \
+        "$C timeline $RA -f jsonl -o \"\$OUT\""
+    rm -f "$REPORT_ARCHIVE"
 fi
 
 if want startup startup.cfir-version; then

@@ -17,7 +17,7 @@ public sealed class ReportTests
     private const string Compromise =
         "echo 'evil:x:0:0::/root:/bin/sh' >> /etc/passwd; mkdir -p /var/www/html; echo '<?php system($_GET[\"c\"]); ?>' > /var/www/html/shell.php; "
         + "cp /bin/busybox /usr/local/bin/suid; chmod 4755 /usr/local/bin/suid; echo '* * * * * /tmp/sleep' > /etc/crontab; "
-        + "cp /bin/busybox /tmp/sleep; /tmp/sleep 3601 & cp /bin/busybox /tmp/nc; /tmp/nc -l -p 4444 & sleep 1; rm /tmp/nc; "
+        + "cp /bin/busybox /tmp/sleep; /tmp/sleep 3601 & echo 'fetching /tmp/nc from 203.0.113.7'; cp /bin/busybox /tmp/nc; /tmp/nc -l -p 4444 & sleep 1; rm /tmp/nc; "
         + "printf 'started \\033[31mred\\033[0m <script>alert(1)</script>\\n'; mkdir -p '/tmp/<script>alert(1)<'; cp /bin/busybox '/tmp/<script>alert(1)</script>'; "
         + "exec sleep 3600";
 
@@ -79,6 +79,15 @@ public sealed class ReportTests
         Assert.DoesNotContain("<script", dom, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("/tmp/&lt;script&gt;alert(1)&lt;/script&gt;", dom, StringComparison.Ordinal);
         Assert.Contains("started \\x1b[31mred\\x1b[0m", dom, StringComparison.Ordinal);
+        // The log line that names the deleted executable, marked, in the finding's excerpt; none for the clean container.
+        int excerpt = dom.IndexOf("class=\"excerpt\" data-rule=\"CFIR-PROC-DELETED-EXE\"", StringComparison.Ordinal);
+        Assert.True(excerpt > 0, "no log excerpt for CFIR-PROC-DELETED-EXE");
+        Assert.Contains("fetching /tmp/nc from 203.0.113.7</mark>", dom[excerpt..], StringComparison.Ordinal);
+        Assert.Contains(badFolder + "/logs/stdout.log</code> sha256 <code>", dom[excerpt..], StringComparison.Ordinal);
+        Assert.DoesNotContain($"class=\"excerpt\" data-rule=\"CFIR-CTR-ROOT\"", dom, StringComparison.Ordinal);
+        // The last lines of each container's logs are still shown, beside the excerpts.
+        Assert.Contains("Log excerpt (the last lines)", dom, StringComparison.Ordinal);
+        Assert.DoesNotMatch("class=\"excerpt\"[^>]*>[^<]*in <code>" + System.Text.RegularExpressions.Regex.Escape(cleanFolder), dom);
         Assert.DoesNotContain("\u001b", dom, StringComparison.Ordinal);
 
         // One byte of the compromised container's inspect.json flipped: the report says so first.
@@ -96,5 +105,80 @@ public sealed class ReportTests
         int at = text.IndexOf("VERIFICATION FAILED", StringComparison.Ordinal);
         Assert.True(at > 0 && at < text.IndexOf("id=\"acquisition\"", StringComparison.Ordinal), "the failure is not at the top");
         Assert.Contains(badFolder + "/metadata/inspect.json", text[..text.IndexOf("id=\"acquisition\"", StringComparison.Ordinal)], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// containerd's containers have no inspect: their privileges come from the OCI spec, so the
+    /// privilege rules fire on a ctr container given CAP_SYS_PTRACE and the host's network (no
+    /// network namespace in its spec), and a plain one stays at or below low. (Joining the host's
+    /// PID namespace by path, <c>--with-ns pid:/proc/1/ns/pid</c>, fails in runc on this VM: the
+    /// unit tests read it from a spec ctr stored.)
+    /// </summary>
+    [EngineFact(Engine.Containerd)]
+    public async Task A_containerd_containers_privileges_come_from_its_spec()
+    {
+        await using var bad = await PlantedContainer.ContainerdAsync("default", "--cap-add", "CAP_SYS_PTRACE", "--net-host");
+        await using var clean = await PlantedContainer.ContainerdAsync("default");
+        using var dir = new TempDirectory();
+        string archive = dir["c.tar"];
+        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.ContainerdFlags, "-o", archive, "-f", "tar", "--filesystem", "none"], environment: null);
+        Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+        var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
+        Assert.True(json.ExitCode == 0, json.Describe());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
+        string badFolder = $"containers/containerd/default/{bad.Name}";
+        string cleanFolder = $"containers/containerd/default/{clean.Name}";
+        foreach (var (id, says) in new[] { ("CFIR-CTR-HOST-NAMESPACES", "host namespaces: network"), ("CFIR-CTR-ADDED-CAPS", "CAP_SYS_PTRACE") })
+        {
+            var f = findings.FirstOrDefault(x => x.GetProperty("id").GetString() == id && x.GetProperty("container").GetString() == badFolder);
+            Assert.True(f.ValueKind == JsonValueKind.Object, $"no {id} in {badFolder}:\n{json.StdoutText}");
+            Assert.Contains(says, f.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var evidence = Assert.Single(f.GetProperty("evidence").EnumerateArray());
+            Assert.Equal(badFolder + "/metadata/spec.json", evidence.GetProperty("path").GetString());
+            Assert.Matches("^[0-9a-f]{64}$", evidence.GetProperty("sha256").GetString());
+        }
+        Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cleanFolder
+            && f.GetProperty("severity").GetString() is not ("info" or "low"));
+        var container = Assert.Single(doc.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("folder").GetString() == badFolder);
+        Assert.True(!container.GetProperty("hostPid").GetBoolean() && container.GetProperty("hostNetwork").GetBoolean());
+    }
+
+    /// <summary>
+    /// With <c>--filesystem full</c> only (no writable layer to diff), the rules that read a full
+    /// tree fire and say so (ld.so.preload present, a web shell, SUID and executables in /tmp); the
+    /// image's own executables, SUID programs and account files give nothing above low.
+    /// </summary>
+    [EngineFact(Engine.Docker)]
+    public async Task On_a_full_tree_the_full_tree_rules_fire_and_say_it_is_not_a_diff()
+    {
+        const string plant = "echo /tmp/x.so > /etc/ld.so.preload; mkdir -p /var/www/html; echo '<?php eval(base64_decode($_POST[\"p\"])); ?>' > /var/www/html/up.php; "
+            + "cp /bin/busybox /tmp/.s; chmod 4755 /tmp/.s; exec sleep 3600";
+        await using var bad = await PlantedContainer.DockerAsync(script: plant, namePrefix: "rp-full-bad-");
+        await using var clean = await PlantedContainer.DockerAsync(script: "sleep 3600", namePrefix: "rp-full-clean-");
+        using var dir = new TempDirectory();
+        string archive = dir["f.tar"];
+        await Task.Delay(1000);
+        var collect = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.DockerFlags, "-o", archive, "-f", "tar", "--filesystem", "full", "--no-findings"], environment: null);
+        Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+        var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
+        Assert.True(json.ExitCode == 0, json.Describe());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
+        string badFolder = $"containers/docker/-/{bad.Name}_{bad.Id[..12]}";
+        string cleanFolder = $"containers/docker/-/{clean.Name}_{clean.Id[..12]}";
+        foreach (var (id, path) in new[] { ("CFIR-FS-LD-PRELOAD", "/etc/ld.so.preload"), ("CFIR-FS-WEBSHELL", "/var/www/html/up.php"), ("CFIR-FS-SETID-TMP", "/tmp/.s"), ("CFIR-FS-EXEC-TMP", "/tmp/.s") })
+        {
+            var f = findings.FirstOrDefault(x => x.GetProperty("id").GetString() == id && x.GetProperty("container").GetString() == badFolder);
+            Assert.True(f.ValueKind == JsonValueKind.Object, $"no {id} in {badFolder}:\n{json.StdoutText}");
+            Assert.Contains("not a diff against the image", f.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var evidence = Assert.Single(f.GetProperty("evidence").EnumerateArray());
+            Assert.Equal(badFolder + "/filesystem/full" + path, evidence.GetProperty("path").GetString());
+            Assert.Matches("^[0-9a-f]{64}$", evidence.GetProperty("sha256").GetString());
+        }
+        // The writable-layer rules do not read a full tree: busybox, the image's passwd and crontabs are not "added".
+        Assert.DoesNotContain(findings, f => f.GetProperty("id").GetString() is "CFIR-FS-ADDED-EXECUTABLE" or "CFIR-FS-SETID" or "CFIR-ACCOUNT-NO-PASSWORD");
+        Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cleanFolder
+            && f.GetProperty("severity").GetString() is not ("info" or "low"));
     }
 }

@@ -68,7 +68,8 @@ public sealed class FindingsRulesTests
     [InlineData("attack: 1059", "attack")]
     [InlineData("match: { target: file, exeDeleted: true }", "a condition of target 'process'")]
     [InlineData("match: { target: process }", "no condition")]
-    [InlineData("match: { target: pod, uid0: true }", "target 'pod'")]
+    [InlineData("match: { target: deployment, uid0: true }", "target 'deployment'")]
+    [InlineData("match: { target: pod, privileged: true }", "a condition of target 'container'")]
     public void A_defective_rule_is_refused_naming_it(string replace, string message)
     {
         string key = replace[..replace.IndexOf(':')];
@@ -99,6 +100,25 @@ public sealed class FindingsRulesTests
     private static ProcessInfo Process(long pid, string argv0, string exe, bool deleted = false, string? stored = null, long uid = 0, string[]? caps = null, long[]? sockets = null) =>
         new(pid, 1, argv0.Split(' ')[0].Trim('[', ']', '-'), [argv0], deleted ? exe + " (deleted)" : exe, deleted, "ab", stored, uid, caps ?? [], sockets ?? []);
 
+    [Fact]
+    public void A_pod_with_only_its_service_account_token_and_a_reader_role_has_no_pod_finding()
+    {
+        var c = Clean();
+        c.Pod = new KubernetesPod { PodPath = c.Folder + "/api/metadata/pod.json", GrantsPath = c.Folder + "/api/metadata/rbac/grants.json", ServiceAccount = "default" };
+        Assert.DoesNotContain(FindingsEngine.Evaluate(RuleSet.BuiltIn(), [c], Sha), f => f.Id.StartsWith("CFIR-K8S-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_finding_from_a_full_tree_says_it_is_not_a_diff()
+    {
+        var c = new ContainerSummary("docker", Folder) { InspectPath = Folder + "/metadata/inspect.json" };
+        c.Files.Add(new FileChange("/etc/ld.so.preload", Folder + "/filesystem/full/etc/ld.so.preload") { Kind = "file", Mode = 420, Change = "present" });
+        c.Files.Add(new FileChange("/tmp/x", Folder + "/filesystem/full/tmp/x") { Kind = "file", Mode = 2541, Change = "present" });
+        var findings = FindingsEngine.Evaluate(RuleSet.BuiltIn(), [c], Sha).Where(f => f.Id.StartsWith("CFIR-FS-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["CFIR-FS-LD-PRELOAD", "CFIR-FS-SETID-TMP", "CFIR-FS-EXEC-TMP"], findings.Select(f => f.Id));
+        Assert.All(findings, f => Assert.Contains("not a diff against the image", f.Detail, StringComparison.Ordinal));
+    }
+
     private static ContainerSummary Clean()
     {
         var c = new ContainerSummary("docker", "containers/docker/-/clean_0123456789ab")
@@ -111,6 +131,12 @@ public sealed class FindingsRulesTests
         c.Sockets.Add(new SocketInfo("tcp", "127.0.0.1", 40000, "127.0.0.1", 8080, "TIME_WAIT", 5, [], c.Folder + "/volatile/network/1/sockets.json"));
         c.Files.Add(new FileChange("/root/.ash_history", c.Folder + "/filesystem/changed/root/.ash_history") { Kind = "file", Mode = Convert.ToUInt32("600", 8), Change = "added" });
         c.Files.Add(new FileChange("/var/www/html/index.html", c.Folder + "/filesystem/changed/var/www/html/index.html") { Kind = "file", Mode = Convert.ToUInt32("644", 8), Change = "added" });
+        // A full tree holds the image: its executables, SUID programs, crontabs and sudoers are no finding.
+        foreach (var (path, mode) in new[] { ("/bin/busybox", "755"), ("/bin/su", "4755"), ("/etc/crontabs/root", "600"), ("/etc/sudoers", "440"), ("/root/.ssh/authorized_keys", "600"), ("/etc/profile", "644") })
+        {
+            c.Files.Add(new FileChange(path, c.Folder + "/filesystem/full" + path) { Kind = "file", Mode = Convert.ToUInt32(mode, 8), Change = "present" });
+        }
+        c.Accounts.Add(new AccountEntry("/etc/shadow", "root", null, true, c.Folder + "/filesystem/full/etc/shadow") { FullTree = true });
         return c;
     }
 
@@ -123,7 +149,14 @@ public sealed class FindingsRulesTests
             Privileged = true,
             HostPid = true,
             SeccompOff = true,
+            SeccompAbsent = true,
+            Pod = new KubernetesPod { PodPath = Folder + "/api/metadata/pod.json", GrantsPath = Folder + "/api/metadata/rbac/grants.json", ServiceAccount = "web" },
         };
+        c.Pod.ClusterAdmin.Add(new AdminGrant("ClusterRoleBinding web-ops-admin", "cluster", "cluster-admin", "the ClusterRole cluster-admin",
+            Folder + "/api/metadata/rbac/clusterrolebindings/web-ops-admin.json", Folder + "/api/metadata/rbac/clusterroles/cluster-admin.json"));
+        c.Pod.HostPaths.Add(new HostPathVolume("root", "/"));
+        c.Pod.Secrets.Add(new SecretVolume("db", "web-db"));
+        c.Pod.SecretDigests["web-db"] = Folder + "/api/metadata/secrets/web-db.json";
         c.CapAdd.Add("SYS_ADMIN");
         c.HostMounts.AddRange(["/", "/var/run/docker.sock"]);
         c.Processes.Add(Process(20, "/tmp/nc -l -p 4444", "/tmp/nc", deleted: true, stored: Folder + "/volatile/processes/20/exe", sockets: [77]));
@@ -132,7 +165,7 @@ public sealed class FindingsRulesTests
         c.Sockets.Add(new SocketInfo("tcp", "::", 4444, "::", 0, "LISTEN", 77, [20], Folder + "/volatile/network/1/sockets.json"));
         void File(string path, string mode, string change = "added", string? hit = null)
         {
-            var f = new FileChange(path, Folder + "/filesystem/changed" + path) { Kind = "file", Mode = Convert.ToUInt32(mode, 8), Change = change };
+            var f = new FileChange(path, Folder + (change == "present" ? "/filesystem/full" : "/filesystem/changed") + path) { Kind = "file", Mode = Convert.ToUInt32(mode, 8), Change = change };
             if (hit is not null)
             {
                 f.ContentMatches["CFIR-FS-WEBSHELL"] = hit;
@@ -147,6 +180,8 @@ public sealed class FindingsRulesTests
         File("/root/.ssh/authorized_keys", "600");
         File("/root/.bashrc", "644", "changed");
         File("/var/www/html/shell.php", "644", hit: "system(");
+        File("/tmp/.x/suid", "4755", "present");
+        File("/dev/shm/run", "755", "present");
         c.Accounts.Add(new AccountEntry("/etc/passwd", "evil", "0", false, Folder + "/filesystem/changed/etc/passwd"));
         c.Accounts.Add(new AccountEntry("/etc/shadow", "nopass", null, true, Folder + "/filesystem/changed/etc/shadow"));
         return c;

@@ -16,7 +16,7 @@ internal static class FindingsSummary
         List<Finding> findings;
         try
         {
-            findings = new TriageReader(RuleSet.BuiltIn()).Read(archive, zipPassword).Findings;
+            findings = new TriageReader(RuleSet.BuiltIn()) { Excerpts = null }.Read(archive, zipPassword).Findings;   // the summary shows no log lines: no second pass
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

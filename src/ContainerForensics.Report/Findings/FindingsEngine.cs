@@ -16,33 +16,40 @@ public static class FindingsEngine
         {
             foreach (var rule in rules.Rules)
             {
-                foreach (var (evidence, detail) in Match(rule, c))
+                foreach (var (evidence, detail, subject) in Match(rule, c))
                 {
                     var refs = evidence.Where(p => p is not null).Distinct(StringComparer.Ordinal).Select(p => new EvidenceRef(p!, sha256Of(p!))).ToList();
                     if (refs.Count == 0)
                     {
                         throw new InvalidOperationException($"rule {rule.Rule.Id} matched in {c.Folder} without an evidence path");
                     }
-                    findings.Add(new Finding(rule.Rule.Id, rule.Severity, rule.Rule.Title, c.Folder, rule.Rule.Attack, refs, detail));
+                    findings.Add(new Finding(rule.Rule.Id, rule.Severity, rule.Rule.Title, c.Folder, rule.Rule.Attack, refs, detail) { Subject = subject });
                 }
             }
         }
         return [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Container, StringComparer.Ordinal).ThenBy(f => f.Id, StringComparer.Ordinal)];
     }
 
-    private static IEnumerable<(string?[] Evidence, string Detail)> Match(CompiledRule rule, ContainerSummary c) => rule.Rule.Match.Target switch
+    private static IEnumerable<(string?[] Evidence, string Detail, FindingSubject Subject)> Match(CompiledRule rule, ContainerSummary c) => rule.Rule.Match.Target switch
     {
-        "process" => c.Processes.Where(p => Process(rule.Rule.Match, p, c)).Select(p => (ProcessEvidence(c, p), Describe(p))),
+        "process" => c.Processes.Where(p => Process(rule.Rule.Match, p, c)).Select(p => (ProcessEvidence(c, p), Describe(p), Subjects.Of(p))),
         "socket" => Sockets(rule.Rule.Match, c),
-        "file" => c.Files.Where(f => File(rule, f)).Select(f => (new string?[] { f.ArchivePath },
-            $"{f.Change} {f.ContainerPath} (mode {(f.Mode is { } m ? Convert.ToString(m, 8) : "?")})"
-            + (f.ContentMatches.TryGetValue(rule.Rule.Id, out var hit) ? $": matches \"{hit}\"" : ""))),
+        "file" => c.Files.Where(f => FileMatches(rule, f)).Select(f => (new string?[] { f.ArchivePath },
+            (f.Change == "present" ? $"{f.ContainerPath} is present in the full tree ({FullTreeNote})" : $"{f.Change} {f.ContainerPath}")
+            + $" (mode {(f.Mode is { } m ? Convert.ToString(m, 8) : "?")})"
+            + (f.ContentMatches.TryGetValue(rule.Rule.Id, out var hit) ? $": matches \"{hit}\"" : ""), Subjects.Of(f))),
         "account" => c.Accounts.Where(a => (rule.Rule.Match.Uid0 is not { } u || u == (a.Uid == "0" && a.Name != "root"))
-                && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword))
-            .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : ""))),
-        "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why)] : [],
+                && (rule.Rule.Match.EmptyPassword is not { } e || e == a.EmptyPassword)
+                && (rule.Rule.Match.FullTree is not { } full || full == a.FullTree))
+            .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : "")
+                + (a.FullTree ? $" (read from the full tree: {FullTreeNote})" : ""), Subjects.Of(a))),
+        "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why, Subjects.Of(c))] : [],
+        "pod" => c.Pod is { } pod && Pod(rule.Rule.Match, pod) is var (podEvidence, podWhy) ? [(podEvidence, podWhy, Subjects.Of(c))] : [],
         _ => [],
     };
+
+    /// <summary>Said in every finding from a full tree: the image cannot be compared against, so it may be the image's own.</summary>
+    internal const string FullTreeNote = "filesystem/full: the whole filesystem, not a diff against the image; it may come with the image";
 
     internal static string Describe(ProcessInfo p) =>
         $"pid {p.Pid} {(p.Name is null ? "" : $"({p.Name}) ")}exe {p.Exe ?? "?"}{(p.ExeDeleted && p.Exe?.EndsWith(" (deleted)", StringComparison.Ordinal) != true ? " (deleted)" : "")}, uid {p.Uid?.ToString() ?? "?"}, argv [{string.Join(" ", p.Argv)}]";
@@ -60,7 +67,7 @@ public static class FindingsEngine
         {
             return false;
         }
-        if (m.ExeInWritableLayer is { } writable && writable != c.Files.Exists(f => f.ContainerPath == exe && f.Change != "deleted"))
+        if (m.ExeInWritableLayer is { } writable && writable != c.Files.Exists(f => f.ContainerPath == exe && f.Change is not ("deleted" or "present")))
         {
             return false;
         }
@@ -96,7 +103,7 @@ public static class FindingsEngine
         return !exeName.StartsWith(arg0, StringComparison.Ordinal) && !arg0.StartsWith(exeName, StringComparison.Ordinal);
     }
 
-    private static IEnumerable<(string?[], string)> Sockets(RuleMatch m, ContainerSummary c)
+    private static IEnumerable<(string?[], string, FindingSubject)> Sockets(RuleMatch m, ContainerSummary c)
     {
         foreach (var s in c.Sockets)
         {
@@ -118,12 +125,12 @@ public static class FindingsEngine
                     continue;
                 }
                 yield return ([s.DocumentPath, c.ProcessesPath, p.ExeStoredAs],
-                    $"{s.Protocol} {s.LocalAddress}:{s.LocalPort} -> {s.RemoteAddress}:{s.RemotePort} {s.State}, held by {Describe(p)}");
+                    $"{s.Protocol} {s.LocalAddress}:{s.LocalPort} -> {s.RemoteAddress}:{s.RemotePort} {s.State}, held by {Describe(p)}", Subjects.Of(s, p));
             }
         }
     }
 
-    private static bool File(CompiledRule rule, FileChange f)
+    internal static bool FileMatches(CompiledRule rule, FileChange f)
     {
         var m = rule.Rule.Match;
         return (m.Change is null || m.Change.Contains(f.Change, StringComparer.Ordinal))
@@ -164,11 +171,49 @@ public static class FindingsEngine
             if (hit.Count == 0) return null;
             why.Add("capabilities added: " + string.Join(", ", hit));
         }
+        if (m.SeccompAbsent is { } absent)
+        {
+            if (absent != c.SeccompAbsent) return null;
+            why.Add("the OCI spec has no seccomp profile (every system call allowed)");
+        }
         if (m.RunsAsRoot is { } root)
         {
             if (root != c.RunsAsRoot) return null;
             why.Add("runs as root");
         }
         return string.Join("; ", why).Trim();
+    }
+
+    /// <summary>A pod rule: one finding per pod, naming every binding, volume or Secret that matched and the documents they are in.</summary>
+    private static (string?[], string)? Pod(RuleMatch m, KubernetesPod pod)
+    {
+        var why = new List<string>();
+        var evidence = new List<string?>();
+        if (m.ClusterAdmin is { } admin)
+        {
+            if (admin != pod.ClusterAdmin.Count > 0) return null;
+            evidence.Add(pod.GrantsPath);
+            foreach (var g in pod.ClusterAdmin)
+            {
+                why.Add($"service account {pod.ServiceAccount}: {g.Binding} ({g.Scope}) grants {g.Why}");
+                evidence.Add(g.BindingPath);
+                evidence.Add(g.RolePath);
+            }
+        }
+        if (m.HostPath is { } hostPath)
+        {
+            if (hostPath != pod.HostPaths.Count > 0) return null;
+            evidence.Add(pod.PodPath);
+            why.Add("hostPath volumes: " + string.Join(", ", pod.HostPaths.Select(h => $"{h.Volume} = {h.Path}")));
+        }
+        if (m.SecretsMounted is { } secrets)
+        {
+            if (secrets != pod.Secrets.Count > 0) return null;
+            evidence.Add(pod.PodPath);
+            why.Add("Secrets mounted as files: " + string.Join(", ", pod.Secrets.Select(s => $"{s.Secret} (volume {s.Volume})"))
+                + "; their keys' sha256 in secrets/NAME.json, never their values");
+            evidence.AddRange(pod.Secrets.Select(s => pod.SecretDigests.GetValueOrDefault(s.Secret)));
+        }
+        return ([.. evidence], string.Join("; ", why));
     }
 }

@@ -26,7 +26,7 @@ public sealed class Rule
 /// </summary>
 public sealed class RuleMatch
 {
-    /// <summary>process, socket, file, account or container.</summary>
+    /// <summary>process, socket, file, account, container or pod.</summary>
     [YamlMember(Alias = "target")] public string Target { get; set; } = "";
 
     // process
@@ -43,6 +43,7 @@ public sealed class RuleMatch
     [YamlMember(Alias = "states")] public List<string>? States { get; set; }
 
     // file
+    /// <summary>added, changed, deleted, written (the writable layer), present (a full tree: not a diff).</summary>
     [YamlMember(Alias = "change")] public List<string>? Change { get; set; }
     [YamlMember(Alias = "executable")] public bool? Executable { get; set; }
     [YamlMember(Alias = "setId")] public bool? SetId { get; set; }
@@ -56,6 +57,8 @@ public sealed class RuleMatch
     // account
     [YamlMember(Alias = "uid0")] public bool? Uid0 { get; set; }
     [YamlMember(Alias = "emptyPassword")] public bool? EmptyPassword { get; set; }
+    /// <summary>false: only accounts of a writable layer's passwd/shadow; true: only a full tree's; left out: both.</summary>
+    [YamlMember(Alias = "fullTree")] public bool? FullTree { get; set; }
 
     // container
     [YamlMember(Alias = "privileged")] public bool? Privileged { get; set; }
@@ -64,4 +67,13 @@ public sealed class RuleMatch
     [YamlMember(Alias = "securityOff")] public bool? SecurityOff { get; set; }
     [YamlMember(Alias = "capAdd")] public List<string>? CapAdd { get; set; }
     [YamlMember(Alias = "runsAsRoot")] public bool? RunsAsRoot { get; set; }
+    /// <summary>The OCI spec has no seccomp profile (a default of ctr and of kubelets without SeccompDefault, unlike an explicit unconfined).</summary>
+    [YamlMember(Alias = "seccompAbsent")] public bool? SeccompAbsent { get; set; }
+
+    // pod (a Kubernetes pod from the API server)
+    /// <summary>The pod's service account is bound to cluster-admin (or a role allowing every verb on every resource).</summary>
+    [YamlMember(Alias = "clusterAdmin")] public bool? ClusterAdmin { get; set; }
+    [YamlMember(Alias = "hostPath")] public bool? HostPath { get; set; }
+    /// <summary>A Secret is mounted as files (a secret volume or a projected volume's secret source).</summary>
+    [YamlMember(Alias = "secretsMounted")] public bool? SecretsMounted { get; set; }
 }

@@ -67,15 +67,16 @@ public sealed partial class RuleSet
         object?[] process = [m.ExeDeleted, m.ExeUnder, m.ExeInWritableLayer, m.Masquerade, m.MultiCall, m.Capabilities];
         object?[] socket = [m.ProcessNames, m.States];
         object?[] file = [m.Change, m.Executable, m.SetId, m.Paths, m.Names, m.Content];
-        object?[] account = [m.Uid0, m.EmptyPassword];
-        object?[] container = [m.Privileged, m.MountsAny, m.HostNamespaces, m.SecurityOff, m.CapAdd, m.RunsAsRoot];
+        object?[] account = [m.Uid0, m.EmptyPassword, m.FullTree];
+        object?[] container = [m.Privileged, m.MountsAny, m.HostNamespaces, m.SecurityOff, m.CapAdd, m.RunsAsRoot, m.SeccompAbsent];
+        object?[] pod = [m.ClusterAdmin, m.HostPath, m.SecretsMounted];
         var byTarget = new Dictionary<string, object?[]>(StringComparer.Ordinal)
         {
-            ["process"] = process, ["socket"] = socket, ["file"] = file, ["account"] = account, ["container"] = container,
+            ["process"] = process, ["socket"] = socket, ["file"] = file, ["account"] = account, ["container"] = container, ["pod"] = pod,
         };
         if (!byTarget.TryGetValue(m.Target, out var own))
         {
-            throw new FormatException($"{where}: target '{m.Target}' is not process, socket, file, account or container");
+            throw new FormatException($"{where}: target '{m.Target}' is not process, socket, file, account, container or pod");
         }
         foreach (var (target, conditions) in byTarget)
         {
@@ -104,7 +105,11 @@ public sealed class CompiledRule
         Paths = rule.Match.Paths?.Select(Glob).ToList();
         Names = rule.Match.Names?.Select(Glob).ToList();
         Content = rule.Match.Content is { } c ? new Regex(c, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)) : null;
+        AcceptsPresent = rule.Match.Change?.Contains("present", StringComparer.Ordinal) ?? false;
     }
+
+    /// <summary>A file rule whose <c>change</c> lists <c>present</c>: it reads full trees (docs/usage.md says which do and why).</summary>
+    internal bool AcceptsPresent { get; }
 
     public Rule Rule { get; }
     public Severity Severity { get; }

@@ -42,7 +42,8 @@ public static class HtmlReportWriter
         }
 
         Acquisition(w, doc);
-        FindingsSection(w, t.Findings);
+        FindingsSection(w, t.Findings, t);
+        ExcerptsSection(w, t);
         foreach (var c in t.Containers)
         {
             ContainerSection(w, c, t);
@@ -77,7 +78,7 @@ public static class HtmlReportWriter
         w.Write("</table>\n");
     }
 
-    private static void FindingsSection(TextWriter w, List<Finding> findings)
+    private static void FindingsSection(TextWriter w, List<Finding> findings, TriageResult t)
     {
         w.Write($"<h2 id=\"findings\">Findings ({findings.Count})</h2>\n");
         if (findings.Count == 0)
@@ -86,8 +87,9 @@ public static class HtmlReportWriter
             return;
         }
         w.Write("<table><tr><th>Severity</th><th>Rule</th><th>ATT&amp;CK</th><th>Container</th><th>What</th><th>Evidence</th></tr>\n");
-        foreach (var f in findings)
+        for (int i = 0; i < findings.Count; i++)
         {
+            var f = findings[i];
             string sev = f.Severity.ToString().ToLowerInvariant();
             w.Write($"<tr class=\"finding\" data-rule=\"{Visible.Html(f.Id)}\"><td class=\"{sev}\">{sev}</td><td>{Visible.Html(f.Id)}<br>{Visible.Html(f.Title)}</td>");
             w.Write($"<td>{Visible.Html(f.Attack)}</td><td><code>{Visible.Html(f.Container)}</code></td><td><code>{Visible.Html(f.Detail)}</code></td><td>");
@@ -95,9 +97,44 @@ public static class HtmlReportWriter
             {
                 Evidence(w, e.Path, e.Sha256);
             }
+            if (t.Excerpts.ContainsKey(f))
+            {
+                w.Write($"<a href=\"#excerpt-{i}\">log lines around it</a>");
+            }
             w.Write("</td></tr>\n");
         }
         w.Write("</table>\n");
+    }
+
+    /// <summary>Each finding's log excerpts: the lines that name its subject and the line nearest its time, the hit marked, each with its archive path and sha256.</summary>
+    private static void ExcerptsSection(TextWriter w, TriageResult t)
+    {
+        if (t.Excerpts.Count == 0)
+        {
+            return;
+        }
+        w.Write("<h2 id=\"excerpts\">Log excerpts around findings</h2>\n");
+        for (int i = 0; i < t.Findings.Count; i++)
+        {
+            var f = t.Findings[i];
+            if (!t.Excerpts.TryGetValue(f, out var excerpts))
+            {
+                continue;
+            }
+            w.Write($"<h3 id=\"excerpt-{i}\" class=\"excerpt\" data-rule=\"{Visible.Html(f.Id)}\">{Visible.Html(f.Id)} in <code>{Visible.Html(f.Container)}</code></h3>\n");
+            foreach (var x in excerpts)
+            {
+                w.Write($"<p>{Visible.Html(x.Why)}: ");
+                Evidence(w, x.Path, Sha(t, x.Path));
+                w.Write("</p><pre class=\"m\">");
+                foreach (var line in x.Lines)
+                {
+                    string text = $"{line.Number,6}  {Visible.Html(line.Text)}";
+                    w.Write(line.Hit ? $"<mark>{text}</mark>\n" : text + "\n");
+                }
+                w.Write("</pre>\n");
+            }
+        }
     }
 
     private static void ContainerSection(TextWriter w, ContainerSummary c, TriageResult t)
@@ -118,9 +155,18 @@ public static class HtmlReportWriter
         if (c.HostMounts.Count > 0) privileges.Add("host paths mounted: " + string.Join(", ", c.HostMounts));
         if (c.HostMounts.Exists(m => m.EndsWith("docker.sock", StringComparison.Ordinal))) privileges.Add("THE DOCKER SOCKET IS MOUNTED");
         if (c.SeccompOff) privileges.Add("seccomp unconfined");
+        if (c.SeccompAbsent) privileges.Add("no seccomp profile in the OCI spec");
         if (c.AppArmorOff) privileges.Add("AppArmor unconfined");
         if (c.RunsAsRoot) privileges.Add("runs as root");
+        if (c.UserUnknown) privileges.Add("user not in the pod's spec (the image's)");
         Row(w, "Privileges", privileges.Count == 0 ? "none of note" : string.Join("; ", privileges));
+        if (c.Pod is { } pod)
+        {
+            Row(w, "Service account", pod.ServiceAccount);
+            Row(w, "Bound to cluster-admin", pod.ClusterAdmin.Count == 0 ? "no" : string.Join("; ", pod.ClusterAdmin.Select(g => $"{g.Binding} ({g.Scope}): {g.Why}")));
+            Row(w, "hostPath volumes", pod.HostPaths.Count == 0 ? "none" : string.Join(", ", pod.HostPaths.Select(h => $"{h.Volume} = {h.Path}")));
+            Row(w, "Secrets mounted", pod.Secrets.Count == 0 ? "none" : string.Join(", ", pod.Secrets.Select(x => $"{x.Secret} (volume {x.Volume})")));
+        }
         w.Write("</table>\n");
         if (c.InspectPath is { } inspect)
         {
@@ -178,7 +224,7 @@ public static class HtmlReportWriter
         w.Write("<h3>Filesystem changes of note</h3>\n");
         if (c.Files.Count == 0)
         {
-            w.Write("<p>No executable, SUID/SGID, deleted or rule-named file in the writable layer (or the writable layer was not collected).</p>\n");
+            w.Write("<p>No executable, SUID/SGID, deleted or rule-named file in the writable layer, and nothing a full-tree rule matches (or no filesystem was collected).</p>\n");
         }
         else
         {

@@ -35,6 +35,30 @@ public static class MarkdownReportWriter
             }
             w.WriteLine();
         }
+        if (t.Excerpts.Count > 0)
+        {
+            w.WriteLine("## Log excerpts around findings");
+            w.WriteLine();
+            foreach (var f in t.Findings)
+            {
+                if (!t.Excerpts.TryGetValue(f, out var excerpts))
+                {
+                    continue;
+                }
+                w.WriteLine($"### {f.Id} in {Visible.Markdown(f.Container)}");
+                w.WriteLine();
+                foreach (var x in excerpts)
+                {
+                    string sha = t.Sha256.TryGetValue(x.Path, out var s) && s is not null ? s : "-";
+                    w.WriteLine($"- {Visible.Markdown(x.Why)}: {Visible.Markdown(x.Path)} sha256 `{sha}`");
+                    foreach (var line in x.Lines)
+                    {
+                        w.WriteLine($"  - {(line.Hit ? "**" : "")}{line.Number}{(line.Hit ? "**" : "")}: {Visible.Markdown(line.Text)}");
+                    }
+                }
+                w.WriteLine();
+            }
+        }
         foreach (var c in t.Containers)
         {
             w.WriteLine($"## Container {Visible.Markdown(c.DisplayName)}");

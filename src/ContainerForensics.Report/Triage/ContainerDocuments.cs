@@ -92,7 +92,7 @@ internal static class ContainerDocuments
                 Str(p, "exeStoredAs"),
                 uid,
                 caps,
-                sockets));
+                sockets) { StartTime = Str(p, "startTime") });
         }
     }
 

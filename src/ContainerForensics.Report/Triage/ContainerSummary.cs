@@ -29,10 +29,22 @@ public sealed class ContainerSummary(string runtime, string folder)
     public bool HostIpc { get; set; }
     public bool SeccompOff { get; set; }
     public bool AppArmorOff { get; set; }
+
+    /// <summary>The OCI spec has no seccomp profile (containerd's default for ctr, and the kubelet's without SeccompDefault): not an explicit "unconfined".</summary>
+    public bool SeccompAbsent { get; set; }
     public List<string> HostMounts { get; } = [];
 
-    /// <summary>The archive path of the document the state and privileges came from (inspect.json).</summary>
+    /// <summary>The user the container runs as is not in its documents (a pod whose spec does not say and whose image's user cfir did not read).</summary>
+    public bool UserUnknown { get; set; }
+
+    /// <summary>
+    /// The archive path of the document the state and privileges came from: Docker's and
+    /// Podman's inspect.json, containerd's spec.json, a Kubernetes pod's pod.json.
+    /// </summary>
     public string? InspectPath { get; set; }
+
+    /// <summary>What the Kubernetes API server said of this pod (a <c>containers/kubernetes/.../api/</c> folder), else null.</summary>
+    public KubernetesPod? Pod { get; set; }
     public string? ProcessesPath { get; set; }
 
     public List<ProcessInfo> Processes { get; } = [];
@@ -46,17 +58,27 @@ public sealed class ContainerSummary(string runtime, string folder)
     /// <summary>Writable-layer changes from the engine (changes.json): in-container path to added, changed or deleted.</summary>
     public Dictionary<string, string> Changes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The container's log members (API streams, log files; not rotated or compressed ones), in archive order: what log excerpts are read from.</summary>
+    public List<string> LogMembers { get; } = [];
+
     /// <summary>The last lines of the container's logs (ring buffer), with the member they came from.</summary>
     public Queue<(string Path, string Line)> LogTail { get; } = new();
 
     /// <summary>A name to show: the container's name, else its folder's last segment.</summary>
     public string DisplayName => Name ?? Folder[(Folder.LastIndexOf('/') + 1)..];
 
-    public bool RunsAsRoot => Processes.Count > 0 ? Processes.Exists(p => p.Uid == 0) : User is null or "" or "0" or "root" || (User?.StartsWith("0:", StringComparison.Ordinal) ?? false) || (User?.StartsWith("root:", StringComparison.Ordinal) ?? false);
+    public bool RunsAsRoot => Processes.Count > 0 ? Processes.Exists(p => p.Uid == 0) : !UserUnknown && UserIsRoot(User);
+
+    private static bool UserIsRoot(string? user) =>
+        user is null or "" or "0" or "root" || user.StartsWith("0:", StringComparison.Ordinal) || user.StartsWith("root:", StringComparison.Ordinal);
 }
 
 public sealed record ProcessInfo(long Pid, long? Ppid, string? Name, IReadOnlyList<string> Argv, string? Exe, bool ExeDeleted,
-    string? ExeSha256, string? ExeStoredAs, long? Uid, IReadOnlyList<string> EffectiveCapabilities, IReadOnlyList<long> SocketInodes);
+    string? ExeSha256, string? ExeStoredAs, long? Uid, IReadOnlyList<string> EffectiveCapabilities, IReadOnlyList<long> SocketInodes)
+{
+    /// <summary>processes.json's <c>startTime</c> (from /proc/PID/stat and the boot time).</summary>
+    public string? StartTime { get; init; }
+}
 
 public sealed record SocketInfo(string Protocol, string? LocalAddress, long? LocalPort, string? RemoteAddress, long? RemotePort,
     string? State, long Inode, IReadOnlyList<long> OwnerPids, string DocumentPath);
@@ -66,16 +88,24 @@ public sealed class FileChange(string containerPath, string archivePath)
 {
     public string ContainerPath { get; } = containerPath;
     public string ArchivePath { get; } = archivePath;
-    /// <summary>added, changed, deleted, or written (in the writable layer; the engine did not say which).</summary>
+    /// <summary>
+    /// added, changed, deleted, or written (in the writable layer; the engine did not say which);
+    /// present: in a full tree (<c>filesystem/full/</c>), the image's files and the changes alike.
+    /// </summary>
     public string Change { get; set; } = "written";
     public string? Kind { get; set; }
     public uint? Mode { get; set; }
     public string? Sha256 { get; set; }
     public long? Size { get; set; }
+    public ContainerForensics.Core.Evidence.UnixTime? ModifiedTime { get; set; }
     public bool Executable => Kind == "file" && Mode is { } m && (m & 0b001_001_001) != 0;
     public bool SetId => Kind == "file" && Mode is { } m && (m & 0xC00) != 0;
     /// <summary>Content rules (by id) whose pattern this file's bytes matched, with the first match.</summary>
     public Dictionary<string, string> ContentMatches { get; } = new(StringComparer.Ordinal);
 }
 
-public sealed record AccountEntry(string File, string Name, string? Uid, bool EmptyPassword, string ArchivePath);
+public sealed record AccountEntry(string File, string Name, string? Uid, bool EmptyPassword, string ArchivePath)
+{
+    /// <summary>Read from a full tree (the image's accounts as well as any added), not from the writable layer.</summary>
+    public bool FullTree { get; init; }
+}

@@ -22,7 +22,11 @@ public sealed class TriageReader(RuleSet rules)
     public int MaxLogLineChars { get; init; } = 512;
     public int MaxChanges { get; init; } = 100_000;
 
+    /// <summary>The log excerpts around findings (a second pass, up to the last log member needed); null: none.</summary>
+    public LogExcerptReader? Excerpts { get; init; } = new();
+
     private const string Changed = "/filesystem/changed/";
+    private const string Full = "/filesystem/full/";
 
     private readonly Dictionary<string, ContainerSummary> _containers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _sha256 = new(StringComparer.Ordinal);
@@ -53,6 +57,17 @@ public sealed class TriageReader(RuleSet rules)
         }
         result.Containers.AddRange(_containers.Values.OrderBy(c => c.Folder, StringComparer.Ordinal));
         result.Findings.AddRange(FindingsEngine.Evaluate(rules, result.Containers, Sha256Of));
+        if (Excerpts is { } excerpts)
+        {
+            try
+            {
+                result.Excerpts = excerpts.Read(archivePath, zipPassword, result.Findings, result.Containers);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
+            {
+                result.Problem($"log excerpts: the second pass over the archive failed: {ex.Message}");
+            }
+        }
         result.Sha256 = new Dictionary<string, string?>(_sha256, StringComparer.Ordinal);
         return result;
     }
@@ -107,6 +122,16 @@ public sealed class TriageReader(RuleSet rules)
             c.InspectPath = name;
             Document(reader, name, result, root => ContainerDocuments.FromInspect(root, c));
         }
+        else if (rest == "metadata/spec.json")
+        {
+            // containerd's OCI spec: the privileges, where no engine's inspect gave them.
+            c.InspectPath ??= name;
+            Document(reader, name, result, root => OciSpecDocument.FromSpec(root, c));
+        }
+        else if (section == "api" && rest.StartsWith("api/metadata/", StringComparison.Ordinal))
+        {
+            KubernetesMember(reader, name, rest["api/metadata/".Length..], folder + "/api/metadata/", c, result);
+        }
         else if (rest == "volatile/processes.json")
         {
             c.ProcessesPath = name;
@@ -129,6 +154,7 @@ public sealed class TriageReader(RuleSet rules)
         }
         else if (section == "logs" && (rest.EndsWith("/stdout.log", StringComparison.Ordinal) || rest.EndsWith("/stderr.log", StringComparison.Ordinal) || rest.EndsWith("/tty.log", StringComparison.Ordinal)))
         {
+            c.LogMembers.Add(name);
             MemberText.ForEachLine(reader, MaxLogLineChars * 4, (line, cut) =>
             {
                 c.LogTail.Enqueue((name, line.Length > MaxLogLineChars ? line[..MaxLogLineChars] : line));
@@ -139,16 +165,22 @@ public sealed class TriageReader(RuleSet rules)
             });
             _wanted.Add(name);
         }
-        else if (name.Contains(Changed, StringComparison.Ordinal) && rest.StartsWith("filesystem/changed/", StringComparison.Ordinal))
+        else if ((section == "logs" || rest.StartsWith("api/logs/", StringComparison.Ordinal)) && rest.EndsWith(".log", StringComparison.Ordinal))
         {
-            string inContainer = rest["filesystem/changed".Length..];
+            // Log files on disk (json-file, CRI <n>.log) and the Kubernetes API's logs: read again for excerpts only.
+            c.LogMembers.Add(name);
+            _wanted.Add(name);
+        }
+        else if (section == "filesystem" && TreePath(rest) is var (full, inContainer))
+        {
             if (inContainer is "/etc/passwd" or "/etc/shadow")
             {
-                Accounts(reader, name, inContainer, c);
+                Accounts(reader, name, inContainer, full, c);
                 _wanted.Add(name);
                 return;
             }
-            var content = rules.Rules.Where(r => r.Content is not null && r.PathMatches(inContainer)).ToList();
+            // A full tree is the image as well as the changes: only the rules that say "present" read its files.
+            var content = rules.Rules.Where(r => r.Content is not null && (!full || r.AcceptsPresent) && r.PathMatches(inContainer)).ToList();
             if (content.Count == 0)
             {
                 return;
@@ -171,7 +203,42 @@ public sealed class TriageReader(RuleSet rules)
         }
     }
 
-    private void Accounts(EvidenceArchiveReader reader, string name, string file, ContainerSummary c)
+    /// <summary>A pod's documents from the Kubernetes API server: the pod, cfir's grants summary, and the bindings, roles and Secret digests findings point at.</summary>
+    private void KubernetesMember(EvidenceArchiveReader reader, string name, string item, string metadataFolder, ContainerSummary c, TriageResult result)
+    {
+        var pod = c.Pod ??= new KubernetesPod();
+        if (item == "pod.json")
+        {
+            pod.PodPath = name;
+            c.InspectPath = name;
+            Document(reader, name, result, root => PodDocuments.FromPod(root, c, pod));
+        }
+        else if (item == "rbac/grants.json")
+        {
+            pod.GrantsPath = name;
+            Document(reader, name, result, root => PodDocuments.FromGrants(root, pod, metadataFolder));
+        }
+        else if (item.StartsWith("rbac/", StringComparison.Ordinal))
+        {
+            _wanted.Add(name);
+        }
+        else if (item.StartsWith("secrets/", StringComparison.Ordinal) && item.EndsWith(".json", StringComparison.Ordinal) && !item.EndsWith(".server.json", StringComparison.Ordinal))
+        {
+            _wanted.Add(name);
+            pod.SecretDigests[item["secrets/".Length..^".json".Length]] = name;
+        }
+    }
+
+    /// <summary>
+    /// A filesystem member's tree and in-container path: <c>filesystem/changed/PATH</c> (the
+    /// writable layer) or <c>filesystem/full/PATH</c> (the whole tree: not a diff against the image).
+    /// </summary>
+    internal static (bool Full, string InContainer)? TreePath(string rest) =>
+        rest.StartsWith("filesystem/changed/", StringComparison.Ordinal) ? (false, rest["filesystem/changed".Length..])
+        : rest.StartsWith("filesystem/full/", StringComparison.Ordinal) ? (true, rest["filesystem/full".Length..])
+        : null;
+
+    private void Accounts(EvidenceArchiveReader reader, string name, string file, bool fullTree, ContainerSummary c)
     {
         string text = Encoding.UTF8.GetString(Head(reader, ContentScanBytes));
         foreach (var line in text.Split('\n'))
@@ -185,7 +252,7 @@ public sealed class TriageReader(RuleSet rules)
             bool empty = f[1].Length == 0;
             if (empty || (uid == "0" && f[0] != "root"))
             {
-                c.Accounts.Add(new AccountEntry(file, f[0], uid, empty, name));
+                c.Accounts.Add(new AccountEntry(file, f[0], uid, empty, name) { FullTree = fullTree });
             }
         }
     }
@@ -221,15 +288,14 @@ public sealed class TriageReader(RuleSet rules)
         {
             _sha256[path] = line.Sha256;
         }
-        int at = path.IndexOf(Changed, StringComparison.Ordinal);
-        if (at < 0 || Locate(path) is not var (folder, runtime, _) || !path.AsSpan(folder.Length).StartsWith(Changed))
+        if ((!path.Contains(Changed, StringComparison.Ordinal) && !path.Contains(Full, StringComparison.Ordinal))
+            || Locate(path) is not var (folder, runtime, _) || TreePath(path[(folder.Length + 1)..]) is not var (full, inContainer))
         {
             return;
         }
-        string inContainer = path[(folder.Length + Changed.Length - 1)..];
         var c = Container(folder, runtime);
-        var file = new FileChange(inContainer, path) { Kind = line.Kind, Mode = line.Mode, Sha256 = line.Sha256, Size = line.Size };
-        file.Change = line.Kind == "whiteout" ? "deleted" : c.Changes.TryGetValue(inContainer, out var change) ? change : "written";
+        var file = new FileChange(inContainer, path) { Kind = line.Kind, Mode = line.Mode, Sha256 = line.Sha256, Size = line.Size, ModifiedTime = line.ModifiedTime };
+        file.Change = full ? "present" : line.Kind == "whiteout" ? "deleted" : c.Changes.TryGetValue(inContainer, out var change) ? change : "written";
         if (_contentHits.Remove(path, out var hits))
         {
             foreach (var (id, hit) in hits)
@@ -237,8 +303,11 @@ public sealed class TriageReader(RuleSet rules)
                 file.ContentMatches[id] = hit;
             }
         }
-        bool interesting = line.Kind == "whiteout" || file.Executable || file.SetId || file.ContentMatches.Count > 0
-            || (line.Kind is "file" or "symlink" && rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.Paths is not null && r.PathMatches(inContainer)));
+        // Of a full tree only what a rule that reads full trees matches: its executables and SUID files are the image's.
+        bool interesting = full
+            ? rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.AcceptsPresent && FindingsEngine.FileMatches(r, file))
+            : line.Kind == "whiteout" || file.Executable || file.SetId || file.ContentMatches.Count > 0
+                || (line.Kind is "file" or "symlink" && rules.Rules.Any(r => r.Rule.Match.Target == "file" && r.Paths is not null && r.PathMatches(inContainer)));
         if (!interesting)
         {
             return;
@@ -293,6 +362,9 @@ public sealed class TriageResult
     public string? ArchiveSha256 { get; set; }
     public List<ContainerSummary> Containers { get; } = [];
     public List<Finding> Findings { get; } = [];
+
+    /// <summary>The log lines around each finding that has them (by reference).</summary>
+    public Dictionary<Finding, List<LogExcerpt>> Excerpts { get; set; } = new(ReferenceEqualityComparer.Instance);
     public IReadOnlyDictionary<string, string?> Sha256 { get; set; } = new Dictionary<string, string?>();
     public List<string> Problems { get; } = [];
     public long ProblemCount { get; private set; }

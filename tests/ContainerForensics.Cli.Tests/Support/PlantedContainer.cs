@@ -53,11 +53,12 @@ internal sealed class PlantedContainer : IAsyncDisposable
     }
 
     /// <summary><c>ctr -n NS run -d IMAGE N sleep 3600</c>: in containerd the name is the id.</summary>
-    public static async Task<PlantedContainer> ContainerdAsync(string ns = "default")
+    /// <param name="runFlags">More <c>ctr run</c> flags (<c>--cap-add</c>, <c>--net-host</c>, <c>--with-ns</c>, ...).</param>
+    public static async Task<PlantedContainer> ContainerdAsync(string ns = "default", params string[] runFlags)
     {
         string name = NewName();
         string image = RigEnvironment.ContainerdImage ?? "docker.io/" + RigEnvironment.Image;
-        await ProcessRunner.CheckedAsync("ctr", "--address", ContainerdAddress, "-n", ns, "run", "-d", image, name, "sleep", "3600");
+        await ProcessRunner.CheckedAsync("ctr", ["--address", ContainerdAddress, "-n", ns, "run", "-d", .. runFlags, image, name, "sleep", "3600"]);
         return new PlantedContainer(name, name, async () =>
         {
             string[] ctr = ["--address", ContainerdAddress, "-n", ns];
