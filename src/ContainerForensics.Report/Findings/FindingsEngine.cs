@@ -43,7 +43,7 @@ public static class FindingsEngine
                 && (rule.Rule.Match.FullTree is not { } full || full == a.FullTree))
             .Select(a => (new string?[] { a.ArchivePath }, $"{a.File}: account {a.Name}" + (a.Uid is null ? "" : $" uid {a.Uid}") + (a.EmptyPassword ? ", no password" : "")
                 + (a.FullTree ? $" (read from the full tree: {FullTreeNote})" : ""), Subjects.Of(a))),
-        "container" => Container(rule.Rule.Match, c) is { } why ? [(new string?[] { c.InspectPath ?? c.ProcessesPath }, why, Subjects.Of(c))] : [],
+        "container" => c.PrivilegeEvidence.ToArray() is { Length: > 0 } sources && Container(rule.Rule.Match, c) is { } why ? [(sources, why, Subjects.Of(c))] : [],
         "pod" => c.Pod is { } pod && Pod(rule.Rule.Match, pod) is var (podEvidence, podWhy) ? [(podEvidence, podWhy, Subjects.Of(c))] : [],
         _ => [],
     };

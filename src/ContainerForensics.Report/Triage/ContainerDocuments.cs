@@ -28,21 +28,7 @@ internal static class ContainerDocuments
         }
         if (Obj(root, "HostConfig") is { } host)
         {
-            c.Privileged = host.TryGetProperty("Privileged", out var p) && p.ValueKind == JsonValueKind.True;
-            c.CapAdd.AddRange(Strings(host, "CapAdd"));
-            c.HostPid = Str(host, "PidMode") == "host";
-            c.HostNetwork = Str(host, "NetworkMode") == "host";
-            c.HostIpc = Str(host, "IpcMode") == "host";
-            foreach (var opt in Strings(host, "SecurityOpt"))
-            {
-                string o = opt.Replace(':', '=');
-                c.SeccompOff |= o == "seccomp=unconfined";
-                c.AppArmorOff |= o == "apparmor=unconfined";
-            }
-            foreach (var bind in Strings(host, "Binds"))
-            {
-                Add(c.HostMounts, bind.Split(':')[0]);
-            }
+            FromHostConfig(host, c);
         }
         if (root.TryGetProperty("Mounts", out var mounts) && mounts.ValueKind == JsonValueKind.Array)
         {
@@ -122,6 +108,68 @@ internal static class ContainerDocuments
             }
             c.Sockets.Add(new SocketInfo(protocol, Str(s, "localAddress"), Num(s, "localPort"), Str(s, "remoteAddress"), Num(s, "remotePort"),
                 Str(s, "state"), Num(s, "inode") ?? 0, owners, documentPath));
+        }
+    }
+
+    /// <summary>
+    /// A HostConfig: inspect's <c>HostConfig</c>, or a dead-box Docker container's
+    /// <c>hostconfig.json</c>, which is the same object as dockerd keeps it on disk.
+    /// </summary>
+    public static void FromHostConfig(JsonElement host, ContainerSummary c)
+    {
+        c.Privileged = host.TryGetProperty("Privileged", out var p) && p.ValueKind == JsonValueKind.True;
+        c.CapAdd.AddRange(Strings(host, "CapAdd"));
+        c.HostPid = Str(host, "PidMode") == "host";
+        c.HostNetwork = Str(host, "NetworkMode") == "host";
+        c.HostIpc = Str(host, "IpcMode") == "host";
+        foreach (var opt in Strings(host, "SecurityOpt"))
+        {
+            string o = opt.Replace(':', '=');
+            c.SeccompOff |= o == "seccomp=unconfined";
+            c.AppArmorOff |= o == "apparmor=unconfined";
+        }
+        foreach (var bind in Strings(host, "Binds"))
+        {
+            Add(c.HostMounts, bind.Split(':')[0]);
+        }
+    }
+
+    /// <summary>
+    /// A dead-box Docker container's record, <c>config.v2.json</c> as dockerd wrote it: its name,
+    /// id, image and user (<c>Config</c>, merged with the image's as in inspect), its state as
+    /// recorded, and its bind mounts (<c>MountPoints</c>, a map by destination).
+    /// </summary>
+    public static void FromDockerRecord(JsonElement root, ContainerSummary c)
+    {
+        c.Name = Str(root, "Name")?.TrimStart('/') ?? c.Name;
+        c.Id = Str(root, "ID") ?? c.Id;
+        if (Obj(root, "Config") is { } config)
+        {
+            c.Image = Str(config, "Image") ?? c.Image;
+            c.User = Str(config, "User");
+        }
+        if (Obj(root, "State") is { } state)
+        {
+            bool Flag(string name) => state.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+            c.StartedAt = Str(state, "StartedAt");
+            // As dockerd's State.StateString derives inspect's Status from these flags.
+            c.State = Flag("Running") ? (Flag("Paused") ? "paused" : Flag("Restarting") ? "restarting" : "running")
+                : Flag("RemovalInProgress") ? "removing"
+                : Flag("Dead") ? "dead"
+                : c.StartedAt is null || c.StartedAt.StartsWith("0001-01-01", StringComparison.Ordinal) ? "created"
+                : "exited";
+            c.FinishedAt = Str(state, "FinishedAt");
+            c.ExitCode = state.TryGetProperty("ExitCode", out var exit) && exit.ValueKind == JsonValueKind.Number ? exit.GetInt64() : null;
+        }
+        if (Obj(root, "MountPoints") is { } points)
+        {
+            foreach (var m in points.EnumerateObject().Select(m => m.Value).Where(v => v.ValueKind == JsonValueKind.Object))
+            {
+                if (Str(m, "Type") == "bind" && Str(m, "Source") is { Length: > 0 } source)
+                {
+                    Add(c.HostMounts, source);
+                }
+            }
         }
     }
 

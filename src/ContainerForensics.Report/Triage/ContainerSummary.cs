@@ -43,6 +43,17 @@ public sealed class ContainerSummary(string runtime, string folder)
     /// </summary>
     public string? InspectPath { get; set; }
 
+    /// <summary>A dead-box Docker container's hostconfig.json (its privileges; the record, config.v2.json, is <see cref="InspectPath"/>).</summary>
+    public string? HostConfigPath { get; set; }
+
+    /// <summary>
+    /// The documents a container rule's claim rests on; empty when the archive holds none of them
+    /// (a dead-box Podman container, a container whose metadata failed): then no container rule
+    /// is matched, since its privileges are unknown, not absent.
+    /// </summary>
+    public IEnumerable<string> PrivilegeEvidence =>
+        new[] { HostConfigPath, InspectPath ?? ProcessesPath }.Where(p => p is not null).Select(p => p!);
+
     /// <summary>What the Kubernetes API server said of this pod (a <c>containers/kubernetes/.../api/</c> folder), else null.</summary>
     public KubernetesPod? Pod { get; set; }
     public string? ProcessesPath { get; set; }

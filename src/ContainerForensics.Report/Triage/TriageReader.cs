@@ -122,6 +122,17 @@ public sealed class TriageReader(RuleSet rules)
             c.InspectPath = name;
             Document(reader, name, result, root => ContainerDocuments.FromInspect(root, c));
         }
+        else if (rest == "metadata/files/config.v2.json")
+        {
+            // A dead-box Docker container: its record as dockerd kept it (no inspect was asked).
+            c.InspectPath ??= name;
+            Document(reader, name, result, root => ContainerDocuments.FromDockerRecord(root, c));
+        }
+        else if (rest == "metadata/files/hostconfig.json")
+        {
+            c.HostConfigPath = name;
+            Document(reader, name, result, root => ContainerDocuments.FromHostConfig(root, c));
+        }
         else if (rest == "metadata/spec.json")
         {
             // containerd's OCI spec: the privileges, where no engine's inspect gave them.

@@ -34,6 +34,18 @@ public sealed class DeadBoxDockerCollectTests(DeadBoxDockerScenario scenario, IT
         Assert.True(offlineRun.ExitCode == (int)ExitCode.Complete, offlineRun.Describe());
         Assert.Equal(0, (await CfirProcess.RunAsync("verify", offline)).ExitCode);
 
+        // The report reads the offline archive as it reads a live one: each container's state and
+        // privileges, from config.v2.json and hostconfig.json instead of inspect, equal the live ones.
+        Assert.Contains("cfir: findings: ", offlineRun.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not be read back", offlineRun.Stderr, StringComparison.Ordinal);
+        var liveReport = await ReportContainersAsync(live);
+        var offlineReport = await ReportContainersAsync(offline);
+        Assert.Equal(scenario.Ids.Order(StringComparer.Ordinal), offlineReport.Keys.Order(StringComparer.Ordinal));
+        foreach (string id in scenario.Ids)
+        {
+            Assert.Equal(liveReport[id], offlineReport[id]);
+        }
+
         // The same containers, by id and name; the removed one in neither.
         var liveContainers = Containers(liveRun.StdoutText);
         var offlineContainers = Containers(offlineRun.StdoutText);
@@ -173,5 +185,16 @@ public sealed class DeadBoxDockerCollectTests(DeadBoxDockerScenario scenario, IT
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>The containers of <c>cfir report --format json</c>, by id: what the report says of each, as one comparable line.</summary>
+    private static async Task<Dictionary<string, string>> ReportContainersAsync(string archive)
+    {
+        var report = await CfirProcess.RunAsync("report", archive, "--format", "json", "-o", "-");
+        Assert.True(report.ExitCode == 0, report.Describe());
+        using var doc = JsonDocument.Parse(report.StdoutText);
+        return doc.RootElement.GetProperty("containers").EnumerateArray().ToDictionary(
+            c => c.GetProperty("id").GetString()!,
+            c => string.Join(", ", new[] { "name", "image", "state", "privileged", "hostPid", "hostNetwork", "hostIpc", "runsAsRoot" }.Select(f => $"{f}={c.GetProperty(f)}")));
     }
 }
