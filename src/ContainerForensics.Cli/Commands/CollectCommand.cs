@@ -34,6 +34,16 @@ internal static class CollectCommand
     /// <summary>Everything the collect command was told, parsed and checked.</summary>
     internal sealed record Settings
     {
+        /// <summary>Who collected what, where and how, for the archive's seal (collect) or each archive's (watch).</summary>
+        public Dictionary<string, string?> Provenance(string? hostname) => new()
+        {
+            ["examiner"] = Examiner,
+            ["case"] = Case,
+            ["note"] = Note,
+            ["host"] = hostname,
+            ["commandLine"] = string.Join(' ', CommandLine),
+        };
+
         public IReadOnlyList<string> Containers { get; init; } = [];
         public IReadOnlyList<string> Runtimes { get; init; } = ["auto"];
         public bool RunningOnly { get; init; }
@@ -178,14 +188,7 @@ internal static class CollectCommand
                 Discovery = discovery,
                 Options = options,
                 StartedAt = startedAt,
-                Provenance = new Dictionary<string, string?>
-                {
-                    ["examiner"] = s.Examiner,
-                    ["case"] = s.Case,
-                    ["note"] = s.Note,
-                    ["host"] = host.Hostname,
-                    ["commandLine"] = string.Join(' ', s.CommandLine),
-                },
+                Provenance = s.Provenance(host.Hostname),
                 InterruptedBy = () => signals?.Received?.ToString(),
                 AcquisitionLog = () => LogEntry(log),
             };

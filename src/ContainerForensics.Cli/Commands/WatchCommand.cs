@@ -146,14 +146,7 @@ internal static class WatchCommand
                     OutputDirectory = directory,
                     ArchiveExtension = ArchiveFormats.Extension(c.Format) + (sealing.Encrypts ? ArchiveSealing.EncryptedSuffix : ""),
                 },
-                Provenance = new Dictionary<string, string?>
-                {
-                    ["examiner"] = c.Examiner,
-                    ["case"] = c.Case,
-                    ["note"] = c.Note,
-                    ["host"] = host.Hostname,
-                    ["commandLine"] = string.Join(' ', c.CommandLine),
-                },
+                Provenance = c.Provenance(host.Hostname),
                 InterruptedBy = () => signals?.Received?.ToString(),
                 OpenArchive = path => EvidenceArchiveWriter.Create(ArchiveOutput.ToFile(path, sealing.Layer),
                     archiveOptions with { StartedAt = env.Clock.GetUnixTime(), SealSigner = sealing.Signer }),
