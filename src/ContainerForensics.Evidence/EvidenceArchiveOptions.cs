@@ -14,6 +14,9 @@ public sealed record EvidenceArchiveOptions
     /// </summary>
     public int GzipLevel { get; init; } = 1;
 
+    /// <summary>zstd level for tar.zst (<c>--zstd-level</c>), <see cref="Compression.ZstdSettings"/>: 1 by measurement, as for gzip.</summary>
+    public int ZstdLevel { get; init; } = Compression.ZstdSettings.DefaultLevel;
+
     /// <summary>Zip only: AES-256 encryption with this password.</summary>
     public string? ZipPassword { get; init; }
 
