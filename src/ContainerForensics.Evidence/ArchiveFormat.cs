@@ -24,6 +24,9 @@ public static class ArchiveFormats
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
+    /// <summary>The name <c>--format</c> takes (<c>tar.zst</c>).</summary>
+    public static string Name(ArchiveFormat format) => Extension(format)[1..];
+
     public static bool TryParse(string text, out ArchiveFormat format)
     {
         switch (text.ToLowerInvariant())

@@ -76,7 +76,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         _members = options.Format switch
         {
             ArchiveFormat.Tar or ArchiveFormat.TarGz or ArchiveFormat.TarZst => new TarMemberWriter(below, TarMemberWriter.Compress(below, options.Format, options)),
-            ArchiveFormat.Zip => new ZipMemberWriter(below, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
+            ArchiveFormat.Zip => new ZipMemberWriter(below, options.ZipPassword, options.CompressionLevel!.Value),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
         _spools = new SpoolFactory(options.SpoolDirectory, options.SpoolMemoryBudget);

@@ -175,6 +175,8 @@ internal static class CollectCommand
                     Case = s.Case,
                     Note = s.Note,
                     FormatVersion = ArchiveNames.FormatVersion,
+                    ArchiveFormat = ArchiveFormats.Name(archiveOptions.Format),
+                    CompressionLevel = archiveOptions.CompressionLevel,
                     OutputDescription = toStdout ? "stdout" : outputPath,
                     Sealing = sealing.Info,
                 },

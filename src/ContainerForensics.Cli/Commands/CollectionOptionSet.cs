@@ -56,7 +56,9 @@ internal sealed class CollectionOptionSet
         };
         ZstdLevel.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } level && (level < ZstdSettings.MinLevel || level > ZstdSettings.MaxLevel))
+            // A token that is not a number is the parser's to report.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out int level) &&
+                (level < ZstdSettings.MinLevel || level > ZstdSettings.MaxLevel))
             {
                 result.AddError($"--zstd-level must be between {ZstdSettings.MinLevel} and {ZstdSettings.MaxLevel} (got {level})");
             }

@@ -132,6 +132,8 @@ internal static class WatchCommand
                     Case = c.Case,
                     Note = c.Note,
                     FormatVersion = ArchiveNames.FormatVersion,
+                    ArchiveFormat = ArchiveFormats.Name(archiveOptions.Format),
+                    CompressionLevel = archiveOptions.CompressionLevel,
                     OutputDescription = directory,
                     Sealing = sealing.Info,
                 },
