@@ -25,20 +25,43 @@ internal sealed class ZstdWriteStream : Stream
         ArgumentOutOfRangeException.ThrowIfLessThan(level, ZstdSettings.MinLevel);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, ZstdSettings.MaxLevel);
         _ = LibZstd.Handle; // ZstdNet's calls resolve to the library found there
+        int threads = Math.Max(1, workers ?? Environment.ProcessorCount);
         try
         {
-            _options = new ZstdNet.CompressionOptions(null, new Dictionary<ZstdNet.ZSTD_cParameter, int>
+            try
             {
-                [ZstdNet.ZSTD_cParameter.ZSTD_c_nbWorkers] = Math.Max(1, workers ?? Environment.ProcessorCount),
-                [ZstdNet.ZSTD_cParameter.ZSTD_c_checksumFlag] = 1,
-            }, level);
-            // The output buffer as large as the writer's: fewer, larger writes to the file or pipe.
-            _zstd = new ZstdNet.CompressionStream(output, _options, 1 << 20);
+                (_options, _zstd) = Open(output, level, threads);
+            }
+            catch (ZstdNet.ZstdException ex) when (ex.Code == ZstdNet.ZSTD_ErrorCode.ZSTD_error_parameter_unsupported)
+            {
+                // A libzstd built without ZSTD_MULTITHREAD refuses workers: the same frame, on this thread.
+                (_options, _zstd) = Open(output, level, threads: 0);
+            }
         }
         catch (ZstdNet.ZstdException ex)
         {
-            _options?.Dispose();
             throw new IOException($"zstd: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Workers (0: none, compressed on the caller's thread), the content checksum, the level.</summary>
+    private static (ZstdNet.CompressionOptions, ZstdNet.CompressionStream) Open(Stream output, int level, int threads)
+    {
+        var parameters = new Dictionary<ZstdNet.ZSTD_cParameter, int> { [ZstdNet.ZSTD_cParameter.ZSTD_c_checksumFlag] = 1 };
+        if (threads > 0)
+        {
+            parameters[ZstdNet.ZSTD_cParameter.ZSTD_c_nbWorkers] = threads;
+        }
+        var options = new ZstdNet.CompressionOptions(null, parameters, level);
+        try
+        {
+            // The output buffer as large as the writer's: fewer, larger writes to the file or pipe.
+            return (options, new ZstdNet.CompressionStream(output, options, 1 << 20));
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
         }
     }
 
