@@ -66,7 +66,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ tools
 # Installed only when missing: a second run never calls apt.
-PACKAGES="hyperfine pigz time jq openssl gzip tar procps coreutils age openssh-client"
+PACKAGES="hyperfine pigz zstd time jq openssl gzip tar procps coreutils age openssh-client"
 missing=""
 for p in $PACKAGES; do
     [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=" $p"
@@ -139,7 +139,7 @@ q() { printf '%q' "$1"; }
     echo "DOCKER_SERVER=$(q "$("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null || echo '?')")"
     echo "DOCKER_CLIENT=$(q "$("$DOCKER" version -f '{{.Client.Version}}' 2>/dev/null || echo '?') ($DOCKER)")"
     echo "DOCKER_STORAGE=$(q "$("$DOCKER" info -f '{{.Driver}}' 2>/dev/null || echo '?')")"
-    echo "TOOLS=$(q "$(hyperfine --version), GNU gzip $(gzip --version | head -n 1 | awk '{print $NF}'), pigz $(pigz --version 2>&1 | awk '{print $2}'), $(openssl version | cut -d' ' -f1-2), GNU tar $(tar --version | head -n 1 | awk '{print $NF}'), GNU time $(dpkg-query -W -f='${Version}' time)")"
+    echo "TOOLS=$(q "$(hyperfine --version), GNU gzip $(gzip --version | head -n 1 | awk '{print $NF}'), pigz $(pigz --version 2>&1 | awk '{print $2}'), zstd $(zstd -V | grep -o 'v[0-9.]*' | head -n 1), $(openssl version | cut -d' ' -f1-2), GNU tar $(tar --version | head -n 1 | awk '{print $NF}'), GNU time $(dpkg-query -W -f='${Version}' time)")"
     echo "SMALL_FILES_CFG=${CFIR_BENCH_SMALL_FILES:-20000}"
     echo "LOAD_START=$(q "$LOAD_START")"
 } > "$RUN_DIR/machine.env"
@@ -210,6 +210,9 @@ if want_group fs-full; then
         "$D export cfir-bench-fs1g | gzip -6 > \"\$OUT\""
     bench_case fs-full fs-full.export-pigz1 pipeline tar.gz 0 "" "$FS1G_BYTES" "$W" '`docker export | pigz -1 | tee >(sha256sum)`' \
         "$D export cfir-bench-fs1g | pigz -1 | $SHA > \"\$OUT\""
+    # Issue 20: tar.zst against zstd's own multi-threaded CLI at its fastest usual level, hashed as it is written.
+    bench_case fs-full fs-full.export-zstd1 pipeline tar.zst 0 "" "$FS1G_BYTES" "$W" '`docker export | zstd -1 -T2 | tee >(sha256sum)`' \
+        "$D export cfir-bench-fs1g | zstd -q -1 -T2 | $SHA > \"\$OUT\""
     bench_case fs-full fs-full.tar-gzip1 pipeline tar.gz 0 "" "$FS1G_BYTES" "$W" '`tar merged | gzip -1 | tee >(sha256sum)` (one-core deflate)' \
         "tar -C $FS1G_MERGED -cf - . | gzip -1 | $SHA > \"\$OUT\""
     bench_case fs-full fs-full.floor floor none 0 "" "$FS1G_BYTES" "$W" '`tar merged | openssl dgst -sha256` (floor)' \
@@ -218,6 +221,8 @@ if want_group fs-full; then
         "tar -C $FS1G_MERGED -cf - . | $SHA > \"\$OUT\""
     bench_case fs-full fs-full.cfir-targz cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.gz' \
         "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.gz -o \"\$OUT\""
+    bench_case fs-full fs-full.cfir-tarzst cfir tar.zst 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.zst' \
+        "$C collect cfir-bench-fs1g --runtime docker --filesystem full -f tar.zst -o \"\$OUT\""
     # Signing and encryption (issue 19), beside the plain tar.gz: the cost of each layer. All
     # three without the findings read-back, which an encrypted archive cannot have.
     bench_case fs-full fs-full.cfir-targz-nofindings cfir tar.gz 1 timeline.sh "$FS1G_BYTES" "$W" 'cfir full -f tar.gz --no-findings' \

@@ -151,6 +151,7 @@ pair() { # pair CFIR_CASE PIPELINE_CASE
 pair fs-full.cfir-targz  fs-full.export-gzip6
 pair fs-full.cfir-targz  fs-full.export-pigz1
 pair fs-full.cfir-targz  fs-full.tar-gzip1
+pair fs-full.cfir-tarzst fs-full.export-zstd1
 pair fs-full.cfir-stdout fs-full.export-gzip6
 pair fs-full.cfir-stdout fs-full.export-pigz1
 pair fs-full.cfir-tar-null fs-full.floor
@@ -325,6 +326,8 @@ r=""; has fs-full.cfir-targz && has fs-full.export-gzip6 && r=$(calc "${WALL[fs-
 target 'full tar.gz ≥ 8× faster than `docker export | gzip -6`' "$(fmt "$r" 2)× faster" "$r" ge 8
 r=""; has fs-full.cfir-targz && has fs-full.export-pigz1 && r=$(calc "${WALL[fs-full.export-pigz1]} / ${WALL[fs-full.cfir-targz]}")
 target 'full tar.gz ≥ 1.5× faster than `docker export | pigz -1`' "$(fmt "$r" 2)× faster" "$r" ge 1.5
+r=""; has fs-full.cfir-tarzst && has fs-full.export-zstd1 && r=$(calc "${WALL[fs-full.export-zstd1]} / ${WALL[fs-full.cfir-tarzst]}")
+target 'full tar.zst ≥ 1.0× `docker export | zstd -1 -T2 | tee >(sha256sum)` (faster or equal; sizes side by side in Pairs)' "$(fmt "$r" 2)× faster" "$r" ge 1.0
 # The floor writes nothing: judged against cfir writing nothing, and, with the write on both
 # sides, cfir's archive file against the floor that writes its tar to a file.
 r=""; has fs-full.cfir-tar-null && has fs-full.floor && r=$(calc "${WALL[fs-full.cfir-tar-null]} / ${WALL[fs-full.floor]}")

@@ -9,6 +9,8 @@ public enum ArchiveFormat
     Tar,
     /// <summary>Zip64 (SharpZipLib), optionally AES-256: for analysts whose tools need zip.</summary>
     Zip,
+    /// <summary>PAX tar, zstd-compressed (libzstd through ZstdNet): smaller and cheaper than tar.gz.</summary>
+    TarZst,
 }
 
 public static class ArchiveFormats
@@ -18,8 +20,12 @@ public static class ArchiveFormats
         ArchiveFormat.TarGz => ".tar.gz",
         ArchiveFormat.Tar => ".tar",
         ArchiveFormat.Zip => ".zip",
+        ArchiveFormat.TarZst => ".tar.zst",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
+
+    /// <summary>The name <c>--format</c> takes (<c>tar.zst</c>).</summary>
+    public static string Name(ArchiveFormat format) => Extension(format)[1..];
 
     public static bool TryParse(string text, out ArchiveFormat format)
     {
@@ -30,6 +36,9 @@ public static class ArchiveFormats
                 return true;
             case "tar":
                 format = ArchiveFormat.Tar;
+                return true;
+            case "tar.zst" or "tzst":
+                format = ArchiveFormat.TarZst;
                 return true;
             case "zip":
                 format = ArchiveFormat.Zip;

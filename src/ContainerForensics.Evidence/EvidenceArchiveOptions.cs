@@ -14,6 +14,18 @@ public sealed record EvidenceArchiveOptions
     /// </summary>
     public int GzipLevel { get; init; } = 1;
 
+    /// <summary>zstd level for tar.zst (<c>--zstd-level</c>), <see cref="Compression.ZstdSettings"/>: 1 by measurement, as for gzip.</summary>
+    public int ZstdLevel { get; init; } = Compression.ZstdSettings.DefaultLevel;
+
+    /// <summary>The level the format compresses at (zip: deflate's), for the acquisition record; null for plain tar.</summary>
+    public int? CompressionLevel => Format switch
+    {
+        ArchiveFormat.TarGz => GzipLevel,
+        ArchiveFormat.TarZst => ZstdLevel,
+        ArchiveFormat.Zip => Math.Clamp(GzipLevel, 1, 9),
+        _ => null,
+    };
+
     /// <summary>Zip only: AES-256 encryption with this password.</summary>
     public string? ZipPassword { get; init; }
 

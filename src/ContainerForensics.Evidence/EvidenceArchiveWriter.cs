@@ -14,7 +14,7 @@ namespace ContainerForensics.Evidence;
 /// <summary>
 /// The evidence archive: one pass, append-only, to a file or a pipe. Each entry's bytes are
 /// hashed while they are written; the manifest, errors, SHA256SUMS, provenance and seal close
-/// the archive (docs/evidence-format.md). Knows tar, gzip and zip; knows nothing of containers.
+/// the archive (docs/evidence-format.md). Knows tar, gzip, zstd and zip; knows nothing of containers.
 /// </summary>
 public sealed partial class EvidenceArchiveWriter : IArchiveWriter
 {
@@ -75,9 +75,8 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         Stream below = (Stream?)_archiveHash ?? _archiveBytes;
         _members = options.Format switch
         {
-            ArchiveFormat.Tar => new TarMemberWriter(below, gzipLevel: null),
-            ArchiveFormat.TarGz => new TarMemberWriter(below, options.GzipLevel),
-            ArchiveFormat.Zip => new ZipMemberWriter(below, options.ZipPassword, Math.Clamp(options.GzipLevel, 1, 9)),
+            ArchiveFormat.Tar or ArchiveFormat.TarGz or ArchiveFormat.TarZst => new TarMemberWriter(below, TarMemberWriter.Compress(below, options.Format, options)),
+            ArchiveFormat.Zip => new ZipMemberWriter(below, options.ZipPassword, options.CompressionLevel!.Value),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
         _spools = new SpoolFactory(options.SpoolDirectory, options.SpoolMemoryBudget);

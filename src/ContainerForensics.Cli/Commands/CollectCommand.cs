@@ -10,6 +10,7 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Core.FileSystem;
 using ContainerForensics.Core.Host;
 using ContainerForensics.Evidence;
+using ContainerForensics.Evidence.Compression;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.HostEvidence;
 using ContainerForensics.Sealing;
@@ -50,6 +51,9 @@ internal static class CollectCommand
         public IReadOnlyList<string> Labels { get; init; } = [];
         public string? Output { get; init; }
         public ArchiveFormat Format { get; init; } = ArchiveFormat.TarGz;
+
+        /// <summary>--zstd-level; null: the default.</summary>
+        public int? ZstdLevel { get; init; }
         public FilesystemMode Filesystem { get; init; } = FilesystemMode.Changed;
         public string? Case { get; init; }
         public string? Examiner { get; init; }
@@ -103,7 +107,7 @@ internal static class CollectCommand
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(shared.Containers);
-        foreach (Option o in (Option[])[ shared.Runtime, all, running, shared.Label, output, shared.Format, shared.Filesystem, shared.Case, shared.Examiner, shared.Note,
+        foreach (Option o in (Option[])[ shared.Runtime, all, running, shared.Label, output, shared.Format, shared.ZstdLevel, shared.Filesystem, shared.Case, shared.Examiner, shared.Note,
                      shared.MaxFileSize, shared.Oversize, shared.LogsSince, eventsSince, shared.Volumes, shared.Memory, shared.MemoryMax, shared.Hash, shared.PasswordFile,
                      shared.SignKey, shared.SignKeyPassphraseFile, shared.EncryptTo, spoolDir, .. shared.ProviderOptions.Select(p => p.Option), shared.Timeout,
                      shared.NestedDepth, shared.NoNested, root, parallel, shared.Json, shared.Quiet, shared.Verbose, noFindings ])
@@ -181,6 +185,8 @@ internal static class CollectCommand
                     Case = s.Case,
                     Note = s.Note,
                     FormatVersion = ArchiveNames.FormatVersion,
+                    ArchiveFormat = ArchiveFormats.Name(archiveOptions.Format),
+                    CompressionLevel = archiveOptions.CompressionLevel,
                     OutputDescription = toStdout ? "stdout" : outputPath,
                     Sealing = sealing.Info,
                 },
@@ -255,6 +261,7 @@ internal static class CollectCommand
     internal static EvidenceArchiveOptions ArchiveOptions(Settings s, CliEnvironment env) => new()
     {
         Format = s.Format,
+        ZstdLevel = ZstdLevel(s),
         ExtraHashes = (s.Hashes.Contains("sha1") ? ExtraHashes.Sha1 : 0) | (s.Hashes.Contains("md5") ? ExtraHashes.Md5 : 0),
         ZipPassword = ReadPassword(s),
         Clock = env.Clock,
@@ -440,6 +447,23 @@ internal static class CollectCommand
             MemoryMaxBytes = memoryMax,
             Parallelism = s.Parallel,
         };
+    }
+
+    /// <summary>
+    /// --zstd-level, for tar.zst only; and libzstd loaded now, so that a host without it stops the
+    /// run before any evidence is taken, not at the archive.
+    /// </summary>
+    internal static int ZstdLevel(Settings s)
+    {
+        if (s.Format != ArchiveFormat.TarZst)
+        {
+            return s.ZstdLevel is null ? ZstdSettings.DefaultLevel : throw new CfirException(ExitCode.UsageError, "--zstd-level needs --format tar.zst");
+        }
+        if (ZstdSettings.Unavailable() is { } why)
+        {
+            throw new CfirException(ExitCode.UsageError, $"--format tar.zst: {why}");
+        }
+        return s.ZstdLevel ?? ZstdSettings.DefaultLevel;
     }
 
     internal static string? ReadPassword(Settings s)

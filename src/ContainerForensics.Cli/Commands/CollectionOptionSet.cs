@@ -2,6 +2,7 @@ using System.CommandLine;
 using ContainerForensics.Cli.Hosting;
 using ContainerForensics.Core.Collection;
 using ContainerForensics.Evidence;
+using ContainerForensics.Evidence.Compression;
 
 namespace ContainerForensics.Cli.Commands;
 
@@ -45,9 +46,23 @@ internal sealed class CollectionOptionSet
         {
             Description = "Archive format.",
             DefaultValueFactory = _ => "tar.gz",
-            HelpName = "tar.gz|tar|zip",
+            HelpName = "tar.gz|tar.zst|tar|zip",
         };
-        Format.AcceptOnlyFromAmong("tar.gz", "tar", "zip");
+        Format.AcceptOnlyFromAmong("tar.gz", "tar.zst", "tar", "zip");
+        ZstdLevel = new Option<int?>("--zstd-level")
+        {
+            Description = $"tar.zst only: zstd level, {ZstdSettings.MinLevel}-{ZstdSettings.MaxLevel} (default {ZstdSettings.DefaultLevel}: higher levels cost far more CPU for a few percent).",
+            HelpName = "N",
+        };
+        ZstdLevel.Validators.Add(result =>
+        {
+            // A token that is not a number is the parser's to report.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out int level) &&
+                (level < ZstdSettings.MinLevel || level > ZstdSettings.MaxLevel))
+            {
+                result.AddError($"--zstd-level must be between {ZstdSettings.MinLevel} and {ZstdSettings.MaxLevel} (got {level})");
+            }
+        });
         Filesystem = new Option<string>("--filesystem")
         {
             Description = "Container filesystem to copy: none, changed (the writable layer) or full.",
@@ -125,6 +140,8 @@ internal sealed class CollectionOptionSet
 
     public Option<string> Format { get; }
 
+    public Option<int?> ZstdLevel { get; }
+
     public Option<string> Filesystem { get; }
 
     public Option<string?> Case { get; }
@@ -196,6 +213,7 @@ internal sealed class CollectionOptionSet
         Runtimes = parse.GetValue(Runtime) ?? ["auto"],
         Labels = parse.GetValue(Label) ?? [],
         Format = ArchiveFormats.TryParse(parse.GetValue(Format) ?? "tar.gz", out var f) ? f : ArchiveFormat.TarGz,
+        ZstdLevel = parse.GetValue(ZstdLevel),
         Filesystem = Enum.Parse<FilesystemMode>(parse.GetValue(Filesystem) ?? "changed", ignoreCase: true),
         Case = parse.GetValue(Case),
         Examiner = parse.GetValue(Examiner),

@@ -71,7 +71,7 @@ internal static class WatchCommand
 
         var command = new Command("watch", "Stay running and collect each container into its own sealed archive when something happens to it.");
         command.Arguments.Add(shared.Containers);
-        foreach (Option o in (Option[])[ shared.Runtime, shared.Label, output, trigger, until, parallel, queue, shared.Format, shared.Filesystem, shared.Case,
+        foreach (Option o in (Option[])[ shared.Runtime, shared.Label, output, trigger, until, parallel, queue, shared.Format, shared.ZstdLevel, shared.Filesystem, shared.Case,
                      shared.Examiner, shared.Note, shared.MaxFileSize, shared.Oversize, shared.LogsSince, shared.Volumes, shared.Memory, shared.MemoryMax, shared.Hash,
                      shared.PasswordFile, shared.SignKey, shared.SignKeyPassphraseFile, shared.EncryptTo, .. shared.ProviderOptions.Select(p => p.Option),
                      shared.Timeout, shared.NestedDepth, shared.NoNested, shared.Json, shared.Quiet, shared.Verbose ])
@@ -132,6 +132,8 @@ internal static class WatchCommand
                     Case = c.Case,
                     Note = c.Note,
                     FormatVersion = ArchiveNames.FormatVersion,
+                    ArchiveFormat = ArchiveFormats.Name(archiveOptions.Format),
+                    CompressionLevel = archiveOptions.CompressionLevel,
                     OutputDescription = directory,
                     Sealing = sealing.Info,
                 },

@@ -15,6 +15,7 @@ public static class AcquisitionFields
     public const string Note = "note";
     public const string StartedAt = "startedAt";
     public const string Output = "output";
+    public const string Archive = "archive";
     public const string Host = "host";
     public const string Clock = "clock";
     public const string Runtimes = "runtimes";
@@ -54,6 +55,13 @@ public static class AcquisitionFields
         public const string MountOptions = "options";
         public const string SuperOptions = "superOptions";
         public const string Image = "image";
+    }
+
+    /// <summary>Inside <see cref="Archive"/>: the format the archive was written in and its compression level.</summary>
+    public static class InArchive
+    {
+        public const string Format = "format";
+        public const string CompressionLevel = "compressionLevel";
     }
 
     /// <summary>Inside <see cref="Tool"/>.</summary>

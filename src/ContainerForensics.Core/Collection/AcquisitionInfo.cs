@@ -21,6 +21,12 @@ public sealed record AcquisitionInfo
 
     public string? OutputDescription { get; init; }
 
+    /// <summary>The archive's format as <c>--format</c> names it (<c>tar.zst</c>); null: not recorded.</summary>
+    public string? ArchiveFormat { get; init; }
+
+    /// <summary>The compression level of a compressed format (<c>--zstd-level</c>; gzip's fixed level); null for none.</summary>
+    public int? CompressionLevel { get; init; }
+
     /// <summary>The seal's signing key and the archive's recipients (<c>--sign-key</c>, <c>--encrypt-to</c>).</summary>
     public SealingInfo Sealing { get; init; } = new();
 }

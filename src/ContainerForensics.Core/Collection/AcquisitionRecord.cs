@@ -53,6 +53,20 @@ public static class AcquisitionRecord
             json.WriteString(AcquisitionFields.Note, info.Note);
             json.WriteString(AcquisitionFields.StartedAt, startedAt.ToIso8601());
             json.WriteString(AcquisitionFields.Output, info.OutputDescription);
+            if (info.ArchiveFormat is { } archiveFormat)
+            {
+                json.WriteStartObject(AcquisitionFields.Archive);
+                json.WriteString(AcquisitionFields.InArchive.Format, archiveFormat);
+                if (info.CompressionLevel is { } level)
+                {
+                    json.WriteNumber(AcquisitionFields.InArchive.CompressionLevel, level);
+                }
+                else
+                {
+                    json.WriteNull(AcquisitionFields.InArchive.CompressionLevel);
+                }
+                json.WriteEndObject();
+            }
             WriteSealing(json, info.Sealing);
 
             json.WriteStartObject(AcquisitionFields.Host);

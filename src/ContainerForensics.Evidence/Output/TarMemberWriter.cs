@@ -2,7 +2,10 @@ using ContainerForensics.Tar;
 
 namespace ContainerForensics.Evidence.Output;
 
-/// <summary>PAX tar, optionally gzip-compressed on every core (<see cref="ParallelGzipStream"/>), over the archive output.</summary>
+/// <summary>
+/// PAX tar, optionally compressed on every core (gzip: <see cref="ParallelGzipStream"/>; zstd:
+/// <see cref="ZstdWriteStream"/>), over the archive output.
+/// </summary>
 internal sealed class TarMemberWriter : IMemberWriter
 {
     private readonly HashingWriteStream _tarBytes;
@@ -10,19 +13,26 @@ internal sealed class TarMemberWriter : IMemberWriter
     private readonly Stream? _compressor;
 
     /// <param name="output">The stream below (already hashed for the archive's own sha256).</param>
-    /// <param name="gzipLevel">Null for plain tar; else the zlib level (docs/evidence-format.md says why 1).</param>
-    public TarMemberWriter(Stream output, int? gzipLevel)
+    /// <param name="compressor">
+    /// Null for plain tar; else a compressing stream over <paramref name="output"/> that leaves it
+    /// open and ends its format when disposed (<see cref="Compress"/>).
+    /// </param>
+    public TarMemberWriter(Stream output, Stream? compressor = null)
     {
-        Stream below = output;
-        if (gzipLevel is { } level)
-        {
-            _compressor = new ParallelGzipStream(output, level, leaveOpen: true);
-            below = _compressor;
-        }
+        _compressor = compressor;
+        Stream below = compressor ?? output;
         // Large buffered writes: the tar writer emits 512-byte headers and the content in big chunks.
         _tarBytes = new HashingWriteStream(below, leaveOpen: true, background: true);
         _tar = new PaxTarWriter(_tarBytes, leaveOpen: true);
     }
+
+    /// <summary>The compressor of a tar format over <paramref name="output"/>; null for plain tar.</summary>
+    public static Stream? Compress(Stream output, ArchiveFormat format, EvidenceArchiveOptions options) => format switch
+    {
+        ArchiveFormat.TarGz => new ParallelGzipStream(output, options.GzipLevel, leaveOpen: true),
+        ArchiveFormat.TarZst => new ZstdWriteStream(output, options.ZstdLevel),
+        _ => null,
+    };
 
     public long Position => _tar.Position;
 
@@ -49,7 +59,7 @@ internal sealed class TarMemberWriter : IMemberWriter
     {
         _tar.Finish();
         _tarBytes.Flush();
-        _compressor?.Dispose(); // the last (final) block and the gzip trailer
+        _compressor?.Dispose(); // gzip: the last (final) block and the trailer; zstd: the frame's end and checksum
     }
 
     public void Dispose()

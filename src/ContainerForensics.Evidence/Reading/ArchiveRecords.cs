@@ -1,7 +1,7 @@
 namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>What an archive says about itself: its records, read by <see cref="EvidenceArchiveReader.ReadRecords"/>.</summary>
-/// <param name="Format"><c>tar</c>, <c>tar.gz</c> or <c>zip</c>.</param>
+/// <param name="Format"><c>tar</c>, <c>tar.gz</c>, <c>tar.zst</c> or <c>zip</c>.</param>
 /// <param name="Acquisition">The acquisition record; null when the archive has none or it is not a JSON object.</param>
 /// <param name="Seal">The seal; null when the archive has none (an archive whose collection never closed) or it is not a JSON object.</param>
 /// <param name="ManifestLines">Lines of manifest.jsonl, those that could not be read included.</param>

@@ -2,7 +2,8 @@ namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
 /// Reads an evidence archive (docs/evidence-format.md) once, front to back, from a file or a
-/// pipe: tar, tar.gz (exactly one gzip member, RFC 1952) or zip (by its local headers; an AES zip
+/// pipe: tar, tar.gz (exactly one gzip member, RFC 1952), tar.zst (exactly one zstd frame, RFC
+/// 8878) or zip (by its local headers; an AES zip
 /// from a file). Hands out the members in the order they were written, with their content, and
 /// parses the archive's own records as their members pass: each manifest and errors line, typed,
 /// to the caller as it streams (<see cref="ArchiveReaderOptions"/>); the seal and the acquisition
@@ -22,8 +23,9 @@ public sealed partial class EvidenceArchiveReader : IDisposable
     internal const int MaxSealSize = 1 << 20;
 
     /// <summary>
-    /// How far past the tar's end-of-archive blocks a gzip member is inflated to say what is
-    /// there: a gzip of zeros inflates a thousandfold, and past the end nothing needs its bytes.
+    /// How far past the tar's end-of-archive blocks a gzip member or zstd frame is decompressed
+    /// to say what is there: a gzip of zeros inflates a thousandfold (zstd's far more), and past
+    /// the end nothing needs its bytes.
     /// </summary>
     private const long TrailingProbe = 1 << 20;
 
@@ -39,6 +41,7 @@ public sealed partial class EvidenceArchiveReader : IDisposable
     private readonly byte[] _buffer = new byte[1 << 20];
     private IMemberSource? _source;
     private GzipMemberStream? _gzip;
+    private ZstdFrameStream? _zstd;
     private bool _contentEnded;
     private bool _ended;
     private string? _fileSha256;
@@ -68,7 +71,9 @@ public sealed partial class EvidenceArchiveReader : IDisposable
             return;
         }
         _raw.StopZipCheckpoints();
-        Format = head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]) ? "tar.gz" : "tar";
+        Format = head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]) ? "tar.gz"
+            : head.StartsWith((ReadOnlySpan<byte>)[0x28, 0xB5, 0x2F, 0xFD]) ? "tar.zst" // RFC 8878 3.1.1: 0xFD2FB528, little-endian
+            : "tar";
     }
 
     /// <summary>Opens the archive file at <paramref name="path"/>; the reader closes it.</summary>
@@ -86,7 +91,7 @@ public sealed partial class EvidenceArchiveReader : IDisposable
         }
     }
 
-    /// <summary><c>tar</c>, <c>tar.gz</c> or <c>zip</c>, from the input's first bytes.</summary>
+    /// <summary><c>tar</c>, <c>tar.gz</c>, <c>tar.zst</c> or <c>zip</c>, from the input's first bytes.</summary>
     public string Format { get; }
 
     /// <summary>The member <see cref="MoveNext"/> moved to; null before the first and after the last.</summary>
@@ -197,6 +202,11 @@ public sealed partial class EvidenceArchiveReader : IDisposable
             _gzip = new GzipMemberStream(_raw);
             return new TarMemberSource(_gzip);
         }
+        if (Format == "tar.zst")
+        {
+            _zstd = new ZstdFrameStream(_raw);
+            return new TarMemberSource(_zstd);
+        }
         return new TarMemberSource(_raw);
     }
 
@@ -232,35 +242,48 @@ public sealed partial class EvidenceArchiveReader : IDisposable
         switch (_source)
         {
             case TarMemberSource tar when _gzip is not null:
-                var inside = TrailingData.Scan(tar.ReadAhead, _gzip, TrailingProbe, _buffer);
-                if (inside.Bytes > 0)
-                {
-                    Problem(new ReaderProblem("trailing", null, inside.DescribeInsideGzip()));
-                }
+                Inside(tar, _gzip, "gzip");
                 if (_gzip.Ended)
                 {
-                    Trailing(TrailingData.Scan(_gzip.Leftover, _raw!, long.MaxValue, _buffer), afterGzipMember: true);
+                    Trailing(TrailingData.Scan(_gzip.Leftover, _raw!, long.MaxValue, _buffer), after: "gzip");
+                }
+                break;
+            case TarMemberSource tar when _zstd is not null:
+                Inside(tar, _zstd, "zstd");
+                if (_zstd.Ended)
+                {
+                    Trailing(TrailingData.Scan(_zstd.Leftover, _raw!, long.MaxValue, _buffer), after: "zstd");
                 }
                 break;
             case TarMemberSource tar:
-                Trailing(TrailingData.Scan(tar.ReadAhead, _raw!, long.MaxValue, _buffer), afterGzipMember: false);
+                Trailing(TrailingData.Scan(tar.ReadAhead, _raw!, long.MaxValue, _buffer), after: null);
                 break;
             case ZipStreamMemberSource:
                 CheckZipEnd();
                 break;
         }
         // Read to the very end so the archive's own hash covers every byte that arrived (raw
-        // bytes only: trailing data inside a gzip member is not inflated to get here).
+        // bytes only: trailing data inside a gzip member or zstd frame is not decompressed to get here).
         while (_raw is not null && _raw.Read(_buffer) > 0)
         {
         }
     }
 
-    private void Trailing(TrailingData trailing, bool afterGzipMember)
+    /// <summary>What the compressed stream holds after the tar's end: at most <see cref="TrailingProbe"/> of it is decompressed.</summary>
+    private void Inside(TarMemberSource tar, Stream decompressed, string compression)
+    {
+        var inside = TrailingData.Scan(tar.ReadAhead, decompressed, TrailingProbe, _buffer);
+        if (inside.Bytes > 0)
+        {
+            Problem(new ReaderProblem("trailing", null, inside.DescribeInside(compression)));
+        }
+    }
+
+    private void Trailing(TrailingData trailing, string? after)
     {
         if (trailing.Bytes > 0)
         {
-            Problem(new ReaderProblem("trailing", null, trailing.Describe(afterGzipMember)));
+            Problem(new ReaderProblem("trailing", null, trailing.Describe(after)));
         }
     }
 
@@ -296,6 +319,7 @@ public sealed partial class EvidenceArchiveReader : IDisposable
     {
         _source?.Dispose();
         _gzip?.Dispose();
+        _zstd?.Dispose();
         _raw?.Dispose();
         if (_ownsInput)
         {

@@ -28,6 +28,7 @@ public sealed class EncryptedArchiveTests
     [InlineData(ArchiveFormat.TarGz)]
     [InlineData(ArchiveFormat.Tar)]
     [InlineData(ArchiveFormat.Zip)]
+    [InlineData(ArchiveFormat.TarZst)]
     public async Task An_encrypted_signed_archive_verifies_through_decryption(ArchiveFormat format)
     {
         var (file, seal) = await BuildAsync(format, entries: 5, entrySize: 150_000);

@@ -23,6 +23,7 @@ public sealed class SignedArchiveTests
     [InlineData(ArchiveFormat.Tar)]
     [InlineData(ArchiveFormat.TarGz)]
     [InlineData(ArchiveFormat.Zip)]
+    [InlineData(ArchiveFormat.TarZst)]
     public async Task A_signed_archive_verifies_and_names_its_signer(ArchiveFormat format)
     {
         var (bytes, seal) = await SealedArchives.BuildAsync(format, new SshSealSigner(Analyst));
