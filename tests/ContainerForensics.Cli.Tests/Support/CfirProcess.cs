@@ -7,6 +7,9 @@ namespace ContainerForensics.Cli.Tests.Support;
 /// The real, built cfir run as its own process, the way a responder runs it:
 /// <c>dotnet cfir.dll ARGS</c> with stdout and stderr redirected. cfir.dll is the CLI project's
 /// build output, copied whole into cfir-app/ beside this test assembly (the project file says why).
+/// With CFIR_TEST_BINARY set (e.g. to artifacts/cfir-linux-x64/cfir), that executable runs instead:
+/// the published single file, trimmed and precompiled, fails where the build output does not
+/// (reflection over trimmed framework code), so the same tests prove the file a responder copies.
 /// </summary>
 internal static class CfirProcess
 {
@@ -24,6 +27,19 @@ internal static class CfirProcess
         {
             string path = Path.Combine(AppContext.BaseDirectory, "cfir-app", "cfir.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException($"cfir.dll is not in cfir-app/ beside the test assembly ({path}): the test project's CopyCfirApp target copies the CLI's build output there", path);
+        }
+    }
+
+    /// <summary>The published executable named by CFIR_TEST_BINARY, or null to run cfir.dll through dotnet.</summary>
+    public static string? Binary
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("CFIR_TEST_BINARY") is not { Length: > 0 } binary)
+            {
+                return null;
+            }
+            return File.Exists(binary) ? Path.GetFullPath(binary) : throw new FileNotFoundException($"CFIR_TEST_BINARY names no file: {binary}", binary);
         }
     }
 
@@ -57,7 +73,7 @@ internal static class CfirProcess
     };
 
     /// <summary>
-    /// The start info for <c>dotnet cfir.dll ARGS</c>, optionally behind a wrapper command
+    /// The start info for <c>dotnet cfir.dll ARGS</c> (or <see cref="Binary"/> ARGS), optionally behind a wrapper command
     /// (e.g. unshare), with the discovery variables removed and <paramref name="environment"/> applied
     /// (a null value removes a variable).
     /// </summary>
@@ -69,8 +85,15 @@ internal static class CfirProcess
         {
             command.AddRange(wrapper);
         }
-        command.Add(DotnetHost);
-        command.Add(CfirDll);
+        if (Binary is { } binary)
+        {
+            command.Add(binary);
+        }
+        else
+        {
+            command.Add(DotnetHost);
+            command.Add(CfirDll);
+        }
         command.AddRange(args);
         var psi = new ProcessStartInfo(command[0]) { WorkingDirectory = workingDirectory ?? Path.GetTempPath() };
         foreach (var a in command.Skip(1))
