@@ -3,6 +3,7 @@ using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.Evidence.Verify;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Evidence.Tests.Archive;
 
@@ -13,7 +14,7 @@ internal static class ArchiveKit
         int pathKeysInMemory = ArchivePathSet.DefaultKeysInMemory, ExtraHashes extraHashes = ExtraHashes.None)
     {
         var buffer = new MemoryStream();
-        await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new NonClosing(buffer)),
+        await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new NonClosingStream(buffer)),
                          new EvidenceArchiveOptions { Format = format, ZipPassword = password, ToolVersion = "test", PathKeysInMemory = pathKeysInMemory, ExtraHashes = extraHashes }))
         {
             await fill(writer);
@@ -89,32 +90,6 @@ internal static class ArchiveKit
         var copy = (byte[])archive.Clone();
         copy[offset] ^= (byte)(1 << bit);
         return copy;
-    }
-
-    /// <summary>A stream the writer may dispose without losing the bytes.</summary>
-    private sealed class NonClosing(Stream inner) : Stream
-    {
-        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override void Flush() => inner.Flush();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 

@@ -113,7 +113,7 @@ public sealed class EncryptedArchiveTests
     public async Task An_unsealed_encrypted_archive_has_no_final_chunk()
     {
         var buffer = new MemoryStream();
-        var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new Unclosable(buffer), below => new AgeEncryptStream(below, [Analyst.Recipient])),
+        var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new NonClosingStream(buffer), below => new AgeEncryptStream(below, [Analyst.Recipient])),
             new EvidenceArchiveOptions { Format = ArchiveFormat.Tar });
         await writer.AddAsync(new ArchiveEntry { Path = ArchivePath.Parse("a/b"), Content = EvidenceContent.FromBytes(new byte[3_000_000]) }, CancellationToken.None);
         await writer.DisposeAsync();
@@ -130,7 +130,7 @@ public sealed class EncryptedArchiveTests
         {
             byte[] plain = RandomNumberGenerator.GetBytes(size);
             var buffer = new MemoryStream();
-            var output = ArchiveOutput.ToStdout(new Unclosable(buffer), below => new AgeEncryptStream(below, [Analyst.Recipient]));
+            var output = ArchiveOutput.ToStdout(new NonClosingStream(buffer), below => new AgeEncryptStream(below, [Analyst.Recipient]));
             output.Stream.Write(plain);
             output.CommitAsync().AsTask().GetAwaiter().GetResult();
             byte[] file = buffer.ToArray();
@@ -149,29 +149,4 @@ public sealed class EncryptedArchiveTests
             Identities = [identity],
             AllowedSigners = AllowedSigners.Parse($"analyst@lab {Signer.PublicKey.ToLine()}", "allowed_signers"),
         });
-
-    private sealed class Unclosable(Stream inner) : Stream
-    {
-        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override void Flush() => inner.Flush();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
 }

@@ -3,6 +3,7 @@ using ContainerForensics.Core.Evidence;
 using ContainerForensics.Evidence;
 using ContainerForensics.Evidence.Output;
 using ContainerForensics.Tar;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Sealing.Tests.Archives;
 
@@ -14,7 +15,7 @@ internal static class SealedArchives
     {
         var buffer = new MemoryStream();
         SealResult seal;
-        await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new KeepOpen(buffer), layer),
+        await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new NonClosingStream(buffer), layer),
                          new EvidenceArchiveOptions { Format = format, ToolVersion = "test", SealSigner = signer }))
         {
             if (acquisitionRecord is not null)
@@ -70,31 +71,5 @@ internal static class SealedArchives
             names.Add(Encoding.UTF8.GetString(e.Header.Name));
         }
         return names;
-    }
-
-    /// <summary>A stream the writer may dispose without losing the bytes.</summary>
-    private sealed class KeepOpen(Stream inner) : Stream
-    {
-        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override void Flush() => inner.Flush();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
