@@ -10,7 +10,7 @@ namespace ContainerForensics.Sealing.Age;
 /// cut before its final chunk, an empty final chunk after others, or data after the final chunk
 /// (the rules of filippo.io/age's stream reader, the C2SP test vectors' "payload failure").
 /// </summary>
-public sealed class AgeDecryptStream : Stream
+public sealed class AgeDecryptStream : ForwardReadStream
 {
     private readonly Stream _payload;
     private readonly ChaCha20Poly1305 _aead;
@@ -115,7 +115,6 @@ public sealed class AgeDecryptStream : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     private void NextChunk()
     {
@@ -190,25 +189,7 @@ public sealed class AgeDecryptStream : Stream
         return total;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => PlaintextBytes; set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long? Given => PlaintextBytes;
 
     protected override void Dispose(bool disposing)
     {
