@@ -14,8 +14,9 @@ public static class ReportRunner
 {
     /// <remarks>
     /// The two passes run at once, each on its own core: verification hashes every byte,
-    /// the triage pass only decompresses and parses what it keeps, so the report costs about
-    /// what verification alone does. Each reads the file through its own handle.
+    /// the triage pass only decompresses and parses what it keeps (no hash: the archive's
+    /// sha256 shown is the verification's), so the report costs about what verification alone
+    /// does. Each reads the file through its own handle.
     /// </remarks>
     public static ReportDocument Build(string archivePath, RuleSet rules, string tool, string? zipPassword = null)
     {
@@ -27,14 +28,16 @@ public static class ReportRunner
         TriageResult triage;
         try
         {
-            triage = new TriageReader(rules).Read(archivePath, zipPassword);
+            triage = new TriageReader(rules) { Hashes = false }.Read(archivePath, zipPassword);
         }
         finally
         {
             // Never leave the verifier running behind an exception: wait for it either way.
             ((IAsyncResult)verifying).AsyncWaitHandle.WaitOne();
         }
-        return new ReportDocument(Path.GetFileName(archivePath), verifying.GetAwaiter().GetResult(), triage, tool);
+        var verification = verifying.GetAwaiter().GetResult();
+        triage.ArchiveSha256 = verification.ArchiveSha256;
+        return new ReportDocument(Path.GetFileName(archivePath), verification, triage, tool);
     }
 
     public static void Write(Stream output, ReportDocument doc, string format)

@@ -50,6 +50,8 @@ public sealed class ReportTests
         Assert.True(json.ExitCode == 0, json.Describe());
         using var doc = JsonDocument.Parse(json.Stdout);
         Assert.True(doc.RootElement.GetProperty("verification").GetProperty("ok").GetBoolean());
+        // The triage pass reads without hashing: the sha256 shown is the verification's, of the whole file.
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(archive))), doc.RootElement.GetProperty("archiveSha256").GetString());
         var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
         string badFolder = $"containers/docker/-/{bad.Name}_{bad.Id[..12]}";
         string cleanFolder = $"containers/docker/-/{clean.Name}_{clean.Id[..12]}";

@@ -16,7 +16,7 @@ internal static class FindingsSummary
         List<Finding> findings;
         try
         {
-            findings = new TriageReader(RuleSet.BuiltIn()) { Excerpts = null }.Read(archive, zipPassword).Findings;   // the summary shows no log lines: no second pass
+            findings = new TriageReader(RuleSet.BuiltIn()) { Excerpts = null, Hashes = false }.Read(archive, zipPassword).Findings;   // the summary shows no log lines (no second pass) and no hash (collect printed the one it took while writing)
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

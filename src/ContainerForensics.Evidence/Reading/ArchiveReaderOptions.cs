@@ -14,4 +14,13 @@ public sealed record ArchiveReaderOptions
 
     /// <summary>Each problem, as it is found (the reader also keeps the first few: <see cref="EvidenceArchiveReader.Problems"/>).</summary>
     public Action<ReaderProblem>? OnProblem { get; init; }
+
+    /// <summary>
+    /// Whether the archive's own sha256 and the seal's prefix hash are taken (the default). A
+    /// reader that wants the documents only (the findings read back right after collect hashed
+    /// what it wrote; a report whose verification pass hashes the same file) sets false and saves
+    /// two sha256 passes; <see cref="EvidenceArchiveReader.ArchiveSha256"/> then throws and
+    /// <see cref="ArchiveMember.PrefixSha256"/> is null.
+    /// </summary>
+    public bool Hashes { get; init; } = true;
 }

@@ -63,7 +63,7 @@ public sealed partial class EvidenceArchiveReader : IDisposable
             Format = "zip";
             return;
         }
-        _raw = new RawInputStream(input);
+        _raw = new RawInputStream(input, options.Hashes);
         var head = _raw.Head;
         if (head.StartsWith((ReadOnlySpan<byte>)[0x50, 0x4B, 0x03, 0x04]))
         {
@@ -184,14 +184,17 @@ public sealed partial class EvidenceArchiveReader : IDisposable
     /// <summary>
     /// The sha256 of the input's bytes read so far: of every byte that arrived once
     /// <see cref="MoveNext"/> has returned false. An encrypted zip file: of the whole file.
+    /// Throws when the reader was told not to hash (<see cref="ArchiveReaderOptions.Hashes"/>).
     /// </summary>
-    public string ArchiveSha256() => _raw?.Sha256() ?? (_fileSha256 ??= ZipFileMemberSource.HashPrefix(_input, long.MaxValue));
+    public string ArchiveSha256() => !_options.Hashes
+        ? throw new InvalidOperationException("the archive was read without hashing it")
+        : _raw?.Sha256() ?? (_fileSha256 ??= ZipFileMemberSource.HashPrefix(_input, long.MaxValue));
 
     private IMemberSource OpenSource()
     {
         if (_raw is null)
         {
-            return new ZipFileMemberSource(_input, _options.ZipPassword!);
+            return new ZipFileMemberSource(_input, _options.ZipPassword!, _options.Hashes);
         }
         if (Format == "zip")
         {
@@ -200,14 +203,14 @@ public sealed partial class EvidenceArchiveReader : IDisposable
         if (Format == "tar.gz")
         {
             _gzip = new GzipMemberStream(_raw);
-            return new TarMemberSource(_gzip);
+            return new TarMemberSource(_gzip, _options.Hashes);
         }
         if (Format == "tar.zst")
         {
             _zstd = new ZstdFrameStream(_raw);
-            return new TarMemberSource(_zstd);
+            return new TarMemberSource(_zstd, _options.Hashes);
         }
-        return new TarMemberSource(_raw);
+        return new TarMemberSource(_raw, _options.Hashes);
     }
 
     private int Pull(Span<byte> buffer)

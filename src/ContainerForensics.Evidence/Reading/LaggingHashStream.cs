@@ -12,12 +12,17 @@ namespace ContainerForensics.Evidence.Reading;
 internal sealed class LaggingHashStream : SyncReadOnlyStream
 {
     private readonly Stream _inner;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash;
     private byte[] _pending = new byte[1 << 16];
     private int _pendingCount;
     private long _hashedTo;
 
-    public LaggingHashStream(Stream inner) => _inner = inner;
+    /// <param name="hash">False: positions are confirmed and the read-ahead kept the same way, but nothing is hashed.</param>
+    public LaggingHashStream(Stream inner, bool hash = true)
+    {
+        _inner = inner;
+        _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+    }
 
     /// <summary>Position up to which every byte is hashed; <see cref="Pending"/> starts here.</summary>
     public long HashedTo => _hashedTo;
@@ -28,8 +33,8 @@ internal sealed class LaggingHashStream : SyncReadOnlyStream
     /// <summary>Bytes read but not hashed yet (after the last confirmed position).</summary>
     public ReadOnlySpan<byte> Pending => _pending.AsSpan(0, _pendingCount);
 
-    /// <summary>The sha256 of every byte hashed so far.</summary>
-    public string CurrentDigest() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+    /// <summary>The sha256 of every byte hashed so far; null when the stream does not hash.</summary>
+    public string? CurrentDigest() => _hash is null ? null : Convert.ToHexStringLower(_hash.GetCurrentHash());
 
     /// <summary>Hashes every byte before <paramref name="position"/>; with <paramref name="digest"/>, returns the digest of exactly that prefix.</summary>
     public string? HashUpTo(long position, bool digest = true)
@@ -43,7 +48,7 @@ internal sealed class LaggingHashStream : SyncReadOnlyStream
         {
             throw new InvalidOperationException($"cannot hash up to {position}: hashed to {_hashedTo}, {_pendingCount} pending");
         }
-        _hash.AppendData(_pending, 0, (int)take);
+        _hash?.AppendData(_pending, 0, (int)take);
         Buffer.BlockCopy(_pending, (int)take, _pending, 0, _pendingCount - (int)take);
         _pendingCount -= (int)take;
         _hashedTo = position;
@@ -72,7 +77,7 @@ internal sealed class LaggingHashStream : SyncReadOnlyStream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            _hash?.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -13,16 +13,19 @@ internal sealed class RawInputStream : SyncReadOnlyStream
 {
     private static readonly byte[] ZipLocalHeader = [0x50, 0x4B, 0x03, 0x04];
     private readonly Stream _inner;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash;
     private readonly byte[] _head;
     private int _headCount;
     private int _headServed;
     private readonly byte[] _carry = new byte[3];
     private int _carryCount;
 
-    public RawInputStream(Stream inner, int headSize = 512)
+    /// <param name="hash">False: nothing is hashed (<see cref="Sha256"/> and the zip checkpoints are not available).</param>
+    public RawInputStream(Stream inner, bool hash = true, int headSize = 512)
     {
         _inner = inner;
+        _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        _checkpointing = hash;
         _head = new byte[headSize];
         while (_headCount < _head.Length)
         {
@@ -80,7 +83,7 @@ internal sealed class RawInputStream : SyncReadOnlyStream
 
     private void AddCheckpoint(long offset)
     {
-        ZipCheckpoints[offset] = Convert.ToHexStringLower(_hash.GetCurrentHash());
+        ZipCheckpoints[offset] = Convert.ToHexStringLower(_hash!.GetCurrentHash());
         _checkpointOrder.Enqueue(offset);
         if (_checkpointOrder.Count > CheckpointsKept)
         {
@@ -91,6 +94,10 @@ internal sealed class RawInputStream : SyncReadOnlyStream
     /// <summary>The sha256 of every byte received; call once the input is read to its end.</summary>
     public string Sha256()
     {
+        if (_hash is null)
+        {
+            throw new InvalidOperationException("the input was read without hashing it");
+        }
         if (_carryCount > 0)
         {
             _hash.AppendData(_carry.AsSpan(0, _carryCount));
@@ -119,6 +126,11 @@ internal sealed class RawInputStream : SyncReadOnlyStream
 
     private void Consume(ReadOnlySpan<byte> data)
     {
+        if (_hash is null)
+        {
+            Total += data.Length;
+            return;
+        }
         if (!_checkpointing)
         {
             if (_carryCount > 0)
@@ -201,12 +213,12 @@ internal sealed class RawInputStream : SyncReadOnlyStream
         if (from < pc)
         {
             int end = Math.Min(to, pc);
-            _hash.AppendData(_carry.AsSpan(from, end - from));
+            _hash!.AppendData(_carry.AsSpan(from, end - from));
             from = end;
         }
         if (to > from)
         {
-            _hash.AppendData(data[(from - pc)..(to - pc)]);
+            _hash!.AppendData(data[(from - pc)..(to - pc)]);
         }
     }
 
@@ -216,7 +228,7 @@ internal sealed class RawInputStream : SyncReadOnlyStream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            _hash?.Dispose();
         }
         base.Dispose(disposing);
     }

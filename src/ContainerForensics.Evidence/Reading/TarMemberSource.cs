@@ -18,9 +18,9 @@ internal sealed class TarMemberSource : IMemberSource
     private bool _afterSeal; // the seal or a member after it: kept in the tail, not hashed
     private long _sealRead;
 
-    public TarMemberSource(Stream tarStream)
+    public TarMemberSource(Stream tarStream, bool hash)
     {
-        _lagging = new LaggingHashStream(tarStream);
+        _lagging = new LaggingHashStream(tarStream, hash);
         _reader = new PaxTarReader(_lagging, leaveOpen: true);
     }
 

@@ -14,11 +14,13 @@ internal sealed class ZipFileMemberSource : IMemberSource
     private readonly Stream _file;
     private readonly ZipFile _zip;
     private readonly IEnumerator<ZipEntry> _entries;
+    private readonly bool _hash;
     private Stream? _content;
 
-    public ZipFileMemberSource(Stream file, string password)
+    public ZipFileMemberSource(Stream file, string password, bool hash)
     {
         _file = file;
+        _hash = hash;
         _zip = new ZipFile(file, leaveOpen: true) { Password = password };
         _entries = _zip.Cast<ZipEntry>().OrderBy(e => e.Offset).ToList().GetEnumerator();
     }
@@ -33,7 +35,7 @@ internal sealed class ZipFileMemberSource : IMemberSource
         }
         var entry = _entries.Current;
         string name = entry.Name.TrimEnd('/');
-        string? prefix = name == ArchiveNames.Seal.Value ? HashPrefix(_file, entry.Offset) : null;
+        string? prefix = _hash && name == ArchiveNames.Seal.Value ? HashPrefix(_file, entry.Offset) : null;
         string kind = ZipKinds.Of(entry);
         _content = _zip.GetInputStream(entry);
         return new ArchiveMember(name, kind, kind == ZipKinds.Regular, entry.Offset, prefix);

@@ -22,6 +22,12 @@ public sealed class TriageReader(RuleSet rules)
     public int MaxLogLineChars { get; init; } = 512;
     public int MaxChanges { get; init; } = 100_000;
 
+    /// <summary>
+    /// Whether the archive's own sha256 is taken on the way (<see cref="TriageResult.ArchiveSha256"/>);
+    /// false when another pass hashes the same file, or when the writer that just made it did.
+    /// </summary>
+    public bool Hashes { get; init; } = true;
+
     /// <summary>The log excerpts around findings (a second pass, up to the last log member needed); null: none.</summary>
     public LogExcerptReader? Excerpts { get; init; } = new();
 
@@ -41,6 +47,7 @@ public sealed class TriageReader(RuleSet rules)
             ZipPassword = zipPassword,
             OnManifestLine = OnManifestLine,
             OnProblem = p => result.Problem(p.ToString()),
+            Hashes = Hashes,
         };
         using (var reader = EvidenceArchiveReader.Open(archivePath, options))
         {
@@ -53,7 +60,7 @@ public sealed class TriageReader(RuleSet rules)
             }
             result.Seal = reader.Seal;
             result.Acquisition = reader.Acquisition;
-            result.ArchiveSha256 = reader.ArchiveSha256();
+            result.ArchiveSha256 = Hashes ? reader.ArchiveSha256() : null;
         }
         result.Containers.AddRange(_containers.Values.OrderBy(c => c.Folder, StringComparer.Ordinal));
         result.Findings.AddRange(FindingsEngine.Evaluate(rules, result.Containers, Sha256Of));
