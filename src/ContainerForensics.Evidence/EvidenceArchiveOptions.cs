@@ -54,6 +54,16 @@ public sealed record EvidenceArchiveOptions
     /// <summary>When the run began (the acquisition record's start); default: when the writer opened.</summary>
     public Core.Evidence.UnixTime? StartedAt { get; init; }
 
+    /// <summary>
+    /// Tar formats: a second destination for the uncompressed tar stream, written in step with
+    /// the archive (synchronous writes; a slow tap holds the writer back), for a reader in the
+    /// same process, so that it need not read the archive back and decompress it again (collect's
+    /// findings summary). Its first failure detaches it without touching the archive. The writer
+    /// never completes or disposes it: its owner does, once the seal is written or the run failed.
+    /// Zip: not used.
+    /// </summary>
+    public Stream? StreamTap { get; init; }
+
     public string ToolName { get; init; } = "cfir";
 
     public string ToolVersion { get; init; } = "0.0.0";

@@ -75,7 +75,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         Stream below = (Stream?)_archiveHash ?? _archiveBytes;
         _members = options.Format switch
         {
-            ArchiveFormat.Tar or ArchiveFormat.TarGz or ArchiveFormat.TarZst => new TarMemberWriter(below, TarMemberWriter.Compress(below, options.Format, options)),
+            ArchiveFormat.Tar or ArchiveFormat.TarGz or ArchiveFormat.TarZst => new TarMemberWriter(below, TarMemberWriter.Compress(below, options.Format, options), options.StreamTap),
             ArchiveFormat.Zip => new ZipMemberWriter(below, options.ZipPassword, options.CompressionLevel!.Value),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };

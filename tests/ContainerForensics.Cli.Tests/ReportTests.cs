@@ -34,7 +34,16 @@ public sealed class ReportTests
         // collect ends with the findings summary: on stderr, and in --json.
         Assert.Contains("cfir: findings: ", collect.Stderr, StringComparison.Ordinal);
         Assert.Contains("critical CFIR-", collect.Stderr, StringComparison.Ordinal);
+        List<string> summaryFindings;
         using (var summary = JsonDocument.Parse(collect.Stdout))
+        {
+            Assert.Contains(summary.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "CFIR-FS-WEBSHELL");
+            summaryFindings = FindingKeys(summary.RootElement);
+        }
+        // A zip's findings are read back from its file, a tar's from its stream as it was written: the same rules, the same answers.
+        var zip = await CfirProcess.RunAsync(["collect", bad.Name, clean.Name, .. CfirProcess.DockerFlags, "-o", dir["z.zip"], "-f", "zip", "--json"], environment: null);
+        Assert.True(zip.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, zip.Describe());
+        using (var summary = JsonDocument.Parse(zip.Stdout))
         {
             Assert.Contains(summary.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "CFIR-FS-WEBSHELL");
         }
@@ -53,6 +62,8 @@ public sealed class ReportTests
         // The triage pass reads without hashing: the sha256 shown is the verification's, of the whole file.
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(archive))), doc.RootElement.GetProperty("archiveSha256").GetString());
         var findings = doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
+        // The summary collect made from the stream it wrote is what cfir report finds in the file.
+        Assert.Equal(FindingKeys(doc.RootElement), summaryFindings);
         string badFolder = $"containers/docker/-/{bad.Name}_{bad.Id[..12]}";
         string cleanFolder = $"containers/docker/-/{clean.Name}_{clean.Id[..12]}";
         foreach (string id in new[] { "CFIR-ACCOUNT-UID0", "CFIR-FS-WEBSHELL", "CFIR-NET-SHELL-SOCKET", "CFIR-FS-CRON", "CFIR-FS-SETID", "CFIR-PROC-DELETED-EXE", "CFIR-PROC-EXE-TMP", "CFIR-FS-ADDED-EXECUTABLE", "CFIR-PROC-EXE-WRITABLE" })
@@ -183,4 +194,11 @@ public sealed class ReportTests
         Assert.DoesNotContain(findings, f => f.GetProperty("container").GetString() == cleanFolder
             && f.GetProperty("severity").GetString() is not ("info" or "low"));
     }
+
+    /// <summary>Each finding as "id container evidence-path sha256 ...", sorted: what must agree between two readings of one archive.</summary>
+    private static List<string> FindingKeys(JsonElement root) =>
+        root.GetProperty("findings").EnumerateArray()
+            .Select(f => string.Join(' ', [f.GetProperty("id").GetString(), f.GetProperty("container").GetString(),
+                .. f.GetProperty("evidence").EnumerateArray().Select(e => $"{e.GetProperty("path").GetString()}={e.GetProperty("sha256").GetString()}")]))
+            .Order(StringComparer.Ordinal).ToList();
 }

@@ -68,7 +68,7 @@ internal static class CollectCommand
         public IReadOnlyList<string> Hashes { get; init; } = [];
         public string? PasswordFile { get; init; }
 
-        /// <summary>--no-findings: no findings summary at the end (the archive is not read back).</summary>
+        /// <summary>--no-findings: no findings summary at the end (the archive is not read for findings).</summary>
         public bool NoFindings { get; init; }
         public string? SignKey { get; init; }
         public string? SignKeyPassphraseFile { get; init; }
@@ -103,7 +103,7 @@ internal static class CollectCommand
         };
         var root = CommonOptions.Root();
         var parallel = CollectionOptionSet.Parallel($"Containers collected at once within a phase (1-{MaxParallel}); phases still run one after the other.", DefaultParallel, MaxParallel);
-        var noFindings = new Option<bool>("--no-findings") { Description = "No findings summary at the end (by default the archive just written is read back and the rules of cfir report run on it)." };
+        var noFindings = new Option<bool>("--no-findings") { Description = "No findings summary at the end (by default the rules of cfir report run on the archive as it is written; a zip is read back)." };
 
         var command = new Command("collect", "Collect evidence from containers into one hashed, sealed archive.");
         command.Arguments.Add(shared.Containers);
@@ -199,14 +199,16 @@ internal static class CollectCommand
                 AcquisitionLog = () => LogEntry(log),
             };
             var acquisition = new Acquisition(env.Clock, logger, ConsoleProgress.Create(s.Quiet), [new HostProcessCollector(env.Clock)]);
+            // A tar's findings are read from its stream as it is written; a zip's, from its file afterwards.
+            using var tap = WantsFindings(s, toStdout, sealing) && archiveOptions.Format != ArchiveFormat.Zip ? new FindingsTap() : null;
             var outcome = await acquisition.RunAsync(request, () =>
             {
                 var output = toStdout ? ArchiveOutput.ToStdout(env.OpenStdout(), sealing.Layer) : ArchiveOutput.ToFile(outputPath, sealing.Layer);
-                return EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt, SealSigner = sealing.Signer });
+                return EvidenceArchiveWriter.Create(output, archiveOptions with { StartedAt = startedAt, SealSigner = sealing.Signer, StreamTap = tap?.Input });
             }, cancellationToken).ConfigureAwait(false);
             // A seal that was to be signed and is not: the archive is there, what was asked for is not.
             var code = outcome.Seal.SigningFailure is null ? outcome.Code : ExitCode.OutputError;
-            Report(env, s, outcome.Seal, outcome.Collection, code, toStdout, sealing);
+            Report(env, s, outcome.Seal, outcome.Collection, code, toStdout, sealing, tap);
             return (int)code;
         }
         catch (CfirException ex) when (ex.ExitCode == ExitCode.NoRuntime)
@@ -297,7 +299,13 @@ internal static class CollectCommand
         };
     }
 
-    private static void Report(CliEnvironment env, Settings s, SealResult seal, CollectionResult result, ExitCode code, bool toStdout, ArchiveSealing sealing)
+    /// <summary>
+    /// Findings need the archive's content: not when it goes to stdout (collect keeps nothing of
+    /// it), nor when it is encrypted to its recipients (cfir holds none of their identities, by design).
+    /// </summary>
+    private static bool WantsFindings(Settings s, bool toStdout, ArchiveSealing sealing) => !s.NoFindings && !toStdout && !sealing.Encrypts;
+
+    private static void Report(CliEnvironment env, Settings s, SealResult seal, CollectionResult result, ExitCode code, bool toStdout, ArchiveSealing sealing, FindingsTap? tap)
     {
         string where = seal.FinalPath ?? "stdout";
         if (seal.SigningFailure is { } signing)
@@ -329,9 +337,7 @@ internal static class CollectCommand
         }
         // The archive's own hash always goes to stderr, even with -q: the receiver compares it with what arrived.
         env.Stderr.WriteLine($"cfir: archive sha256 {seal.ArchiveSha256}  {(toStdout ? "-" : where)}");
-        // Findings need the archive read back: not possible when it went to stdout, nor when it is
-        // encrypted to its recipients (cfir holds none of their identities, by design).
-        var findings = s.NoFindings || toStdout || seal.FinalPath is null || sealing.Encrypts ? null : FindingsSummary.Run(env, seal.FinalPath, ReadPassword(s), s.Quiet);
+        var findings = WantsFindings(s, toStdout, sealing) && seal.FinalPath is not null ? FindingsSummary.Run(env, seal.FinalPath, tap, ReadPassword(s), s.Quiet) : null;
         if (s.Json && !toStdout)
         {
             var summary = new Dictionary<string, object?>

@@ -17,10 +17,15 @@ internal sealed class TarMemberWriter : IMemberWriter
     /// Null for plain tar; else a compressing stream over <paramref name="output"/> that leaves it
     /// open and ends its format when disposed (<see cref="Compress"/>).
     /// </param>
-    public TarMemberWriter(Stream output, Stream? compressor = null)
+    /// <param name="tap">Also gets the uncompressed tar stream (<see cref="EvidenceArchiveOptions.StreamTap"/>); never disposed here.</param>
+    public TarMemberWriter(Stream output, Stream? compressor = null, Stream? tap = null)
     {
         _compressor = compressor;
         Stream below = compressor ?? output;
+        if (tap is not null)
+        {
+            below = new TapWriteStream(below, tap);
+        }
         // Large buffered writes: the tar writer emits 512-byte headers and the content in big chunks.
         _tarBytes = new HashingWriteStream(below, leaveOpen: true, background: true);
         _tar = new PaxTarWriter(_tarBytes, leaveOpen: true);

@@ -41,6 +41,16 @@ public sealed class TriageReader(RuleSet rules)
 
     public TriageResult Read(string archivePath, string? zipPassword = null)
     {
+        using var input = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Read(input, archivePath, zipPassword);
+    }
+
+    /// <summary>
+    /// Reads the archive from <paramref name="input"/>, once (a pipe will do); the log excerpts'
+    /// second pass needs it as a file, at <paramref name="archivePath"/> (none: no excerpts).
+    /// </summary>
+    public TriageResult Read(Stream input, string? archivePath, string? zipPassword = null)
+    {
         var result = new TriageResult();
         var options = new ArchiveReaderOptions
         {
@@ -49,7 +59,7 @@ public sealed class TriageReader(RuleSet rules)
             OnProblem = p => result.Problem(p.ToString()),
             Hashes = Hashes,
         };
-        using (var reader = EvidenceArchiveReader.Open(archivePath, options))
+        using (var reader = new EvidenceArchiveReader(input, options))
         {
             while (reader.MoveNext())
             {
@@ -64,7 +74,7 @@ public sealed class TriageReader(RuleSet rules)
         }
         result.Containers.AddRange(_containers.Values.OrderBy(c => c.Folder, StringComparer.Ordinal));
         result.Findings.AddRange(FindingsEngine.Evaluate(rules, result.Containers, Sha256Of));
-        if (Excerpts is { } excerpts)
+        if (Excerpts is { } excerpts && archivePath is not null)
         {
             try
             {

@@ -11,11 +11,11 @@ namespace ContainerForensics.Evidence.Tests.Archive;
 internal static class ArchiveKit
 {
     public static async Task<byte[]> BuildAsync(ArchiveFormat format, Func<EvidenceArchiveWriter, Task> fill, SealRequest? seal = null, string? password = null,
-        int pathKeysInMemory = ArchivePathSet.DefaultKeysInMemory, ExtraHashes extraHashes = ExtraHashes.None)
+        int pathKeysInMemory = ArchivePathSet.DefaultKeysInMemory, ExtraHashes extraHashes = ExtraHashes.None, Stream? streamTap = null)
     {
         var buffer = new MemoryStream();
         await using (var writer = EvidenceArchiveWriter.Create(ArchiveOutput.ToStdout(new NonClosingStream(buffer)),
-                         new EvidenceArchiveOptions { Format = format, ZipPassword = password, ToolVersion = "test", PathKeysInMemory = pathKeysInMemory, ExtraHashes = extraHashes }))
+                         new EvidenceArchiveOptions { Format = format, ZipPassword = password, ToolVersion = "test", PathKeysInMemory = pathKeysInMemory, ExtraHashes = extraHashes, StreamTap = streamTap }))
         {
             await fill(writer);
             await writer.SealAsync(seal ?? new SealRequest(), CancellationToken.None);
