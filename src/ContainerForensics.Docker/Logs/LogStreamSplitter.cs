@@ -20,16 +20,23 @@ namespace ContainerForensics.Docker.Logs;
 /// <para>
 /// Frames are cut out of large reads of the body, not read one by one: a json-file log of
 /// 500,000 lines is 500,000 frames of a hundred bytes, and an await per header and per payload
-/// cost more than the bytes. The pipe is flushed once per read of the body; its pause threshold
-/// bounds what waits for the archive writer.
+/// cost more than the bytes. The pipe is flushed every <see cref="FlushSize"/> bytes of stdout and
+/// at the end; its pause threshold bounds what waits for the archive writer.
 /// </para>
 /// </summary>
 internal static class LogStreamSplitter
 {
     private const int ReadSize = 64 * 1024;
 
+    /// <summary>
+    /// Stdout handed to the pipe's reader at a time. A body read holds what the daemon had sent
+    /// (often a few frames); a flush per read woke the archive writer for each, and the two
+    /// tasks took turns on the thread pool per read.
+    /// </summary>
+    private const int FlushSize = 256 * 1024;
+
     /// <param name="multiplexed">The body; read to its end, not disposed.</param>
-    /// <param name="stdout">Gets stdout (and stdin) payload; flushed per read, not completed.</param>
+    /// <param name="stdout">Gets stdout (and stdin) payload; flushed in pieces and at the end, not completed.</param>
     /// <param name="stderr">Gets stderr payload, written synchronously (a spool). A write that fails (a full in-memory spool) ends stderr, not the split: the rest of stderr is counted as lost.</param>
     /// <returns>What was split, and how it ended. Throws only when cancelled.</returns>
     public static async Task<LogSplit> RunAsync(Stream multiplexed, PipeWriter stdout, Stream stderr, CancellationToken cancellationToken)
@@ -42,11 +49,11 @@ internal static class LogStreamSplitter
         long remaining = 0;         // payload bytes of the current frame not yet read
         long frameOffset = 0;
         bool toStderr = false;
+        long unflushed = 0;
         try
         {
             while (true)
             {
-                bool wroteStdout = false;
                 while (true)
                 {
                     if (remaining > 0)
@@ -65,7 +72,7 @@ internal static class LogStreamSplitter
                         {
                             stdout.Write(payload);
                             split.StdoutBytes += n;
-                            wroteStdout = true;
+                            unflushed += n;
                         }
                         start += n;
                         offset += n;
@@ -88,11 +95,15 @@ internal static class LogStreamSplitter
                     toStderr = type == (byte)StdStream.Stderr;
                     remaining = length;
                 }
-                if (wroteStdout && (await stdout.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
+                if (unflushed >= FlushSize)
                 {
-                    // The reader is gone (the entry was abandoned): nobody wants the rest.
-                    split.Abandoned = true;
-                    return split;
+                    unflushed = 0;
+                    if ((await stdout.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
+                    {
+                        // The reader is gone (the entry was abandoned): nobody wants the rest.
+                        split.Abandoned = true;
+                        return split;
+                    }
                 }
                 // Keep a cut header's first bytes at the front; a payload never waits in the buffer.
                 int kept = end - start;
@@ -114,6 +125,7 @@ internal static class LogStreamSplitter
                     {
                         throw MultiplexedStreamReader.CutHeader(kept, offset);
                     }
+                    await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                     return split;
                 }
                 end += got;
@@ -123,10 +135,7 @@ internal static class LogStreamSplitter
         {
             split.Failure = ex;
             split.MultiplexedBytes = offset; // where it broke: every byte before was split
-            if (split.StdoutBytes > 0)
-            {
-                await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return split;
         }
         finally
