@@ -138,6 +138,16 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         KeepFailure(error.Path ?? error.Scope, error.Message);
     }
 
+    /// <summary>
+    /// A spool of the run's kind (a file without a name, or memory under the one budget) for a
+    /// collector's held-back content. Thread-safe: it shares only the budget, which is.
+    /// </summary>
+    public IEvidenceSpool CreateSpool(string name)
+    {
+        EnsureWritable();
+        return _spools.Create(name, compress: false);
+    }
+
     /// <summary>Entries with no bytes: directories, links, devices, fifos, sockets, whiteouts, and failures.</summary>
     private EntryResult AddRecordOnly(ArchiveEntry entry, ArchivePath path, UnixTime collectedAt)
     {

@@ -85,6 +85,12 @@ public sealed class RecordingArchiveWriter : IArchiveWriter
         }
     }
 
+    public IEvidenceSpool CreateSpool(string name)
+    {
+        EnsureOpen();
+        return new MemoryEvidenceSpool(name);
+    }
+
     public void RecordError(ErrorRecord error)
     {
         Enter();

@@ -30,6 +30,12 @@ public sealed class RecordingSink : IEvidenceSink
     /// <summary>An exception to throw for an item instead of recording it (an archive output that broke); its content is disposed unread.</summary>
     public Func<EvidenceItem, Exception?> FailOn { get; init; } = _ => null;
 
+    /// <summary>The most each spool handed out may hold (a full in-memory spool); null: no limit.</summary>
+    public long? SpoolCapacity { get; init; }
+
+    /// <summary>The spools handed out, in order.</summary>
+    public List<MemoryEvidenceSpool> Spools { get; } = [];
+
     /// <summary>Awaited after an item was recorded: lets a test act in the middle of a collection (remove the container, kill a process).</summary>
     public Func<Recorded, Task>? AfterAdd { get; set; }
 
@@ -113,6 +119,16 @@ public sealed class RecordingSink : IEvidenceSink
         {
             _errors.Add(new RecordedError(message, exception, errno, path));
         }
+    }
+
+    public IEvidenceSpool CreateSpool(string name)
+    {
+        var spool = new MemoryEvidenceSpool(name, SpoolCapacity);
+        lock (_lock)
+        {
+            Spools.Add(spool);
+        }
+        return spool;
     }
 
     public Task DeferAsync(string what, Func<IEvidenceSink, CancellationToken, Task> work, CancellationToken cancellationToken)

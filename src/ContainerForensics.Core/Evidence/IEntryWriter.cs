@@ -11,4 +11,7 @@ public interface IEntryWriter
 
     /// <summary>Records a failure that produced no entry (a runtime that did not answer, a phase that threw).</summary>
     void RecordError(ErrorRecord error);
+
+    /// <summary>A spool for content held back until its entry's turn (<see cref="IEvidenceSink.CreateSpool"/>); callable at any time, from any thread.</summary>
+    IEvidenceSpool CreateSpool(string name);
 }

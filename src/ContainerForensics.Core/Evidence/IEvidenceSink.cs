@@ -12,6 +12,13 @@ public interface IEvidenceSink
     void RecordError(string message, Exception? exception = null, int? errno = null, string? path = null);
 
     /// <summary>
+    /// A spool for content that must wait until the entry being written is done (see
+    /// <see cref="IEvidenceSpool"/>), kept where the archive writer keeps its own spools.
+    /// </summary>
+    /// <param name="name">What it holds, for the message when an in-memory spool is full ("stderr.log").</param>
+    IEvidenceSpool CreateSpool(string name);
+
+    /// <summary>
     /// Hands over evidence whose answer is slow to come and that the caller need not wait for:
     /// a daemon's computation (Docker's disk usage, its diff of a writable layer) or a sample
     /// already requested (Docker's stats pass). The work is given a sink of the same scope to write

@@ -95,6 +95,8 @@ public sealed class ScopedEvidenceSink : IEvidenceSink
         });
     }
 
+    public IEvidenceSpool CreateSpool(string name) => _writer.CreateSpool(name);
+
     public Task DeferAsync(string what, Func<IEvidenceSink, CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         if (_deferred is null)

@@ -48,6 +48,9 @@ public sealed class SerializedEntryWriter : IEntryWriter
         }
     }
 
+    /// <summary>Needs no turn: making a spool touches nothing the writer's entries share.</summary>
+    public IEvidenceSpool CreateSpool(string name) => _inner.CreateSpool(name);
+
     /// <summary>
     /// Hands the queued errors over, then gives the turn up. An error queued between the hand-over
     /// and the release found the turn taken: take it back for it, so no record is left behind.

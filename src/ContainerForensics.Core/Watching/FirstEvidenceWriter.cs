@@ -31,6 +31,8 @@ internal sealed class FirstEvidenceWriter(IArchiveWriter inner, TimeProvider clo
 
     public void RecordError(ErrorRecord error) => inner.RecordError(error);
 
+    public IEvidenceSpool CreateSpool(string name) => inner.CreateSpool(name);
+
     public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => inner.SealAsync(request, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -20,8 +20,11 @@ public sealed class MultiplexedStreamReader
 {
     public const int HeaderLength = 8;
 
-    private const byte SystemErrorType = 3;
-    private const int MaxSystemErrorBytes = 64 * 1024;
+    /// <summary>The stream type of the daemon's error frame (moby stdcopy "Systemerr").</summary>
+    internal const byte SystemErrorType = 3;
+
+    /// <summary>The most of an error frame's message that is read.</summary>
+    internal const int MaxSystemErrorBytes = 64 * 1024;
 
     private readonly Stream _source;
     private readonly byte[] _header = new byte[HeaderLength];
@@ -57,21 +60,12 @@ public sealed class MultiplexedStreamReader
         }
         if (got < HeaderLength)
         {
-            throw new MultiplexedStreamException($"stream cut inside a frame header at offset {Fmt(_frameOffset)}: {got} of {HeaderLength} bytes", _frameOffset);
+            throw CutHeader(got, _frameOffset);
         }
-        byte type = _header[0];
-        if (_header[1] != 0 || _header[2] != 0 || _header[3] != 0)
-        {
-            throw new MultiplexedStreamException($"frame header at offset {Fmt(_frameOffset)} has non-zero reserved bytes ({Convert.ToHexString(_header)})", _frameOffset);
-        }
-        uint length = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(4));
+        var (type, length) = CheckHeader(_header, _frameOffset);
         if (type == SystemErrorType)
         {
             throw await SystemErrorAsync(length, cancellationToken).ConfigureAwait(false);
-        }
-        if (type > (byte)StdStream.Stderr)
-        {
-            throw new MultiplexedStreamException($"unknown stream type {type.ToString(CultureInfo.InvariantCulture)} in the frame header at offset {Fmt(_frameOffset)}", _frameOffset);
         }
         Current = (StdStream)type;
         _remaining = length;
@@ -89,8 +83,7 @@ public sealed class MultiplexedStreamReader
         int n = await _source.ReadAsync(buffer[..want], cancellationToken).ConfigureAwait(false);
         if (n == 0)
         {
-            throw new MultiplexedStreamException(
-                $"stream cut inside the frame at offset {Fmt(_frameOffset)}: {_remaining} of its payload bytes missing", _frameOffset);
+            throw CutPayload(_remaining, _frameOffset);
         }
         _remaining -= n;
         Position += n;
@@ -120,9 +113,36 @@ public sealed class MultiplexedStreamReader
     {
         var message = new byte[(int)Math.Min(length, MaxSystemErrorBytes)];
         int got = await ReadUpToAsync(message, cancellationToken).ConfigureAwait(false);
-        return new MultiplexedStreamException(
-            $"the daemon reported an error in the stream at offset {Fmt(_frameOffset)}: {Encoding.UTF8.GetString(message, 0, got).Trim()}", _frameOffset);
+        return SystemError(message.AsSpan(0, got), _frameOffset);
     }
+
+    /// <summary>
+    /// The header rules, one place for this reader and the logs splitter (Logs/LogStreamSplitter):
+    /// the reserved bytes are zero and the type is stdin, stdout, stderr or the daemon's error
+    /// frame (<see cref="SystemErrorType"/>, which the caller reads and throws as <see cref="SystemError"/>).
+    /// </summary>
+    internal static (byte Type, uint Length) CheckHeader(ReadOnlySpan<byte> header, long offset)
+    {
+        byte type = header[0];
+        if (header[1] != 0 || header[2] != 0 || header[3] != 0)
+        {
+            throw new MultiplexedStreamException($"frame header at offset {Fmt(offset)} has non-zero reserved bytes ({Convert.ToHexString(header[..HeaderLength])})", offset);
+        }
+        if (type > SystemErrorType)
+        {
+            throw new MultiplexedStreamException($"unknown stream type {type.ToString(CultureInfo.InvariantCulture)} in the frame header at offset {Fmt(offset)}", offset);
+        }
+        return (type, BinaryPrimitives.ReadUInt32BigEndian(header[4..HeaderLength]));
+    }
+
+    internal static MultiplexedStreamException CutHeader(int got, long offset) =>
+        new($"stream cut inside a frame header at offset {Fmt(offset)}: {got} of {HeaderLength} bytes", offset);
+
+    internal static MultiplexedStreamException CutPayload(long missing, long offset) =>
+        new($"stream cut inside the frame at offset {Fmt(offset)}: {missing} of its payload bytes missing", offset);
+
+    internal static MultiplexedStreamException SystemError(ReadOnlySpan<byte> message, long offset) =>
+        new($"the daemon reported an error in the stream at offset {Fmt(offset)}: {Encoding.UTF8.GetString(message).Trim()}", offset);
 
     /// <summary>Fills the buffer unless the stream ends first; returns how much arrived.</summary>
     private async ValueTask<int> ReadUpToAsync(Memory<byte> buffer, CancellationToken cancellationToken)

@@ -11,24 +11,29 @@ using ContainerForensics.Docker.Logs;
 namespace ContainerForensics.Docker.Runtime;
 
 /// <summary>
-/// Logs phase of one container (<c>containers/.../logs/</c>), through the Engine API only (no exec):
+/// Logs phase of one container (<c>containers/.../logs/</c>), through the Engine API only (no exec).
+/// The collector names its entries; the layout places them.
 /// <list type="bullet">
 /// <item><c>files/&lt;name&gt;</c>: the log files on disk (LogPath and its rotated siblings),
 /// byte-exact, when they can be read here (<see cref="LogFiles"/>; a nested daemon's inside its
-/// container, <see cref="HostPathAccess"/>). First, because they are
-/// the primary record: the API output below is derived from them, and their descriptors are
-/// open before a long API stream gives a rotation the time to move them.</item>
-/// <item>Without a TTY (inspect <c>Config.Tty</c> false): <c>stdout.log</c> and <c>stderr.log</c>,
-/// one <c>GET /containers/{id}/logs</c> each (<c>stdout=1&amp;stderr=0</c>, then
-/// <c>stdout=0&amp;stderr=1</c>), whole history, <c>timestamps=1</c>, <c>since</c> = --logs-since,
-/// demultiplexed strictly (<see cref="DemultiplexingStream"/>).</item>
-/// <item>With a TTY: <c>tty.log</c>, the raw stream, in which the terminal already merged stderr into
-/// stdout (neither engine can tell them apart any more).</item>
+/// container, <see cref="HostPathAccess"/>). First in the archive, because they are the primary
+/// record: the API output below is derived from them.</item>
+/// <item>Without a TTY (inspect <c>Config.Tty</c> false): <c>stdout.log</c> then <c>stderr.log</c>,
+/// from ONE <c>GET /containers/{id}/logs?stdout=1&amp;stderr=1</c>, whole history,
+/// <c>timestamps=1</c>, <c>since</c> = --logs-since, demultiplexed strictly as it arrives
+/// (<see cref="DemultiplexedLogs"/>, <see cref="LogStreamSplitter"/>): the daemon reads its log
+/// once, not once per stream. The call is made before the files are captured and streams while
+/// they are written (up to <see cref="DemultiplexedLogs.PipeLimit"/> ahead of the writer); the
+/// archive order stays files, stdout.log, stderr.log. A body that breaks keeps what arrived in
+/// both entries, both partial with the same reason.</item>
+/// <item>With a TTY: <c>tty.log</c>, the raw stream of one call, in which the terminal already
+/// merged stderr into stdout (neither engine can tell them apart any more).</item>
 /// </list>
 /// Every log streams from the daemon through the archive writer (spooled to a private temporary
-/// file, not memory), so memory stays bounded whatever the log's size. A stream that breaks
-/// (daemon gone, format error) keeps what arrived and is partial with the reason; if the
-/// container is then gone (inspect 404), <see cref="ContainerGoneException"/> tells the runner.
+/// file, or the run's in-memory spool budget with <c>-o -</c>), so memory stays bounded whatever
+/// the log's size; stderr waits for stdout in a spool of the sink. A stream that breaks (daemon
+/// gone, format error) keeps what arrived and is partial with the reason; if the container is
+/// then gone (inspect 404), <see cref="ContainerGoneException"/> tells the runner.
 /// <para>
 /// Podman 4.3.1's compat API, compared with Docker 20.10 (checked on the rig): the same framing
 /// (multiplexed without a TTY, raw with one; it labels them <c>application/octet-stream</c> and
@@ -52,32 +57,27 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
         string? driver = Json.Object(root, "HostConfig") is { } host && Json.Object(host, "LogConfig") is { } config ? Json.String(config, "Type") : null;
         string? logPath = Json.String(root, "LogPath");
 
-        await CaptureFilesAsync(container, sink, driver, logPath, inspect.State == "created", CaptureLimits.From(options), cancellationToken).ConfigureAwait(false);
-
+        var limits = CaptureLimits.From(options);
+        bool neverStarted = inspect.State == "created";
         if (driver == "none")
         {
+            await CaptureFilesAsync(container, sink, driver, logPath, neverStarted, limits, cancellationToken).ConfigureAwait(false);
             foreach (string name in inspect.Tty == true ? ["tty.log"] : (string[])["stdout.log", "stderr.log"])
             {
-                await sink.AddAsync(new EvidenceItem
-                {
-                    Section = EvidenceSection.Logs,
-                    Name = name,
-                    Status = EntryStatus.Skipped,
-                    Reason = "log driver none: the engine keeps no logs of this container",
-                }, cancellationToken).ConfigureAwait(false);
+                await sink.AddAsync(EvidenceItem.NotCollected(EvidenceSection.Logs, name, EntryStatus.Skipped,
+                    "log driver none: the engine keeps no logs of this container", null), cancellationToken).ConfigureAwait(false);
             }
             return;
         }
         if (inspect.Tty == true)
         {
-            await AddApiLogAsync(container, sink, "tty.log", null, options.LogsSince, cancellationToken).ConfigureAwait(false);
+            await CaptureFilesAsync(container, sink, driver, logPath, neverStarted, limits, cancellationToken).ConfigureAwait(false);
+            await AddTtyLogAsync(container, sink, options.LogsSince, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else
-        {
-            // Config.Tty absent (no engine omits it) is read as false: the strict parser then says so if it was wrong.
-            await AddApiLogAsync(container, sink, "stdout.log", StdStream.Stdout, options.LogsSince, cancellationToken).ConfigureAwait(false);
-            await AddApiLogAsync(container, sink, "stderr.log", StdStream.Stderr, options.LogsSince, cancellationToken).ConfigureAwait(false);
-        }
+        // Config.Tty absent (no engine omits it) is read as false: the strict parser then says so if it was wrong.
+        await AddDemultiplexedLogsAsync(container, sink, options.LogsSince,
+            () => CaptureFilesAsync(container, sink, driver, logPath, neverStarted, limits, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CaptureFilesAsync(ContainerInfo container, IEvidenceSink sink, string? driver, string? logPath, bool neverStarted, CaptureLimits limits, CancellationToken cancellationToken)
@@ -109,37 +109,117 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
         await LogFiles.CaptureAsync(sink, logPath!, what, neverStarted, limits, _hostPaths.At(container), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Streams one logs call into the sink; <paramref name="only"/> null means a TTY container's raw stream.</summary>
-    private async Task AddApiLogAsync(ContainerInfo container, IEvidenceSink sink, string name, StdStream? only, DateTimeOffset? since, CancellationToken cancellationToken)
+    /// <summary>A TTY container's one raw stream into <c>tty.log</c>.</summary>
+    private async Task AddTtyLogAsync(ContainerInfo container, IEvidenceSink sink, DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        bool stdout = only is null or StdStream.Stdout;
-        bool stderr = only is null or StdStream.Stderr;
-        string description = Describe(container.Id, only, stdout, stderr, since);
+        string description = Describe(container.Id, since, stream: null);
         Stream body;
         try
         {
             body = await DockerEvidence.AboutContainerAsync(container, () =>
-                client.Containers.LogsAsync(container.Id, stdout, stderr, since, timestamps: true, cancellationToken)).ConfigureAwait(false);
+                client.Containers.LogsAsync(container.Id, stdout: true, stderr: true, since, timestamps: true, cancellationToken)).ConfigureAwait(false);
         }
         catch (DockerApiException ex)
         {
-            // The daemon answered but will not give these logs (Docker: "journald is not enabled on
-            // this host", 500; a driver that cannot be read, 501): a failed entry, and the phase goes on.
-            await sink.AddAsync(new EvidenceItem
-            {
-                Section = EvidenceSection.Logs,
-                Name = name,
-                Status = EntryStatus.Failed,
-                Reason = ex.Message,
-                Source = new EvidenceSource { Description = description },
-            }, cancellationToken).ConfigureAwait(false);
+            await AddRefusedAsync(sink, [("tty.log", description)], ex, cancellationToken).ConfigureAwait(false);
             return;
         }
-        Stream content = only is { } wanted ? new DemultiplexingStream(body, wanted) : body;
-        var result = await DockerEvidence.AddStreamAsync(sink, EvidenceSection.Logs, name, content, description, cancellationToken).ConfigureAwait(false);
+        var result = await DockerEvidence.AddStreamAsync(sink, EvidenceSection.Logs, "tty.log", body, description, cancellationToken).ConfigureAwait(false);
         if (result.Status != EntryStatus.Collected)
         {
             await ThrowIfGoneAsync(container, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One call for both streams, asked before <paramref name="before"/> (the files on disk) is
+    /// written so that the daemon streams meanwhile; then stdout.log, split from the body as it
+    /// comes, and stderr.log from the spool it was split into.
+    /// </summary>
+    private async Task AddDemultiplexedLogsAsync(ContainerInfo container, IEvidenceSink sink, DateTimeOffset? since, Func<Task> before, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = DockerEvidence.AboutContainerAsync(container, () =>
+            client.Containers.LogsAsync(container.Id, stdout: true, stderr: true, since, timestamps: true, abandon.Token));
+        IEvidenceSpool? spool = null;
+        DemultiplexedLogs? logs = null;
+        try
+        {
+            await before().ConfigureAwait(false);
+            Stream body;
+            try
+            {
+                body = await call.ConfigureAwait(false);
+            }
+            catch (DockerApiException ex)
+            {
+                // The daemon answered but will not give these logs (Docker: "journald is not enabled on
+                // this host", 500; a driver that cannot be read, 501): failed entries, and the phase goes on.
+                await AddRefusedAsync(sink, [("stdout.log", Describe(container.Id, since, StdStream.Stdout)), ("stderr.log", Describe(container.Id, since, StdStream.Stderr))], ex, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            try
+            {
+                spool = sink.CreateSpool("stderr.log");
+            }
+            catch
+            {
+                await body.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            logs = DemultiplexedLogs.Start(body, spool, abandon.Token);
+            await sink.AddAsync(new EvidenceItem
+            {
+                Section = EvidenceSection.Logs,
+                Name = "stdout.log",
+                Content = logs.Stdout,
+                Source = new EvidenceSource { Description = Describe(container.Id, since, StdStream.Stdout) },
+            }, cancellationToken).ConfigureAwait(false);
+            var split = await logs.Completion.ConfigureAwait(false);
+            var (content, status, reason) = logs.Stderr(split);
+            await sink.AddAsync(new EvidenceItem
+            {
+                Section = EvidenceSection.Logs,
+                Name = "stderr.log",
+                Content = content,
+                Status = status,
+                Reason = reason,
+                Source = new EvidenceSource { Description = Describe(container.Id, since, StdStream.Stderr) },
+            }, cancellationToken).ConfigureAwait(false);
+            if (split.Failure is not null)
+            {
+                await ThrowIfGoneAsync(container, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (logs is not null)
+            {
+                await logs.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                // The body was never taken (the files failed: the archive broke; or the daemon
+                // refused, already recorded): drop the call, whatever became of it.
+                await abandon.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await (await call.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                }
+            }
+            spool?.Dispose();
+        }
+    }
+
+    private static async Task AddRefusedAsync(IEvidenceSink sink, (string Name, string Description)[] entries, DockerApiException ex, CancellationToken cancellationToken)
+    {
+        foreach (var (name, description) in entries)
+        {
+            await sink.AddAsync(EvidenceItem.NotCollected(EvidenceSection.Logs, name, EntryStatus.Failed, ex.Message,
+                new EvidenceSource { Description = description }), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -157,10 +237,10 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
         }
     }
 
-    private string Describe(string id, StdStream? only, bool stdout, bool stderr, DateTimeOffset? since)
+    /// <summary>The call as ContainersApi.LogsAsync sends it, then what the entry holds (<paramref name="stream"/>; null: a TTY's raw stream).</summary>
+    private string Describe(string id, DateTimeOffset? since, StdStream? stream)
     {
-        // The call as ContainersApi.LogsAsync sends it.
-        string query = (stdout ? "stdout=1" : "stdout=0") + (stderr ? "&stderr=1" : "&stderr=0");
+        string query = "stdout=1&stderr=1";
         string sinceText = "";
         if (since is { } s)
         {
@@ -170,10 +250,12 @@ internal sealed class DockerLogCollector(DockerClient client, ContainerInspects 
         }
         query += "&timestamps=1";
         string call = $"GET {client.ApiVersion?.PathPrefix}/containers/{Uri.EscapeDataString(id)}/logs?{query}";
-        string what = only switch
+        string what = stream switch
         {
-            StdStream.Stdout => "the container's stdout, demultiplexed (no TTY: the payload of the stdout frames of the multiplexed stream)",
-            StdStream.Stderr => "the container's stderr, demultiplexed (no TTY: the payload of the stderr frames of the multiplexed stream)",
+            StdStream.Stdout => "the container's stdout, demultiplexed from this one call for both streams (no TTY: the payload of its stdout frames, in the order they came; " +
+                                "the stderr frames of the same body are stderr.log)",
+            StdStream.Stderr => "the container's stderr, demultiplexed from this one call for both streams (no TTY: the payload of its stderr frames, in the order they came; " +
+                                "the stdout frames of the same body are stdout.log)",
             _ => "the container's terminal output, raw (TTY: stdout and stderr merged by the terminal, which cannot be told apart any more; line ends as the terminal wrote them, CR LF)",
         };
         string stamp = client.ServerVersion.IsPodman

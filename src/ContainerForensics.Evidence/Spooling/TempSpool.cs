@@ -6,9 +6,10 @@ namespace ContainerForensics.Evidence.Spooling;
 /// What must wait until the end of the archive: the manifest grows with every entry, and
 /// content of unknown length must be counted before its tar header can be written. Append
 /// through <see cref="Stream"/>, read back by offset. Made by <see cref="SpoolFactory"/>: in
-/// memory (nothing on the host's disks, for <c>-o -</c>) or in a file that has no name.
+/// memory (nothing on the host's disks, for <c>-o -</c>) or in a file that has no name. A
+/// collector's held-back content is one too (<see cref="EvidenceArchiveWriter.CreateSpool"/>).
 /// </summary>
-internal abstract class TempSpool : IDisposable
+internal abstract class TempSpool : Core.Evidence.IEvidenceSpool
 {
     /// <summary>Appending stream; read it back with <see cref="ReadAt"/> after <see cref="Flush"/>.</summary>
     public abstract Stream Stream { get; }

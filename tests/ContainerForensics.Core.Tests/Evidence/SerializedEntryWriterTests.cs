@@ -1,4 +1,5 @@
 using ContainerForensics.Core.Evidence;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Core.Tests.Evidence;
 
@@ -64,6 +65,8 @@ public sealed class SerializedEntryWriterTests
             Interlocked.Decrement(ref _inside);
             return new EntryResult(entry.Path, entry.Status, null, 0, null);
         }
+
+        public IEvidenceSpool CreateSpool(string name) => new MemoryEvidenceSpool(name);
 
         public void RecordError(ErrorRecord error)
         {

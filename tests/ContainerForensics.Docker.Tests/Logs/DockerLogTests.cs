@@ -33,6 +33,15 @@ public sealed class DockerLogTests : IAsyncLifetime
     [EngineFact(TestSupport.Engine.Docker)]
     public Task Logs_since_keeps_only_the_later_burst() => _scenarios.LogsSinceKeepsOnlyTheLaterBurst();
 
+    [EngineFact(TestSupport.Engine.Docker)]
+    public Task Interleaved_stdout_and_stderr_match_one_call_per_stream() => _scenarios.InterleavedStreamsMatchOneCallPerStream();
+
+    [EngineFact(TestSupport.Engine.Docker)]
+    public Task Only_stderr_gives_an_empty_stdout_log() => _scenarios.OnlyStderrGivesAnEmptyStdout();
+
+    [EngineFact(TestSupport.Engine.Docker)]
+    public Task A_break_mid_stream_keeps_both_logs_partial() => _scenarios.BreakMidStreamKeepsBothPartial();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

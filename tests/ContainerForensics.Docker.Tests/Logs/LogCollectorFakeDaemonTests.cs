@@ -44,17 +44,16 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
         new DockerLogCollector(runtime.Client, new ContainerInspects(runtime.Client)).CollectAsync(Container, _sink, options ?? new CollectionOptions(), CancellationToken.None);
 
     [Fact]
-    public async Task Without_a_tty_stdout_and_stderr_come_from_one_call_each_with_timestamps_and_since()
+    public async Task Without_a_tty_stdout_and_stderr_come_from_one_call_demultiplexed_with_timestamps_and_since()
     {
         string logPath = Path.Combine(_dir.FullName, "abc-json.log");
         await File.WriteAllTextAsync(logPath, """{"log":"out\n","stream":"stdout","time":"2026-11-22T02:50:24.072333436Z"}""" + "\n");
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Path switch
         {
             "/v1.41/containers/abc/json" => FakeResponse.Json(Inspect(logPath: logPath)),
-            "/v1.41/containers/abc/logs" when r.Target.Contains("stdout=1&stderr=0", StringComparison.Ordinal) =>
-                FakeResponse.Stream([[.. Frame(1, "t1 out1\n"), .. Frame(1, "t3 out2\n")]]),
-            "/v1.41/containers/abc/logs" when r.Target.Contains("stdout=0&stderr=1", StringComparison.Ordinal) =>
-                FakeResponse.Stream([Frame(2, "t2 err1\n")]),
+            // Interleaved, and cut across chunks anywhere: in a header, in a payload.
+            "/v1.41/containers/abc/logs" when r.Target.Contains("stdout=1&stderr=1", StringComparison.Ordinal) =>
+                FakeResponse.Stream(Chunks([.. Frame(1, "t1 out1\n"), .. Frame(2, "t2 err1\n"), .. Frame(0, "t3 in\n"), .. Frame(1, ""), .. Frame(1, "t4 out2\n"), .. Frame(2, "t5 err2\n")], 3, 11, 5)),
             _ => null,
         }));
         await using var runtime = await RuntimeAsync(server);
@@ -66,19 +65,77 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
         Assert.Equal(["files/abc-json.log", "stdout.log", "stderr.log"], _sink.Names);
         Assert.All(_sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Status));
         Assert.All(_sink.Items, i => Assert.Equal(EvidenceSection.Logs, i.Item.Section));
-        Assert.Equal("t1 out1\nt3 out2\n", _sink["stdout.log"].Text);
-        Assert.Equal("t2 err1\n", _sink["stderr.log"].Text);
+        // Stdin frames count as stdout, as moby's stdcopy has it.
+        Assert.Equal("t1 out1\nt3 in\nt4 out2\n", _sink["stdout.log"].Text);
+        Assert.Equal("t2 err1\nt5 err2\n", _sink["stderr.log"].Text);
         Assert.Equal(await File.ReadAllTextAsync(logPath), _sink["files/abc-json.log"].Text);
-        string[] calls =
-        [
-            "GET /v1.41/containers/abc/logs?stdout=1&stderr=0&since=1795315849.250000000&timestamps=1",
-            "GET /v1.41/containers/abc/logs?stdout=0&stderr=1&since=1795315849.250000000&timestamps=1",
-        ];
-        Assert.Equal(["GET /version", "GET /v1.41/containers/abc/json", .. calls], server.Requests);
-        // The description starts with the call exactly as sent.
-        Assert.StartsWith(calls[0] + ": the container's stdout, demultiplexed", _sink["stdout.log"].Item.Source!.Description, StringComparison.Ordinal);
-        Assert.StartsWith(calls[1] + ": the container's stderr, demultiplexed", _sink["stderr.log"].Item.Source!.Description, StringComparison.Ordinal);
+        const string Call = "GET /v1.41/containers/abc/logs?stdout=1&stderr=1&since=1795315849.250000000&timestamps=1";
+        Assert.Equal(["GET /version", "GET /v1.41/containers/abc/json", Call], server.Requests);
+        // The description starts with the call exactly as sent, and says both entries come from it.
+        Assert.StartsWith(Call + ": the container's stdout, demultiplexed from this one call for both streams", _sink["stdout.log"].Item.Source!.Description, StringComparison.Ordinal);
+        Assert.StartsWith(Call + ": the container's stderr, demultiplexed from this one call for both streams", _sink["stderr.log"].Item.Source!.Description, StringComparison.Ordinal);
         Assert.Contains("at or after 2026-11-22T02:50:49.250000000Z (--logs-since)", _sink["stdout.log"].Item.Source!.Description, StringComparison.Ordinal);
+        Assert.Single(_sink.Spools);
+        Assert.True(_sink.Spools[0].Disposed);
+    }
+
+    /// <summary>The bytes cut into chunks of the given sizes, round and round, as a daemon's writes may fall.</summary>
+    private static List<byte[]> Chunks(byte[] body, params int[] sizes)
+    {
+        var chunks = new List<byte[]>();
+        for (int at = 0, i = 0; at < body.Length; i++)
+        {
+            int n = Math.Min(sizes[i % sizes.Length], body.Length - at);
+            chunks.Add(body[at..(at + n)]);
+            at += n;
+        }
+        return chunks;
+    }
+
+    [Fact]
+    public async Task An_unknown_stream_type_ends_both_logs_as_partial_with_what_came_before()
+    {
+        byte[] bad = Frame(1, "bad\n");
+        bad[0] = 5;
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Path switch
+        {
+            "/v1.41/containers/abc/json" => FakeResponse.Json(Inspect()),
+            "/v1.41/containers/abc/logs" => FakeResponse.Stream([[.. Frame(1, "out\n"), .. Frame(2, "err\n"), .. bad, .. Frame(1, "after\n")]]),
+            _ => null,
+        }));
+        await using var runtime = await RuntimeAsync(server);
+
+        await CollectAsync(runtime);
+
+        Assert.Equal("out\n", _sink["stdout.log"].Text);
+        Assert.Equal("err\n", _sink["stderr.log"].Text);
+        foreach (var name in new[] { "stdout.log", "stderr.log" })
+        {
+            Assert.Equal(EntryStatus.Partial, _sink[name].Status);
+            Assert.Contains("the logs call broke after 24 bytes of its multiplexed body (2 frames): unknown stream type 5 in the frame header at offset 24", _sink[name].Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Stderr_past_a_full_spool_is_dropped_and_said_while_stdout_goes_on()
+    {
+        var sink = new RecordingSink { SpoolCapacity = 6 };
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Path switch
+        {
+            "/v1.41/containers/abc/json" => FakeResponse.Json(Inspect()),
+            "/v1.41/containers/abc/logs" => FakeResponse.Stream([[.. Frame(2, "err1\n"), .. Frame(1, "out1\n"), .. Frame(2, "err2\n"), .. Frame(1, "out2\n")]]),
+            _ => null,
+        }));
+        await using var runtime = await RuntimeAsync(server);
+
+        await new DockerLogCollector(runtime.Client, new ContainerInspects(runtime.Client)).CollectAsync(Container, sink, new CollectionOptions(), CancellationToken.None);
+
+        Assert.Equal(EntryStatus.Collected, sink["stdout.log"].Status);
+        Assert.Equal("out1\nout2\n", sink["stdout.log"].Text);
+        Assert.Equal(EntryStatus.Partial, sink["stderr.log"].Status);
+        Assert.Equal("err1\n", sink["stderr.log"].Text);
+        Assert.Contains("stderr kept only to byte 5: the spool refused more (the in-memory spool is full (6 bytes; stderr.log asked for more)); 5 further bytes of stderr were read and dropped",
+            sink["stderr.log"].Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,14 +163,12 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
     }
 
     [Fact]
-    public async Task A_cut_off_frame_keeps_what_arrived_as_partial_and_the_phase_goes_on()
+    public async Task A_cut_off_frame_keeps_what_arrived_in_both_logs_as_partial_and_the_phase_goes_on()
     {
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Path switch
         {
             "/v1.41/containers/abc/json" => FakeResponse.Json(Inspect()),
-            "/v1.41/containers/abc/logs" when r.Target.Contains("stdout=1", StringComparison.Ordinal) =>
-                FakeResponse.Stream([[.. Frame(1, "whole\n"), .. Frame(1, "never whole\n")[..10]]]),
-            "/v1.41/containers/abc/logs" => FakeResponse.Stream([Frame(2, "err\n")]),
+            "/v1.41/containers/abc/logs" => FakeResponse.Stream([[.. Frame(1, "whole\n"), .. Frame(2, "err\n"), .. Frame(1, "never whole\n")[..10]]]),
             _ => null,
         }));
         await using var runtime = await RuntimeAsync(server);
@@ -121,25 +176,29 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
         await CollectAsync(runtime);
 
         var stdout = _sink["stdout.log"];
-        Assert.Equal(EntryStatus.Partial, stdout.Status);
         // Every byte that arrived is kept, the start of the cut frame included.
         Assert.Equal("whole\nne", stdout.Text);
-        Assert.Contains("stream ended with an error after 8 bytes: stream cut inside the frame at offset 14: 10 of its payload bytes missing", stdout.Reason, StringComparison.Ordinal);
-        // Still there (inspect answers): stderr is collected next.
-        Assert.Equal(EntryStatus.Collected, _sink["stderr.log"].Status);
         Assert.Equal("err\n", _sink["stderr.log"].Text);
+        foreach (var name in new[] { "stdout.log", "stderr.log" })
+        {
+            Assert.Equal(EntryStatus.Partial, _sink[name].Status);
+            Assert.Contains("the logs call broke after 36 bytes of its multiplexed body (3 frames): stream cut inside the frame at offset 26: 10 of its payload bytes missing; " +
+                "what arrived before is kept, in stdout.log and stderr.log", _sink[name].Reason, StringComparison.Ordinal);
+        }
+        // Still there (inspect answers): the phase ends normally.
         Assert.Equal(2, server.Requests.Count(r => r == "GET /v1.41/containers/abc/json"));
+        Assert.Single(server.Requests, r => r.Contains("/logs", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_container_that_vanishes_mid_stream_keeps_what_arrived_and_is_gone()
+    public async Task A_container_that_vanishes_mid_stream_keeps_what_arrived_in_both_logs_and_is_gone()
     {
         int inspections = 0;
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), r => r.Path switch
         {
             "/v1.41/containers/abc/json" => Interlocked.Increment(ref inspections) == 1 ? FakeResponse.Json(Inspect()) : FakeResponse.NotFound("No such container: abc"),
             // The daemon drops the connection in the middle of a frame, as when the container is removed.
-            "/v1.41/containers/abc/logs" => FakeResponse.Stream([[.. Frame(1, "before\n"), .. Frame(1, "after\n")[..9]]], after: FakeBehaviour.Close),
+            "/v1.41/containers/abc/logs" => FakeResponse.Stream([[.. Frame(1, "before\n"), .. Frame(2, "oops\n"), .. Frame(1, "after\n")[..9]]], after: FakeBehaviour.Close),
             _ => null,
         }));
         await using var runtime = await RuntimeAsync(server);
@@ -148,10 +207,12 @@ public sealed class LogCollectorFakeDaemonTests : IDisposable
 
         Assert.Equal(Id, ex.ContainerId);
         Assert.Contains("No such container: abc", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(["files", "stdout.log"], _sink.Names);
-        Assert.Equal(EntryStatus.Partial, _sink["stdout.log"].Status);
+        Assert.Equal(["files", "stdout.log", "stderr.log"], _sink.Names);
         Assert.Equal("before\na", _sink["stdout.log"].Text);
-        Assert.DoesNotContain(server.Requests, r => r.Contains("stderr=1", StringComparison.Ordinal));
+        Assert.Equal("oops\n", _sink["stderr.log"].Text);
+        Assert.All(_sink.Items.Skip(1), i => Assert.Equal(EntryStatus.Partial, i.Status));
+        Assert.Equal(_sink["stdout.log"].Reason, _sink["stderr.log"].Reason);
+        Assert.Single(server.Requests, r => r.Contains("/logs", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using ContainerForensics.Core.Collection;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.TestSupport;
 using ContainerForensics.Docker.Api;
+using ContainerForensics.Docker.Logs;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Engine;
 using ContainerForensics.Docker.Transport;
@@ -60,8 +61,102 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         }
         Assert.True(stdout[0].Time <= stdout[1].Time);
         string description = sink["stdout.log"].Item.Source!.Description!;
-        Assert.Contains("/logs?stdout=1&stderr=0&timestamps=1: the container's stdout, demultiplexed", description, StringComparison.Ordinal);
+        Assert.Contains("/logs?stdout=1&stderr=1&timestamps=1: the container's stdout, demultiplexed from this one call for both streams", description, StringComparison.Ordinal);
+        Assert.Contains("/logs?stdout=1&stderr=1&timestamps=1: the container's stderr, demultiplexed from this one call for both streams", sink["stderr.log"].Item.Source!.Description, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// (f) Lines written alternately to stdout and stderr, many frames: each in its entry, in
+    /// order, and byte for byte what the engine gives for each stream asked alone (two calls,
+    /// <c>stdout=1&amp;stderr=0</c> and <c>stdout=0&amp;stderr=1</c>, read with DemultiplexingStream).
+    /// </summary>
+    public async Task InterleavedStreamsMatchOneCallPerStream()
+    {
+        const int Count = 3000;
+        string name = EngineCli.NewName("logs-interleaved");
+        cli.RunDetached(name, [], "sh", "-c", $"i=0; while [ $i -lt {Count} ]; do echo out-$i; echo err-$i >&2; i=$((i+1)); done");
+        Assert.Equal("0", cli.Run("wait", name));
+
+        var sink = await CollectAsync(name, new CollectionOptions());
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal([FileItemName(name), "stdout.log", "stderr.log"], sink.Names);
+        Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Status));
+        var (stdout, stderr) = await OneCallPerStreamAsync(name);
+        Assert.Equal(Encoding.UTF8.GetString(stdout), sink["stdout.log"].Text);
+        Assert.Equal(Encoding.UTF8.GetString(stderr), sink["stderr.log"].Text);
+        Assert.Equal(Sha256(stdout), sink["stdout.log"].Sha256);
+        Assert.Equal(Sha256(stderr), sink["stderr.log"].Sha256);
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => $"out-{i}"), Texts(sink["stdout.log"]));
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => $"err-{i}"), Texts(sink["stderr.log"]));
+    }
+
+    /// <summary>(g) A container that wrote only to stderr: an empty stdout.log, collected; every line in stderr.log.</summary>
+    public async Task OnlyStderrGivesAnEmptyStdout()
+    {
+        string name = EngineCli.NewName("logs-stderr-only");
+        cli.RunToExit(name, [], "sh", "-c", "echo err1 >&2; echo err2 >&2; echo err3 >&2");
+
+        var sink = await CollectAsync(name, new CollectionOptions());
+
+        Assert.Empty(sink.Errors);
+        Assert.Equal([FileItemName(name), "stdout.log", "stderr.log"], sink.Names);
+        Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Status));
+        Assert.Equal(0, sink["stdout.log"].BytesRead);
+        Assert.Equal(["err1", "err2", "err3"], Parse(sink["stderr.log"]).Select(l => l.Text));
+    }
+
+    /// <summary>
+    /// (h) The engine's answer cut in the middle (a proxy in front of its socket closes the
+    /// connection after 512 KiB of its answers; the streams come in bursts of either, so both have begun by then): both entries keep what arrived, a prefix of what each stream
+    /// holds, and both are partial with the same reason; the container is still there, so the
+    /// phase ends normally.
+    /// </summary>
+    public async Task BreakMidStreamKeepsBothPartial()
+    {
+        const int Count = 20_000;
+        string name = EngineCli.NewName("logs-cut");
+        cli.RunDetached(name, [], "sh", "-c", $"i=0; while [ $i -lt {Count} ]; do echo out-$i; echo err-$i >&2; i=$((i+1)); done");
+        Assert.Equal("0", cli.Run("wait", name));
+        var (stdout, stderr) = await OneCallPerStreamAsync(name);
+        string socket = new Uri(cli.Endpoint).AbsolutePath;
+        await using var proxy = new CuttingProxy(socket, cutAfter: 512 * 1024);
+        await using var runtime = new DockerRuntime(await DockerClient.ConnectAsync(DockerEndpoint.Parse(proxy.Endpoint), CallTimeout, TimeProvider.System, CancellationToken.None));
+
+        var sink = await CollectAsync(runtime, name, new CollectionOptions());
+
+        Assert.True(proxy.Cuts >= 1);
+        Assert.Equal([FileItemName(name), "stdout.log", "stderr.log"], sink.Names);
+        var (outLog, errLog) = (sink["stdout.log"], sink["stderr.log"]);
+        Assert.Equal(EntryStatus.Partial, outLog.Status);
+        Assert.Equal(EntryStatus.Partial, errLog.Status);
+        Assert.Equal(outLog.Reason, errLog.Reason);
+        Assert.Contains("the logs call broke after ", outLog.Reason, StringComparison.Ordinal);
+        Assert.Contains("what arrived before is kept, in stdout.log and stderr.log", outLog.Reason, StringComparison.Ordinal);
+        // What arrived is a prefix of each stream, and not nothing.
+        Assert.InRange(outLog.BytesRead, 1, stdout.Length - 1);
+        Assert.InRange(errLog.BytesRead, 1, stderr.Length - 1);
+        Assert.Equal(stdout.AsSpan(0, (int)outLog.BytesRead).ToArray(), outLog.Content);
+        Assert.Equal(stderr.AsSpan(0, (int)errLog.BytesRead).ToArray(), errLog.Content);
+    }
+
+    /// <summary>The engine's own view of each stream, one logs call per stream, demultiplexed by DemultiplexingStream.</summary>
+    private async Task<(byte[] Stdout, byte[] Stderr)> OneCallPerStreamAsync(string name)
+    {
+        var client = (await RuntimeAsync()).Client;
+        string id = cli.Inspect(name, "{{.Id}}");
+        async Task<byte[]> ReadAsync(StdStream which)
+        {
+            var body = await client.Containers.LogsAsync(id, which == StdStream.Stdout, which == StdStream.Stderr, since: null, timestamps: true, CancellationToken.None);
+            await using var demux = new DemultiplexingStream(body, which);
+            using var copy = new MemoryStream();
+            await demux.CopyToAsync(copy);
+            return copy.ToArray();
+        }
+        return (await ReadAsync(StdStream.Stdout), await ReadAsync(StdStream.Stderr));
+    }
+
+    private List<string> Texts(RecordingSink.Recorded captured) => Parse(captured).Select(l => l.Text).ToList();
 
     /// <summary>(b) A TTY container: one raw stream, both streams merged by the terminal, CR LF line ends.</summary>
     public async Task TtyContainerGivesOneRawLog()
@@ -231,9 +326,10 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         Assert.Contains("late-out", onDisk, StringComparison.Ordinal);
     }
 
-    private async Task<RecordingSink> CollectAsync(string name, CollectionOptions options)
+    private async Task<RecordingSink> CollectAsync(string name, CollectionOptions options) => await CollectAsync(await RuntimeAsync(), name, options);
+
+    private async Task<RecordingSink> CollectAsync(DockerRuntime runtime, string name, CollectionOptions options)
     {
-        var runtime = await RuntimeAsync();
         string id = cli.Inspect(name, "{{.Id}}");
         var container = (await runtime.ListContainersAsync(CancellationToken.None)).Single(c => c.Id == id);
         var sink = new RecordingSink();

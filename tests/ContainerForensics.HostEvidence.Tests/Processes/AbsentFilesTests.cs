@@ -70,6 +70,8 @@ public sealed class AbsentFilesTests : IDisposable
 
         public void RecordError(ErrorRecord error) => inner.RecordError(error);
 
+        public IEvidenceSpool CreateSpool(string name) => inner.CreateSpool(name);
+
         public ValueTask<SealResult> SealAsync(SealRequest request, CancellationToken cancellationToken) => inner.SealAsync(request, cancellationToken);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
