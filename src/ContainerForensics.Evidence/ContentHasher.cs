@@ -2,7 +2,12 @@ using System.Security.Cryptography;
 
 namespace ContainerForensics.Evidence;
 
-/// <summary>sha256 always, sha1/md5 on request, fed in one pass over the bytes as they go out.</summary>
+/// <summary>
+/// sha256 always, sha1/md5 on request, fed in one pass over the bytes as they go out. One
+/// hasher serves entry after entry: <see cref="Finish"/> gives the digests and starts over, and
+/// <see cref="Restart"/> drops what an entry left behind when it ended early. Creating the
+/// hash contexts costs more than hashing a 1 KiB file, so the writer keeps one.
+/// </summary>
 internal sealed class ContentHasher : IDisposable
 {
     private static readonly byte[] Zeros = new byte[1 << 20];
@@ -10,6 +15,7 @@ internal sealed class ContentHasher : IDisposable
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly IncrementalHash? _sha1;
     private readonly IncrementalHash? _md5;
+    private bool _dirty;   // bytes appended since the last Finish
 
     public ContentHasher(ExtraHashes extra)
     {
@@ -25,8 +31,18 @@ internal sealed class ContentHasher : IDisposable
 
     public long Length { get; private set; }
 
+    /// <summary>Starts a new content: forgets the bytes appended since the last <see cref="Finish"/>.</summary>
+    public void Restart()
+    {
+        if (_dirty)
+        {
+            Finish();
+        }
+    }
+
     public void Append(ReadOnlySpan<byte> data)
     {
+        _dirty = true;
         _sha256.AppendData(data);
         _sha1?.AppendData(data);
         _md5?.AppendData(data);
@@ -44,10 +60,17 @@ internal sealed class ContentHasher : IDisposable
         }
     }
 
-    public Digests Finish() => new(
-        Convert.ToHexStringLower(_sha256.GetHashAndReset()),
-        _sha1 is null ? null : Convert.ToHexStringLower(_sha1.GetHashAndReset()),
-        _md5 is null ? null : Convert.ToHexStringLower(_md5.GetHashAndReset()));
+    /// <summary>The digests of everything appended since the last finish or restart; the hasher is then empty again.</summary>
+    public Digests Finish()
+    {
+        var digests = new Digests(
+            Convert.ToHexStringLower(_sha256.GetHashAndReset()),
+            _sha1 is null ? null : Convert.ToHexStringLower(_sha1.GetHashAndReset()),
+            _md5 is null ? null : Convert.ToHexStringLower(_md5.GetHashAndReset()));
+        Length = 0;
+        _dirty = false;
+        return digests;
+    }
 
     public void Dispose()
     {

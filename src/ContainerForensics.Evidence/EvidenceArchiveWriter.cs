@@ -53,6 +53,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
     private readonly ArchivePathSet _paths;  // every path written, and which are regular members with content (hard link targets)
     private readonly Dictionary<(ulong Dev, ulong Ino), (string Path, string Member)> _firstLinks = [];
     private readonly Dictionary<EntryStatus, long> _statusCounts = [];
+    private readonly ContentHasher _hasher;
     private readonly UnixTime _startedAt;
     private readonly List<string> _firstFailures = [];
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -85,6 +86,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         _sumsSpool = _spools.Create("sums", compress: true);
         _streamSpool = _spools.Create("stream", compress: false);
         _paths = new ArchivePathSet(_spools, options.PathKeysInMemory);
+        _hasher = new ContentHasher(options.ExtraHashes);
         _manifest = new ManifestWriter(_manifestSpool.Stream);
         _errors = new ManifestWriter(_errorSpool.Stream);
         _sums = new StreamWriter(_sumsSpool.Stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
@@ -274,7 +276,8 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
             tarHeader = tarHeader with { Sparse = segments };
         }
 
-        using var hasher = new ContentHasher(_options.ExtraHashes);
+        var hasher = _hasher;
+        hasher.Restart(); // an entry before may have ended early (interrupted, the output failed)
         var unreadable = new List<DataSegment>();
         long bytesRead = 0;
         string? stopped = null;   // why the source gave no more bytes; the rest of the entry is zero-filled
@@ -539,6 +542,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         try
         {
             var manifestPath = ArchiveNames.Manifest;
+            _members.BeginClosingRecords();
             _manifestSpool.Flush();
             var manifestDigest = await WriteClosingAsync(manifestPath, _manifestSpool.AsContent(), none).ConfigureAwait(false);
             _errorSpool.Flush();
@@ -685,6 +689,7 @@ public sealed partial class EvidenceArchiveWriter : IArchiveWriter
         Quietly(_sumsSpool.Dispose);
         Quietly(_streamSpool.Dispose);
         Quietly(_paths.Dispose);
+        _hasher.Dispose();
         if (!_sealed)
         {
             // What was written stays under the temporary name.

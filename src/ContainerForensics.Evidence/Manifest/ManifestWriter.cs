@@ -119,7 +119,7 @@ internal sealed class ManifestWriter : IDisposable
             WriteNumber(ManifestFields.InStreamPart.WholeSize, part.WholeSize);
             _json.WriteEndObject();
         }
-        _json.WriteString(ManifestFields.CollectedAt, r.CollectedAt.ToIso8601());
+        WriteTime(ManifestFields.CollectedAt, r.CollectedAt);
         _json.WriteNumber(ManifestFields.Offset, r.HeaderOffset);
         End();
     }
@@ -206,7 +206,15 @@ internal sealed class ManifestWriter : IDisposable
     {
         if (value is { } t)
         {
-            _json.WriteString(name, t.ToIso8601());
+            Span<char> text = stackalloc char[UnixTime.Iso8601Length];
+            if (t.TryFormatIso8601(text))
+            {
+                _json.WriteString(name, text);
+            }
+            else
+            {
+                _json.WriteString(name, t.ToIso8601());
+            }
         }
     }
 

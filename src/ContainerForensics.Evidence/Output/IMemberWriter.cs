@@ -27,6 +27,12 @@ internal interface IMemberWriter : IDisposable
 
     void EndMember();
 
+    /// <summary>
+    /// What follows is the writer's own closing records (manifest, errors, SHA256SUMS,
+    /// provenance, seal): lines of JSON and hex digests, compressed harder where that is cheap.
+    /// </summary>
+    void BeginClosingRecords();
+
     /// <summary>Writes the format's trailer and flushes everything below.</summary>
     void Finish();
 }

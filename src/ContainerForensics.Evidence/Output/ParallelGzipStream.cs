@@ -32,7 +32,8 @@ internal sealed class ParallelGzipStream : Stream
 
     private readonly Stream _output;
     private readonly bool _leaveOpen;
-    private readonly int _level;
+    private readonly int _headerLevel;
+    private int _level;
     private readonly int _blockSize;
     private readonly int _maxInFlight;
     private readonly BlockingCollection<Block> _work = new();
@@ -59,6 +60,7 @@ internal sealed class ParallelGzipStream : Stream
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         _output = output;
         _leaveOpen = leaveOpen;
+        _headerLevel = level;
         _level = level;
         _blockSize = blockSize;
         int count = Math.Max(1, workers ?? Environment.ProcessorCount);
@@ -70,6 +72,23 @@ internal sealed class ParallelGzipStream : Stream
             // writer blocked on a pool thread waiting for pool work could starve it.
             _workers[i] = new Thread(Work) { IsBackground = true, Name = "cfir-gzip-" + i };
             _workers[i].Start();
+        }
+    }
+
+    /// <summary>
+    /// The zlib level of the blocks submitted from now on (the block being filled included). The
+    /// writer raises it for its own closing records: lines of JSON and hex digests, which level 1
+    /// (zlib-ng's deflate_quick: fixed Huffman codes only) stores at 8 bits a hex digit, and
+    /// level 2 (dynamic codes) at about half of that, for a little more CPU.
+    /// </summary>
+    public int Level
+    {
+        get => _level;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 9);
+            _level = value;
         }
     }
 
@@ -114,6 +133,7 @@ internal sealed class ParallelGzipStream : Stream
         var block = _current ?? Rent();
         _current = null;
         block.Final = final;
+        block.Level = _level;
         _pending.Enqueue(block);
         _work.Add(block);
         Drain(_maxInFlight - 1);
@@ -135,7 +155,7 @@ internal sealed class ParallelGzipStream : Stream
                 }
                 if (!_headerWritten)
                 {
-                    byte xfl = _level switch { 1 => 4, 9 => 2, _ => 0 }; // RFC 1952: 4 fastest, 2 maximum compression
+                    byte xfl = _headerLevel switch { 1 => 4, 9 => 2, _ => 0 }; // RFC 1952: 4 fastest, 2 maximum compression
                     _output.Write([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, xfl, OsUnix]);
                     _headerWritten = true;
                 }
@@ -198,12 +218,12 @@ internal sealed class ParallelGzipStream : Stream
             output.Write(EmptyFinalBlock);
             return;
         }
-        if (_level > 0 && LooksIncompressible(input, output))
+        if (block.Level > 0 && LooksIncompressible(input, output))
         {
             WriteStored(output, input, block.Final);
             return;
         }
-        var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true);
+        var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = block.Level }, leaveOpen: true);
         deflate.Write(input);
         if (block.Final)
         {
@@ -356,6 +376,8 @@ internal sealed class ParallelGzipStream : Stream
         public int Length { get; set; }
 
         public bool Final { get; set; }
+
+        public int Level { get; set; }
 
         public MemoryStream Output { get; } = new(size + (size >> 3) + 64);
 

@@ -86,6 +86,11 @@ internal sealed class ZipMemberWriter : IMemberWriter
 
     public void EndMember() => _zip.CloseEntry();
 
+    /// <summary>Every zip member is deflated at the archive's level; the closing records too.</summary>
+    public void BeginClosingRecords()
+    {
+    }
+
     public void Finish()
     {
         _zip.Finish();

@@ -12,7 +12,15 @@ namespace ContainerForensics.Evidence.Reading;
 /// </summary>
 internal readonly struct JsonFields
 {
+    /// <summary>
+    /// From this many properties on, the object's names are put in a dictionary once: a record
+    /// type asks for every field it knows (a manifest line: about 40, half of them absent), and
+    /// JsonElement.TryGetProperty scans all properties for each, with the name transcoded every time.
+    /// </summary>
+    internal const int IndexedFrom = 8;
+
     private readonly JsonElement _object;
+    private readonly Dictionary<string, JsonElement>? _index;
     private readonly string _prefix;
     private readonly Action<string, string> _problem;
 
@@ -23,6 +31,18 @@ internal readonly struct JsonFields
         _object = obj;
         _problem = problem;
         _prefix = prefix;
+        _index = obj.ValueKind == JsonValueKind.Object && obj.GetPropertyCount() is var count && count >= IndexedFrom ? Index(obj, count) : null;
+    }
+
+    /// <summary>Name to value; of a name given twice, the last, as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> gives it.</summary>
+    private static Dictionary<string, JsonElement> Index(JsonElement obj, int count)
+    {
+        var index = new Dictionary<string, JsonElement>(count, StringComparer.Ordinal);
+        foreach (var property in obj.EnumerateObject())
+        {
+            index[property.Name] = property.Value;
+        }
+        return index;
     }
 
     /// <summary>
@@ -240,7 +260,7 @@ internal readonly struct JsonFields
 
     private bool Present(string name, bool required, out JsonElement value)
     {
-        if (_object.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        if ((_index is null ? _object.TryGetProperty(name, out value) : _index.TryGetValue(name, out value)) && value.ValueKind != JsonValueKind.Null)
         {
             return true;
         }

@@ -102,8 +102,8 @@ public sealed class CompiledRule
     {
         Rule = rule;
         Severity = severity;
-        Paths = rule.Match.Paths?.Select(Glob).ToList();
-        Names = rule.Match.Names?.Select(Glob).ToList();
+        Paths = rule.Match.Paths?.Select(Glob.Compile).ToList();
+        Names = rule.Match.Names?.Select(Glob.Compile).ToList();
         Content = rule.Match.Content is { } c ? new Regex(c, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)) : null;
         AcceptsPresent = rule.Match.Change?.Contains("present", StringComparer.Ordinal) ?? false;
     }
@@ -113,8 +113,8 @@ public sealed class CompiledRule
 
     public Rule Rule { get; }
     public Severity Severity { get; }
-    internal List<Regex>? Paths { get; }
-    internal List<Regex>? Names { get; }
+    internal List<Glob>? Paths { get; }
+    internal List<Glob>? Names { get; }
     internal Regex? Content { get; }
 
     /// <summary>Whether a file at this in-container path passes the rule's path and name globs.</summary>
@@ -124,29 +124,11 @@ public sealed class CompiledRule
         {
             return false;
         }
-        string name = containerPath[(containerPath.LastIndexOf('/') + 1)..];
-        return Names is null || Names.Exists(g => g.IsMatch(name));
-    }
-
-    private static Regex Glob(string glob)
-    {
-        var pattern = new System.Text.StringBuilder("^");
-        for (int i = 0; i < glob.Length; i++)
+        if (Names is null)
         {
-            if (glob[i] == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
-            {
-                pattern.Append(".*");
-                i++;
-            }
-            else if (glob[i] == '*')
-            {
-                pattern.Append("[^/]*");
-            }
-            else
-            {
-                pattern.Append(Regex.Escape(glob[i].ToString()));
-            }
+            return true;
         }
-        return new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant);
+        string name = containerPath[(containerPath.LastIndexOf('/') + 1)..];
+        return Names.Exists(g => g.IsMatch(name));
     }
 }

@@ -68,6 +68,53 @@ public sealed class ParallelGzipStreamTests
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(150));
     }
 
+    /// <summary>Lines of hex digests, like SHA256SUMS: what the writer's closing records are made of.</summary>
+    private static byte[] HexLines(int lines, int seed)
+    {
+        var random = new Random(seed);
+        var text = new System.Text.StringBuilder();
+        var digest = new byte[32];
+        for (int i = 0; i < lines; i++)
+        {
+            random.NextBytes(digest);
+            text.Append(Convert.ToHexStringLower(digest)).Append("  containers/docker/-/c/filesystem/changed/data/f").Append(i).Append('\n');
+        }
+        return System.Text.Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    [Fact]
+    public void Raising_the_level_mid_stream_keeps_one_member_and_compresses_hex_lines_smaller()
+    {
+        const int block = 64 << 10;
+        var head = Mixed(3 * block + 777, 21);
+        var records = HexLines(20_000, 4);
+        byte[] Run(bool raise)
+        {
+            var output = new MemoryStream();
+            using (var gz = new ParallelGzipStream(output, 1, leaveOpen: true, block, workers: 2))
+            {
+                gz.Write(head);
+                if (raise)
+                {
+                    gz.Level = 2; // the block being filled and every later one
+                }
+                Assert.Equal(raise ? 2 : 1, gz.Level);
+                gz.Write(records);
+            }
+            return output.ToArray();
+        }
+        var plain = Run(raise: false);
+        var raised = Run(raise: true);
+        byte[] data = [.. head, .. records];
+        Assert.Equal(data, ArchiveKit.Gunzip(raised));
+        Assert.Equal(4, raised[8]); // XFL still says level 1, the level the member began with
+        Assert.True(raised.Length < plain.Length * 0.8, $"{raised.Length} bytes at level 2 against {plain.Length} at level 1");
+        using var dir = new TempDirectory();
+        string file = dir.Combine("raised.gz");
+        File.WriteAllBytes(file, raised);
+        ExternalTools.RunOk(dir.Path, "gzip", "-t", file);
+    }
+
     [Fact]
     public void Gnu_gzip_accepts_every_size_around_the_block_boundaries()
     {
