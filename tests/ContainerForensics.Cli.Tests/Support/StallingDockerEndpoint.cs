@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Cli.Tests.Support;
 
@@ -54,23 +55,11 @@ internal sealed class StallingDockerEndpoint : IAsyncDisposable
     /// <summary>Completes with the request line of the first call left hanging.</summary>
     public Task<string> Stalled => _stalled.Task;
 
-    private async Task AcceptLoopAsync()
+    private Task AcceptLoopAsync() => AcceptLoop.RunAsync(_listener, client =>
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            _clients.Add(client);
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
+        _clients.Add(client);
+        _ = Task.Run(() => ServeAsync(client));
+    }, _stop.Token);
 
     private async Task ServeAsync(Socket client)
     {

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Docker.Tests.Engine;
 
@@ -34,22 +35,7 @@ internal sealed class CuttingProxy : IAsyncDisposable
 
     private int _cuts;
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            _ = RelayAsync(client);
-        }
-    }
+    private Task AcceptAsync() => AcceptLoop.RunAsync(_listener, client => _ = RelayAsync(client), _stop.Token);
 
     private async Task RelayAsync(Socket client)
     {

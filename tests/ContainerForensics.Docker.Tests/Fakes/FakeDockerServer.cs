@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ContainerForensics.TestSupport;
 
 namespace ContainerForensics.Docker.Tests.Fakes;
 
@@ -68,27 +69,11 @@ internal sealed class FakeDockerServer : IAsyncDisposable
         return new FakeDockerServer(listener, handler, $"tcp://127.0.0.1:{port}", null, certificate, requireClientCertificate);
     }
 
-    private async Task AcceptLoopAsync()
+    private Task AcceptLoopAsync() => AcceptLoop.RunAsync(_listener, client =>
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                return;
-            }
-            _clients.Add(client);
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
+        _clients.Add(client);
+        _ = Task.Run(() => ServeAsync(client));
+    }, _stop.Token);
 
     private async Task ServeAsync(Socket client)
     {
