@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static ContainerForensics.Report.Triage.JsonValues;
 
 namespace ContainerForensics.Report.Triage;
 
@@ -150,12 +151,11 @@ internal static class ContainerDocuments
         }
         if (Obj(root, "State") is { } state)
         {
-            bool Flag(string name) => state.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
             c.StartedAt = Str(state, "StartedAt");
             // As dockerd's State.StateString derives inspect's Status from these flags.
-            c.State = Flag("Running") ? (Flag("Paused") ? "paused" : Flag("Restarting") ? "restarting" : "running")
-                : Flag("RemovalInProgress") ? "removing"
-                : Flag("Dead") ? "dead"
+            c.State = True(state, "Running") ? (True(state, "Paused") ? "paused" : True(state, "Restarting") ? "restarting" : "running")
+                : True(state, "RemovalInProgress") ? "removing"
+                : True(state, "Dead") ? "dead"
                 : c.StartedAt is null || c.StartedAt.StartsWith("0001-01-01", StringComparison.Ordinal) ? "created"
                 : "exited";
             c.FinishedAt = Str(state, "FinishedAt");
@@ -181,31 +181,6 @@ internal static class ContainerDocuments
         }
     }
 
-    private static JsonElement? Obj(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
-
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long? Num(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n) ? n : null;
-
     /// <summary>A byte string written as text, or as <c>nameBase64</c> when it was not UTF-8 (shown as base64: so it stays evidence).</summary>
     private static string? Bytes(JsonElement e, string name) => Str(e, name) ?? (Str(e, name + "Base64") is { } b ? "base64:" + b : null);
-
-    private static List<string> Strings(JsonElement e, string name)
-    {
-        var list = new List<string>();
-        if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in v.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.String)
-                {
-                    list.Add(item.GetString()!);
-                }
-            }
-        }
-        return list;
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static ContainerForensics.Report.Triage.JsonValues;
 
 namespace ContainerForensics.Report.Triage;
 
@@ -99,14 +100,4 @@ internal static class OciSpecDocument
             }
         }
     }
-
-    private static JsonElement? Obj(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
-
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static List<string> Strings(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
-            ? [.. v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)] : [];
 }
