@@ -80,7 +80,24 @@ public sealed partial class ZstdCollectTests
         Assert.True(cutVerify.ExitCode == (int)ExitCode.VerificationFailed, cutVerify.Describe());
         Assert.Contains("the zstd stream ends inside its frame", cutVerify.Stderr, StringComparison.Ordinal);
         Assert.Contains("the archive is cut off", cutVerify.Stderr, StringComparison.Ordinal);
+
+        // A machine without libzstd cannot read the archive: it says so, and never calls the
+        // intact archive corrupt nor prints a hash of the bytes it happened to read.
+        var noLibzstd = await CfirProcess.RunAsync(["verify", archive], environment: null, wrapper: WithoutLibzstd);
+        Assert.True(noLibzstd.ExitCode == (int)ExitCode.VerificationFailed, noLibzstd.Describe());
+        Assert.Contains("a tar.zst archive, and libzstd cannot be loaded", noLibzstd.Stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was read or checked", noLibzstd.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("corrupt", noLibzstd.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("archive sha256", noLibzstd.Stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>unshare(1) with a private mount namespace in which every libzstd.so.1 is /dev/null: the library cannot be loaded.</summary>
+    private static readonly string[] WithoutLibzstd =
+    [
+        "unshare", "--mount", "--propagation", "private", "sh", "-c",
+        "n=0; for f in /usr/lib/*/libzstd.so.1* /lib/*/libzstd.so.1*; do if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then mount --bind /dev/null \"$f\" || exit 97; n=$((n+1)); fi; done; [ $n -gt 0 ] || exit 98; exec \"$@\"",
+        "sh",
+    ];
 
     [EngineFact(Engine.Docker)]
     public async Task CollectToStdout_TarZst_StdoutIsTheFrameWhoseHashIsOnStderr_AndVerifiesFromStdin()

@@ -47,6 +47,25 @@ public sealed class LogsTests
     }
 
     [Fact]
+    public async Task A_reader_slower_than_the_budget_between_reads_is_not_a_timeout()
+    {
+        // The budget is the daemon's silence during a read: one timer serves every read of the
+        // stream and must be stopped between them, or a slow consumer looks like a hung daemon.
+        byte[] first = Frame(1, "first\n"), second = Frame(2, "second\n");
+        await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), _ =>
+            FakeResponse.Stream([first, second])));
+        using var client = await FakeDaemon.ConnectAsync(server, Budget);
+        await using var body = await client.Containers.LogsAsync("abc", null, false, CancellationToken.None);
+        byte[] head = new byte[first.Length];
+        await body.ReadExactlyAsync(head, CancellationToken.None);
+        await Task.Delay(Budget + TimeSpan.FromSeconds(1));
+        using var rest = new MemoryStream();
+        await body.CopyToAsync(rest, CancellationToken.None);
+        Assert.Equal(first, head);
+        Assert.Equal(second, rest.ToArray());
+    }
+
+    [Fact]
     public async Task Connection_cut_mid_body_is_an_io_error()
     {
         await using var server = FakeDockerServer.OnUnixSocket(FakeDaemon.Handler(FakeDaemon.DockerVersion(), _ =>

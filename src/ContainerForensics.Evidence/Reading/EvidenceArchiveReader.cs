@@ -1,3 +1,6 @@
+using ContainerForensics.Core;
+using ContainerForensics.Evidence.Compression;
+
 namespace ContainerForensics.Evidence.Reading;
 
 /// <summary>
@@ -74,6 +77,13 @@ public sealed partial class EvidenceArchiveReader : IDisposable
         Format = head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]) ? "tar.gz"
             : head.StartsWith((ReadOnlySpan<byte>)[0x28, 0xB5, 0x2F, 0xFD]) ? "tar.zst" // RFC 8878 3.1.1: 0xFD2FB528, little-endian
             : "tar";
+        if (Format == "tar.zst" && ZstdSettings.Unavailable() is { } why)
+        {
+            // Not a damaged archive: this machine cannot decompress it. Said before a byte is
+            // judged, never as "corrupt" with the hash of the first block read.
+            throw new CfirException(ExitCode.VerificationFailed,
+                $"a tar.zst archive, and {why}: nothing was read or checked; read it on a machine with libzstd, or decompress it there first (zstd -d) and read the tar");
+        }
     }
 
     /// <summary>Opens the archive file at <paramref name="path"/>; the reader closes it.</summary>
