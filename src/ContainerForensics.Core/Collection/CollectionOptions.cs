@@ -12,6 +12,12 @@ public sealed record CollectionOptions
 
     public OversizePolicy Oversize { get; init; } = OversizePolicy.Truncate;
 
+    /// <summary>
+    /// <see cref="FileSystem.CaptureLimits.CaptureAhead"/>: no option sets it; 0 (capture and
+    /// write in lockstep) is for tests that change a tree at a given point of the writing.
+    /// </summary>
+    public int CaptureAhead { get; init; } = FileSystem.CaptureLimits.DefaultCaptureAhead;
+
     /// <summary>Only log lines at or after this time; null means the whole history.</summary>
     public DateTimeOffset? LogsSince { get; init; }
 

@@ -22,9 +22,19 @@ public sealed record CaptureLimits
     /// </summary>
     public bool ReadUntilEof { get; init; }
 
+    /// <summary>
+    /// For a tree's walk (<see cref="Trees.HostTreeCollector"/>): how many entries may be captured
+    /// (opened, stat-ed) ahead of the one the archive writer is taking, on a thread of their own;
+    /// each holds a descriptor until it is written. 0: capture and write take turns.
+    /// </summary>
+    public int CaptureAhead { get; init; } = DefaultCaptureAhead;
+
+    /// <summary>64 open descriptors at most: far below any file limit, and enough to keep the writer fed.</summary>
+    public const int DefaultCaptureAhead = 64;
+
     public static CaptureLimits From(CollectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new CaptureLimits { MaxFileSize = options.MaxFileSize, OversizePolicy = options.Oversize };
+        return new CaptureLimits { MaxFileSize = options.MaxFileSize, OversizePolicy = options.Oversize, CaptureAhead = options.CaptureAhead };
     }
 }

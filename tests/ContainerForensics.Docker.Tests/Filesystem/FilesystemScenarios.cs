@@ -189,7 +189,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         Assert.DoesNotContain(with.Items, i => i.Path?.Contains("host-secret", StringComparison.Ordinal) == true);
     }
 
-    /// <summary>Removed from inside the sink on the 3rd item: deterministic, in the middle of the walk of its upper directory.</summary>
+    /// <summary>Removed from inside the sink on the 3rd item: deterministic (capture and write in lockstep), in the middle of the walk of its upper directory.</summary>
     public async Task ContainerRemovedDuringTheUpperDirWalk()
     {
         var (name, id) = Plant("gone-walk");
@@ -198,7 +198,7 @@ internal sealed class FilesystemScenarios(EngineCli cli, ITestOutputHelper outpu
         var sink = new RecordingSink { KeepBytes = 64 * 1024, AfterAdd = r => { if (r.Number == 3) { cli.Remove(name); } return Task.CompletedTask; } };
 
         var gone = await Assert.ThrowsAsync<ContainerGoneException>(() =>
-            runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed }, CancellationToken.None).WaitAsync(PhaseBudget));
+            runtime.CollectContainerAsync(container, CollectionPhase.Filesystem, sink, new CollectionOptions { Filesystem = FilesystemMode.Changed, CaptureAhead = 0 }, CancellationToken.None).WaitAsync(PhaseBudget));
 
         Assert.Equal(id, gone.ContainerId);
         // What came before stays: the source record and the first two entries of the layer.

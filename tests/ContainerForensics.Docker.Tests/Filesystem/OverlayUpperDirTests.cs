@@ -144,7 +144,8 @@ public sealed class OverlayUpperDirTests : IDisposable
             RootRawPath = "/"u8.ToArray(),
             Overlay = [],
             Description = "overlay upperdir " + Upper,
-            Limits = CaptureLimits.None,
+            // In lockstep: the layer is deleted from the sink at a known point of the walk.
+            Limits = CaptureLimits.None with { CaptureAhead = 0 },
         };
         var sink = new RecordingSink { KeepBytes = 64 * 1024, AfterAdd = r => { if (r.Number == 2) { Directory.Delete(Upper, recursive: true); } return Task.CompletedTask; } };
         using var walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(Upper));

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ContainerForensics.Core.Evidence;
 
 namespace ContainerForensics.Core.FileSystem.Trees;
@@ -50,61 +51,218 @@ public sealed class HostTreeCollector
     /// Walks the tree into the sink. When the walk root goes away under the walk (the container
     /// removed, or stopped and its root unmounted), the walk stops and <see cref="StoppedWalk"/>
     /// accounts for every name not walked; the result is broken and names where it stopped.
+    /// <para>
+    /// The walk and the capture of each name (open, statx, extended attributes) run on a thread
+    /// of their own, up to <see cref="CaptureLimits.CaptureAhead"/> entries ahead of the sink,
+    /// which takes them in walk order on the caller's: a tree of small files costs more in
+    /// opening and stat-ing than in reading, and the writer's thread is what bounds it. Every
+    /// decision about an entry (the root gone, the overlay markers) is still made where it was
+    /// captured, in walk order, and the sink is only called from one side. With
+    /// <c>CaptureAhead</c> 0 the two take turns on the caller's thread, in lockstep.
+    /// </para>
     /// </summary>
     public async Task<SourceResult> CollectAsync(SafeTreeWalker walker, IEvidenceSink sink, CancellationToken cancellationToken)
     {
         var source = new EvidenceSource { Description = Description };
+        var written = new Written();
         using var lowers = new LowerLayers(Overlay ?? [], OverlayRoot);
-        int items = 0;
-        byte[]? lastWritten = null;
-        foreach (var entry in walker.Walk(cancellationToken))
+        var stopped = Limits.CaptureAhead > 0
+            ? await TakeAheadAsync(walker, source, lowers, written, sink, cancellationToken).ConfigureAwait(false)
+            : await TakeInTurnAsync(walker, source, lowers, written, sink, cancellationToken).ConfigureAwait(false);
+        if (stopped is not null)
         {
-            // A listing is trusted only if the root is still there after it: overlayfs lists a
-            // directory whose upper layer was deleted (docker rm) as empty, without an error.
-            if ((entry.Errno == UnixError.ENOENT || Listed(entry)) && RootGone(walker))
-            {
-                return await new StoppedWalk(this, source).RecordAsync(walker, entry, sink, items, lastWritten, cancellationToken).ConfigureAwait(false);
-            }
-            if (entry.IsRoot && !IncludeRoot)
-            {
-                if (entry.Error is not null)
-                {
-                    sink.RecordError($"{Description}: {entry.Error}", null, entry.Errno, ContainerPath.Show(RootRawPath));
-                }
-                continue;
-            }
-            var capture = entry.Capture(Limits);
-            if (capture.Errno == UnixError.ENOENT && RootGone(walker))
-            {
-                if (capture.Content is { } open)
-                {
-                    await open.DisposeAsync().ConfigureAwait(false);
-                }
-                return await new StoppedWalk(this, source).RecordAsync(walker, entry, sink, items, lastWritten, cancellationToken).ConfigureAwait(false);
-            }
-            byte[] rawPath = ContainerPath.Join(RootRawPath, entry.RelativePath);
-            var item = capture.ToEvidenceItem(Section, rawPath,
-                MountedAt is null ? source : source with { OriginalPath = ContainerPath.Join(MountedAt, entry.RelativePath) });
-            if (Overlay is not null)
-            {
-                item = await ApplyOverlayAsync(item, entry.RelativePath, lowers).ConfigureAwait(false);
-            }
-            item = NoteWalkProblems(item, entry);
-            await sink.AddAsync(item, cancellationToken).ConfigureAwait(false);
-            items++;
-            lastWritten = rawPath;
+            return stopped;
         }
         // Removed after the last listing, or removed file by file (rm -rf empties a directory
         // before it removes it, so an upper layer's root stays until the end): the walk cannot
         // tell a name deleted by the removal from one the container deleted; say so.
         if (RootGone(walker))
         {
-            string last = lastWritten is null ? "none" : $"'{ContainerPath.Show(lastWritten)}'";
-            return new SourceResult(items,
-                $"{Description}: the directory vanished before the walk ended (removed with its container?), after {items} entries, the last written {last}; a directory listed while it was being removed may have listed fewer names than it held",
+            string last = written.Last is null ? "none" : $"'{ContainerPath.Show(written.Last)}'";
+            return new SourceResult(written.Items,
+                $"{Description}: the directory vanished before the walk ended (removed with its container?), after {written.Items} entries, the last written {last}; a directory listed while it was being removed may have listed fewer names than it held",
                 null, UnixError.ENOENT);
         }
-        return new SourceResult(items);
+        return new SourceResult(written.Items);
+    }
+
+    /// <summary>Capture and sink in lockstep, on the caller's thread.</summary>
+    private async Task<SourceResult?> TakeInTurnAsync(SafeTreeWalker walker, EvidenceSource source, LowerLayers lowers, Written written, IEvidenceSink sink, CancellationToken cancellationToken)
+    {
+        foreach (var step in Steps(walker, source, lowers, cancellationToken))
+        {
+            if (await TakeAsync(step, source, written, sink, cancellationToken).ConfigureAwait(false) is { } stopped)
+            {
+                return stopped;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The capture on a thread of its own, a bounded queue ahead of the sink.</summary>
+    private async Task<SourceResult?> TakeAheadAsync(SafeTreeWalker walker, EvidenceSource source, LowerLayers lowers, Written written, IEvidenceSink sink, CancellationToken cancellationToken)
+    {
+        var queue = Channel.CreateBounded<Step>(new BoundedChannelOptions(Limits.CaptureAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var capture = Task.Factory.StartNew(() => Capture(Steps(walker, source, lowers, stop.Token), queue.Writer, stop.Token),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (queue.Reader.TryRead(out var step))
+                {
+                    if (await TakeAsync(step, source, written, sink, cancellationToken).ConfigureAwait(false) is { } stopped)
+                    {
+                        await capture.ConfigureAwait(false);
+                        return stopped;
+                    }
+                }
+            }
+            await capture.ConfigureAwait(false);
+            return null;
+        }
+        catch
+        {
+            // The sink failed, or the run was cancelled: stop capturing, and close what was
+            // captured and never written. The capture's own end (cancelled) is not the news.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await capture.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _ = capture.Exception;
+            while (queue.Reader.TryRead(out var left))
+            {
+                if (left is Step.Entry { Item.Content: { } open })
+                {
+                    await open.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The capture thread: every step into the queue, waiting while it is full; always completes it.</summary>
+    private static void Capture(IEnumerable<Step> steps, ChannelWriter<Step> queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var step in steps)
+            {
+                try
+                {
+                    while (!queue.TryWrite(step))
+                    {
+                        if (!queue.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+                        {
+                            throw new InvalidOperationException("the walk's queue was closed under it");
+                        }
+                    }
+                }
+                catch
+                {
+                    Close((step as Step.Entry)?.Item.Content);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            queue.Complete();
+        }
+    }
+
+    /// <summary>Hands one step to the sink; the result when it was the walk's stop.</summary>
+    private async Task<SourceResult?> TakeAsync(Step step, EvidenceSource source, Written written, IEvidenceSink sink, CancellationToken cancellationToken)
+    {
+        switch (step)
+        {
+            case Step.Entry entry:
+                await sink.AddAsync(entry.Item, cancellationToken).ConfigureAwait(false);
+                written.Items++;
+                written.Last = entry.Item.RawPath;
+                return null;
+            case Step.RootError error:
+                sink.RecordError(error.Message, null, error.Errno, ContainerPath.Show(RootRawPath));
+                return null;
+            case Step.Stopped stop:
+                return await new StoppedWalk(this, source).RecordAsync(stop.Unwalked, stop.At, sink, written.Items, written.Last, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new InvalidOperationException($"unknown walk step {step.GetType().Name}");
+        }
+    }
+
+    /// <summary>
+    /// The walk and each name's capture, in walk order: an entry per name (its content open), or
+    /// the stop, last, when the root went away.
+    /// </summary>
+    private IEnumerable<Step> Steps(SafeTreeWalker walker, EvidenceSource source, LowerLayers lowers, CancellationToken cancellationToken)
+    {
+        foreach (var entry in walker.Walk(cancellationToken))
+        {
+            // A listing is trusted only if the root is still there after it: overlayfs lists a
+            // directory whose upper layer was deleted (docker rm) as empty, without an error.
+            if ((entry.Errno == UnixError.ENOENT || Listed(entry)) && RootGone(walker))
+            {
+                yield return new Step.Stopped(entry, walker.Unwalked());
+                yield break;
+            }
+            if (entry.IsRoot && !IncludeRoot)
+            {
+                if (entry.Error is not null)
+                {
+                    yield return new Step.RootError($"{Description}: {entry.Error}", entry.Errno);
+                }
+                continue;
+            }
+            var captured = entry.Capture(Limits);
+            if (captured.Errno == UnixError.ENOENT && RootGone(walker))
+            {
+                Close(captured.Content);
+                yield return new Step.Stopped(entry, walker.Unwalked());
+                yield break;
+            }
+            byte[] rawPath = ContainerPath.Join(RootRawPath, entry.RelativePath);
+            var item = captured.ToEvidenceItem(Section, rawPath,
+                MountedAt is null ? source : source with { OriginalPath = ContainerPath.Join(MountedAt, entry.RelativePath) });
+            if (Overlay is not null)
+            {
+                item = ApplyOverlay(item, entry.RelativePath, lowers);
+            }
+            yield return new Step.Entry(NoteWalkProblems(item, entry));
+        }
+    }
+
+    /// <summary>What the sink has taken so far.</summary>
+    private sealed class Written
+    {
+        public int Items { get; set; }
+
+        public byte[]? Last { get; set; }
+    }
+
+    /// <summary>Closes content on the capture thread (a host file's descriptor: nothing to wait for).</summary>
+    private static void Close(IEvidenceContent? content)
+    {
+        if (content is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+        else if (content is not null)
+        {
+            content.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>What the capture thread hands over, in walk order.</summary>
+    private abstract record Step
+    {
+        /// <summary>An entry for the sink; its content, if any, is open.</summary>
+        public sealed record Entry(EvidenceItem Item) : Step;
+
+        /// <summary>The walk root (not itself collected) could not be listed.</summary>
+        public sealed record RootError(string Message, int? Errno) : Step;
+
+        /// <summary>The root went away at <paramref name="At"/>; the last step.</summary>
+        public sealed record Stopped(WalkEntry At, IReadOnlyList<UnwalkedDirectory> Unwalked) : Step;
     }
 
     /// <summary>A directory the walker opened and listed (not one it left alone).</summary>
@@ -126,15 +284,12 @@ public sealed class HostTreeCollector
         };
     }
 
-    private async Task<EvidenceItem> ApplyOverlayAsync(EvidenceItem item, byte[] relativePath, LowerLayers lowers)
+    private EvidenceItem ApplyOverlay(EvidenceItem item, byte[] relativePath, LowerLayers lowers)
     {
         var m = item.Metadata;
         if (OverlayMarkers.IsXWhiteout(m))
         {
-            if (item.Content is { } c)
-            {
-                await c.DisposeAsync().ConfigureAwait(false);
-            }
+            Close(item.Content);
             return item with { Content = null, Metadata = m with { Kind = EntryKind.Whiteout, Size = null }, Reason = Reasons.Join(item.Reason, "overlay xwhiteout (an empty file with the whiteout attribute): deleted in the container") };
         }
         if (OverlayMarkers.IsOpaque(m))
@@ -148,7 +303,7 @@ public sealed class HostTreeCollector
         if (OverlayMarkers.IsMetacopy(m) && item.Content is { } upperContent)
         {
             // The upper copy is all holes: reading it would hash zeros. The data is a lower layer's.
-            await upperContent.DisposeAsync().ConfigureAwait(false);
+            Close(upperContent);
             byte[] lowerPath = LowerPathOf(relativePath, OverlayMarkers.Redirect(m));
             var (content, layer) = lowers.FindContent(lowerPath, Limits);
             return content is null

@@ -20,12 +20,12 @@ namespace ContainerForensics.Core.FileSystem.Trees;
 /// </summary>
 internal sealed class StoppedWalk(HostTreeCollector collector, EvidenceSource source)
 {
-    public async Task<SourceResult> RecordAsync(SafeTreeWalker walker, WalkEntry at, IEvidenceSink sink, int items, byte[]? lastWritten, CancellationToken cancellationToken)
+    /// <param name="unwalked">What the walk had listed and not walked when it stopped (<see cref="SafeTreeWalker.Unwalked"/>, taken there).</param>
+    public async Task<SourceResult> RecordAsync(IReadOnlyList<UnwalkedDirectory> unwalked, WalkEntry at, IEvidenceSink sink, int items, byte[]? lastWritten, CancellationToken cancellationToken)
     {
         byte[] atPath = ContainerPath.Join(collector.RootRawPath, at.RelativePath);
         string stoppedAt = ContainerPath.Show(atPath);
         string why = $"{collector.Description} went away (unmounted or removed: its container was removed or stopped)";
-        var unwalked = walker.Unwalked();
         bool atIsOpen = unwalked.Count > 0 && unwalked[^1].RelativePath.AsSpan().SequenceEqual(at.RelativePath);
 
         if (!at.IsRoot || collector.IncludeRoot)

@@ -76,15 +76,75 @@ public sealed class StoppedWalkTests : IDisposable
         AssertAccounted(sink);
     }
 
-    [Fact]
-    public async Task Undisturbed_walk_is_whole_and_not_broken()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(CaptureLimits.DefaultCaptureAhead)]
+    [InlineData(1)]
+    public async Task Undisturbed_walk_is_whole_and_not_broken(int captureAhead)
     {
         var sink = new RecordingSink();
-        var result = await CollectAsync(sink);
+        var result = await CollectAsync(sink, captureAhead);
         Assert.False(result.Broken, result.Failure);
         Assert.Empty(sink.Errors);
         Assert.All(sink.Items, i => Assert.Equal(EntryStatus.Collected, i.Item.Status));
+        // Walk order, and every file's bytes, whichever thread opened it.
+        Assert.Equal(["/a", "/a/1", "/a/2", "/b", "/b/c", "/b/c/x", "/b/c/y", "/b/d", "/b/d/p", "/b/d/q", "/b/e", "/f", "/g", "/g/h"],
+            sink.Items.Select(i => Encoding.UTF8.GetString(i.Item.RawPath!)));
+        Assert.All(Tree, f => Assert.Equal(f, sink.Single("/" + f).Text));
         AssertAccounted(sink);
+    }
+
+    /// <summary>
+    /// Captured ahead of the writer, the root deleted from the sink lands wherever the capture had
+    /// got to: the run is broken all the same, and every name is still an entry or accounted for.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(CaptureLimits.DefaultCaptureAhead)]
+    public async Task Root_deleted_while_captured_ahead_is_broken_and_accounted(int captureAhead)
+    {
+        var sink = new RecordingSink { AfterAdd = r => { if (r.Number == 3) { Directory.Delete(_root, recursive: true); } return Task.CompletedTask; } };
+
+        var result = await CollectAsync(sink, captureAhead);
+
+        Assert.True(result.Broken);
+        Assert.Equal(UnixError.ENOENT, result.Errno);
+        Assert.Contains("vanish", result.Failure, StringComparison.Ordinal);
+        AssertAccounted(sink);
+    }
+
+    /// <summary>A sink that fails stops the capture and closes every file captured and never written.</summary>
+    [Fact]
+    public async Task Sink_failing_while_captured_ahead_closes_what_was_never_written()
+    {
+        var sink = new RecordingSink { AfterAdd = r => r.Number == 2 ? throw new IOException("the archive broke") : Task.CompletedTask };
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => CollectAsync(sink, CaptureLimits.DefaultCaptureAhead));
+
+        Assert.Equal("the archive broke", ex.Message);
+        Assert.Empty(OpenInTree());
+    }
+
+    /// <summary>This process's descriptors that point into the test tree (only this test's walk opens any).</summary>
+    private List<string> OpenInTree()
+    {
+        var open = new List<string>();
+        foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith(_root, StringComparison.Ordinal))
+                {
+                    open.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // Closed between the listing and the readlink.
+            }
+        }
+        return open;
     }
 
     /// <summary>
@@ -123,14 +183,15 @@ public sealed class StoppedWalkTests : IDisposable
         Directory.CreateDirectory(_root);
     }
 
-    private async Task<SourceResult> CollectAsync(RecordingSink sink)
+    /// <summary>The tree into the sink; in lockstep (capture ahead 0) unless told, so a change made from the sink lands at a known point of the walk.</summary>
+    private async Task<SourceResult> CollectAsync(RecordingSink sink, int captureAhead = 0)
     {
         var collector = new HostTreeCollector
         {
             Section = EvidenceSection.FilesystemFull,
             RootRawPath = "/"u8.ToArray(),
             Description = "test tree " + _root,
-            Limits = CaptureLimits.None,
+            Limits = CaptureLimits.None with { CaptureAhead = captureAhead },
         };
         using var walker = SafeTreeWalker.Open(Encoding.UTF8.GetBytes(_root));
         return await collector.CollectAsync(walker, sink, CancellationToken.None);
