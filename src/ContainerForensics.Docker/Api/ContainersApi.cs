@@ -51,7 +51,7 @@ public sealed class ContainersApi
     /// <c>GET /containers/{id}/logs?stdout=..&amp;stderr=..</c>, streamed, the whole history (no
     /// <c>follow</c>, no <c>tail</c>). The daemon frames the body by the container's own TTY setting
     /// (the inspect document's <c>Config.Tty</c>): without a TTY it is the multiplexed stream, read
-    /// it with <see cref="MultiplexedStreamReader"/>; with a TTY it is the raw terminal output, in
+    /// split it with Logs/LogStreamSplitter (<see cref="MultiplexedFraming"/>); with a TTY it is the raw terminal output, in
     /// which the daemon cannot tell stderr from stdout (Docker 20.10 and Podman 4.3 both send all
     /// of it for <c>stdout=1</c> and nothing for <c>stdout=0&amp;stderr=1</c>). The caller disposes the stream.
     /// </summary>

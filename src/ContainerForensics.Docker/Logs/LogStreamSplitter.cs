@@ -10,7 +10,7 @@ namespace ContainerForensics.Docker.Logs;
 /// into its two streams as it arrives: the payload of stdout frames (and of stdin frames, which
 /// moby's stdcopy counts as stdout) into a pipe, that of stderr frames into a stream.
 /// <para>
-/// Strict, by <see cref="MultiplexedStreamReader"/>'s rules (<see cref="MultiplexedStreamReader.CheckHeader"/>):
+/// Strict, by <see cref="MultiplexedFraming"/>'s rules (<see cref="MultiplexedFraming.CheckHeader"/>):
 /// an unknown stream type, non-zero reserved bytes, a header or payload cut short, the daemon's
 /// error frame (type 3) end the split with a <see cref="MultiplexedStreamException"/>, after every
 /// payload byte that arrived before it, the start of a cut frame included; a broken connection
@@ -79,15 +79,15 @@ internal static class LogStreamSplitter
                         remaining -= n;
                         continue;
                     }
-                    if (end - start < MultiplexedStreamReader.HeaderLength)
+                    if (end - start < MultiplexedFraming.HeaderLength)
                     {
                         break;
                     }
                     frameOffset = offset;
-                    var (type, length) = MultiplexedStreamReader.CheckHeader(buffer.AsSpan(start, MultiplexedStreamReader.HeaderLength), frameOffset);
-                    start += MultiplexedStreamReader.HeaderLength;
-                    offset += MultiplexedStreamReader.HeaderLength;
-                    if (type == MultiplexedStreamReader.SystemErrorType)
+                    var (type, length) = MultiplexedFraming.CheckHeader(buffer.AsSpan(start, MultiplexedFraming.HeaderLength), frameOffset);
+                    start += MultiplexedFraming.HeaderLength;
+                    offset += MultiplexedFraming.HeaderLength;
+                    if (type == MultiplexedFraming.SystemErrorType)
                     {
                         throw await SystemErrorAsync(multiplexed, buffer.AsMemory(start, end - start), length, frameOffset, cancellationToken).ConfigureAwait(false);
                     }
@@ -119,11 +119,11 @@ internal static class LogStreamSplitter
                 {
                     if (remaining > 0)
                     {
-                        throw MultiplexedStreamReader.CutPayload(remaining, frameOffset);
+                        throw MultiplexedFraming.CutPayload(remaining, frameOffset);
                     }
                     if (kept > 0)
                     {
-                        throw MultiplexedStreamReader.CutHeader(kept, offset);
+                        throw MultiplexedFraming.CutHeader(kept, offset);
                     }
                     await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                     return split;
@@ -165,7 +165,7 @@ internal static class LogStreamSplitter
     /// <summary>The daemon's error frame: its message (what is buffered, then the body), as the exception that ends the split.</summary>
     private static async Task<MultiplexedStreamException> SystemErrorAsync(Stream body, Memory<byte> buffered, uint length, long frameOffset, CancellationToken cancellationToken)
     {
-        var message = new byte[(int)Math.Min(length, MultiplexedStreamReader.MaxSystemErrorBytes)];
+        var message = new byte[(int)Math.Min(length, MultiplexedFraming.MaxSystemErrorBytes)];
         int got = Math.Min(buffered.Length, message.Length);
         buffered[..got].CopyTo(message);
         while (got < message.Length)
@@ -177,7 +177,7 @@ internal static class LogStreamSplitter
             }
             got += n;
         }
-        return MultiplexedStreamReader.SystemError(message.AsSpan(0, got), frameOffset);
+        return MultiplexedFraming.SystemError(message.AsSpan(0, got), frameOffset);
     }
 }
 

@@ -215,10 +215,9 @@ internal sealed class EngineScenarios(EngineCli cli) : IAsyncDisposable
         for (int i = 0; i < 50 && (stdout.Length == 0 || stderr.Length == 0); i++)
         {
             await using var body = await runtime.Client.Containers.LogsAsync(id, null, timestamps: false, CancellationToken.None);
-            using var o = new MemoryStream();
-            using var e = new MemoryStream();
-            await new MultiplexedStreamReader(body).CopyToAsync(o, e, CancellationToken.None);
-            (stdout, stderr) = (Encoding.UTF8.GetString(o.ToArray()), Encoding.UTF8.GetString(e.ToArray()));
+            var (o, e, split) = await Logs.MultiplexedFrames.SplitTextAsync(body);
+            Assert.Null(split.Failure);
+            (stdout, stderr) = (o, e);
             if (stdout.Length == 0 || stderr.Length == 0)
             {
                 await Task.Delay(200);

@@ -6,7 +6,7 @@ using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 using ContainerForensics.Docker.Runtime;
 using ContainerForensics.Docker.Tests.Fakes;
-using static ContainerForensics.Docker.Tests.MultiplexedStreamReaderTests;
+using static ContainerForensics.Docker.Tests.Logs.MultiplexedFrames;
 
 namespace ContainerForensics.Docker.Tests.Logs;
 

@@ -68,7 +68,7 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
     /// <summary>
     /// (f) Lines written alternately to stdout and stderr, many frames: each in its entry, in
     /// order, and byte for byte what the engine gives for each stream asked alone (two calls,
-    /// <c>stdout=1&amp;stderr=0</c> and <c>stdout=0&amp;stderr=1</c>, read with DemultiplexingStream).
+    /// <c>stdout=1&amp;stderr=0</c> and <c>stdout=0&amp;stderr=1</c>).
     /// </summary>
     public async Task InterleavedStreamsMatchOneCallPerStream()
     {
@@ -140,18 +140,18 @@ internal sealed partial class LogScenarios(EngineCli cli, ITestOutputHelper outp
         Assert.Equal(stderr.AsSpan(0, (int)errLog.BytesRead).ToArray(), errLog.Content);
     }
 
-    /// <summary>The engine's own view of each stream, one logs call per stream, demultiplexed by DemultiplexingStream.</summary>
+    /// <summary>The engine's own view of each stream, one logs call per stream, split strictly: a call for one stream holds no frame of the other.</summary>
     private async Task<(byte[] Stdout, byte[] Stderr)> OneCallPerStreamAsync(string name)
     {
         var client = (await RuntimeAsync()).Client;
         string id = cli.Inspect(name, "{{.Id}}");
         async Task<byte[]> ReadAsync(StdStream which)
         {
-            var body = await client.Containers.LogsAsync(id, which == StdStream.Stdout, which == StdStream.Stderr, since: null, timestamps: true, CancellationToken.None);
-            await using var demux = new DemultiplexingStream(body, which);
-            using var copy = new MemoryStream();
-            await demux.CopyToAsync(copy);
-            return copy.ToArray();
+            await using var body = await client.Containers.LogsAsync(id, which == StdStream.Stdout, which == StdStream.Stderr, since: null, timestamps: true, CancellationToken.None);
+            var (stdout, stderr, split) = await MultiplexedFrames.SplitAsync(body);
+            Assert.Null(split.Failure);
+            Assert.Empty(which == StdStream.Stdout ? stderr : stdout);
+            return which == StdStream.Stdout ? stdout : stderr;
         }
         return (await ReadAsync(StdStream.Stdout), await ReadAsync(StdStream.Stderr));
     }
