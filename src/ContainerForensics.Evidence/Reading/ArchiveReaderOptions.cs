@@ -23,4 +23,12 @@ public sealed record ArchiveReaderOptions
     /// <see cref="ArchiveMember.PrefixSha256"/> is null.
     /// </summary>
     public bool Hashes { get; init; } = true;
+
+    /// <summary>
+    /// Manifest lines read for the fields a triage uses only (<see cref="ManifestLine.ParseBrief"/>:
+    /// path, kind, status, member, mode, size, sha256, mtime), straight from the line's bytes; the
+    /// other properties are null, and a field of the wrong type is left null without a problem
+    /// (verification's full reading reports it). A line that is not JSON is still a problem.
+    /// </summary>
+    public bool BriefManifest { get; init; }
 }

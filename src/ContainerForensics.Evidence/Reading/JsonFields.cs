@@ -126,12 +126,31 @@ internal readonly struct JsonFields
         {
             return null;
         }
-        if (text.Length is > 0 and <= 7 && text.All(c => c is >= '0' and <= '7'))
+        if (TryOctal(text, out uint bits))
         {
-            return Convert.ToUInt32(text, 8);
+            return bits;
         }
         _problem(_prefix + name, $"'{_prefix}{name}' is not octal permission bits: '{text}'");
         return null;
+    }
+
+    /// <summary>Permission bits as the manifest writes them: one to seven octal digits.</summary>
+    internal static bool TryOctal(string text, out uint bits)
+    {
+        bits = 0;
+        if (text.Length is 0 or > 7)
+        {
+            return false;
+        }
+        foreach (char c in text)
+        {
+            if (c is < '0' or > '7')
+            {
+                return false;
+            }
+            bits = (bits * 8) + (uint)(c - '0');
+        }
+        return true;
     }
 
     /// <summary>Bytes kept byte-exact: as text under <paramref name="name"/> when they were UTF-8, else base64 under name + "Base64".</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ContainerForensics.Core.Evidence;
 using ContainerForensics.Evidence.Manifest;
 
@@ -8,7 +9,7 @@ namespace ContainerForensics.Evidence.Reading;
 /// the line lacks, or that could not be read (reported as a <see cref="ReaderProblem"/>), is null.
 /// Kind and status stay text: a later 1.x may add values, and a reader must still show them.
 /// </summary>
-public sealed record ManifestLine
+public sealed partial record ManifestLine
 {
     /// <summary>The line's number in manifest.jsonl, from 1.</summary>
     public long Line { get; init; }
@@ -144,6 +145,105 @@ public sealed record ManifestLine
 }
 
 /// <summary>Where an entry came from: the runtime, the container, the original path's bytes, what was read.</summary>
+public sealed partial record ManifestLine
+{
+    /// <summary>
+    /// The fields a triage reads (<see cref="ArchiveReaderOptions.BriefManifest"/>), with a
+    /// forward-only reader over the line's bytes: no document, no copy, no name strings; every
+    /// other property, nested objects and arrays included, is skipped. A wanted field of another
+    /// type than the format's is left null. Null, and <paramref name="unreadable"/> told why, when
+    /// the line is not a JSON object.
+    /// </summary>
+    /// <summary>The names <see cref="ParseBrief"/> looks for, as the bytes of the line.</summary>
+    private static class Brief
+    {
+        public static readonly byte[] Path = Utf8(ManifestFields.Path), Kind = Utf8(ManifestFields.Kind), Status = Utf8(ManifestFields.Status),
+            Member = Utf8(ManifestFields.Member), MemberName = Utf8(ManifestFields.MemberName), Mode = Utf8(ManifestFields.Mode),
+            Size = Utf8(ManifestFields.Size), Sha256 = Utf8(ManifestFields.Sha256), ModifiedTime = Utf8(ManifestFields.ModifiedTime);
+
+        private static byte[] Utf8(string name) => System.Text.Encoding.UTF8.GetBytes(name);
+    }
+
+    internal static ManifestLine? ParseBrief(ReadOnlySpan<byte> json, long line, Action<string> unreadable)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                unreadable("it is not a JSON object");
+                return null;
+            }
+            string? path = null, kind = null, status = null, memberName = null, sha256 = null, mode = null, mtime = null;
+            bool? member = null;
+            long? size = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                bool escapedName = reader.ValueIsEscaped;
+                reader.Read();
+                if (escapedName)
+                {
+                    // cfir writes its names plainly; an escaped name is nobody's field here.
+                    reader.Skip();
+                    continue;
+                }
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String when name.SequenceEqual(Brief.Path):
+                        path = reader.GetString();
+                        break;
+                    case JsonTokenType.String when name.SequenceEqual(Brief.Kind):
+                        kind = reader.GetString();
+                        break;
+                    case JsonTokenType.String when name.SequenceEqual(Brief.Status):
+                        status = reader.GetString();
+                        break;
+                    case JsonTokenType.String when name.SequenceEqual(Brief.MemberName):
+                        memberName = reader.GetString();
+                        break;
+                    case JsonTokenType.String when name.SequenceEqual(Brief.Sha256):
+                        sha256 = reader.GetString();
+                        break;
+                    case JsonTokenType.String when name.SequenceEqual(Brief.Mode):
+                        mode = reader.GetString();
+                        break;
+                    case JsonTokenType.String when name.SequenceEqual(Brief.ModifiedTime):
+                        mtime = reader.GetString();
+                        break;
+                    case JsonTokenType.True or JsonTokenType.False when name.SequenceEqual(Brief.Member):
+                        member = reader.GetBoolean();
+                        break;
+                    case JsonTokenType.Number when name.SequenceEqual(Brief.Size):
+                        size = reader.TryGetInt64(out long n) ? n : null;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+            return new ManifestLine
+            {
+                Line = line,
+                Path = path,
+                Kind = kind,
+                Status = status,
+                Member = member,
+                MemberName = memberName,
+                Mode = mode is not null && JsonFields.TryOctal(mode, out uint bits) ? bits : null,
+                Size = size,
+                Sha256 = sha256,
+                ModifiedTime = mtime is not null && UnixTime.TryParseIso8601(mtime, out var t) ? t : null,
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            unreadable(ex.Message);
+            return null;
+        }
+    }
+}
+
 public sealed record ManifestSource(string? Runtime, string? ContainerId, string? ContainerName, byte[]? Path, string? Description)
 {
     /// <summary>For evidence of a nested runtime or its containers: the containers it is nested in, outermost first.</summary>

@@ -111,7 +111,9 @@ internal sealed class RecordTap(ArchiveReaderOptions options, Action<ReaderProbl
     private void ReadManifestLine(ReadOnlySpan<byte> json)
     {
         long n = ++ManifestLines;
-        var line = ManifestLine.Parse(json, n, (field, detail) => LineProblem(ManifestName, n, field, detail), why => Unreadable(ManifestName, n, why));
+        var line = options.BriefManifest
+            ? ManifestLine.ParseBrief(json, n, why => Unreadable(ManifestName, n, why))
+            : ManifestLine.Parse(json, n, (field, detail) => LineProblem(ManifestName, n, field, detail), why => Unreadable(ManifestName, n, why));
         if (line is not null)
         {
             options.OnManifestLine?.Invoke(line);

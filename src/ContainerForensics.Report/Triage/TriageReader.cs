@@ -56,6 +56,7 @@ public sealed class TriageReader(RuleSet rules)
         {
             ZipPassword = zipPassword,
             OnManifestLine = OnManifestLine,
+            BriefManifest = true, // OnManifestLine reads path, kind, mode, size, sha256 and mtime only
             OnProblem = p => result.Problem(p.ToString()),
             Hashes = Hashes,
         };
