@@ -154,7 +154,30 @@ internal static unsafe partial class Native
         [FieldOffset(140)] public uint DevMinor;
     }
 
+    /// <summary>The soft limit on open descriptors (getrlimit RLIMIT_NOFILE); null when it cannot be read or is unlimited.</summary>
+    public static long? OpenFileLimit()
+    {
+        const int RLIMIT_NOFILE = 7; // the same on every Linux architecture but alpha, sparc and mips
+        RLimit limit;
+        if (SysGetRLimit(RLIMIT_NOFILE, &limit) != 0 || limit.Current > long.MaxValue)
+        {
+            return null;
+        }
+        return (long)limit.Current;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
     // ---- raw imports ------------------------------------------------------------------------
+
+    [LibraryImport(Libc, EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int SysGetRLimit(int resource, RLimit* rlim);
+
     // openat is variadic in C; the mode argument is only read with O_CREAT or O_TMPFILE, which
     // are never passed, so the three-argument form is safe on every ABI.
 

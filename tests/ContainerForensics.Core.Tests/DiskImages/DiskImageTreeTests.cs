@@ -13,6 +13,7 @@ namespace ContainerForensics.Core.Tests.DiskImages;
 /// the image's, not a path of this host, so nothing looks it up here (a walk of a layer behind
 /// an absolute symlink of the image would otherwise think its root gone and stop).
 /// </summary>
+[Collection(ContainerForensics.Core.Tests.FileSystem.Trees.CaptureBudget.Collection)]
 public sealed class DiskImageTreeTests : IDisposable
 {
     private readonly TempTree _image = new();

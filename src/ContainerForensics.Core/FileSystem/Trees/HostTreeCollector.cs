@@ -86,6 +86,18 @@ public sealed class HostTreeCollector
         return new SourceResult(written.Items);
     }
 
+    /// <summary>
+    /// Descriptors held by entries captured ahead, across every walk of the process (up to
+    /// <c>--parallel</c> walks at once): a quarter of the open-file limit, between 16 and 1024, so
+    /// that walks side by side never make an open fail with EMFILE where one at a time would not.
+    /// </summary>
+    private static readonly SemaphoreSlim AheadBudget = new(AheadPermits());
+
+    internal static int AheadPermits() => (int)Math.Clamp((Native.OpenFileLimit() ?? 4096) / 4, 16, 1024);
+
+    /// <summary>Permits not held now (for tests: every walk gives back what it took).</summary>
+    internal static int AheadAvailable => AheadBudget.CurrentCount;
+
     /// <summary>Capture and sink in lockstep, on the caller's thread.</summary>
     private async Task<SourceResult?> TakeInTurnAsync(SafeTreeWalker walker, EvidenceSource source, LowerLayers lowers, Written written, IEvidenceSink sink, CancellationToken cancellationToken)
     {
@@ -112,7 +124,19 @@ public sealed class HostTreeCollector
             {
                 while (queue.Reader.TryRead(out var step))
                 {
-                    if (await TakeAsync(step, source, written, sink, cancellationToken).ConfigureAwait(false) is { } stopped)
+                    SourceResult? stopped;
+                    try
+                    {
+                        stopped = await TakeAsync(step, source, written, sink, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (step is Step.Entry)
+                        {
+                            AheadBudget.Release(); // written, or handed to a sink that failed: its descriptor is the sink's
+                        }
+                    }
+                    if (stopped is not null)
                     {
                         await capture.ConfigureAwait(false);
                         return stopped;
@@ -131,22 +155,44 @@ public sealed class HostTreeCollector
             _ = capture.Exception;
             while (queue.Reader.TryRead(out var left))
             {
-                if (left is Step.Entry { Item.Content: { } open })
+                if (left is Step.Entry entry)
                 {
-                    await open.DisposeAsync().ConfigureAwait(false);
+                    if (entry.Item.Content is { } open)
+                    {
+                        await open.DisposeAsync().ConfigureAwait(false);
+                    }
+                    AheadBudget.Release();
                 }
             }
             throw;
         }
     }
 
-    /// <summary>The capture thread: every step into the queue, waiting while it is full; always completes it.</summary>
+    /// <summary>
+    /// The capture thread: every step into the queue, waiting while it is full; always completes
+    /// it. A permit of <see cref="AheadBudget"/> is taken before each capture (which may open a
+    /// file) and travels with its entry until the sink's side has taken it.
+    /// </summary>
     private static void Capture(IEnumerable<Step> steps, ChannelWriter<Step> queue, CancellationToken cancellationToken)
     {
+        bool holding = false;
         try
         {
-            foreach (var step in steps)
+            using var walk = steps.GetEnumerator();
+            while (true)
             {
+                AheadBudget.Wait(cancellationToken);
+                holding = true;
+                if (!walk.MoveNext())
+                {
+                    break;
+                }
+                var step = walk.Current;
+                if (step is not Step.Entry)
+                {
+                    AheadBudget.Release();
+                    holding = false;
+                }
                 try
                 {
                     while (!queue.TryWrite(step))
@@ -162,10 +208,15 @@ public sealed class HostTreeCollector
                     Close((step as Step.Entry)?.Item.Content);
                     throw;
                 }
+                holding = false; // queued: the permit is the entry's now
             }
         }
         finally
         {
+            if (holding)
+            {
+                AheadBudget.Release();
+            }
             queue.Complete();
         }
     }

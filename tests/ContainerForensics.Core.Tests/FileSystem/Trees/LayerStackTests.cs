@@ -12,6 +12,7 @@ namespace ContainerForensics.Core.Tests.FileSystem.Trees;
 /// need root), AUFS names; and against the kernel's own overlayfs mounted on the same layers,
 /// which is the oracle of what the merged view must be.
 /// </summary>
+[Collection(ContainerForensics.Core.Tests.FileSystem.Trees.CaptureBudget.Collection)]
 public sealed class LayerStackTests : IDisposable
 {
     private readonly TempTree _tree = new();

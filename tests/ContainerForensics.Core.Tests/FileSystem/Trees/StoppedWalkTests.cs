@@ -12,6 +12,7 @@ namespace ContainerForensics.Core.Tests.FileSystem.Trees;
 /// entry or below a directory recorded as not walked; the directories written before are named
 /// in error records. Real directories, changed from the sink while the walk is under way.
 /// </summary>
+[Collection(CaptureBudget.Collection)]
 public sealed class StoppedWalkTests : IDisposable
 {
     /// <summary>Walk order: a, a/1, a/2, b, b/c, b/c/x, b/c/y, b/d, b/d/p, b/d/q, b/e, f, g, g/h.</summary>
@@ -112,6 +113,24 @@ public sealed class StoppedWalkTests : IDisposable
         Assert.Equal(UnixError.ENOENT, result.Errno);
         Assert.Contains("vanish", result.Failure, StringComparison.Ordinal);
         AssertAccounted(sink);
+        CaptureBudget.AssertWhole();
+    }
+
+    /// <summary>
+    /// Walks side by side (one per container of a phase) share one budget of descriptors held
+    /// ahead; each still gets every entry in order, and every permit comes back.
+    /// </summary>
+    [Fact]
+    public async Task Walks_side_by_side_get_every_entry_and_give_back_every_permit()
+    {
+        var sinks = Enumerable.Range(0, 8).Select(_ => new RecordingSink { AfterAdd = async _ => await Task.Yield() }).ToList();
+
+        var results = await Task.WhenAll(sinks.Select(s => CollectAsync(s, CaptureLimits.DefaultCaptureAhead)));
+
+        Assert.All(results, r => Assert.False(r.Broken, r.Failure));
+        Assert.All(sinks, s => Assert.Equal(14, s.Items.Count));
+        Assert.All(sinks, s => Assert.All(Tree, f => Assert.Equal(f, s.Single("/" + f).Text)));
+        CaptureBudget.AssertWhole();
     }
 
     /// <summary>A sink that fails stops the capture and closes every file captured and never written.</summary>
@@ -124,6 +143,7 @@ public sealed class StoppedWalkTests : IDisposable
 
         Assert.Equal("the archive broke", ex.Message);
         Assert.Empty(OpenInTree());
+        CaptureBudget.AssertWhole();
     }
 
     /// <summary>This process's descriptors that point into the test tree (only this test's walk opens any).</summary>
