@@ -80,7 +80,7 @@ public sealed class HostTreeCollector
         {
             string last = written.Last is null ? "none" : $"'{ContainerPath.Show(written.Last)}'";
             return new SourceResult(written.Items,
-                $"{Description}: the directory vanished before the walk ended (removed with its container?), after {written.Items} entries, the last written {last}; a directory listed while it was being removed may have listed fewer names than it held",
+                $"{Description}: the directory vanished before the walk ended (removed with its container?), after {written.Items} entries, the last written {last}; {StoppedWalk.ListedWhileRemoved}",
                 null, UnixError.ENOENT);
         }
         return new SourceResult(written.Items);

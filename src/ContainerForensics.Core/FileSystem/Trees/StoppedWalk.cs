@@ -20,6 +20,14 @@ namespace ContainerForensics.Core.FileSystem.Trees;
 /// </summary>
 internal sealed class StoppedWalk(HostTreeCollector collector, EvidenceSource source)
 {
+    /// <summary>
+    /// A removal file by file (rm -rf empties each directory before it removes it, and the root
+    /// last) runs beside the walk: a directory listed before the root was seen gone may already
+    /// have lost names to it, and nothing in the walk can tell those from names the container
+    /// deleted itself.
+    /// </summary>
+    internal const string ListedWhileRemoved = "a directory listed while it was being removed may have listed fewer names than it held";
+
     /// <param name="unwalked">What the walk had listed and not walked when it stopped (<see cref="SafeTreeWalker.Unwalked"/>, taken there).</param>
     public async Task<SourceResult> RecordAsync(IReadOnlyList<UnwalkedDirectory> unwalked, WalkEntry at, IEvidenceSink sink, int items, byte[]? lastWritten, CancellationToken cancellationToken)
     {
@@ -59,7 +67,7 @@ internal sealed class StoppedWalk(HostTreeCollector collector, EvidenceSource so
         string last = lastWritten is null ? "none" : $"'{ContainerPath.Show(lastWritten)}'";
         return new SourceResult(
             items,
-            $"{collector.Description}: the directory vanished after {items} entries (removed with its container?): the walk stopped at '{stoppedAt}', the last entry written was {last}; {notWalked} names listed but not walked are recorded as missing",
+            $"{collector.Description}: the directory vanished after {items} entries (removed with its container?): the walk stopped at '{stoppedAt}', the last entry written was {last}; {notWalked} names listed but not walked are recorded as missing; {ListedWhileRemoved}",
             null,
             UnixError.ENOENT);
     }
