@@ -75,7 +75,7 @@ internal static class UstarBlock
     public static long ComputeChecksum(ReadOnlySpan<byte> block)
     {
         // Every header of every member is summed once written and once read: 32 bytes at a time,
-        // widened to 16-bit lanes (at most 16 × 255 per lane, no overflow).
+        // widened to 16-bit lanes (at most 32 bytes × 255 = 8,160 per lane: no overflow).
         var vectors = MemoryMarshal.Cast<byte, Vector256<byte>>(block[..Size]);
         var lanes = Vector256<ushort>.Zero;
         foreach (var v in vectors)
