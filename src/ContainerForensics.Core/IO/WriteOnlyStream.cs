@@ -11,6 +11,8 @@ public abstract class WriteOnlyStream : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
+    public override void WriteByte(byte value) => Write([value]);
+
     public override bool CanRead => false;
 
     public override bool CanSeek => false;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Evidence.Output;
 
@@ -8,7 +9,7 @@ namespace ContainerForensics.Evidence.Output;
 /// like success there), which would let a collection over a dropped SSH connection end
 /// "complete" with the hash of bytes that never arrived.
 /// </summary>
-public sealed partial class DescriptorWriteStream(int fd, string name) : Stream
+public sealed partial class DescriptorWriteStream(int fd, string name) : WriteOnlyStream
 {
     private const int EIntr = 4;
     private const int EPipe = 32;
@@ -16,14 +17,6 @@ public sealed partial class DescriptorWriteStream(int fd, string name) : Stream
 
     /// <summary>Standard output, fd 1.</summary>
     public static DescriptorWriteStream StandardOutput() => new(1, "stdout");
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position { get => _written; set => throw new NotSupportedException(); }
 
@@ -51,20 +44,6 @@ public sealed partial class DescriptorWriteStream(int fd, string name) : Stream
             }
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void WriteByte(byte value) => Write([value]);
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint SysWrite(int fd, byte* buffer, nint count);

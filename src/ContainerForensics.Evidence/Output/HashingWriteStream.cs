@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Evidence.Output;
 
@@ -8,7 +9,7 @@ namespace ContainerForensics.Evidence.Output;
 /// one at the very bottom (the archive's own hash, for comparison with what arrives). The tar
 /// layer's hashes on a thread of its own (<see cref="BackgroundSha256"/>): sync writes only.
 /// </summary>
-internal sealed class HashingWriteStream : Stream
+internal sealed class HashingWriteStream : WriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -49,8 +50,6 @@ internal sealed class HashingWriteStream : Stream
         BytesWritten += buffer.Length;
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_background is not null)
@@ -65,27 +64,11 @@ internal sealed class HashingWriteStream : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void WriteByte(byte value) => Write([value]);
-
     public override void Flush() => _inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position { get => BytesWritten; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Runtime.ExceptionServices;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Evidence.Output;
 
@@ -19,7 +20,7 @@ namespace ContainerForensics.Evidence.Output;
 /// <c>2 × workers</c> blocks are in flight, so a slow output holds the writer back (bounded
 /// memory); a worker's failure is thrown on the writer's next call.
 /// </summary>
-internal sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : WriteOnlyStream
 {
     /// <summary>1 MiB by measurement (docs/evidence-format.md, "Compression").</summary>
     public const int DefaultBlockSize = 1 << 20;
@@ -108,10 +109,6 @@ internal sealed class ParallelGzipStream : Stream
             }
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void WriteByte(byte value) => Write([value]);
 
     /// <summary>
     /// Like zlib's Z_SYNC_FLUSH: everything written so far is compressed and written out,
@@ -352,21 +349,7 @@ internal sealed class ParallelGzipStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_disposed && !_finished;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>One block: its input, its raw-deflate output, its CRC; recycled by the writer.</summary>
     private sealed class Block(int size)

@@ -1,3 +1,4 @@
+using ContainerForensics.Core.IO;
 using ContainerForensics.Evidence.Compression;
 
 namespace ContainerForensics.Evidence.Output;
@@ -10,7 +11,7 @@ namespace ContainerForensics.Evidence.Output;
 /// Disposing ends the frame. libzstd's errors come out as <see cref="IOException"/>, like the
 /// output's own failures.
 /// </summary>
-internal sealed class ZstdWriteStream : Stream
+internal sealed class ZstdWriteStream : WriteOnlyStream
 {
     private readonly ZstdNet.CompressionOptions _options;
     private readonly ZstdNet.CompressionStream _zstd;
@@ -83,10 +84,6 @@ internal sealed class ZstdWriteStream : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void WriteByte(byte value) => Write([value]);
-
     /// <summary>ZSTD_e_flush: everything so far compressed and written out, the frame still open (waits for the workers).</summary>
     public override void Flush()
     {
@@ -128,19 +125,5 @@ internal sealed class ZstdWriteStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_disposed;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

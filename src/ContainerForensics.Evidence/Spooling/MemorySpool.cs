@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ContainerForensics.Core.IO;
 
 namespace ContainerForensics.Evidence.Spooling;
 
@@ -139,32 +140,12 @@ internal sealed class MemorySpool : TempSpool
     }
 
     /// <summary>The appending face of the spool, for writers that want a <see cref="System.IO.Stream"/>.</summary>
-    private sealed class AppendStream(MemorySpool spool) : Stream
+    private sealed class AppendStream(MemorySpool spool) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
         public override long Length => spool.Length;
 
         public override long Position { get => spool.Length; set => throw new NotSupportedException(); }
 
         public override void Write(ReadOnlySpan<byte> buffer) => spool.Append(buffer);
-
-        public override void Write(byte[] buffer, int offset, int count) => spool.Append(buffer.AsSpan(offset, count));
-
-        public override void WriteByte(byte value) => spool.Append([value]);
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
