@@ -8,6 +8,14 @@ namespace ContainerForensics.Core.IO;
 /// </summary>
 public static class UnixSocketConnector
 {
+    /// <summary>
+    /// How long one blocking connect or send may wait for a peer that takes nothing: a listener
+    /// whose backlog is full (a hung daemon) or that reads nothing. A connect that waits this long
+    /// is tried again until <c>cancellationToken</c> ends it.
+    /// </summary>
+    public static readonly TimeSpan BlockingSlice = TimeSpan.FromSeconds(1);
+
+    /// <summary>An asynchronous socket (.NET's epoll engine), for HTTP/2: containerd's gRPC.</summary>
     public static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -20,6 +28,38 @@ public static class UnixSocketConnector
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A blocking socket read by a thread of its own (<see cref="PumpedSocketStream"/>), for
+    /// HTTP/1.1 answers that can be large: Docker's and Podman's. Connected without the epoll
+    /// engine, in slices of <see cref="BlockingSlice"/> (a unix connect waits the send timeout
+    /// when the listener's backlog is full), so a hung daemon is bounded by the caller's token.
+    /// </summary>
+    public static async ValueTask<Stream> ConnectPumpedAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        var endpoint = new UnixDomainSocketEndPoint(socketPath);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                socket.SendTimeout = (int)BlockingSlice.TotalMilliseconds;
+                socket.Connect(endpoint);
+                return new PumpedSocketStream(socket);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TimedOut)
+            {
+                socket.Dispose();
+                await Task.Yield(); // the next slice on another turn of the pool
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 }

@@ -35,7 +35,7 @@ public static class DockerHandlerFactory
         if (endpoint.Kind == DockerEndpointKind.Unix)
         {
             string path = endpoint.SocketPath!;
-            handler.ConnectCallback = (_, cancellationToken) => UnixSocketConnector.ConnectAsync(path, cancellationToken);
+            handler.ConnectCallback = (_, cancellationToken) => UnixSocketConnector.ConnectPumpedAsync(path, cancellationToken);
         }
         else if (endpoint.Tls is { } tls)
         {
