@@ -90,7 +90,9 @@ public sealed class PumpedSocketStream : Stream
                 {
                     break;
                 }
-                if (bulk && n < ShortReadBytes)
+                // Read again rather than the flag taken before the read: a new request written
+                // while the pump waited starts an answer that is not bulk.
+                if (n < ShortReadBytes && Volatile.Read(ref _sinceWrite) >= BulkAfterBytes)
                 {
                     Thread.Sleep(BulkPause);
                 }
