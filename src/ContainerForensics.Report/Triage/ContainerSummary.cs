@@ -39,7 +39,8 @@ public sealed class ContainerSummary(string runtime, string folder)
 
     /// <summary>
     /// The archive path of the document the state and privileges came from: Docker's and
-    /// Podman's inspect.json, containerd's spec.json, a Kubernetes pod's pod.json.
+    /// Podman's inspect.json, containerd's spec.json, a Kubernetes pod's pod.json; on a dead box,
+    /// Docker's config.v2.json and Podman's libpod-config.json.
     /// </summary>
     public string? InspectPath { get; set; }
 
@@ -48,7 +49,7 @@ public sealed class ContainerSummary(string runtime, string folder)
 
     /// <summary>
     /// The documents a container rule's claim rests on; empty when the archive holds none of them
-    /// (a dead-box Podman container, a container whose metadata failed): then no container rule
+    /// (a container whose metadata failed, or that has none: a dead-box remnant): then no container rule
     /// is matched, since its privileges are unknown, not absent.
     /// </summary>
     public IEnumerable<string> PrivilegeEvidence =>

@@ -151,6 +151,15 @@ public sealed class TriageReader(RuleSet rules)
             c.HostConfigPath = name;
             Document(reader, name, result, root => ContainerDocuments.FromHostConfig(root, c));
         }
+        else if (rest == "metadata/libpod-config.json" && (c.InspectPath ??= name) == name)
+        {
+            // A dead-box Podman container: libpod's own record (its OCI spec within), as stored.
+            Document(reader, name, result, root => LibpodDocuments.FromConfig(root, c));
+        }
+        else if (rest == "metadata/libpod-state.json" && (c.InspectPath is null || c.InspectPath.EndsWith("/metadata/libpod-config.json", StringComparison.Ordinal)))
+        {
+            Document(reader, name, result, root => LibpodDocuments.FromState(root, c));
+        }
         else if (rest == "metadata/spec.json")
         {
             // containerd's OCI spec: the privileges, where no engine's inspect gave them.
