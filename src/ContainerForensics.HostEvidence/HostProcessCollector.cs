@@ -37,6 +37,9 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
     private readonly TimeProvider _clock;
     private readonly string _procRoot;
 
+    /// <summary>Read once: the host's namespaces do not change within a run.</summary>
+    private readonly Lazy<HostNamespaces?> _hostNamespaces;
+
     /// <summary>Executables stored in this run, so that one inode is stored once (see <see cref="ProcessCapture"/>).</summary>
     private readonly ExecutableStore _executables = new();
 
@@ -50,6 +53,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
     {
         _clock = clock;
         _procRoot = procRoot.TrimEnd('/');
+        _hostNamespaces = new Lazy<HostNamespaces?>(() => HostNamespaces.Read(_procRoot));
     }
 
     public string Name => "host process evidence";
@@ -177,7 +181,7 @@ public sealed class HostProcessCollector : IContainerEvidenceCollector
         }
         await Step(sink, log, "processes.json", async () =>
         {
-            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Volatile, "processes.json", ProcessDocuments.Json(set, records, log.Boot),
+            await sink.AddAsync(EvidenceItem.Json(EvidenceSection.Volatile, "processes.json", ProcessDocuments.Json(set, records, log.Boot, _hostNamespaces.Value),
                 "cfir: decoded from processes/<pid>/{stat,status,cmdline,cgroup,loginuid}, the links and the executables"), cancellationToken).ConfigureAwait(false);
             await sink.AddAsync(new EvidenceItem
             {

@@ -158,6 +158,48 @@ public sealed class ReportTests
     }
 
     /// <summary>
+    /// A namespace a container shares with the host shows from /proc whatever the engine says:
+    /// Podman 4.3's inspect says <c>IpcMode: shareable</c> of a container run with
+    /// <c>--ipc host</c>, and its process's <c>ns/ipc</c> is the host's (processes.json's
+    /// <c>hostNamespaces</c>), so the report says host IPC, and the finding says where it was seen
+    /// and rests on processes.json too.
+    /// </summary>
+    [EngineFact(Engine.Podman)]
+    public async Task A_namespace_shared_with_the_host_shows_from_proc_when_the_engine_does_not_say_it()
+    {
+        string name = PlantedContainer.NewName();
+        string id = await ProcessRunner.CheckedAsync("podman", "--remote", "--url", PlantedContainer.PodmanHost, "run", "-d", "--network", "none", "--name", name,
+            "--ipc", "host", RigEnvironment.Image, "sleep", "3600");
+        try
+        {
+            string said = await ProcessRunner.CheckedAsync("podman", "--remote", "--url", PlantedContainer.PodmanHost, "inspect", "--format", "{{.HostConfig.IpcMode}}", name);
+            using var dir = new TempDirectory();
+            string archive = dir["p.tar"];
+            var collect = await CfirProcess.RunAsync(["collect", name, "--runtime", "podman", "--filesystem", "none", "-f", "tar", "-o", archive, "-q"], CfirProcess.PodmanEnvironment);
+            Assert.True(collect.ExitCode is (int)ExitCode.Complete or (int)ExitCode.Partial, collect.Describe());
+            var json = await CfirProcess.RunAsync("report", archive, "-f", "json", "-o", "-");
+            Assert.True(json.ExitCode == 0, json.Describe());
+            using var doc = JsonDocument.Parse(json.Stdout);
+            var container = Assert.Single(doc.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("id").GetString() == id);
+            string folder = container.GetProperty("folder").GetString()!;
+            Assert.True(container.GetProperty("hostIpc").GetBoolean(), json.StdoutText);
+            Assert.False(container.GetProperty("hostNetwork").GetBoolean() || container.GetProperty("hostPid").GetBoolean());
+            var finding = Assert.Single(doc.RootElement.GetProperty("findings").EnumerateArray(),
+                f => f.GetProperty("id").GetString() == "CFIR-CTR-HOST-NAMESPACES" && f.GetProperty("container").GetString() == folder);
+            var evidence = finding.GetProperty("evidence").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList();
+            if (said != "host")
+            {
+                Assert.Contains("IPC (seen in /proc", finding.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                Assert.Equal([folder + "/metadata/inspect.json", folder + "/volatile/processes.json"], evidence);
+            }
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("podman", ["--remote", "--url", PlantedContainer.PodmanHost, "rm", "-f", "-t", "0", name]);
+        }
+    }
+
+    /// <summary>
     /// With <c>--filesystem full</c> only (no writable layer to diff), the rules that read a full
     /// tree fire and say so (ld.so.preload present, a web shell, SUID and executables in /tmp); the
     /// image's own executables, SUID programs and account files give nothing above low.

@@ -14,7 +14,7 @@ internal static class ProcessDocuments
     /// <summary>/proc/&lt;pid&gt;/loginuid of a process with no login session: (uid_t)-1.</summary>
     private const uint UnsetLoginUid = uint.MaxValue;
 
-    public static byte[] Json(ProcessSet set, IReadOnlyList<ProcessRecord> processes, BootClock? boot) => EvidenceJson.Build(json =>
+    public static byte[] Json(ProcessSet set, IReadOnlyList<ProcessRecord> processes, BootClock? boot, HostNamespaces? host = null) => EvidenceJson.Build(json =>
     {
         json.WriteStartObject();
         json.WriteNumber("initPid", set.InitPid);
@@ -23,6 +23,18 @@ internal static class ProcessDocuments
         {
             json.WriteNumber("bootTime", boot.BootTimeSeconds);
             json.WriteNumber("clockTicksPerSecond", boot.TicksPerSecond);
+        }
+        if (host is not null)
+        {
+            json.WriteStartObject("hostNamespaces");
+            json.WriteString("from", host.From);
+            json.WriteStartObject("namespaces");
+            foreach (var (type, link) in host.Links)
+            {
+                json.WriteString(type, link);
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
         json.WriteStartArray("processes");
         foreach (var p in processes)

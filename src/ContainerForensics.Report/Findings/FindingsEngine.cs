@@ -156,7 +156,10 @@ public static class FindingsEngine
         }
         if (m.HostNamespaces is { } ns)
         {
-            var shared = new[] { (c.HostPid, "PID"), (c.HostNetwork, "network"), (c.HostIpc, "IPC") }.Where(x => x.Item1).Select(x => x.Item2).ToList();
+            var shared = new[] { (c.SharesHostPid, c.HostPid, "PID"), (c.SharesHostNetwork, c.HostNetwork, "network"), (c.SharesHostIpc, c.HostIpc, "IPC") }
+                .Where(x => x.Item1)
+                .Select(x => x.Item2 ? x.Item3 : x.Item3 + " (seen in /proc: a process's namespace is the host's; the engine's documents do not say so)")
+                .ToList();
             if (ns != shared.Count > 0) return null;
             why.Add("host namespaces: " + string.Join(", ", shared));
         }

@@ -149,9 +149,9 @@ public static class HtmlReportWriter
         var privileges = new List<string>();
         if (c.Privileged) privileges.Add("PRIVILEGED");
         if (c.CapAdd.Count > 0) privileges.Add("capabilities added: " + string.Join(", ", c.CapAdd));
-        if (c.HostPid) privileges.Add("host PID namespace");
-        if (c.HostNetwork) privileges.Add("host network");
-        if (c.HostIpc) privileges.Add("host IPC");
+        if (c.SharesHostPid) privileges.Add("host PID namespace");
+        if (c.SharesHostNetwork) privileges.Add("host network");
+        if (c.SharesHostIpc) privileges.Add("host IPC");
         if (c.HostMounts.Count > 0) privileges.Add("host paths mounted: " + string.Join(", ", c.HostMounts));
         if (c.HostMounts.Exists(m => m.EndsWith("docker.sock", StringComparison.Ordinal))) privileges.Add("THE DOCKER SOCKET IS MOUNTED");
         if (c.SeccompOff) privileges.Add("seccomp unconfined");

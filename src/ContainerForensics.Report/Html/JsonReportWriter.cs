@@ -40,9 +40,9 @@ public static class JsonReportWriter
             w.WriteString("image", c.Image);
             w.WriteString("state", c.State);
             w.WriteBoolean("privileged", c.Privileged);
-            w.WriteBoolean("hostPid", c.HostPid);
-            w.WriteBoolean("hostNetwork", c.HostNetwork);
-            w.WriteBoolean("hostIpc", c.HostIpc);
+            w.WriteBoolean("hostPid", c.SharesHostPid);
+            w.WriteBoolean("hostNetwork", c.SharesHostNetwork);
+            w.WriteBoolean("hostIpc", c.SharesHostIpc);
             w.WriteBoolean("runsAsRoot", c.RunsAsRoot);
             w.WriteNumber("processes", c.Processes.Count);
             w.WriteNumber("sockets", c.Sockets.Count);

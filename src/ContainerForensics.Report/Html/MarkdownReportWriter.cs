@@ -64,7 +64,7 @@ public static class MarkdownReportWriter
             w.WriteLine($"## Container {Visible.Markdown(c.DisplayName)}");
             w.WriteLine();
             w.WriteLine($"- Runtime {c.Runtime}, image {Visible.Markdown(c.Image)}, state {Visible.Markdown(c.State)}, exit code {c.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
-            w.WriteLine($"- Privileged: {c.Privileged}; host PID/network/IPC: {c.HostPid}/{c.HostNetwork}/{c.HostIpc}; host mounts: {Visible.Markdown(string.Join(", ", c.HostMounts))}; runs as root: {c.RunsAsRoot}");
+            w.WriteLine($"- Privileged: {c.Privileged}; host PID/network/IPC: {c.SharesHostPid}/{c.SharesHostNetwork}/{c.SharesHostIpc}; host mounts: {Visible.Markdown(string.Join(", ", c.HostMounts))}; runs as root: {c.RunsAsRoot}");
             w.WriteLine($"- {c.Processes.Count} processes, {c.Sockets.Count} sockets, {c.Files.Count + c.FilesNotKept} writable-layer files of note");
             foreach (var p in c.Processes)
             {

@@ -43,17 +43,31 @@ internal static class ContainerDocuments
         }
     }
 
+    /// <summary>The namespace types a shared one makes a container rule's claim: the host's PID, network or IPC namespace.</summary>
+    private static readonly string[] SharedTypes = ["pid", "net", "ipc"];
+
     public static void FromProcesses(JsonElement root, ContainerSummary c)
     {
         if (!root.TryGetProperty("processes", out var list) || list.ValueKind != JsonValueKind.Array)
         {
             return;
         }
+        var host = Obj(root, "hostNamespaces") is { } h && Obj(h, "namespaces") is { } hn ? hn : (JsonElement?)null;
         foreach (var p in list.EnumerateArray())
         {
             if (!p.TryGetProperty("pid", out var pid) || pid.ValueKind != JsonValueKind.Number)
             {
                 continue;
+            }
+            if (host is { } hostNs && Obj(p, "namespaces") is { } own)
+            {
+                foreach (string type in SharedTypes)
+                {
+                    if (Str(own, type) is { } link && Str(hostNs, type) == link)
+                    {
+                        c.HostNamespacesSeen.Add(type);
+                    }
+                }
             }
             long? uid = Obj(p, "uid") is { } u && u.TryGetProperty("effective", out var eu) && eu.ValueKind == JsonValueKind.Number ? eu.GetInt64() : null;
             var caps = Obj(p, "capabilities") is { } cs && Obj(cs, "effective") is { } eff ? Strings(eff, "names") : [];

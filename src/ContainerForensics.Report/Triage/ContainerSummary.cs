@@ -27,6 +27,21 @@ public sealed class ContainerSummary(string runtime, string folder)
     public bool HostPid { get; set; }
     public bool HostNetwork { get; set; }
     public bool HostIpc { get; set; }
+
+    /// <summary>
+    /// The namespace types (<c>pid</c>, <c>net</c>, <c>ipc</c>) in which a process of the container
+    /// had the host's namespace, by processes.json (each process's <c>namespaces</c> against its
+    /// <c>hostNamespaces</c>): what /proc showed, whatever the engine's documents say.
+    /// </summary>
+    public SortedSet<string> HostNamespacesSeen { get; } = new(StringComparer.Ordinal);
+
+    public bool SharesHostPid => HostPid || HostNamespacesSeen.Contains("pid");
+    public bool SharesHostNetwork => HostNetwork || HostNamespacesSeen.Contains("net");
+    public bool SharesHostIpc => HostIpc || HostNamespacesSeen.Contains("ipc");
+
+    /// <summary>A namespace shared with the host that only /proc shows: processes.json is then evidence of the claim too.</summary>
+    private bool SharedOnlyInProc =>
+        (SharesHostPid && !HostPid) || (SharesHostNetwork && !HostNetwork) || (SharesHostIpc && !HostIpc);
     public bool SeccompOff { get; set; }
     public bool AppArmorOff { get; set; }
 
@@ -53,7 +68,8 @@ public sealed class ContainerSummary(string runtime, string folder)
     /// is matched, since its privileges are unknown, not absent.
     /// </summary>
     public IEnumerable<string> PrivilegeEvidence =>
-        new[] { HostConfigPath, InspectPath ?? ProcessesPath }.Where(p => p is not null).Select(p => p!);
+        new[] { HostConfigPath, InspectPath ?? ProcessesPath, InspectPath is not null && SharedOnlyInProc ? ProcessesPath : null }
+            .Where(p => p is not null).Select(p => p!);
 
     /// <summary>What the Kubernetes API server said of this pod (a <c>containers/kubernetes/.../api/</c> folder), else null.</summary>
     public KubernetesPod? Pod { get; set; }

@@ -11,9 +11,8 @@ namespace ContainerForensics.Cli.Tests.DeadBox;
 /// host's PID namespace, seccomp unconfined and the host's root read-only is collected live
 /// (Podman's inspect) and from its data root on disk (<c>--root /</c>, the same storage the rig's
 /// Podman uses, read without it), and the report says the same of both. (Not the host's IPC
-/// namespace: Podman 4.3's inspect says <c>IpcMode: shareable</c> for <c>--ipc host</c>, though
-/// the container's <c>ns/ipc</c> is the host's and its spec has no IPC namespace, so only the
-/// record on disk tells.)
+/// namespace: Podman 4.3's inspect says <c>IpcMode: shareable</c> for <c>--ipc host</c>; the
+/// live report sees it in /proc instead, ReportTests.)
 /// </summary>
 public sealed class PodmanDeadBoxPrivilegesTests
 {

@@ -329,6 +329,34 @@ public sealed class HostProcessCollectorTests : IDisposable
         Assert.Contains(nested, capture.RootElement.GetProperty("nestedPidNamespacePids").EnumerateArray().Select(e => e.GetInt32()));
     }
 
+    /// <summary>
+    /// processes.json carries the host's namespaces (pid 1's, else cfir's own where a sandbox
+    /// denies pid 1's links), so that a namespace shared with the host shows whatever the engine
+    /// says: a container run with --ipc host has the host's IPC namespace and its own network one.
+    /// </summary>
+    [EngineFact(Engine.Docker)]
+    public async Task The_host_namespaces_are_written_beside_the_processes_and_a_shared_one_is_equal()
+    {
+        string name = DockerCli.NewName("hostipc");
+        string id = _docker.RunShell(name, "touch /tmp/ready; exec sleep 3600", ["--ipc", "host"]);
+        int pid = _docker.InitPid(name);
+        await Eventually.Until(() => File.Exists($"/proc/{pid}/root/tmp/ready"), "the container to start");
+
+        var sink = await CollectAsync(id);
+
+        using var doc = JsonDocument.Parse(sink["processes.json"].Content);
+        var host = doc.RootElement.GetProperty("hostNamespaces");
+        string from = host.GetProperty("from").GetString()!;
+        Assert.Contains(from, new[] { "/proc/1/ns", "/proc/self/ns" });
+        var links = host.GetProperty("namespaces");
+        string expectedIpc = from == "/proc/1/ns" ? new FileInfo("/proc/1/ns/ipc").LinkTarget! : new FileInfo("/proc/self/ns/ipc").LinkTarget!;
+        Assert.Equal(expectedIpc, links.GetProperty("ipc").GetString());
+        var own = ProcessOf(sink, pid).GetProperty("namespaces");
+        Assert.Equal(links.GetProperty("ipc").GetString(), own.GetProperty("ipc").GetString());
+        Assert.NotEqual(links.GetProperty("net").GetString(), own.GetProperty("net").GetString());
+        Assert.NotEqual(links.GetProperty("pid").GetString(), own.GetProperty("pid").GetString());
+    }
+
     [EngineFact(Engine.Docker)]
     public async Task Host_pid_namespace_falls_back_to_the_cgroup()
     {
