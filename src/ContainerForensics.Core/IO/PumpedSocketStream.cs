@@ -20,7 +20,7 @@ namespace ContainerForensics.Core.IO;
 /// </para>
 /// <para>
 /// What stays as it was: every byte in order, nothing held back once read (the pause comes
-/// before a read, never between a read and its delivery); the end of the stream and a broken
+/// after a read is delivered, before the next); the end of the stream and a broken
 /// connection reach the reader as they happened (0, or an <see cref="IOException"/>); a read
 /// is cancelled by its token; memory is bounded (<see cref="Buffers"/> buffers: the pump waits
 /// when the reader holds them all). Disposing shuts the socket down, which ends a pump blocked
@@ -46,8 +46,12 @@ public sealed class PumpedSocketStream : Stream
     private readonly Socket _socket;
     private readonly Channel<Chunk> _filled = Channel.CreateBounded<Chunk>(
         new BoundedChannelOptions(Buffers - 2) { SingleReader = true, SingleWriter = true });
+    /// <summary>
+    /// The pump waits here blocking; continuations run synchronously so that the reader's return
+    /// of a buffer wakes it directly, not through a thread-pool turn that a starved pool would delay.
+    /// </summary>
     private readonly Channel<byte[]> _free = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(Buffers) { SingleReader = true, SingleWriter = true });
+        new BoundedChannelOptions(Buffers) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly Thread _pump;
     private int _allocated;
     private long _sinceWrite;
@@ -63,7 +67,7 @@ public sealed class PumpedSocketStream : Stream
     public PumpedSocketStream(Socket socket)
     {
         _socket = socket;
-        _pump = new Thread(Pump) { IsBackground = true, Name = "cfir socket reader" };
+        _pump = new Thread(Pump, maxStackSize: 256 * 1024) { IsBackground = true, Name = "cfir socket reader" };
         _pump.Start();
     }
 
@@ -77,6 +81,7 @@ public sealed class PumpedSocketStream : Stream
     {
         try
         {
+            bool pause = false;
             while (true)
             {
                 bool bulk = Volatile.Read(ref _sinceWrite) >= BulkAfterBytes;
@@ -85,23 +90,29 @@ public sealed class PumpedSocketStream : Stream
                 {
                     return; // disposed while the reader held every buffer
                 }
+                if (pause)
+                {
+                    Thread.Sleep(BulkPause); // after the last read was delivered, before the next
+                }
                 int n = _socket.Receive(buffer);
                 if (n == 0)
                 {
                     break;
                 }
-                // Read again rather than the flag taken before the read: a new request written
-                // while the pump waited starts an answer that is not bulk.
-                if (n < ShortReadBytes && Volatile.Read(ref _sinceWrite) >= BulkAfterBytes)
-                {
-                    Thread.Sleep(BulkPause);
-                }
                 int more;
                 while (n < buffer.Length && (more = _socket.Available) > 0)
                 {
-                    n += _socket.Receive(buffer, n, Math.Min(more, buffer.Length - n), SocketFlags.None);
+                    int m = _socket.Receive(buffer, n, Math.Min(more, buffer.Length - n), SocketFlags.None);
+                    if (m == 0)
+                    {
+                        break; // the end: the next Receive says so again
+                    }
+                    n += m;
                 }
                 Interlocked.Add(ref _sinceWrite, n);
+                // The flag is read after the read, not taken before it: a new request written
+                // while the pump waited starts an answer that is not bulk.
+                pause = n < ShortReadBytes && Volatile.Read(ref _sinceWrite) >= BulkAfterBytes;
                 if (!_filled.Writer.TryWrite(new Chunk(buffer, n)))
                 {
                     if (!_filled.Writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult() || !_filled.Writer.TryWrite(new Chunk(buffer, n)))
@@ -234,17 +245,19 @@ public sealed class PumpedSocketStream : Stream
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // The reader's failure first: the shutdown below makes a blocked Receive return 0,
+            // and a pump that got there first would complete the stream as a clean end.
+            _filled.Writer.TryComplete(new ObjectDisposedException(nameof(PumpedSocketStream))); // wakes a pump waiting for the reader
+            _free.Writer.TryComplete(); // and one waiting for a buffer
             try
             {
-                _socket.Shutdown(SocketShutdown.Both); // wakes a pump blocked in its read
+                _socket.Shutdown(SocketShutdown.Both); // and one blocked in its read
             }
             catch (SocketException)
             {
                 // not connected any more: nothing to wake
             }
             _socket.Dispose();
-            _free.Writer.TryComplete(); // wakes a pump waiting for a buffer
-            _filled.Writer.TryComplete(new ObjectDisposedException(nameof(PumpedSocketStream))); // and one waiting for the reader
         }
         base.Dispose(disposing);
     }

@@ -47,6 +47,9 @@ public static class UnixSocketConnector
             try
             {
                 socket.SendTimeout = (int)BlockingSlice.TotalMilliseconds;
+                // An out-of-band byte (MSG_OOB, unix sockets since Linux 5.15) is counted by
+                // FIONREAD but skipped by recv: inline, the two agree, and the byte is data in order.
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
                 socket.Connect(endpoint);
                 return new PumpedSocketStream(socket);
             }
