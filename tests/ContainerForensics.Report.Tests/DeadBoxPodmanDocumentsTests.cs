@@ -100,12 +100,13 @@ public sealed class DeadBoxPodmanDocumentsTests
 
     [Theory]
     [InlineData(1, "created")]
-    [InlineData(2, "initialized")]
-    [InlineData(4, "stopped")]
+    [InlineData(2, "created")]
+    [InlineData(4, "exited")]
     [InlineData(5, "paused")]
-    [InlineData(8, "stopping")]
+    [InlineData(8, "running")]
+    [InlineData(7, "removing")]
     [InlineData(42, "unknown")]
-    public void The_state_is_named_as_podman_names_it(int state, string name)
+    public void The_state_is_named_as_a_live_inspect_names_it(int state, string name)
     {
         var c = Read(Plain, $$"""{"state":{{state}}}""");
         Assert.Equal(name, c.State);

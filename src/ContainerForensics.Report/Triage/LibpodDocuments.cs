@@ -41,8 +41,11 @@ internal static class LibpodDocuments
     }
 
     /// <summary>
-    /// libpod's ContainerState: <c>state</c> is define.ContainerStatus, named as its String() names
-    /// it (podman ps); the times, unless Go's zero time (never started, never finished).
+    /// libpod's ContainerState: <c>state</c> is define.ContainerStatus, in the words of a live
+    /// collection's inspect (Podman's compat API: "stopped" is "exited", "stopping" still
+    /// "running", "initialized" still "created"), as the dead-box listing reads it
+    /// (<c>LibpodContainerFacts.State</c>), so that a container reads the same live and dead;
+    /// the times, unless Go's zero time (never started, never finished).
     /// </summary>
     public static void FromState(JsonElement root, ContainerSummary c)
     {
@@ -54,14 +57,11 @@ internal static class LibpodDocuments
         {
             c.State = s switch
             {
-                1 => "created", // ContainerStateConfigured
-                2 => "initialized", // ContainerStateCreated: the runtime made it, not started
-                3 => "running",
-                4 => "stopped",
+                1 or 2 => "created", // configured; created by the runtime, not started
+                3 or 8 => "running", // running; stopping
+                4 or 6 => "exited", // stopped; exited
                 5 => "paused",
-                6 => "exited",
                 7 => "removing",
-                8 => "stopping",
                 _ => "unknown",
             };
         }

@@ -39,6 +39,7 @@ public sealed class PodmanDeadBoxPrivilegesTests
 
             Assert.Equal(Fields.Select(f => $"{f}={liveContainer.GetProperty(f)}"), Fields.Select(f => $"{f}={deadContainer.GetProperty(f)}"));
             Assert.Equal(name, deadContainer.GetProperty("name").GetString());
+            Assert.Equal("running", liveContainer.GetProperty("state").GetString());
             Assert.Equal("running", deadContainer.GetProperty("state").GetString());
             string[] expected = ["CFIR-CTR-ADDED-CAPS", "CFIR-CTR-HOST-NAMESPACES", "CFIR-CTR-HOST-ROOT", "CFIR-CTR-ROOT", "CFIR-CTR-SECURITY-OFF"];
             Assert.Equal(expected, liveFindings.Select(f => f.Id));
