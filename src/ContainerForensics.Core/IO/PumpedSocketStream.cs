@@ -10,10 +10,9 @@ namespace ContainerForensics.Core.IO;
 /// Why not a <see cref="NetworkStream"/>: a socket used asynchronously is registered
 /// edge-triggered with .NET's epoll engine for as long as it lives, so every write by the peer
 /// wakes the engine's thread and a thread-pool worker, whether or not a read is waiting. dockerd
-/// writes a log answer one frame at a time (about 150 bytes a <c>write</c>), and
-/// SocketsHttpHandler reads a chunked body 4 KiB at a time: a 150 MB log cost a million
-/// wake-ups and twice the daemon's own time, on the two cores the daemon needs too
-/// (bench/README.md, "The logs"). Here only the pump thread wakes, in the kernel, and once an
+/// writes a log answer one frame at a time (about 150 bytes a <c>write</c>), so a large log
+/// cost a wake-up and a pool hop per frame, on the cores the daemon needs too (bench/README.md,
+/// "The pumped socket"). Here only the pump thread wakes, in the kernel, and once an
 /// answer has brought more than <see cref="BulkAfterBytes"/> it sleeps
 /// <see cref="BulkPause"/> after a read that found little, so the daemon's frames pile up and
 /// are taken in one read.
