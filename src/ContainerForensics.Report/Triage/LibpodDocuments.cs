@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ContainerForensics.Core.Runtimes;
 using static ContainerForensics.Report.Triage.JsonValues;
 
 namespace ContainerForensics.Report.Triage;
@@ -41,11 +42,9 @@ internal static class LibpodDocuments
     }
 
     /// <summary>
-    /// libpod's ContainerState: <c>state</c> is define.ContainerStatus, in the words of a live
-    /// collection's inspect (Podman's compat API: "stopped" is "exited", "stopping" still
-    /// "running", "initialized" still "created"), as the dead-box listing reads it
-    /// (<c>LibpodContainerFacts.State</c>), so that a container reads the same live and dead;
-    /// the times, unless Go's zero time (never started, never finished).
+    /// libpod's ContainerState: <c>state</c> in the words of a live collection's inspect, as the
+    /// dead-box listing reads it (<see cref="LibpodStatus"/>), so that a container reads the same
+    /// live and dead; the times, unless Go's zero time (never started, never finished).
     /// </summary>
     public static void FromState(JsonElement root, ContainerSummary c)
     {
@@ -55,15 +54,7 @@ internal static class LibpodDocuments
         }
         if (root.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.Number && state.TryGetInt32(out int s))
         {
-            c.State = s switch
-            {
-                1 or 2 => "created", // configured; created by the runtime, not started
-                3 or 8 => "running", // running; stopping
-                4 or 6 => "exited", // stopped; exited
-                5 => "paused",
-                7 => "removing",
-                _ => "unknown",
-            };
+            c.State = LibpodStatus.CompatName(s);
         }
         c.StartedAt = Time(root, "startedTime") ?? c.StartedAt;
         c.FinishedAt = Time(root, "finishedTime") ?? c.FinishedAt;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ContainerForensics.Core.Runtimes;
 using ContainerForensics.Docker.Api;
 
 namespace ContainerForensics.Docker.Offline.Podman;
@@ -119,20 +120,10 @@ internal sealed record LibpodContainerFacts
 
     /// <summary>
     /// The state in the words the live listing uses (<see cref="Runtime.DockerRuntime"/>: Podman's
-    /// compat list, with its "stopped" and "stopping" read as Docker's "exited" and "running"),
-    /// so that <c>--running</c> and the folders agree with a live collection. libpod's numbers:
-    /// 0 unknown, 1 configured ("created"), 2 created ("initialized"), 3 running, 4 stopped,
-    /// 5 paused, 6 exited, 7 removing, 8 stopping (libpod/define/containerstate.go).
+    /// compat list), so that <c>--running</c> and the folders agree with a live collection
+    /// (<see cref="LibpodStatus"/>).
     /// </summary>
-    public string State => StateNumber switch
-    {
-        1 or 2 => "created",
-        3 or 8 => "running",
-        4 or 6 => "exited",
-        5 => "paused",
-        7 => "removing",
-        _ => "unknown",
-    };
+    public string State => LibpodStatus.CompatName(StateNumber);
 
     /// <summary>libpod's own word for the state, for records.</summary>
     public string LibpodState => StateNumber switch
