@@ -9,7 +9,7 @@ namespace ContainerForensics.Evidence.Reading;
 /// the line lacks, or that could not be read (reported as a <see cref="ReaderProblem"/>), is null.
 /// Kind and status stay text: a later 1.x may add values, and a reader must still show them.
 /// </summary>
-public sealed partial record ManifestLine
+public sealed record ManifestLine
 {
     /// <summary>The line's number in manifest.jsonl, from 1.</summary>
     public long Line { get; init; }
@@ -142,18 +142,7 @@ public sealed partial record ManifestLine
             CollectedAt = f.Time(ManifestFields.CollectedAt, required: true),
             Offset = f.Int64(ManifestFields.Offset),
         }, problem, unreadable);
-}
 
-/// <summary>Where an entry came from: the runtime, the container, the original path's bytes, what was read.</summary>
-public sealed partial record ManifestLine
-{
-    /// <summary>
-    /// The fields a triage reads (<see cref="ArchiveReaderOptions.BriefManifest"/>), with a
-    /// forward-only reader over the line's bytes: no document, no copy, no name strings; every
-    /// other property, nested objects and arrays included, is skipped. A wanted field of another
-    /// type than the format's is left null. Null, and <paramref name="unreadable"/> told why, when
-    /// the line is not a JSON object.
-    /// </summary>
     /// <summary>The names <see cref="ParseBrief"/> looks for, as the bytes of the line.</summary>
     private static class Brief
     {
@@ -164,6 +153,13 @@ public sealed partial record ManifestLine
         private static byte[] Utf8(string name) => System.Text.Encoding.UTF8.GetBytes(name);
     }
 
+    /// <summary>
+    /// The fields a triage reads (<see cref="ArchiveReaderOptions.BriefManifest"/>), with a
+    /// forward-only reader over the line's bytes: no document, no copy, no name strings; every
+    /// other property, nested objects and arrays included, is skipped. A wanted field of another
+    /// type than the format's is left null. Null, and <paramref name="unreadable"/> told why, when
+    /// the line is not a JSON object.
+    /// </summary>
     internal static ManifestLine? ParseBrief(ReadOnlySpan<byte> json, long line, Action<string> unreadable)
     {
         try
@@ -244,6 +240,7 @@ public sealed partial record ManifestLine
     }
 }
 
+/// <summary>Where an entry came from: the runtime, the container, the original path's bytes, what was read.</summary>
 public sealed record ManifestSource(string? Runtime, string? ContainerId, string? ContainerName, byte[]? Path, string? Description)
 {
     /// <summary>For evidence of a nested runtime or its containers: the containers it is nested in, outermost first.</summary>
