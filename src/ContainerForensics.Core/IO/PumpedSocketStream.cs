@@ -51,7 +51,6 @@ public sealed class PumpedSocketStream : Stream
     /// </summary>
     private readonly Channel<byte[]> _free = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(Buffers) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
-    private readonly Thread _pump;
     private int _allocated;
     private long _sinceWrite;
     private byte[]? _current;
@@ -66,8 +65,7 @@ public sealed class PumpedSocketStream : Stream
     public PumpedSocketStream(Socket socket)
     {
         _socket = socket;
-        _pump = new Thread(Pump, maxStackSize: 256 * 1024) { IsBackground = true, Name = "cfir socket reader" };
-        _pump.Start();
+        new Thread(Pump, maxStackSize: 256 * 1024) { IsBackground = true, Name = "cfir socket reader" }.Start();
     }
 
     public override bool CanRead => true;
@@ -133,20 +131,19 @@ public sealed class PumpedSocketStream : Stream
     private byte[]? TakeFreeBuffer(bool bulk)
     {
         int wanted = bulk ? BulkBufferBytes : SmallBufferBytes;
-        if (_free.Reader.TryRead(out byte[]? buffer))
+        if (!_free.Reader.TryRead(out byte[]? buffer))
         {
-            return buffer.Length >= wanted ? buffer : new byte[wanted];
-        }
-        if (_allocated < Buffers)
-        {
-            _allocated++;
-            return new byte[wanted];
-        }
-        while (!_free.Reader.TryRead(out buffer))
-        {
-            if (!_free.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            if (_allocated < Buffers)
             {
-                return null;
+                _allocated++;
+                return new byte[wanted];
+            }
+            while (!_free.Reader.TryRead(out buffer))
+            {
+                if (!_free.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    return null;
+                }
             }
         }
         return buffer.Length >= wanted ? buffer : new byte[wanted];
