@@ -170,7 +170,7 @@ bench_case() {
     {
         echo "NAME=$(q "$name")"; echo "KIND_NAME=$kind"; echo "VERIFY=$verify"; echo "POST=$(q "$post")"
         echo "INPUT_BYTES=$(q "$input")"; echo "WORKLOAD_NAME=$(q "$workload")"; echo "TITLE_TEXT=$(q "$title")"
-        echo "CFIR=$(q "$CFIR")"; echo "VERIFY_ARGS=$(q "$VERIFY_ARGS")"
+        echo "CFIR=$(q "$CFIR")"; echo "VERIFY_ARGS=$(q "$VERIFY_ARGS")"; echo "WARM=$(q "$WARM")"
     } > "$dir/meta"
     printf '%s\n' "$cmd" > "$dir/cmd"
     echo "$ext" > "$dir/ext"
@@ -185,9 +185,14 @@ bench_case() {
     cat /proc/loadavg > "$dir/load.after"
     log "case $name: median $(jq -r '.results[0].median' "$dir/hyperfine.json") s, exit codes $(cat "$dir"/run-*.rc | tr '\n' ' ')"
 }
-# One untimed read before a workload's first case: every case then starts from a warm page
-# cache (the same for cfir and the pipelines; a cold-cache comparison would measure the disk).
-warm() { log "warming the page cache: $*"; tar -C "$1" -cf - . | cat > /dev/null; }
+# An untimed read of the workload before a group's first case, and again before every run
+# (settle.sh, from the case's WARM): every run then starts from a warm page cache, the same for
+# cfir and the pipelines (a cold-cache comparison would measure the disk). Once per group was
+# not enough here: this VM's host reclaims idle page cache within seconds (virtio-balloon; 7 %
+# of the 100,000-file layer's pages gone 30 s after a read, 20 GiB free), so the case that ran
+# first (cfir) met more cold files than the pipeline that followed it.
+WARM=""
+warm() { WARM=$1; log "warming the page cache: $1"; bash "$LIB/warm.sh" "$1"; }
 
 C="$CFIR"
 D="$DOCKER"
@@ -258,6 +263,7 @@ if want_group fs-changed; then
 fi
 
 if want_group small50; then
+    WARM=""   # running containers: nothing read from disk
     W="3 small50"
     bench_case small50 small50.cfir-default cfir tar.gz 1 timeline.sh "" "$W" "cfir default, $SMALL_COUNT containers by label" \
         "$C collect --runtime docker --label cfir.bench=small50 -o \"\$OUT\""
@@ -268,7 +274,7 @@ if want_group small50; then
 fi
 
 if want_group logs; then
-    cat "$LOGS_PATH" > /dev/null
+    warm "$LOGS_PATH"
     W="4 logs500k"
     bench_case logs logs.cfir-default cfir tar.gz 1 timeline.sh "$LOGS_BYTES" "$W" 'cfir default (logs)' \
         "$C collect cfir-bench-logs500k --runtime docker -o \"\$OUT\""
@@ -312,7 +318,7 @@ if want_group report; then
     REPORT_BYTES=$(stat -c %s "$REPORT_ARCHIVE")
     REPORT_ENTRIES=$(tar --warning=no-unknown-keyword -xzOf "$REPORT_ARCHIVE" manifest/manifest.jsonl | wc -l)
     { echo "REPORT_BYTES=$REPORT_BYTES"; echo "REPORT_ENTRIES=$REPORT_ENTRIES"; } >> "$RUN_DIR/facts.env"
-    cat "$REPORT_ARCHIVE" > /dev/null   # warm, as every workload is before its first case
+    warm "$REPORT_ARCHIVE"
     W="6 report"
     RA=$(q "$REPORT_ARCHIVE")
     bench_case report report.cfir-verify cfir none 0 "" "$REPORT_BYTES" "$W" 'cfir verify (the same archive: the report verifies it too)' \
@@ -326,6 +332,7 @@ if want_group report; then
     bench_case report report.cfir-timeline-jsonl cfir jsonl 0 "" "$REPORT_BYTES" "$W" 'cfir timeline -f jsonl' \
         "$C timeline $RA -f jsonl -o \"\$OUT\""
     rm -f "$REPORT_ARCHIVE"
+    WARM=""
 fi
 
 if want startup startup.cfir-version; then

@@ -364,7 +364,7 @@ cat <<EOF
 
 \`\$OUT\` is a fresh path under \`bench/work/\` for every run; the archive is measured and
 deleted after the run, outside the timed part, and \`sync\` runs between runs. The page cache
-was warm (one untimed read of the workload before its first case). \`cfir\` below is
+was warm (an untimed read of the workload before each run, bench/lib/warm.sh). \`cfir\` below is
 \`$CFIR_SOURCE\`.
 
 EOF

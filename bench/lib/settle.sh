@@ -4,7 +4,8 @@
 # case's post-hook on it (timeline.sh: the phases and the volatile pass, read from the
 # archive's own timestamps), with "final"
 # verify a cfir archive with `cfir verify`, then delete it and flush the page cache's dirty
-# pages so that the next run does not pay for this run's writeback.
+# pages so that the next run does not pay for this run's writeback; last, read the workload
+# again (the case's WARM, warm.sh), so that the next run starts from a warm page cache.
 set -euo pipefail
 dir=$1 final=${2:-}
 lib=$(cd "$(dirname "$0")" && pwd)
@@ -29,3 +30,6 @@ for f in "$dir"/out/run-*; do
     rm -f "$f"
 done
 sync
+if [ -n "${WARM:-}" ]; then
+    bash "$lib/warm.sh" "$WARM"
+fi
