@@ -6,7 +6,9 @@ namespace ContainerForensics.Evidence.Output;
 /// <summary>
 /// Where the archive's bytes go: a new file (created exclusively with mode 0600 under a
 /// temporary name, renamed to its final name only once sealed, never over an existing file),
-/// or standard output for <c>-o -</c>. Optionally through a layer (encryption to the analyst):
+/// or standard output for <c>-o -</c>. A file's bytes go to the disk as they are written
+/// (<see cref="EarlyWritebackStream"/>), so the commit's fsync waits for the last of them only.
+/// Optionally through a layer (encryption to the analyst):
 /// the writer writes into the layer, and what the layer writes below is hashed here, because
 /// those are the bytes that arrive.
 /// </summary>
@@ -77,7 +79,7 @@ public sealed partial class ArchiveOutput : IAsyncDisposable
             });
             try
             {
-                return new ArchiveOutput(fs, full, temp, layer);
+                return new ArchiveOutput(new EarlyWritebackStream(fs), full, temp, layer);
             }
             catch
             {
@@ -101,9 +103,9 @@ public sealed partial class ArchiveOutput : IAsyncDisposable
             await _written!.FlushAsync().ConfigureAwait(false);
         }
         await _sink.FlushAsync().ConfigureAwait(false);
-        if (_sink is FileStream fs)
+        if (_sink is EarlyWritebackStream file)
         {
-            fs.Flush(flushToDisk: true);
+            file.File.Flush(flushToDisk: true);
         }
         await _sink.DisposeAsync().ConfigureAwait(false);
         if (_tempPath is null || FinalPath is null)
