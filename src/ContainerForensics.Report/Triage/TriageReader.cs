@@ -39,6 +39,9 @@ public sealed class TriageReader(RuleSet rules)
     private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, string>> _contentHits = new(StringComparer.Ordinal);
 
+    /// <summary>The rules that read a file's content: looked at for every filesystem member, so picked out once.</summary>
+    private readonly CompiledRule[] _contentRules = [.. rules.Rules.Where(r => r.Content is not null)];
+
     public TriageResult Read(string archivePath, string? zipPassword = null)
     {
         using var input = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
@@ -94,28 +97,48 @@ public sealed class TriageReader(RuleSet rules)
 
     private static readonly HashSet<string> Sections = new(StringComparer.Ordinal) { "volatile", "metadata", "logs", "filesystem", "volumes", "api" };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> SectionOf = Sections.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private const string ContainersFolder = "containers/";
+
     /// <summary>
     /// The container folder an archive path belongs to, and the path's section: the first
     /// section segment from the left (past <c>containers/&lt;rt&gt;/&lt;ns&gt;</c>), because what
     /// follows <c>filesystem/changed/</c> is the container's own path and may hold any name
-    /// ("/srv/api/logs"); a nested container's folder comes before its first section too.
+    /// ("/srv/api/logs"); a nested container's folder comes before its first section too, and its
+    /// runtime is the segment after the last <c>nested</c> before that section. Called for every
+    /// member and every manifest line, so it walks the path's segments in place instead of
+    /// splitting it (100,000 files: two splits a file were 1.4 % of a collection's CPU).
     /// </summary>
     internal static (string Folder, string Runtime, string Section)? Locate(string archivePath)
     {
-        var segments = archivePath.Split('/');
-        if (segments.Length < 5 || segments[0] != "containers")
+        if (!archivePath.StartsWith(ContainersFolder, StringComparison.Ordinal))
         {
             return null;
         }
-        for (int i = 4; i < segments.Length - 1; i++)
+        ReadOnlySpan<char> path = archivePath;
+        Range runtime = default;
+        bool afterNested = false;
+        for (int index = 1, start = ContainersFolder.Length; ; index++)
         {
-            if (Sections.Contains(segments[i]))
+            int slash = path[start..].IndexOf('/');
+            if (slash < 0)
             {
-                int nested = Array.LastIndexOf(segments, "nested", i - 1);
-                return (string.Join('/', segments[..i]), nested > 0 ? segments[nested + 1] : segments[1], segments[i]);
+                return null; // the last segment names an entry, never a section
             }
+            int end = start + slash;
+            var segment = path[start..end];
+            if (index == 1 || afterNested)
+            {
+                runtime = start..end;
+            }
+            afterNested = segment.SequenceEqual("nested");
+            if (index >= 4 && SectionOf.TryGetValue(segment, out string? section))
+            {
+                return (archivePath[..(start - 1)], archivePath[runtime], section);
+            }
+            start = end + 1;
         }
-        return null;
     }
 
     private ContainerSummary Container(string folder, string runtime)
@@ -218,8 +241,15 @@ public sealed class TriageReader(RuleSet rules)
                 return;
             }
             // A full tree is the image as well as the changes: only the rules that say "present" read its files.
-            var content = rules.Rules.Where(r => r.Content is not null && (!full || r.AcceptsPresent) && r.PathMatches(inContainer)).ToList();
-            if (content.Count == 0)
+            List<CompiledRule>? content = null;
+            foreach (var rule in _contentRules)
+            {
+                if ((!full || rule.AcceptsPresent) && rule.PathMatches(inContainer))
+                {
+                    (content ??= []).Add(rule);
+                }
+            }
+            if (content is null)
             {
                 return;
             }
