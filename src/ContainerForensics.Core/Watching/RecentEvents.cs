@@ -9,8 +9,9 @@ namespace ContainerForensics.Core.Watching;
 /// The events one source delivered lately, by the SHA-256 of their bytes, action and attributes (the first 128 bits), so
 /// that an event a reconnect replays (<c>since</c> is inclusive: Docker sends again what happened
 /// at that very nanosecond) is recognised and not collected twice. Bounded: a replay reaches back
-/// to the last event seen, never further, so the newest <see cref="Capacity"/> suffice however
-/// long the watch runs.
+/// <see cref="EventFeed.ReplayMargin"/> before the last event seen, never further, so the newest
+/// <see cref="Capacity"/> suffice however long the watch runs, unless a runtime sends more than
+/// that many events within the margin.
 /// </summary>
 internal sealed class RecentEvents(int capacity = RecentEvents.DefaultCapacity)
 {
