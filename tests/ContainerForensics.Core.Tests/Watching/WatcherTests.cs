@@ -132,7 +132,7 @@ public sealed class WatcherTests
     }
 
     [Fact]
-    public async Task A_reconnect_asks_again_from_the_last_event_and_collects_nothing_twice()
+    public async Task A_reconnect_asks_again_from_a_margin_before_the_last_event_and_collects_nothing_twice()
     {
         var a = Running("a");
         var b = Running("b");
